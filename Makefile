@@ -1,0 +1,112 @@
+# heapsnap - build, test, benchmark.  Everything goes to build/.
+#
+#   make            libdump (static + shared + pkg-config) and the tools
+#   make deps       install missing Debian packages (as root)
+#   make demo       build, capture a sample Python heap, analyse it
+#   make check      every test suite, then again under ASan+UBSan
+#   make bench      speed and size figures beside their targets
+#   make fuzz       libFuzzer targets, FUZZ_SECONDS each
+#   make install    PREFIX=/usr/local
+
+PREFIX   ?= /usr/local
+B        := build
+CC       ?= cc
+PKGS     := libzstd msgpack
+DEPS_DEB := gcc make pkg-config libzstd-dev libmsgpack-dev libcunit1-dev \
+            python3-dev zstd clang
+BENCH_DEB := python3-networkx python3-objgraph libboost-graph-dev g++ time
+
+CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow \
+               -Wstrict-prototypes -Wno-unused-parameter -Ilibdump/include \
+               -Ilibdump -pthread
+OPT      ?= -O2 -g
+CFLAGS   += $(OPT) $(CFLAGS_BASE) -fPIC
+LIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lzstd -lmsgpackc) -pthread -lm
+
+LIB_SRC   := $(sort $(wildcard libdump/*.c))
+TOOL_SRC  := $(sort $(wildcard tools/*.c))
+TOOL_COMMON := $(filter tools/tool_%.c,$(TOOL_SRC))
+TOOL_MAIN := $(filter-out tools/tool_%.c,$(TOOL_SRC))
+TOOLS     := $(patsubst tools/%.c,%,$(TOOL_MAIN))
+UNIT_SRC  := $(sort $(wildcard tests/unit/*.c))
+HDRS      := $(wildcard libdump/include/*.h libdump/*.h tools/*.h tests/unit/*.h)
+
+# $(1) = build dir, $(2) = extra flags
+define variant
+$(1)/obj/%.o: %.c $(HDRS) | $(B)/.deps-ok
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(CFLAGS) $(2) -c $$< -o $$@
+
+$(1)/lib/libdump.a: $(patsubst %.c,$(1)/obj/%.o,$(LIB_SRC))
+	@mkdir -p $$(dir $$@)
+	rm -f $$@ && ar rcs $$@ $$^
+
+$(1)/bin/%: $(1)/obj/tools/%.o $(patsubst %.c,$(1)/obj/%.o,$(TOOL_COMMON)) $(1)/lib/libdump.a
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(LIBS)
+
+$(1)/tests/unit: $(patsubst %.c,$(1)/obj/%.o,$(UNIT_SRC)) $(1)/lib/libdump.a
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(LIBS) -lcunit
+endef
+
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+$(eval $(call variant,$(B),))
+$(eval $(call variant,$(B)/asan,$(SAN)))
+
+.PHONY: all deps bench-deps lib tools demo check check-fast check-asan bench fuzz install clean
+.SECONDARY:
+
+all: lib tools
+
+lib: $(B)/lib/libdump.a $(B)/lib/libdump.so $(B)/lib/pkgconfig/heapsnap.pc
+tools: $(addprefix $(B)/bin/,$(TOOLS))
+
+$(B)/lib/libdump.so: $(patsubst %.c,$(B)/obj/%.o,$(LIB_SRC))
+	$(CC) -shared -Wl,-soname,libdump.so.1 -o $@ $^ $(LIBS)
+
+$(B)/lib/pkgconfig/heapsnap.pc: Makefile
+	@mkdir -p $(dir $@)
+	printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include/heapsnap\n\nName: heapsnap\nDescription: heapsnap .snap writer, reader and analyses\nVersion: 0.1.0\nRequires.private: libzstd msgpack\nLibs: -L$${libdir} -ldump\nLibs.private: -pthread -lm\nCflags: -I$${includedir}\n' '$(PREFIX)' > $@
+
+# Installs what is missing, once per machine (apt-get update only when
+# something is missing).  Not root: says what to install and fails.
+deps: $(B)/.deps-ok
+$(B)/.deps-ok: Makefile
+	@./tests/install_deps.sh $(DEPS_DEB)
+	@mkdir -p $(B) && touch $@
+
+bench-deps: $(B)/.bench-deps-ok
+$(B)/.bench-deps-ok: Makefile | $(B)/.deps-ok
+	@./tests/install_deps.sh $(BENCH_DEB)
+	@touch $@
+
+demo: all
+	./samples/demo.sh
+
+# Every suite prints a line "suite: N passed, N failed"; tests/summary.sh
+# sums them into the final line and sets the exit status.
+check: all $(B)/tests/unit $(B)/asan/tests/unit $(addprefix $(B)/asan/bin/,$(TOOLS))
+	@rm -f $(B)/check.log
+	@./tests/run_suites.sh $(B) "" 2>&1 | tee -a $(B)/check.log
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ./tests/run_suites.sh $(B)/asan asan 2>&1 | tee -a $(B)/check.log
+	@./tests/summary.sh $(B)/check.log
+
+bench: all bench-deps
+	./bench/run.sh
+
+fuzz: all
+	./tests/fuzz/run.sh $(or $(FUZZ_SECONDS),60)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/heapsnap
+	install -m 755 $(addprefix $(B)/bin/,$(TOOLS)) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 $(B)/lib/libdump.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(B)/lib/libdump.so $(DESTDIR)$(PREFIX)/lib/libdump.so.1
+	ln -sf libdump.so.1 $(DESTDIR)$(PREFIX)/lib/libdump.so
+	install -m 644 libdump/include/*.h $(DESTDIR)$(PREFIX)/include/heapsnap/
+	install -m 644 $(B)/lib/pkgconfig/heapsnap.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+
+clean:
+	rm -rf $(B)

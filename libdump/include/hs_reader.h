@@ -1,0 +1,224 @@
+/*
+ * hs_reader.h - reads a .snap file record by record, in constant memory,
+ * or frame-parallel through a callback.
+ *
+ * The file is mapped read-only; one decompressed frame (at most
+ * max_frame_bytes) is held per decoding thread.  Every input is treated
+ * as hostile: lengths are checked against the bytes present, nesting is
+ * bounded, a frame may not expand past max_frame_bytes.
+ *
+ * A damaged or truncated file is salvaged: every frame that decompresses
+ * and parses is delivered, and what was lost (byte offsets, frames,
+ * objects where the trailer or the frame records say) is reported by
+ * hs_reader_integrity().  With the strict option, the first damage is an
+ * error instead.
+ */
+#ifndef HS_READER_H
+#define HS_READER_H
+
+#include "hs_common.h"
+#include "hs_writer.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Record kinds, numbered as their tags in the format. */
+typedef enum {
+	HS_REC_HEADER = 1,
+	HS_REC_FRAME = 2,   /**< never delivered: the reader consumes it */
+	HS_REC_TYPE = 3,
+	HS_REC_STRING = 4,
+	HS_REC_OBJECT = 5,
+	HS_REC_REFS = 6,
+	HS_REC_ROOT = 7,
+	HS_REC_SITE = 8,
+	HS_REC_END = 9
+} hs_record_kind;
+
+/** Name of a record kind ("object"), or "unknown". */
+const char *hs_record_kind_name(int kind);
+
+/** A string inside a record: not NUL-terminated, may hold any bytes. */
+typedef struct {
+	const char *ptr;
+	size_t len;
+} hs_str;
+
+/**
+ * One record.  Pointers point into the reader's frame buffer and stay
+ * valid until the next hs_reader_next() call (or, in a hs_reader_scan()
+ * callback, until the callback returns).
+ */
+typedef struct {
+	hs_record_kind kind;
+	uint64_t frame_offset;  /**< file offset of the frame holding it */
+	uint64_t offset;        /**< offset of the record in the frame's
+	                             decompressed bytes */
+	union {
+		struct {
+			unsigned version;
+			hs_str runtime, runtime_version, reason;
+			uint64_t pid, time_ms;
+			unsigned word_size;
+			hs_ref_mode ref_mode;
+		} header;
+		struct { uint32_t index; hs_str name; } type;  /**< TYPE, STRING */
+		struct {
+			uint64_t index;   /**< ordinal of the object in the file */
+			hs_object obj;    /**< refs are absolute ids or indices */
+			hs_str preview_str; /**< copy of obj.preview's bytes */
+		} object;
+		struct {
+			uint64_t owner;   /**< id, or index in index mode */
+			size_t n;
+			const uint64_t *refs;
+			const uint32_t *labels; /**< NULL or n entries */
+			const uint8_t *flags;   /**< NULL or n entries */
+		} refs;
+		struct {
+			uint64_t ref;
+			hs_str kind, label;   /**< label.ptr NULL when absent */
+			uint64_t extra;
+		} root;
+		struct {
+			uint32_t index;
+			size_t nframes;
+			const uint32_t *files, *lines, *funcs;
+		} site;
+		struct {
+			uint64_t objects, refs, types, strings, roots, shallow;
+		} end;
+	} u;
+} hs_record;
+
+typedef struct hs_reader hs_reader;
+
+typedef struct {
+	unsigned version;        /**< HS_READER_OPTIONS_VERSION */
+	size_t max_frame_bytes;  /**< decompressed bytes per frame; default
+	                              and most 4 * HS_FRAME_SIZE_MAX (64 MiB) */
+	int strict;              /**< fail on the first damage, not salvage */
+} hs_reader_options;
+
+#define HS_READER_OPTIONS_VERSION 1
+#define HS_READER_OPTIONS_INIT { HS_READER_OPTIONS_VERSION, 0, 0 }
+
+/** What the file's header record says (strings NUL-terminated, owned by
+ *  the reader). */
+typedef struct {
+	unsigned version;
+	hs_ref_mode ref_mode;
+	hs_header header;
+} hs_snapinfo;
+
+/** One zstd data frame of the file. */
+typedef struct {
+	uint64_t offset;       /**< byte offset in the file */
+	uint64_t csize;        /**< compressed bytes */
+	uint64_t dsize;        /**< decompressed bytes, 0 if unknown */
+	uint64_t records;      /**< from the trailer, 0 if unknown */
+	uint64_t objects;      /**< from the trailer, 0 if unknown */
+	uint64_t first_object; /**< index of its first object (trailer) */
+} hs_frame_info;
+
+typedef enum {
+	HS_INTEGRITY_COMPLETE = 0,  /**< trailer, end record, every frame */
+	HS_INTEGRITY_TRUNCATED = 1, /**< the file stops early; all of it
+	                                 that is there was read */
+	HS_INTEGRITY_SALVAGED = 2   /**< some frames were damaged and skipped */
+} hs_integrity_status;
+
+typedef struct {
+	hs_integrity_status status;
+	int has_trailer;         /**< a valid trailer was found */
+	int has_end;             /**< the end record was read */
+	uint64_t frames_ok;      /**< data frames read */
+	uint64_t frames_lost;    /**< data frames damaged or cut short */
+	uint64_t bytes_lost;     /**< file bytes that could not be read */
+	int64_t objects_lost;    /**< objects in lost frames, -1 if unknown */
+	uint64_t first_loss;     /**< file offset of the first loss */
+	char problem[256];       /**< the first problem, with its offset */
+} hs_integrity;
+
+/**
+ * hs_reader_open() : map PATH, check the magic and version, locate the
+ * frames (from the trailer, else by walking frame headers) and read the
+ * header record.
+ * @param[out] out  pair with hs_reader_free().
+ * @param opts      NULL for the defaults.
+ * @return 0, HS_EIO (cannot open or map), HS_ECORRUPT (not a .snap, or
+ *         no readable header), HS_EVERSION (newer major version), HS_ENOMEM.
+ */
+int hs_reader_open(hs_reader **out, const char *path,
+		   const hs_reader_options *opts);
+
+/** hs_reader_open_mem() : as hs_reader_open() over a caller's buffer, which
+ *  must outlive the reader.  name is used in messages. */
+int hs_reader_open_mem(hs_reader **out, const void *data, size_t len,
+		       const char *name, const hs_reader_options *opts);
+
+/** hs_reader_free() : unmap and free.  NULL-safe. */
+void hs_reader_free(hs_reader *r);
+
+/** hs_reader_info() : the header record's content. */
+const hs_snapinfo *hs_reader_info(const hs_reader *r);
+
+/** hs_reader_name() : the path or name the reader was opened with. */
+const char *hs_reader_name(const hs_reader *r);
+
+/** hs_reader_file_size() : bytes in the file. */
+uint64_t hs_reader_file_size(const hs_reader *r);
+
+/**
+ * hs_reader_frames() : the data frames found at open.
+ * @param[out] out  an array owned by the reader, valid until it is freed.
+ * @return their number.
+ */
+size_t hs_reader_frames(const hs_frame_info **out, const hs_reader *r);
+
+/**
+ * hs_reader_next() : the next record in file order, from the header to the
+ * end record.  Damaged frames are skipped and recorded (see integrity)
+ * unless opts.strict.
+ * @param[out] rec  filled in; its pointers are valid until the next call.
+ * @return 0, HS_ITEROVER after the last record, HS_ECORRUPT/HS_ELIMIT
+ *         (strict mode), HS_ENOMEM.
+ */
+int hs_reader_next(hs_record *rec, hs_reader *r);
+
+/** hs_reader_rewind() : restart hs_reader_next() from the first record,
+ *  forgetting what integrity had recorded. */
+void hs_reader_rewind(hs_reader *r);
+
+/** Called for each record by hs_reader_scan(); worker is 0..threads-1.
+ *  A non-zero return stops the scan, which returns it. */
+typedef int (*hs_record_cb)(const hs_record *rec, unsigned worker,
+			    void *payload);
+
+/**
+ * hs_reader_scan() : deliver every record of every frame, frames decoded
+ * on `threads` threads (0 = one per core).  The records of one frame come
+ * in order on one worker; frames come in no particular order.  Object
+ * indices are exact even so (each frame records its first index).
+ * Damage is recorded as by hs_reader_next().
+ * @return 0, a callback's non-zero return, HS_ENOMEM, HS_ERROR (threads),
+ *         HS_ECORRUPT/HS_ELIMIT (strict mode).
+ */
+int hs_reader_scan(hs_reader *r, unsigned threads, hs_record_cb cb,
+		   void *payload);
+
+/**
+ * hs_reader_integrity() : what the last full pass (hs_reader_next to
+ * HS_ITEROVER, or hs_reader_scan) found.  Before a pass, it reports what
+ * open found (trailer or not).
+ */
+void hs_reader_integrity(hs_integrity *out, const hs_reader *r);
+
+/** hs_integrity_status_name() : "complete", "truncated" or "salvaged". */
+const char *hs_integrity_status_name(hs_integrity_status s);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

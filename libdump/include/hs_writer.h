@@ -1,0 +1,215 @@
+/*
+ * hs_writer.h - streams a heap's object graph into a .snap file.
+ *
+ * Records are packed with msgpack into a frame buffer; each time the buffer
+ * holds frame_size bytes it is compressed as one independent zstd frame and
+ * written out.  Memory is therefore bounded whatever the heap's size:
+ *
+ *     frame_size + HS_RECORD_MAX            (the record buffer)
+ *   + ZSTD_compressBound(that)              (the compressed frame)
+ *   + zstd's compression context            (about 1.3 MiB at level 3)
+ *   + 48 bytes per frame written            (the trailer's frame index)
+ *
+ * which is about 5 MiB with the defaults (hs_writer_memory() reports it).
+ *
+ * A writer opened on a path writes PATH.tmp and renames it to PATH in
+ * hs_writer_close(); on any error, or hs_writer_abort(), PATH.tmp is
+ * removed and PATH is left as it was.  The writer keeps no global state: a
+ * program may run several, each from one thread at a time.
+ *
+ * Typical use:
+ *
+ *     hs_writer_options o = HS_WRITER_OPTIONS_INIT;
+ *     hs_header h = HS_HEADER_INIT;
+ *     h.runtime = "myprog";
+ *     if (hs_writer_open(&w, "x.snap", &o, &h) < 0) ... hs_error_last() ...
+ *     hs_writer_type(&t, w, "node", 4);
+ *     hs_writer_object(w, &obj);  ...
+ *     hs_writer_root(w, id, "global", "my_list");
+ *     if (hs_writer_close(w) < 0) ...
+ */
+#ifndef HS_WRITER_H
+#define HS_WRITER_H
+
+#include "hs_common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** How object records name their references (header field ref_mode). */
+typedef enum {
+	/** references are object ids (addresses) */
+	HS_REFS_BY_ID = 0,
+	/** references are object indices: the n-th object record written has
+	 *  index n (from 0); a writer that numbers its objects in traversal
+	 *  order gets smaller files that load faster */
+	HS_REFS_BY_INDEX = 1
+} hs_ref_mode;
+
+/** Per-reference flag bits (hs_object.flags). */
+#define HS_REF_WEAK 0x1u     /**< the reference does not keep its target alive */
+
+#define HS_NO_LABEL UINT32_MAX /**< hs_object.labels entry: no label */
+#define HS_NO_SITE UINT32_MAX  /**< hs_object.site: no allocation site */
+
+/** Longest type name, string, root kind or label, in bytes. */
+#define HS_STRING_MAX (64u * 1024)
+/** References an object record holds before the writer continues them in
+ *  refs records (the format's "refs" record). */
+#define HS_REFS_PER_RECORD 16384u
+/** Upper bound of one packed record's size. */
+#define HS_RECORD_MAX (HS_REFS_PER_RECORD * 16u + 3u * HS_STRING_MAX + 256u)
+/** Largest frame_size a writer accepts (readers accept 4x more). */
+#define HS_FRAME_SIZE_MAX (16u << 20)
+
+typedef struct hs_writer hs_writer;
+
+typedef struct {
+	unsigned version;      /**< HS_WRITER_OPTIONS_VERSION */
+	int level;             /**< zstd level, 1..19; default 3 */
+	size_t frame_size;     /**< record bytes per frame before compression;
+	                            4 KiB..HS_FRAME_SIZE_MAX, default 1 MiB */
+	hs_ref_mode ref_mode;  /**< default HS_REFS_BY_ID */
+	size_t max_preview;    /**< previews are cut to this many bytes;
+	                            default 64, at most HS_STRING_MAX */
+	int sync;              /**< fsync the file before renaming it */
+	unsigned file_mode;    /**< permissions of the new file; default 0600,
+	                            since a heap holds the program's secrets */
+} hs_writer_options;
+
+#define HS_WRITER_OPTIONS_VERSION 1
+#define HS_WRITER_OPTIONS_INIT \
+	{ HS_WRITER_OPTIONS_VERSION, 3, 1u << 20, HS_REFS_BY_ID, 64, 0, 0600 }
+
+/** The header record's content. Strings may be NULL (written as ""). */
+typedef struct {
+	const char *runtime;          /**< "python", "v8", "c", ... */
+	const char *runtime_version;  /**< "3.11.7" */
+	uint64_t pid;
+	uint64_t time_ms;             /**< capture time, ms since the epoch;
+	                                   0 = now */
+	const char *reason;           /**< "manual", "signal", "rss", ... */
+	unsigned word_size;           /**< bytes in a pointer; 0 = this build's */
+} hs_header;
+
+#define HS_HEADER_INIT { NULL, NULL, 0, 0, NULL, 0 }
+
+/** A value preview's kind. */
+typedef enum {
+	HS_VALUE_NONE = 0,
+	HS_VALUE_STR,     /**< text (UTF-8 expected, not enforced) */
+	HS_VALUE_BYTES,   /**< binary */
+	HS_VALUE_INT,     /**< signed integer */
+	HS_VALUE_UINT,    /**< unsigned integer */
+	HS_VALUE_FLOAT,   /**< double */
+	HS_VALUE_BOOL     /**< true / false in i */
+} hs_value_kind;
+
+typedef struct {
+	hs_value_kind kind;
+	union {
+		struct { const char *ptr; size_t len; } s;  /**< STR, BYTES */
+		int64_t i;                                  /**< INT, BOOL */
+		uint64_t u;                                 /**< UINT */
+		double f;                                   /**< FLOAT */
+	} v;
+} hs_value;
+
+/** One object. Arrays are the caller's and only read during the call. */
+typedef struct {
+	uint64_t id;            /**< the runtime's identity (address) */
+	uint32_t type;          /**< from hs_writer_type() */
+	uint64_t size;          /**< shallow size in bytes */
+	size_t nrefs;
+	const uint64_t *refs;   /**< ids, or indices with HS_REFS_BY_INDEX */
+	const uint32_t *labels; /**< NULL, or nrefs string indices/HS_NO_LABEL */
+	const uint8_t *flags;   /**< NULL, or nrefs HS_REF_* bit sets */
+	hs_value preview;       /**< kind HS_VALUE_NONE for none */
+	uint32_t site;          /**< allocation site index, or HS_NO_SITE */
+} hs_object;
+
+/**
+ * hs_writer_open() : create PATH.tmp and write the file's start and header.
+ * @param[out] out  the new writer; pair with hs_writer_close() or
+ *                  hs_writer_abort().
+ * @param opts      NULL for the defaults.
+ * @return 0, HS_EINVAL (bad option), HS_EIO (cannot create), HS_ENOMEM.
+ */
+int hs_writer_open(hs_writer **out, const char *path,
+		   const hs_writer_options *opts, const hs_header *hdr);
+
+/**
+ * hs_writer_open_sink() : as hs_writer_open(), into a sink.  name is used
+ * in messages only.  Nothing is renamed or removed on error.
+ */
+int hs_writer_open_sink(hs_writer **out, hs_sink sink, const char *name,
+			const hs_writer_options *opts, const hs_header *hdr);
+
+/**
+ * hs_writer_type() : declare a type name.
+ * @param[out] out  its index (0, 1, 2... in call order), for hs_object.type.
+ * @return 0, HS_EINVAL (name longer than HS_STRING_MAX), HS_EIO.
+ */
+int hs_writer_type(uint32_t *out, hs_writer *w, const char *name, size_t len);
+
+/**
+ * hs_writer_string() : declare a label string (a field name, a dict key).
+ * @param[out] out  its index (0, 1, 2... in call order), for labels.
+ */
+int hs_writer_string(uint32_t *out, hs_writer *w, const char *s, size_t len);
+
+/**
+ * hs_writer_site() : declare an allocation site: nframes frames of
+ * (file string index, line, function string index), innermost first.
+ * @param[out] out  its index (0, 1, 2... in call order), for hs_object.site.
+ */
+int hs_writer_site(uint32_t *out, hs_writer *w, const uint32_t *files,
+		   const uint32_t *lines, const uint32_t *funcs, size_t nframes);
+
+/**
+ * hs_writer_object() : write one object.  An object with more than
+ * HS_REFS_PER_RECORD references is written as one object record and
+ * refs records.  Types, strings and sites must be declared first.
+ * @return 0, HS_EINVAL (undeclared type), HS_EIO, HS_ENOMEM.
+ */
+int hs_writer_object(hs_writer *w, const hs_object *obj);
+
+/**
+ * hs_writer_refs() : append references to the last object written, for
+ * callers that stream a huge container's references in parts.
+ * labels and flags may be NULL.
+ */
+int hs_writer_refs(hs_writer *w, const uint64_t *refs, const uint32_t *labels,
+		   const uint8_t *flags, size_t n);
+
+/**
+ * hs_writer_root() : declare a root: an object held from outside the
+ * graph.  kind is a short word ("module", "frame", "global", "refcount",
+ * ...); label may be NULL; ref follows the writer's ref_mode.
+ * extra is a kind-specific count (the refcount surplus for "refcount").
+ */
+int hs_writer_root(hs_writer *w, uint64_t ref, const char *kind,
+		   const char *label, uint64_t extra);
+
+/**
+ * hs_writer_close() : write the end record and the trailer, rename PATH.tmp
+ * to PATH, and free the writer (also on error; PATH.tmp is then removed).
+ * NULL-safe.
+ * @return 0, HS_EIO.
+ */
+int hs_writer_close(hs_writer *w);
+
+/** hs_writer_abort() : discard everything, remove PATH.tmp, free.  NULL-safe. */
+void hs_writer_abort(hs_writer *w);
+
+/** hs_writer_memory() : bytes this writer holds (the bound above). */
+size_t hs_writer_memory(const hs_writer *w);
+
+/** hs_writer_count() : objects written so far (the next object's index). */
+uint64_t hs_writer_count(const hs_writer *w);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,53 @@
+/*
+ * tool.h - what every command-line tool shares: exit codes, messages on
+ * stderr, human units, terminal- and JSON-safe string output, size
+ * parsing.  Tools parse arguments, call libdump and print; nothing here
+ * analyses anything.
+ */
+#ifndef HS_TOOL_H
+#define HS_TOOL_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+enum {
+	TOOL_OK = 0,      /* done, nothing to report */
+	TOOL_FINDING = 1, /* a gate tripped (dumpdiff --fail-if-growth...) */
+	TOOL_ERROR = 2    /* bad usage, bad input, I/O */
+};
+
+/* tool_init() : name the tool for messages ("dumpinfo"). */
+void tool_init(const char *name);
+
+/* tool_error() : print "NAME: message" on stderr; @return TOOL_ERROR. */
+int tool_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* tool_usage_error() : as tool_error, plus "try 'NAME --help'". */
+int tool_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* tool_human() : "512 B", "1.5 KiB", "12.3 MiB"... into buf (>= 16). */
+const char *tool_human(uint64_t bytes, char *buf, size_t size);
+
+/* tool_commas() : "12,345,678" into buf (>= 32). */
+const char *tool_commas(uint64_t n, char *buf, size_t size);
+
+/* tool_print_safe() : write s to f with control characters, DEL and
+ * bytes that are not UTF-8 escaped (\n, \xNN), so that nothing in a dump
+ * can drive a terminal. */
+void tool_print_safe(FILE *f, const char *s, size_t n);
+
+/* tool_json_str() : write s as a JSON string literal: always valid UTF-8
+ * JSON; bytes that are not UTF-8 become U+FFFD.  NULL prints null. */
+void tool_json_str(FILE *f, const char *s, size_t n);
+
+/* tool_parse_size() : "123", "64K", "1.5M", "2G", "10MiB" -> bytes.
+ * @return 0, or -1 if s is not a size. */
+int tool_parse_size(const char *s, uint64_t *out);
+
+/* tool_parse_u64() : a decimal or 0x hex integer; @return 0 or -1. */
+int tool_parse_u64(const char *s, uint64_t *out);
+
+/* tool_progress() : true when progress may go to stderr (a terminal). */
+int tool_progress(void);
+
+#endif
