@@ -1,0 +1,120 @@
+/*
+ * hs_graph.h - a .snap loaded into compact arrays for analysis.
+ *
+ * Objects get dense indices 0..n-1 (file order).  References are kept in
+ * CSR form, forward and reverse, as uint32 indices with one flag byte
+ * each; types, shallow sizes and ids are arrays; labels are not kept but
+ * read on demand from the file (hs_graph_label), since only paths need
+ * them.  A reference to an id that is not in the dump is dropped and
+ * counted (hs_graph_stats), never fatal.  A virtual super-root, index
+ * HS_GRAPH_SUPERROOT, points at every root.
+ *
+ * The graph is read-only after loading and may be used from several
+ * threads at once.  Loading decodes frames on all cores.
+ */
+#ifndef HS_GRAPH_H
+#define HS_GRAPH_H
+
+#include "hs_reader.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define HS_GRAPH_SUPERROOT UINT32_MAX  /**< the virtual node over all roots */
+#define HS_GRAPH_NONE (UINT32_MAX - 1) /**< "no object" */
+
+typedef struct hs_graph hs_graph;
+
+typedef struct {
+	unsigned version;   /**< HS_GRAPH_OPTIONS_VERSION */
+	unsigned threads;   /**< decoding threads; 0 = one per core */
+	int reverse;        /**< also build the reverse CSR (referrers) */
+} hs_graph_options;
+
+#define HS_GRAPH_OPTIONS_VERSION 1
+#define HS_GRAPH_OPTIONS_INIT { HS_GRAPH_OPTIONS_VERSION, 0, 1 }
+
+/** Counts found while loading. */
+typedef struct {
+	uint64_t objects, refs, weak_refs, roots, types, strings;
+	uint64_t shallow;         /**< sum of shallow sizes */
+	uint64_t missing_refs;    /**< references to ids not in the dump */
+	uint64_t missing_roots;   /**< roots naming ids not in the dump */
+	uint64_t duplicate_ids;   /**< later objects with an id seen before */
+	hs_integrity integrity;   /**< what the reader found */
+} hs_graph_stats;
+
+/** A span of edges: targets (or sources, for hs_graph_in) and flags. */
+typedef struct {
+	const uint32_t *node;
+	const uint8_t *flags;  /**< HS_REF_* per edge */
+	size_t n;
+} hs_edges;
+
+/** One root. */
+typedef struct {
+	uint32_t node;        /**< object index */
+	uint32_t kind;        /**< index into hs_graph_root_kind() */
+	hs_str label;         /**< may be empty */
+	uint64_t extra;
+} hs_root;
+
+/**
+ * hs_graph_load() : load a whole .snap.
+ * @param[out] out  pair with hs_graph_free().
+ * @return 0, HS_EIO/HS_ECORRUPT/HS_EVERSION (as hs_reader_open), HS_ENOMEM,
+ *         HS_ELIMIT (more than 2^32-2 objects).  A damaged file loads what
+ *         could be salvaged; stats.integrity says what was lost.
+ */
+int hs_graph_load(hs_graph **out, const char *path,
+		  const hs_graph_options *opts);
+
+/** hs_graph_free() : NULL-safe. */
+void hs_graph_free(hs_graph *g);
+
+const hs_graph_stats *hs_graph_stats_get(const hs_graph *g);
+const hs_snapinfo *hs_graph_info(const hs_graph *g);
+const char *hs_graph_path(const hs_graph *g);
+
+uint32_t hs_graph_count(const hs_graph *g);
+uint64_t hs_graph_id(const hs_graph *g, uint32_t node);
+uint32_t hs_graph_type(const hs_graph *g, uint32_t node);
+uint64_t hs_graph_size(const hs_graph *g, uint32_t node);
+/** hs_graph_preview() : the object's preview (kind NONE if it has none).
+ *  Read from the file on demand. */
+int hs_graph_preview(hs_value *out, hs_buf *storage, const hs_graph *g,
+		     uint32_t node);
+
+uint32_t hs_graph_type_count(const hs_graph *g);
+hs_str hs_graph_type_name(const hs_graph *g, uint32_t type);
+/** hs_graph_type_find() : @return the type index, or HS_GRAPH_NONE. */
+uint32_t hs_graph_type_find(const hs_graph *g, const char *name);
+/** hs_graph_find_id() : @return the node with that id, or HS_GRAPH_NONE. */
+uint32_t hs_graph_find_id(const hs_graph *g, uint64_t id);
+
+/** Out-edges of node; for HS_GRAPH_SUPERROOT, the root objects. */
+hs_edges hs_graph_out(const hs_graph *g, uint32_t node);
+/** In-edges (referrers) of node; requires opts.reverse.  A root's
+ *  referrers do not include the super-root: see hs_graph_is_root(). */
+hs_edges hs_graph_in(const hs_graph *g, uint32_t node);
+int hs_graph_is_root(const hs_graph *g, uint32_t node);
+
+size_t hs_graph_root_count(const hs_graph *g);
+const hs_root *hs_graph_root(const hs_graph *g, size_t i);
+uint32_t hs_graph_root_kind_count(const hs_graph *g);
+hs_str hs_graph_root_kind(const hs_graph *g, uint32_t kind);
+
+/**
+ * hs_graph_label() : the label of the k-th out-edge of node, read from
+ * the file (one frame decoded; a small cache makes walks along a path
+ * cheap).  storage holds the text; out->ptr is NULL when the edge has no
+ * label.  Not thread-safe for one graph (it uses the graph's cache).
+ */
+int hs_graph_label(hs_str *out, hs_buf *storage, hs_graph *g, uint32_t node,
+		   size_t k);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
