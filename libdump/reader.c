@@ -37,6 +37,7 @@ typedef struct {
 	size_t cap, len, pos;
 	size_t frame;         /* which of r->frames is loaded */
 	uint64_t next_index;  /* index of the next object record */
+	uint64_t prev_id;     /* id of the frame's previous object, or 0 */
 	int seen_frame_rec;
 	uint64_t objects;     /* objects delivered from this frame */
 	uint64_t records;
@@ -160,6 +161,7 @@ static int dec_load(hs_reader *r, frame_dec *d, size_t i)
 	d->frame = i;
 	d->len = d->pos = 0;
 	d->seen_frame_rec = 0;
+	d->prev_id = 0;
 	d->objects = d->records = 0;
 	HS_RETURN_ERROR_IF(want == ZSTD_CONTENTSIZE_ERROR, HS_ECORRUPT,
 			   "%s: byte %llu: frame %zu has a bad zstd header",
@@ -386,11 +388,14 @@ static int parse_record(hs_reader *r, frame_dec *d, hs_record *rec)
 	case HS_REC_OBJECT: {
 		hs_object *o = &rec->u.object.obj;
 		uint64_t owner;
+		int64_t delta;
 
-		if (n < 5 || hs_mp_uint(&m, &o->id) < 0 ||
+		if (n < 5 || hs_mp_int(&m, &delta) < 0 ||
 		    hs_mp_u32(&m, &o->type) < 0 ||
 		    hs_mp_uint(&m, &o->size) < 0)
 			BAD("id, type or size is missing or not an integer");
+		o->id = d->prev_id + (uint64_t)delta;
+		d->prev_id = o->id;
 		rec->u.object.index = d->next_index;
 		owner = r->info.ref_mode == HS_REFS_BY_INDEX ? d->next_index
 							      : o->id;

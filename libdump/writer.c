@@ -48,6 +48,7 @@ struct hs_writer {
 
 	uint64_t nobjects, nrefs, ntypes, nstrings, nroots, nsites, shallow;
 	uint64_t last_owner;  /* id or index of the last object */
+	uint64_t prev_id;     /* id of the frame's previous object, or 0 */
 	int have_last;
 	int failed;           /* sticky error code, 0 while healthy */
 };
@@ -156,6 +157,7 @@ static int begin_record(hs_writer *w)
 		HS_FORWARD_IF_ERROR(flush_frame(w));
 	if (w->len == 0) {
 		w->frame_first = w->nobjects;
+		w->prev_id = 0;
 		msgpack_pack_array(&w->pk, 3);
 		msgpack_pack_uint8(&w->pk, HS_REC_FRAME);
 		msgpack_pack_uint64(&w->pk, w->nframes);
@@ -574,7 +576,10 @@ int hs_writer_object(hs_writer *w, const hs_object *o)
 	HS_FORWARD_IF_ERROR(begin_record(w));
 	msgpack_pack_array(&w->pk, fields);
 	msgpack_pack_uint8(&w->pk, HS_REC_OBJECT);
-	msgpack_pack_uint64(&w->pk, o->id);
+	/* ids as the distance from the frame's previous object: allocation
+	 * order makes it about one object size (FORMAT.md, "Rationale") */
+	msgpack_pack_int64(&w->pk, (int64_t)(o->id - w->prev_id));
+	w->prev_id = o->id;
 	msgpack_pack_uint32(&w->pk, o->type);
 	msgpack_pack_uint64(&w->pk, o->size);
 	pack_ref_arrays(w, owner, o->refs, hl ? o->labels : NULL,
