@@ -909,6 +909,16 @@ size_t hs_reader_frames(const hs_frame_info **out, const hs_reader *r)
 	return r->nframes;
 }
 
+int hs_reader_trailer_totals(uint64_t out[6], const hs_reader *r)
+{
+	if (!r->has_trailer) {
+		memset(out, 0, 6 * sizeof(*out));
+		return HS_ENOTFOUND;
+	}
+	memcpy(out, r->trailer_totals, 6 * sizeof(*out));
+	return 0;
+}
+
 /* ---- passes ------------------------------------------------------------ */
 
 static void pass_reset(hs_reader *r)

@@ -178,6 +178,14 @@ uint64_t hs_reader_file_size(const hs_reader *r);
 size_t hs_reader_frames(const hs_frame_info **out, const hs_reader *r);
 
 /**
+ * hs_reader_trailer_totals() : the totals the trailer declares, in the
+ * end record's order: objects, refs, types, strings, roots, shallow.
+ * @param[out] out  six counts; zeroed when there is no trailer.
+ * @return 0, or HS_ENOTFOUND when the file has no valid trailer.
+ */
+int hs_reader_trailer_totals(uint64_t out[6], const hs_reader *r);
+
+/**
  * hs_reader_next() : the next record in file order, from the header to the
  * end record.  Damaged frames are skipped and recorded (see integrity)
  * unless opts.strict.
