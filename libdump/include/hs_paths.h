@@ -1,0 +1,187 @@
+/*
+ * hs_paths.h - why is this object alive: the shortest labelled paths from
+ * the roots to an object, over a loaded hs_graph.  The library behind
+ * `dumppath`.
+ *
+ * Two searches, both iterative (a 10M-long chain is fine):
+ *
+ *  - hs_paths_new() runs one breadth-first search over forward references
+ *    from every root (the super-root) and keeps a parent per object:
+ *    4 bytes per object, plus 4 more while it runs.  hs_paths_shortest()
+ *    then gives a shortest path to any object in O(path length x
+ *    out-degree), so one search serves many targets (`--type`).
+ *
+ *  - hs_paths_find() gives up to N distinct paths to one object, shortest
+ *    first.  It runs one breadth-first search backwards from the target
+ *    over the reverse references (distance to the target: 8 bytes per
+ *    object while it runs), then a best-first search forwards from the
+ *    roots over partial paths, each scored by its length plus the
+ *    distance left (an A* search whose estimate is exact except where a
+ *    path would have to revisit an object).  It yields the N shortest
+ *    simple paths in order of length.  Two paths are distinct when they
+ *    start at different root objects or differ in at least one step; a
+ *    step is one reference (an out-edge position), so two references
+ *    from one object to another are two steps.  Partial paths cost 28
+ *    bytes each and are bounded by opts.max_search; when the bound is
+ *    hit the search stops, keeps what it found and says so
+ *    (hs_pathset_capped).
+ *
+ * Weak references (HS_REF_WEAK) are never followed: they do not keep
+ * their target alive.  An object named by several root records is one
+ * root object; its first root record (in file order) names it.  A path
+ * that passes through another root object is still a path (longer than
+ * the one starting at that root).
+ *
+ * Every function here reads the graph only and may run on several
+ * threads at once, except the formatting functions, which read labels
+ * through hs_graph_label() (not thread-safe for one graph).
+ */
+#ifndef HS_PATHS_H
+#define HS_PATHS_H
+
+#include "hs_graph.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Default bound on the partial paths hs_paths_find() keeps. */
+#define HS_PATHS_SEARCH_DEFAULT (1u << 22)
+/** hs_paths_depth() of an object no root reaches (within max_depth). */
+#define HS_PATHS_UNREACHABLE UINT32_MAX
+
+typedef struct {
+	unsigned version;     /**< HS_PATHS_OPTIONS_VERSION */
+	uint32_t max_depth;   /**< longest path, in references after the
+	                           root object; 0 = no limit */
+	size_t max_search;    /**< hs_paths_find(): partial paths kept at
+	                           most; 0 = HS_PATHS_SEARCH_DEFAULT */
+} hs_paths_options;
+
+#define HS_PATHS_OPTIONS_VERSION 1
+#define HS_PATHS_OPTIONS_INIT { HS_PATHS_OPTIONS_VERSION, 0, 0 }
+
+/**
+ * One path: nodes[0] is a root object, nodes[len - 1] the target, and
+ * each step i (0 <= i < len - 1) is the out-edge at position edges[i] of
+ * nodes[i], so hs_graph_out(g, nodes[i]).node[edges[i]] == nodes[i + 1].
+ * A target that is itself a root has a path of len 1.
+ */
+typedef struct {
+	size_t root;              /**< hs_graph_root() index naming nodes[0] */
+	size_t len;               /**< objects on the path, >= 1 */
+	const uint32_t *nodes;    /**< len entries */
+	const size_t *edges;      /**< len - 1 entries */
+} hs_path;
+
+/** Paths to one target, shortest first; pair with hs_pathset_free(). */
+typedef struct hs_pathset hs_pathset;
+
+/** The breadth-first tree over all roots; pair with hs_paths_free(). */
+typedef struct hs_paths hs_paths;
+
+/**
+ * hs_paths_new() : one breadth-first search from every root over strong
+ * references.  The graph must outlive the result.
+ * @param[out] out  pair with hs_paths_free().
+ * @param opts      NULL for the defaults (max_search is not used).
+ * @return 0, HS_ENOMEM, HS_EINVAL (bad options version).
+ */
+int hs_paths_new(hs_paths **out, const hs_graph *g,
+		 const hs_paths_options *opts);
+
+/** hs_paths_free() : NULL-safe. */
+void hs_paths_free(hs_paths *t);
+
+/** hs_paths_reached() : objects that some root reaches (within
+ *  max_depth). */
+uint64_t hs_paths_reached(const hs_paths *t);
+
+/**
+ * hs_paths_depth() : references on the shortest path to node (0 for a
+ * root object), or HS_PATHS_UNREACHABLE.  Walks the tree: O(depth).
+ */
+uint32_t hs_paths_depth(const hs_paths *t, uint32_t node);
+
+/**
+ * hs_paths_shortest() : the tree's path to target (one shortest path;
+ * among equal ones, the one that the search in root order and edge
+ * order met first).
+ * @param[out] out  a set of 1 path, or of 0 when no root reaches target
+ *                  (within max_depth): that is a finding, not an error.
+ * @return 0, HS_ENOMEM, HS_ENOTFOUND (target is not an object index).
+ */
+int hs_paths_shortest(hs_pathset **out, const hs_paths *t, uint32_t target);
+
+/**
+ * hs_paths_top() : the k biggest objects of a type that some root
+ * reaches, biggest first (ties: lower index first).
+ * @param weight    per object size to rank by (retained sizes, say), or
+ *                  NULL for shallow sizes.
+ * @param[out] out  malloc'd array of *nout <= k object indices (NULL
+ *                  when *nout is 0); the caller frees it.
+ * @param[out] unreached  if non-NULL, instances of the type that no root
+ *                  reaches.
+ * @return 0, HS_ENOMEM.
+ */
+int hs_paths_top(uint32_t **out, size_t *nout, uint64_t *unreached,
+		 const hs_paths *t, uint32_t type, size_t k,
+		 const uint64_t *weight);
+
+/**
+ * hs_paths_find() : up to n distinct paths to target, shortest first
+ * (see the top of this file).  Needs the reverse references
+ * (hs_graph_options.reverse).
+ * @param[out] out  0..n paths; 0 when no root reaches target (a finding).
+ * @param opts      NULL for the defaults.
+ * @return 0, HS_ENOMEM, HS_ENOTFOUND (target is not an object index),
+ *         HS_EINVAL (n is 0, bad options version).
+ */
+int hs_paths_find(hs_pathset **out, const hs_graph *g, uint32_t target,
+		  size_t n, const hs_paths_options *opts);
+
+/** hs_pathset_count() : paths in the set (0 for NULL). */
+size_t hs_pathset_count(const hs_pathset *s);
+/** hs_pathset_get() : the i-th path, i < count; owned by the set. */
+const hs_path *hs_pathset_get(const hs_pathset *s, size_t i);
+/** hs_pathset_capped() : 1 when hs_paths_find() stopped at max_search,
+ *  so that more (or, with none found, any) paths may exist. */
+int hs_pathset_capped(const hs_pathset *s);
+/** hs_pathset_free() : NULL-safe. */
+void hs_pathset_free(hs_pathset *s);
+
+/**
+ * hs_path_label() : the label of step i (0 <= i < len - 1), read from the
+ * file.
+ * @param[out] out  out->ptr NULL when the reference has no label.
+ * @param storage   holds the text; reused across calls.
+ * @return 0, or what hs_graph_label() returns.
+ */
+int hs_path_label(hs_str *out, hs_buf *storage, hs_graph *g,
+		  const hs_path *p, size_t i);
+
+/**
+ * hs_path_format_step() : append the text of element i of the path,
+ * 0 <= i < len: element 0 is the root (its label, or "<KIND>" when the
+ * root record has none); element i >= 1 is the reference from nodes[i-1]:
+ * the type of nodes[i-1], then the reference's label as the file has it
+ * ("TYPE.LABEL", or "TYPELABEL" when the label starts with '[' as a key
+ * or index label does), or its position when it has none ("TYPE[k]").
+ * The text holds the file's bytes unchanged: print it escaped.
+ * @return 0, HS_ENOMEM, or what hs_graph_label() returns.
+ */
+int hs_path_format_step(hs_buf *out, hs_graph *g, const hs_path *p,
+			size_t i);
+
+/**
+ * hs_path_format() : append the elements joined by " -> ", e.g.
+ * sys.modules['app'] -> module.__dict__['CACHE'] -> dict['user:42'] ->
+ * Session.history -> list[3].  The target's own type is not part of it.
+ * @return as hs_path_format_step().
+ */
+int hs_path_format(hs_buf *out, hs_graph *g, const hs_path *p);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,88 @@
+/*
+ * hs_referrers.h - objects grouped by what refers to them (guppy3's
+ * "byrcs", referrer classification): the library behind
+ * `dumptypes --by referrer`.
+ *
+ * Each object gets a key: its own type and the set of the types of the
+ * objects holding a strong reference to it, e.g. "dict <- {app.Session,
+ * list}".  An object named by a root record has the pseudo-type "<root>"
+ * in its set; an object nothing refers to (garbage, or a root's own
+ * object) has an empty set: "dict <- {}".  Weak references are left out,
+ * as they keep nothing alive.  A set is cut at HS_REFERRERS_SET_MAX
+ * types (the first ones by name; "<root>" sorts first) and then marked
+ * truncated ("{a, b, ...}"), so that a type referenced from
+ * everywhere does not make a key per object.  Objects with equal keys
+ * form a group: count and shallow size; groups come sorted by shallow
+ * size, largest first (ties: count, then key order).
+ *
+ * Load: one pass over the reverse references (hs_graph_in), O(objects +
+ * references); 4 bytes per type, about 24 bytes per group plus 4 bytes
+ * per type in its key.  Reads the graph only; thread-safe.
+ */
+#ifndef HS_REFERRERS_H
+#define HS_REFERRERS_H
+
+#include "hs_graph.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Referrer types kept in one key. */
+#define HS_REFERRERS_SET_MAX 8
+/** The pseudo-type "<root>" in a key's set. */
+#define HS_REFERRERS_ROOT UINT32_MAX
+
+typedef struct {
+	unsigned version;    /**< HS_REFERRERS_OPTIONS_VERSION */
+} hs_referrers_options;
+
+#define HS_REFERRERS_OPTIONS_VERSION 1
+#define HS_REFERRERS_OPTIONS_INIT { HS_REFERRERS_OPTIONS_VERSION }
+
+/** One group. */
+typedef struct {
+	uint32_t type;              /**< the objects' type */
+	uint32_t nreferrers;        /**< types in the set, <= SET_MAX */
+	const uint32_t *referrers;  /**< type indices sorted by name, or
+	                                 HS_REFERRERS_ROOT (first) */
+	int truncated;              /**< more referrer types than kept */
+	uint64_t count;             /**< objects */
+	uint64_t shallow;           /**< their shallow sizes */
+} hs_referrer_group;
+
+typedef struct hs_referrers hs_referrers;
+
+/**
+ * hs_referrers_group() : group every object of g by its key.  Needs the
+ * reverse references (hs_graph_options.reverse).
+ * @param[out] out  pair with hs_referrers_free().
+ * @param opts      NULL for the defaults.
+ * @return 0, HS_ENOMEM, HS_EINVAL (bad options).
+ */
+int hs_referrers_group(hs_referrers **out, const hs_graph *g,
+		       const hs_referrers_options *opts);
+
+/** hs_referrers_free() : NULL-safe. */
+void hs_referrers_free(hs_referrers *r);
+
+/** hs_referrers_count() : groups. */
+size_t hs_referrers_count(const hs_referrers *r);
+
+/** hs_referrers_get() : the i-th group (i < count), largest shallow
+ *  size first; owned by r. */
+const hs_referrer_group *hs_referrers_get(const hs_referrers *r, size_t i);
+
+/**
+ * hs_referrers_format() : append the group's key as text,
+ * "TYPE <- {A, B}", "TYPE <- {<root>, A, ...}" or "TYPE <- {}".
+ * Type names are the file's bytes, unchanged: print them escaped.
+ * @return 0, HS_ENOMEM.
+ */
+int hs_referrers_format(hs_buf *out, const hs_graph *g,
+			const hs_referrer_group *grp);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,725 @@
+/*
+ * paths.c - shortest labelled paths from the roots to an object (see
+ * hs_paths.h for the two searches and what "distinct" means).
+ *
+ * Load: hs_paths_new() keeps one uint32 parent per object and uses a
+ * uint32 queue per object while it runs; hs_paths_find() uses a uint32
+ * distance and a uint32 queue per object, a bit per object to dedupe
+ * roots, and 28 bytes per partial path (at most opts.max_search).
+ * Nothing recurses: a path as long as the graph is fine.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "hs_paths.h"
+
+#define NONE HS_GRAPH_NONE
+#define INF UINT32_MAX
+
+struct hs_paths {
+	const hs_graph *g;
+	uint32_t n;
+	uint32_t *parent;    /* NONE: not reached; SUPERROOT: a root object */
+	uint64_t reached;
+};
+
+/* One path's storage: the public view points into nodes/edges. */
+typedef struct {
+	hs_path view;
+	uint32_t *nodes;
+	size_t *edges;
+} path_slot;
+
+struct hs_pathset {
+	path_slot *paths;
+	size_t n, cap;
+	int capped;
+};
+
+static int opts_check(const hs_paths_options *opts)
+{
+	HS_RETURN_ERROR_IF(opts && opts->version != HS_PATHS_OPTIONS_VERSION,
+			   HS_EINVAL, "hs_paths_options version %u, expected %u",
+			   opts->version, HS_PATHS_OPTIONS_VERSION);
+	return 0;
+}
+
+/* ---- path sets ------------------------------------------------------- */
+
+static int pathset_new(hs_pathset **out)
+{
+	*out = calloc(1, sizeof(**out));
+	HS_RETURN_ERROR_IF(!*out, HS_ENOMEM, "out of memory for a path set");
+	return 0;
+}
+
+/* Adds an empty path of len objects; the caller fills nodes and edges. */
+static int pathset_add(path_slot **out, hs_pathset *s, size_t len)
+{
+	path_slot *p;
+
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 4;
+		path_slot *v = realloc(s->paths, cap * sizeof(*v));
+
+		HS_RETURN_ERROR_IF(!v, HS_ENOMEM, "out of memory for paths");
+		s->paths = v;
+		s->cap = cap;
+	}
+	p = &s->paths[s->n];
+	memset(p, 0, sizeof(*p));
+	HS_RETURN_ERROR_IF(len > SIZE_MAX / sizeof(size_t), HS_ENOMEM,
+			   "path of %zu objects is too long", len);
+	p->nodes = malloc(len * sizeof(*p->nodes));
+	p->edges = len > 1 ? malloc((len - 1) * sizeof(*p->edges)) : NULL;
+	if (!p->nodes || (len > 1 && !p->edges)) {
+		free(p->nodes);
+		free(p->edges);
+		return hs_error_set(HS_ENOMEM, "out of memory for a path of "
+				    "%zu objects", len);
+	}
+	p->view.len = len;
+	p->view.nodes = p->nodes;
+	p->view.edges = p->edges;
+	s->n++;
+	*out = p;
+	return 0;
+}
+
+size_t hs_pathset_count(const hs_pathset *s)
+{
+	return s ? s->n : 0;
+}
+
+const hs_path *hs_pathset_get(const hs_pathset *s, size_t i)
+{
+	return i < s->n ? &s->paths[i].view : NULL;
+}
+
+int hs_pathset_capped(const hs_pathset *s)
+{
+	return s ? s->capped : 0;
+}
+
+void hs_pathset_free(hs_pathset *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n; i++) {
+		free(s->paths[i].nodes);
+		free(s->paths[i].edges);
+	}
+	free(s->paths);
+	free(s);
+}
+
+/* The first root record (file order) naming node; roots always name
+ * objects, so this finds one for any root object. */
+static size_t first_root_record(const hs_graph *g, uint32_t node)
+{
+	size_t nr = hs_graph_root_count(g);
+
+	for (size_t i = 0; i < nr; i++)
+		if (hs_graph_root(g, i)->node == node)
+			return i;
+	return 0;
+}
+
+/* ---- the breadth-first tree ------------------------------------------ */
+
+int hs_paths_new(hs_paths **out, const hs_graph *g,
+		 const hs_paths_options *opts)
+{
+	hs_paths *t = NULL;
+	uint32_t *queue = NULL;
+	uint32_t n = hs_graph_count(g);
+	uint32_t max_depth = opts ? opts->max_depth : 0;
+	size_t nr = hs_graph_root_count(g), head = 0, tail = 0, level_end;
+	uint32_t depth = 0;
+	int rc;
+
+	*out = NULL;
+	HS_FORWARD_IF_ERROR(opts_check(opts));
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		goto nomem;
+	t->g = g;
+	t->n = n;
+	t->parent = malloc((n ? n : 1) * sizeof(*t->parent));
+	queue = malloc((n ? n : 1) * sizeof(*queue));
+	if (!t->parent || !queue)
+		goto nomem;
+	for (uint32_t i = 0; i < n; i++)
+		t->parent[i] = NONE;
+	for (size_t i = 0; i < nr; i++) {
+		uint32_t r = hs_graph_root(g, i)->node;
+
+		if (r < n && t->parent[r] == NONE) {
+			t->parent[r] = HS_GRAPH_SUPERROOT;
+			queue[tail++] = r;
+		}
+	}
+	/* level by level, so that max_depth can stop the search */
+	level_end = tail;
+	while (head < tail) {
+		uint32_t u = queue[head++];
+		hs_edges e;
+
+		if (!max_depth || depth < max_depth) {
+			e = hs_graph_out(g, u);
+			for (size_t k = 0; k < e.n; k++) {
+				uint32_t v = e.node[k];
+
+				if ((e.flags && (e.flags[k] & HS_REF_WEAK)) ||
+				    v >= n || t->parent[v] != NONE)
+					continue;
+				t->parent[v] = u;
+				queue[tail++] = v;
+			}
+		}
+		if (head == level_end) {
+			depth++;
+			level_end = tail;
+		}
+	}
+	t->reached = tail;
+	free(queue);
+	*out = t;
+	return 0;
+nomem:
+	rc = hs_error_set(HS_ENOMEM, "out of memory for the path search over "
+			  "%u objects", n);
+	free(queue);
+	hs_paths_free(t);
+	return rc;
+}
+
+void hs_paths_free(hs_paths *t)
+{
+	if (!t)
+		return;
+	free(t->parent);
+	free(t);
+}
+
+uint64_t hs_paths_reached(const hs_paths *t)
+{
+	return t->reached;
+}
+
+uint32_t hs_paths_depth(const hs_paths *t, uint32_t node)
+{
+	uint32_t d = 0;
+
+	if (node >= t->n || t->parent[node] == NONE)
+		return HS_PATHS_UNREACHABLE;
+	while (t->parent[node] != HS_GRAPH_SUPERROOT) {
+		node = t->parent[node];
+		d++;
+	}
+	return d;
+}
+
+/* Position of the first strong out-edge of u that leads to v. */
+static size_t edge_to(const hs_graph *g, uint32_t u, uint32_t v)
+{
+	hs_edges e = hs_graph_out(g, u);
+
+	for (size_t k = 0; k < e.n; k++)
+		if (e.node[k] == v && !(e.flags && (e.flags[k] & HS_REF_WEAK)))
+			return k;
+	return 0;  /* unreachable: the tree only holds strong edges */
+}
+
+int hs_paths_shortest(hs_pathset **out, const hs_paths *t, uint32_t target)
+{
+	hs_pathset *s = NULL;
+	path_slot *p;
+	uint32_t depth;
+	int rc;
+
+	*out = NULL;
+	HS_RETURN_ERROR_IF(target >= t->n, HS_ENOTFOUND,
+			   "%s: no object with index %u (the dump holds %u)",
+			   hs_graph_path(t->g), target, t->n);
+	HS_FORWARD_IF_ERROR(pathset_new(&s));
+	depth = hs_paths_depth(t, target);
+	if (depth != HS_PATHS_UNREACHABLE) {
+		uint32_t v = target;
+
+		rc = pathset_add(&p, s, (size_t)depth + 1);
+		if (rc < 0) {
+			hs_pathset_free(s);
+			return rc;
+		}
+		for (size_t i = depth + 1; i-- > 0;) {
+			p->nodes[i] = v;
+			v = t->parent[v];
+		}
+		for (size_t i = 0; i < depth; i++)
+			p->edges[i] = edge_to(t->g, p->nodes[i],
+					      p->nodes[i + 1]);
+		p->view.root = first_root_record(t->g, p->nodes[0]);
+	}
+	*out = s;
+	return 0;
+}
+
+/* Selection of the k heaviest: a min-heap of k candidates, ordered so
+ * that the root is the one to drop next (lightest, then highest index). */
+typedef struct {
+	uint64_t w;
+	uint32_t node;
+} cand;
+
+static int cand_before(const cand *a, const cand *b)
+{
+	/* "a is dropped before b" */
+	return a->w != b->w ? a->w < b->w : a->node > b->node;
+}
+
+static void cand_sift_down(cand *h, size_t n, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, m = i;
+
+		if (l < n && cand_before(&h[l], &h[m]))
+			m = l;
+		if (l + 1 < n && cand_before(&h[l + 1], &h[m]))
+			m = l + 1;
+		if (m == i)
+			return;
+		cand tmp = h[i];
+		h[i] = h[m];
+		h[m] = tmp;
+		i = m;
+	}
+}
+
+static void cand_sift_up(cand *h, size_t i)
+{
+	while (i > 0) {
+		size_t up = (i - 1) / 2;
+
+		if (!cand_before(&h[i], &h[up]))
+			return;
+		cand tmp = h[i];
+		h[i] = h[up];
+		h[up] = tmp;
+		i = up;
+	}
+}
+
+int hs_paths_top(uint32_t **out, size_t *nout, uint64_t *unreached,
+		 const hs_paths *t, uint32_t type, size_t k,
+		 const uint64_t *weight)
+{
+	cand *h = NULL;
+	size_t n = 0;
+	uint64_t lost = 0;
+	uint32_t *res;
+
+	*out = NULL;
+	*nout = 0;
+	if (k > t->n)
+		k = t->n;
+	if (k) {
+		h = malloc(k * sizeof(*h));
+		HS_RETURN_ERROR_IF(!h, HS_ENOMEM, "out of memory ranking %zu "
+				   "objects", k);
+	}
+	for (uint32_t i = 0; i < t->n; i++) {
+		cand c;
+
+		if (hs_graph_type(t->g, i) != type)
+			continue;
+		if (t->parent[i] == NONE) {
+			lost++;
+			continue;
+		}
+		if (!k)
+			continue;
+		c.w = weight ? weight[i] : hs_graph_size(t->g, i);
+		c.node = i;
+		if (n < k) {
+			h[n] = c;
+			cand_sift_up(h, n++);
+		} else if (cand_before(&h[0], &c)) {
+			h[0] = c;
+			cand_sift_down(h, n, 0);
+		}
+	}
+	if (unreached)
+		*unreached = lost;
+	if (!n) {
+		free(h);
+		return 0;
+	}
+	res = malloc(n * sizeof(*res));
+	if (!res) {
+		free(h);
+		return hs_error_set(HS_ENOMEM, "out of memory ranking objects");
+	}
+	/* pop the lightest first into the back: heaviest ends up in front */
+	for (size_t m = n; m > 0; m--) {
+		res[m - 1] = h[0].node;
+		h[0] = h[m - 1];
+		cand_sift_down(h, m - 1, 0);
+	}
+	free(h);
+	*out = res;
+	*nout = n;
+	return 0;
+}
+
+/* ---- up to N distinct paths ------------------------------------------ */
+
+/* A partial path: its last object, the partial path it extends (NONE for
+ * one that is a root object alone), the out-edge taken from that one's
+ * last object, its length in references, and the least distance to the
+ * target of any object on it (to skip most "already on the path?" walks:
+ * an object closer to the target than all of them cannot be on it). */
+typedef struct {
+	uint32_t node, parent, g, mind;
+	size_t edge;
+} prefix;
+
+typedef struct {
+	const hs_graph *g;
+	const uint32_t *dist;
+	prefix *pre;
+	size_t npre, cap_pre, max_pre;
+	uint32_t *heap;       /* prefix indices */
+	size_t nheap, cap_heap;
+} search;
+
+/* Whether heap entry a comes out before b: shorter total first, then
+ * the longer partial path (finish one path before starting others),
+ * then the older. */
+static int pre_before(const search *s, uint32_t a, uint32_t b)
+{
+	const prefix *pa = &s->pre[a], *pb = &s->pre[b];
+	uint64_t fa = (uint64_t)pa->g + s->dist[pa->node];
+	uint64_t fb = (uint64_t)pb->g + s->dist[pb->node];
+
+	if (fa != fb)
+		return fa < fb;
+	if (pa->g != pb->g)
+		return pa->g > pb->g;
+	return a < b;
+}
+
+/* @return 0, HS_ENOMEM, or 1 when max_search partial paths exist. */
+static int search_push(search *s, uint32_t node, uint32_t parent, size_t edge,
+		       uint32_t g)
+{
+	prefix *p;
+	size_t i;
+
+	if (s->npre >= s->max_pre)
+		return 1;
+	if (s->npre == s->cap_pre) {
+		size_t cap = s->cap_pre ? s->cap_pre * 2 : 64;
+		prefix *v;
+
+		if (cap > s->max_pre)
+			cap = s->max_pre;
+		v = realloc(s->pre, cap * sizeof(*v));
+		HS_RETURN_ERROR_IF(!v, HS_ENOMEM, "out of memory for %zu "
+				   "partial paths", cap);
+		s->pre = v;
+		s->cap_pre = cap;
+	}
+	if (s->nheap == s->cap_heap) {
+		size_t cap = s->cap_heap ? s->cap_heap * 2 : 64;
+		uint32_t *v = realloc(s->heap, cap * sizeof(*v));
+
+		HS_RETURN_ERROR_IF(!v, HS_ENOMEM, "out of memory for %zu "
+				   "partial paths", cap);
+		s->heap = v;
+		s->cap_heap = cap;
+	}
+	p = &s->pre[s->npre];
+	p->node = node;
+	p->parent = parent;
+	p->edge = edge;
+	p->g = g;
+	p->mind = s->dist[node];
+	if (parent != NONE && s->pre[parent].mind < p->mind)
+		p->mind = s->pre[parent].mind;
+	i = s->nheap++;
+	s->heap[i] = (uint32_t)s->npre++;
+	while (i > 0) {
+		size_t up = (i - 1) / 2;
+		uint32_t tmp;
+
+		if (!pre_before(s, s->heap[i], s->heap[up]))
+			break;
+		tmp = s->heap[i];
+		s->heap[i] = s->heap[up];
+		s->heap[up] = tmp;
+		i = up;
+	}
+	return 0;
+}
+
+static uint32_t search_pop(search *s)
+{
+	uint32_t top = s->heap[0];
+	size_t n = --s->nheap, i = 0;
+
+	s->heap[0] = s->heap[n];
+	for (;;) {
+		size_t l = 2 * i + 1, m = i;
+		uint32_t tmp;
+
+		if (l < n && pre_before(s, s->heap[l], s->heap[m]))
+			m = l;
+		if (l + 1 < n && pre_before(s, s->heap[l + 1], s->heap[m]))
+			m = l + 1;
+		if (m == i)
+			break;
+		tmp = s->heap[i];
+		s->heap[i] = s->heap[m];
+		s->heap[m] = tmp;
+		i = m;
+	}
+	return top;
+}
+
+/* Whether v is on partial path q (walks it unless mind rules it out). */
+static int on_prefix(const search *s, uint32_t q, uint32_t v)
+{
+	if (s->dist[v] < s->pre[q].mind)
+		return 0;
+	for (; q != NONE; q = s->pre[q].parent)
+		if (s->pre[q].node == v)
+			return 1;
+	return 0;
+}
+
+/* Distance from every object to target along strong references, by a
+ * breadth-first search backwards; INF where target is out of reach (or
+ * further than max_depth). */
+static int distances(uint32_t **out, const hs_graph *g, uint32_t target,
+		     uint32_t max_depth)
+{
+	uint32_t n = hs_graph_count(g);
+	uint32_t *dist = malloc((size_t)n * sizeof(*dist));
+	uint32_t *queue = malloc((size_t)n * sizeof(*queue));
+	size_t head = 0, tail = 0;
+
+	if (!dist || !queue) {
+		free(dist);
+		free(queue);
+		return hs_error_set(HS_ENOMEM, "out of memory for the path "
+				    "search over %u objects", n);
+	}
+	for (uint32_t i = 0; i < n; i++)
+		dist[i] = INF;
+	dist[target] = 0;
+	queue[tail++] = target;
+	while (head < tail) {
+		uint32_t v = queue[head++];
+		hs_edges e;
+
+		if (max_depth && dist[v] >= max_depth)
+			continue;
+		e = hs_graph_in(g, v);
+		for (size_t k = 0; k < e.n; k++) {
+			uint32_t u = e.node[k];
+
+			if ((e.flags && (e.flags[k] & HS_REF_WEAK)) ||
+			    u >= n || dist[u] != INF)
+				continue;
+			dist[u] = dist[v] + 1;
+			queue[tail++] = u;
+		}
+	}
+	free(queue);
+	*out = dist;
+	return 0;
+}
+
+/* Appends the path ending at partial path q to set. */
+static int emit(hs_pathset *set, const search *s, uint32_t q)
+{
+	path_slot *p;
+	size_t len = (size_t)s->pre[q].g + 1;
+
+	HS_FORWARD_IF_ERROR(pathset_add(&p, set, len));
+	for (size_t i = len; i-- > 0; q = s->pre[q].parent) {
+		p->nodes[i] = s->pre[q].node;
+		if (i > 0)
+			p->edges[i - 1] = s->pre[q].edge;
+	}
+	p->view.root = first_root_record(s->g, p->nodes[0]);
+	return 0;
+}
+
+int hs_paths_find(hs_pathset **out, const hs_graph *g, uint32_t target,
+		  size_t n, const hs_paths_options *opts)
+{
+	search s;
+	hs_pathset *set = NULL;
+	uint8_t *seen = NULL;
+	uint32_t *dist = NULL;
+	uint32_t count = hs_graph_count(g);
+	uint32_t max_depth = opts ? opts->max_depth : 0;
+	size_t nr = hs_graph_root_count(g);
+	int rc;
+
+	*out = NULL;
+	memset(&s, 0, sizeof(s));
+	HS_FORWARD_IF_ERROR(opts_check(opts));
+	HS_RETURN_ERROR_IF(target >= count, HS_ENOTFOUND,
+			   "%s: no object with index %u (the dump holds %u)",
+			   hs_graph_path(g), target, count);
+	HS_RETURN_ERROR_IF(n == 0, HS_EINVAL, "asked for 0 paths");
+	s.g = g;
+	s.max_pre = opts && opts->max_search ? opts->max_search
+					     : HS_PATHS_SEARCH_DEFAULT;
+	if (s.max_pre > NONE)
+		s.max_pre = NONE;  /* prefix indices are uint32 */
+	if ((rc = pathset_new(&set)) < 0)
+		goto done;
+	if ((rc = distances(&dist, g, target, max_depth)) < 0)
+		goto done;
+	s.dist = dist;
+	seen = calloc((size_t)count / 8 + 1, 1);
+	if (!seen) {
+		rc = hs_error_set(HS_ENOMEM, "out of memory for the roots");
+		goto done;
+	}
+	/* one partial path per root object, in root record order */
+	for (size_t i = 0; i < nr; i++) {
+		uint32_t r = hs_graph_root(g, i)->node;
+
+		if (r >= count || (seen[r / 8] & (1u << r % 8)) ||
+		    dist[r] == INF)
+			continue;
+		seen[r / 8] |= (uint8_t)(1u << r % 8);
+		if ((rc = search_push(&s, r, NONE, 0, 0)) != 0)
+			goto stop;
+	}
+	while (s.nheap && set->n < n) {
+		uint32_t q = search_pop(&s);
+		uint32_t u = s.pre[q].node, gq = s.pre[q].g;
+		hs_edges e;
+
+		if (u == target) {
+			if ((rc = emit(set, &s, q)) < 0)
+				goto done;
+			continue;  /* a path through the target is not simple */
+		}
+		e = hs_graph_out(g, u);
+		for (size_t k = 0; k < e.n; k++) {
+			uint32_t v = e.node[k];
+
+			if ((e.flags && (e.flags[k] & HS_REF_WEAK)) ||
+			    v >= count || dist[v] == INF ||
+			    (max_depth &&
+			     (uint64_t)gq + 1 + dist[v] > max_depth) ||
+			    on_prefix(&s, q, v))
+				continue;
+			if ((rc = search_push(&s, v, q, k, gq + 1)) != 0)
+				goto stop;
+		}
+	}
+	rc = 0;
+	goto done;
+stop:
+	if (rc > 0) {
+		set->capped = 1;
+		rc = 0;
+	}
+done:
+	free(seen);
+	free(dist);
+	free(s.pre);
+	free(s.heap);
+	if (rc < 0) {
+		hs_pathset_free(set);
+		return rc;
+	}
+	*out = set;
+	return 0;
+}
+
+/* ---- text ------------------------------------------------------------ */
+
+int hs_path_label(hs_str *out, hs_buf *storage, hs_graph *g,
+		  const hs_path *p, size_t i)
+{
+	out->ptr = NULL;
+	out->len = 0;
+	HS_RETURN_ERROR_IF(i + 1 >= p->len, HS_EINVAL,
+			   "step %zu of a path of %zu objects", i, p->len);
+	return hs_graph_label(out, storage, g, p->nodes[i], p->edges[i]);
+}
+
+static int append_str(hs_buf *out, const char *s)
+{
+	return hs_buf_append(out, s, strlen(s));
+}
+
+int hs_path_format_step(hs_buf *out, hs_graph *g, const hs_path *p,
+			size_t i)
+{
+	hs_buf storage = HS_BUF_INIT;
+	hs_str label, type;
+	char num[32];
+	uint32_t tix;
+	int rc;
+
+	HS_RETURN_ERROR_IF(i >= p->len, HS_EINVAL,
+			   "element %zu of a path of %zu objects", i, p->len);
+	if (i == 0) {
+		const hs_root *r = hs_graph_root(g, p->root);
+
+		if (r->label.len)
+			return hs_buf_append(out, r->label.ptr, r->label.len);
+		hs_str kind = hs_graph_root_kind(g, r->kind);
+
+		if ((rc = append_str(out, "<")) < 0 ||
+		    (rc = hs_buf_append(out, kind.len ? kind.ptr : "root",
+					kind.len ? kind.len : 4)) < 0)
+			return rc;
+		return append_str(out, ">");
+	}
+	tix = hs_graph_type(g, p->nodes[i - 1]);
+	type = hs_graph_type_name(g, tix);
+	if (type.ptr && type.len)
+		rc = hs_buf_append(out, type.ptr, type.len);
+	else  /* a type no type record names: say so, by number */
+		rc = (snprintf(num, sizeof(num), "<type %u>", tix),
+		      append_str(out, num));
+	if (rc < 0)
+		goto done;
+	if ((rc = hs_path_label(&label, &storage, g, p, i - 1)) < 0)
+		goto done;
+	if (label.ptr) {
+		if (!(label.len && label.ptr[0] == '[') &&
+		    (rc = append_str(out, ".")) < 0)
+			goto done;
+		rc = hs_buf_append(out, label.ptr, label.len);
+	} else {
+		snprintf(num, sizeof(num), "[%zu]", p->edges[i - 1]);
+		rc = append_str(out, num);
+	}
+done:
+	hs_buf_release(&storage);
+	return rc;
+}
+
+int hs_path_format(hs_buf *out, hs_graph *g, const hs_path *p)
+{
+	for (size_t i = 0; i < p->len; i++) {
+		if (i)
+			HS_FORWARD_IF_ERROR(append_str(out, " -> "));
+		HS_FORWARD_IF_ERROR(hs_path_format_step(out, g, p, i));
+	}
+	return 0;
+}
