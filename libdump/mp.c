@@ -5,6 +5,19 @@
  */
 #include "mp.h"
 
+/* GNU range designators: gcc and clang both take them */
+const unsigned char hs_mp_int_len[256] = {
+	[0xcc] = 1, [0xcd] = 2, [0xce] = 4, [0xcf] = 8,
+	[0xd0] = 1, [0xd1] = 2, [0xd2] = 4, [0xd3] = 8,
+};
+
+/* uint64 (0xcf) may exceed INT64_MAX: left to the generic path (4) */
+const unsigned char hs_mp_int_kind[256] = {
+	[0x00 ... 0x7f] = 0, [0x80 ... 0xcb] = 4,
+	[0xcc ... 0xce] = 2, [0xcf] = 4, [0xd0 ... 0xd3] = 3,
+	[0xd4 ... 0xdf] = 4, [0xe0 ... 0xff] = 1,
+};
+
 /* Bytes of payload after the type byte for fixed-size types, or -1. */
 static int fixed_size(unsigned char b)
 {
