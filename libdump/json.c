@@ -1,0 +1,528 @@
+/*
+ * json.c - the bounded JSON pull lexer behind the JSON-lines import (see
+ * json.h).
+ *
+ * Load: a 64 KiB read buffer and one string buffer (at most string_max
+ * bytes); a few ns per input byte.  No recursion, no allocation that an
+ * input length field could drive.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "json.h"
+
+#define HS_JSON_BUF (64u * 1024)
+
+int hs_json_init(hs_json *j, FILE *in, const char *name, uint64_t line_max,
+		 size_t string_max)
+{
+	memset(j, 0, sizeof(*j));
+	j->in = in;
+	j->name = name ? name : "(input)";
+	j->line = j->col = j->tline = j->tcol = 1;
+	j->line_max = line_max;
+	j->string_max = string_max;
+	j->buf = malloc(HS_JSON_BUF);
+	j->scap = 256;
+	j->str = malloc(j->scap);
+	if (!j->buf || !j->str) {
+		hs_json_release(j);
+		return hs_error_set(HS_ENOMEM, "%s: out of memory", j->name);
+	}
+	return 0;
+}
+
+void hs_json_release(hs_json *j)
+{
+	free(j->buf);
+	free(j->str);
+	j->buf = NULL;
+	j->str = NULL;
+}
+
+static int vfail_at(hs_json *j, uint64_t line, uint64_t col, int code,
+		    const char *fmt, va_list ap)
+{
+	char msg[200];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	return hs_error_set(code, "%s: line %llu, column %llu: %s", j->name,
+			    (unsigned long long)line, (unsigned long long)col,
+			    msg);
+}
+
+int hs_json_fail(hs_json *j, int code, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vfail_at(j, j->tline, j->tcol, code, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* An error at the byte about to be read (inside a token). */
+static int fail_here(hs_json *j, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int fail_here(hs_json *j, int code, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vfail_at(j, j->line, j->col, code, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+const char *hs_json_tok_name(int tok)
+{
+	static const char *const names[] = {
+		"end of input", "end of line", "'{'", "'}'", "'['", "']'",
+		"':'", "','", "a string", "an integer", "a number", "true",
+		"false", "null"
+	};
+
+	if (tok < 0 || tok > HS_JSON_NULL)
+		return "an error";
+	return names[tok];
+}
+
+/* @return the next byte without consuming it, -1 at the end of input, or
+ * a negative HS_E* code (< -1) on a read error. */
+static int peek(hs_json *j)
+{
+	if (j->pos < j->len)
+		return j->buf[j->pos];
+	if (j->eof)
+		return -1;
+	j->len = fread(j->buf, 1, HS_JSON_BUF, j->in);
+	j->pos = 0;
+	if (j->len == 0) {
+		if (ferror(j->in))
+			return fail_here(j, HS_EIO, "read error: %s",
+					 strerror(errno));
+		j->eof = 1;
+		return -1;
+	}
+	return j->buf[0];
+}
+
+/* Consumes the byte peek() returned, keeping line and column. */
+static int advance(hs_json *j)
+{
+	unsigned char c = j->buf[j->pos++];
+
+	if (c == '\n') {
+		j->line++;
+		j->col = 1;
+		return 0;
+	}
+	j->col++;
+	if (j->col > j->line_max + 1)
+		return fail_here(j, HS_ELIMIT, "the line is longer than %llu "
+				 "bytes", (unsigned long long)j->line_max);
+	return 0;
+}
+
+/* Reads one byte into *c; the end of input is an error here (inside a
+ * token).  @return 0 or an HS_E* code. */
+static int get(hs_json *j, int *c, const char *inside)
+{
+	int b = peek(j);
+
+	if (b < -1)
+		return b;
+	if (b == -1)
+		return fail_here(j, HS_ECORRUPT, "the input ends inside %s",
+				 inside);
+	HS_FORWARD_IF_ERROR(advance(j));
+	*c = b;
+	return 0;
+}
+
+static int str_put(hs_json *j, const char *p, size_t n)
+{
+	if (n > j->string_max - j->slen || n > j->string_max)
+		return fail_here(j, HS_ELIMIT, "a string is longer than %zu "
+				 "bytes", j->string_max);
+	if (j->slen + n + 1 > j->scap) {
+		size_t cap = j->scap;
+		char *s;
+
+		while (cap < j->slen + n + 1)
+			cap *= 2;
+		s = realloc(j->str, cap);
+		if (!s)
+			return hs_error_set(HS_ENOMEM, "%s: out of memory",
+					    j->name);
+		j->str = s;
+		j->scap = cap;
+	}
+	memcpy(j->str + j->slen, p, n);
+	j->slen += n;
+	j->str[j->slen] = '\0';
+	return 0;
+}
+
+/* Length of the UTF-8 sequence a lead byte starts (2..4), or 0. */
+static int utf8_lead(unsigned c)
+{
+	if (c >= 0xc2 && c <= 0xdf)
+		return 2;
+	if (c >= 0xe0 && c <= 0xef)
+		return 3;
+	if (c >= 0xf0 && c <= 0xf4)
+		return 4;
+	return 0;
+}
+
+/* Whether the complete sequence s[0..n) (n from utf8_lead) is valid. */
+static int utf8_seq_ok(const unsigned char *s, int n)
+{
+	unsigned cp = s[0] & (n == 2 ? 0x1f : n == 3 ? 0x0f : 0x07);
+
+	for (int i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if (n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff)))
+		return 0;
+	if (n == 4 && (cp < 0x10000 || cp > 0x10ffff))
+		return 0;
+	return 1;
+}
+
+int hs_utf8_valid(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (size_t i = 0; i < n;) {
+		int k;
+
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		k = utf8_lead(p[i]);
+		if (!k || (size_t)k > n - i || !utf8_seq_ok(p + i, k))
+			return 0;
+		i += (size_t)k;
+	}
+	return 1;
+}
+
+static int hex4(hs_json *j, unsigned *out)
+{
+	unsigned v = 0;
+
+	for (int i = 0; i < 4; i++) {
+		int c = 0;
+
+		HS_FORWARD_IF_ERROR(get(j, &c, "a string"));
+		if (c >= '0' && c <= '9')
+			v = v << 4 | (unsigned)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v = v << 4 | (unsigned)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			v = v << 4 | (unsigned)(c - 'A' + 10);
+		else
+			return hs_error_set(HS_ECORRUPT, "%s: line %llu, "
+				"column %llu: bad \\u escape: '%c' is not a "
+				"hex digit", j->name,
+				(unsigned long long)j->line,
+				(unsigned long long)(j->col - 1),
+				c >= 0x20 && c < 0x7f ? c : '?');
+	}
+	*out = v;
+	return 0;
+}
+
+static int put_cp(hs_json *j, unsigned cp)
+{
+	char b[4];
+	size_t n;
+
+	if (cp < 0x80) {
+		b[0] = (char)cp;
+		n = 1;
+	} else if (cp < 0x800) {
+		b[0] = (char)(0xc0 | cp >> 6);
+		b[1] = (char)(0x80 | (cp & 0x3f));
+		n = 2;
+	} else if (cp < 0x10000) {
+		b[0] = (char)(0xe0 | cp >> 12);
+		b[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		b[2] = (char)(0x80 | (cp & 0x3f));
+		n = 3;
+	} else {
+		b[0] = (char)(0xf0 | cp >> 18);
+		b[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+		b[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		b[3] = (char)(0x80 | (cp & 0x3f));
+		n = 4;
+	}
+	return str_put(j, b, n);
+}
+
+/* After the opening quote. */
+static int lex_string(hs_json *j)
+{
+	j->slen = 0;
+	j->str[0] = '\0';
+	for (;;) {
+		int c = 0;
+		char ch;
+
+		if (peek(j) == '\n')
+			return fail_here(j, HS_ECORRUPT, "the line ends inside "
+					 "a string");
+		HS_FORWARD_IF_ERROR(get(j, &c, "a string"));
+		if (c == '"')
+			return HS_JSON_STRING;
+		if (c < 0x20)
+			return hs_error_set(HS_ECORRUPT, "%s: line %llu, "
+				"column %llu: control character 0x%02x in a "
+				"string", j->name, (unsigned long long)j->line,
+				(unsigned long long)(j->col - 1), c);
+		if (c >= 0x80) {
+			unsigned char seq[4];
+			int k = utf8_lead((unsigned)c);
+			uint64_t col = j->col - 1;
+
+			seq[0] = (unsigned char)c;
+			for (int i = 1; i < k; i++) {
+				int d = peek(j);
+
+				if (d < -1)
+					return d;
+				if (d < 0 || (d & 0xc0) != 0x80) {
+					k = 0;
+					break;
+				}
+				HS_FORWARD_IF_ERROR(advance(j));
+				seq[i] = (unsigned char)d;
+			}
+			if (!k || !utf8_seq_ok(seq, k))
+				return hs_error_set(HS_ECORRUPT, "%s: line "
+					"%llu, column %llu: invalid UTF-8 in a "
+					"string (use {\"hex\":...} for bytes)",
+					j->name, (unsigned long long)j->line,
+					(unsigned long long)col);
+			HS_FORWARD_IF_ERROR(str_put(j, (const char *)seq,
+						    (size_t)k));
+			continue;
+		}
+		if (c != '\\') {
+			ch = (char)c;
+			HS_FORWARD_IF_ERROR(str_put(j, &ch, 1));
+			continue;
+		}
+		HS_FORWARD_IF_ERROR(get(j, &c, "a string"));
+		switch (c) {
+		case '"': case '\\': case '/': ch = (char)c; break;
+		case 'b': ch = '\b'; break;
+		case 'f': ch = '\f'; break;
+		case 'n': ch = '\n'; break;
+		case 'r': ch = '\r'; break;
+		case 't': ch = '\t'; break;
+		case 'u': {
+			unsigned cp, lo;
+			uint64_t col = j->col - 2;
+
+			HS_FORWARD_IF_ERROR(hex4(j, &cp));
+			if (cp >= 0xdc00 && cp <= 0xdfff)
+				return hs_error_set(HS_ECORRUPT, "%s: line "
+					"%llu, column %llu: bad \\u escape: a "
+					"lone low surrogate", j->name,
+					(unsigned long long)j->line,
+					(unsigned long long)col);
+			if (cp >= 0xd800 && cp <= 0xdbff) {
+				int a, b;
+
+				HS_FORWARD_IF_ERROR(get(j, &a, "a string"));
+				HS_FORWARD_IF_ERROR(get(j, &b, "a string"));
+				if (a != '\\' || b != 'u')
+					return hs_error_set(HS_ECORRUPT, "%s: "
+						"line %llu, column %llu: bad "
+						"\\u escape: a high surrogate "
+						"without its low half", j->name,
+						(unsigned long long)j->line,
+						(unsigned long long)col);
+				HS_FORWARD_IF_ERROR(hex4(j, &lo));
+				if (lo < 0xdc00 || lo > 0xdfff)
+					return hs_error_set(HS_ECORRUPT, "%s: "
+						"line %llu, column %llu: bad "
+						"\\u escape: a high surrogate "
+						"without its low half", j->name,
+						(unsigned long long)j->line,
+						(unsigned long long)col);
+				cp = 0x10000 + ((cp - 0xd800) << 10) +
+				     (lo - 0xdc00);
+			}
+			HS_FORWARD_IF_ERROR(put_cp(j, cp));
+			continue;
+		}
+		default:
+			return hs_error_set(HS_ECORRUPT, "%s: line %llu, "
+				"column %llu: bad escape '\\%c'", j->name,
+				(unsigned long long)j->line,
+				(unsigned long long)(j->col - 2),
+				c >= 0x20 && c < 0x7f ? c : '?');
+		}
+		HS_FORWARD_IF_ERROR(str_put(j, &ch, 1));
+	}
+}
+
+/* RFC 8259: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
+static int lex_number(hs_json *j, int first)
+{
+	char txt[HS_JSON_NUMBER_MAX + 1];
+	size_t n = 0, i = 0;
+	int is_float = 0, c = first;
+
+	for (;;) {
+		if (n == HS_JSON_NUMBER_MAX)
+			return hs_json_fail(j, HS_ELIMIT, "a number is longer "
+					    "than %d characters",
+					    HS_JSON_NUMBER_MAX);
+		txt[n++] = (char)c;
+		c = peek(j);
+		if (c < -1)
+			return c;
+		if (!((c >= '0' && c <= '9') || c == '-' || c == '+' ||
+		      c == '.' || c == 'e' || c == 'E'))
+			break;
+		HS_FORWARD_IF_ERROR(advance(j));
+	}
+	txt[n] = '\0';
+	/* check the grammar */
+	if (txt[i] == '-')
+		i++;
+	if (txt[i] == '0')
+		i++;
+	else if (txt[i] >= '1' && txt[i] <= '9')
+		while (txt[i] >= '0' && txt[i] <= '9')
+			i++;
+	else
+		goto bad;
+	if (txt[i] == '.') {
+		is_float = 1;
+		i++;
+		if (!(txt[i] >= '0' && txt[i] <= '9'))
+			goto bad;
+		while (txt[i] >= '0' && txt[i] <= '9')
+			i++;
+	}
+	if (txt[i] == 'e' || txt[i] == 'E') {
+		is_float = 1;
+		i++;
+		if (txt[i] == '+' || txt[i] == '-')
+			i++;
+		if (!(txt[i] >= '0' && txt[i] <= '9'))
+			goto bad;
+		while (txt[i] >= '0' && txt[i] <= '9')
+			i++;
+	}
+	if (i != n)
+		goto bad;
+	if (is_float) {
+		char *end;
+
+		errno = 0;
+		j->f = strtod(txt, &end);
+		if (end != txt + n)
+			goto bad;
+		if (errno == ERANGE && (j->f > 1 || j->f < -1))
+			return hs_json_fail(j, HS_ECORRUPT, "number %s is out "
+					    "of range (write inf as "
+					    "{\"float\":\"inf\"})", txt);
+		return HS_JSON_FLOAT;
+	}
+	j->neg = txt[0] == '-';
+	j->u = 0;
+	for (i = (size_t)j->neg; i < n; i++) {
+		unsigned d = (unsigned)(txt[i] - '0');
+
+		if (j->u > (UINT64_MAX - d) / 10)
+			return hs_json_fail(j, HS_ECORRUPT, "integer %s does "
+					    "not fit 64 bits", txt);
+		j->u = j->u * 10 + d;
+	}
+	if (j->neg && j->u > (uint64_t)INT64_MAX + 1)
+		return hs_json_fail(j, HS_ECORRUPT, "integer %s does not fit "
+				    "64 bits", txt);
+	if (j->neg && j->u == 0)
+		j->neg = 0;  /* -0 is the integer 0 */
+	return HS_JSON_INT;
+bad:
+	return hs_json_fail(j, HS_ECORRUPT, "malformed number '%s'", txt);
+}
+
+static int lex_word(hs_json *j, int first)
+{
+	char w[8];
+	size_t n = 0;
+	int c = first;
+
+	for (;;) {
+		w[n++] = (char)c;
+		c = peek(j);
+		if (c < -1)
+			return c;
+		if (c < 'a' || c > 'z' || n == 6)
+			break;
+		HS_FORWARD_IF_ERROR(advance(j));
+	}
+	w[n] = '\0';
+	if (strcmp(w, "true") == 0)
+		return HS_JSON_TRUE;
+	if (strcmp(w, "false") == 0)
+		return HS_JSON_FALSE;
+	if (strcmp(w, "null") == 0)
+		return HS_JSON_NULL;
+	return hs_json_fail(j, HS_ECORRUPT, "unexpected word '%s'", w);
+}
+
+int hs_json_next(hs_json *j)
+{
+	int c;
+
+	for (;;) {
+		c = peek(j);
+		if (c < -1)
+			return c;
+		if (c != ' ' && c != '\t' && c != '\r')
+			break;
+		HS_FORWARD_IF_ERROR(advance(j));
+	}
+	j->tline = j->line;
+	j->tcol = j->col;
+	if (c == -1)
+		return HS_JSON_EOF;
+	HS_FORWARD_IF_ERROR(advance(j));
+	switch (c) {
+	case '\n': return HS_JSON_EOL;
+	case '{': return HS_JSON_LBRACE;
+	case '}': return HS_JSON_RBRACE;
+	case '[': return HS_JSON_LBRACKET;
+	case ']': return HS_JSON_RBRACKET;
+	case ':': return HS_JSON_COLON;
+	case ',': return HS_JSON_COMMA;
+	case '"': return lex_string(j);
+	default: break;
+	}
+	if (c == '-' || (c >= '0' && c <= '9'))
+		return lex_number(j, c);
+	if (c >= 'a' && c <= 'z')
+		return lex_word(j, c);
+	if (c >= 0x20 && c < 0x7f)
+		return hs_json_fail(j, HS_ECORRUPT, "unexpected character "
+				    "'%c'", c);
+	return hs_json_fail(j, HS_ECORRUPT, "unexpected byte 0x%02x", c);
+}
