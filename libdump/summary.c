@@ -495,6 +495,11 @@ int hs_summary_scan(hs_summary *out, hs_reader *r,
 	if (rc < 0)
 		goto done;
 	hs_reader_integrity(&out->integrity, r);
+	/* without a trailer, the pass is what tells each frame's first
+	 * object and object count */
+	if (hs_reader_frames(&fi, r) == out->nframes)
+		for (size_t i = 0; i < out->nframes; i++)
+			out->frames[i].info = fi[i];
 
 	for (unsigned w = 0; w < HS_SUMMARY_THREADS_MAX; w++) {
 		acc *a = &st.acc[w];

@@ -36,6 +36,11 @@ const char *tool_commas(uint64_t n, char *buf, size_t size);
  * can drive a terminal. */
 void tool_print_safe(FILE *f, const char *s, size_t n);
 
+/* tool_safe_width() : the columns tool_print_safe(s, n) takes on a
+ * terminal (one per character printed, escapes counted in full), for
+ * aligning what follows a string from a dump. */
+size_t tool_safe_width(const char *s, size_t n);
+
 /* tool_json_str() : write s as a JSON string literal: always valid UTF-8
  * JSON; bytes that are not UTF-8 become U+FFFD.  NULL prints null. */
 void tool_json_str(FILE *f, const char *s, size_t n);
@@ -46,6 +51,10 @@ int tool_parse_size(const char *s, uint64_t *out);
 
 /* tool_parse_u64() : a decimal or 0x hex integer; @return 0 or -1. */
 int tool_parse_u64(const char *s, uint64_t *out);
+
+/* tool_iso8601() : ms since the epoch as "2026-11-27T15:34:19.123Z"
+ * (UTC) into buf (>= 32); a time past year 9999 prints as "@MS ms". */
+const char *tool_iso8601(uint64_t ms, char *buf, size_t size);
 
 /* tool_progress() : true when progress may go to stderr (a terminal). */
 int tool_progress(void);

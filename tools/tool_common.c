@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tool.h"
@@ -134,6 +135,28 @@ void tool_print_safe(FILE *f, const char *s, size_t n)
 	}
 }
 
+size_t tool_safe_width(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t w = 0;
+
+	/* mirrors tool_print_safe's choices */
+	for (size_t i = 0; i < n;) {
+		size_t k = utf8_len(p + i, n - i);
+
+		if (k == 1 && p[i] >= 0x20 && p[i] != 0x7f && p[i] != '\\') {
+			w++;
+		} else if (k > 1 && !(k == 2 && p[i] == 0xc2 && p[i + 1] < 0xa0)) {
+			w++;
+		} else {
+			w += p[i] && strchr("\n\t\r\\", p[i]) ? 2 : 4;
+			k = 1;
+		}
+		i += k;
+	}
+	return w;
+}
+
 void tool_json_str(FILE *f, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -210,6 +233,22 @@ int tool_parse_size(const char *s, uint64_t *out)
 		return -1;
 	*out = (uint64_t)v;
 	return 0;
+}
+
+const char *tool_iso8601(uint64_t ms, char *buf, size_t size)
+{
+	/* 253402300800 s = 10000-01-01T00:00:00Z */
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	if (ms / 1000 >= 253402300800ull || !gmtime_r(&t, &tm)) {
+		snprintf(buf, size, "@%llu ms", (unsigned long long)ms);
+		return buf;
+	}
+	snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03uZ",
+		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		 tm.tm_min, tm.tm_sec, (unsigned)(ms % 1000));
+	return buf;
 }
 
 int tool_progress(void)
