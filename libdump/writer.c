@@ -9,6 +9,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -22,6 +25,7 @@
 #include "format.h"
 #include "hs_reader.h"
 #include "hs_writer.h"
+#include "pack.h"
 
 typedef struct {
 	uint64_t offset, csize, dsize, records, objects, first_object;
@@ -34,23 +38,41 @@ struct hs_writer {
 	int fd;
 	hs_writer_options o;
 
-	unsigned char *buf;   /* records of the current frame */
+	unsigned char *buf;   /* records of the current frame: bufs[cur] */
+	unsigned char *bufs[2];
+	int cur;
 	size_t len, cap;
-	unsigned char *zbuf;  /* its compressed form */
+	unsigned char *zbuf;  /* a frame's compressed form */
 	size_t zcap;
 	ZSTD_CCtx *cctx;
 	msgpack_packer pk;
 
+	/* Only the compressor (this thread, or the helper thread while a job
+	 * is out) touches these: */
 	uint64_t offset;      /* bytes sent to the sink */
 	frame_entry *frames;
 	size_t nframes, frames_cap;
+
 	uint64_t frame_records, frame_objects, frame_first;
+	uint64_t frames_started;
+
+	/* The helper thread that compresses and writes full frames while
+	 * the caller fills the other buffer (options.threads). */
+	int threaded;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int job, quit;        /* under mu */
+	const unsigned char *job_data;
+	size_t job_len;
+	frame_entry job_meta;
+	char errmsg[512];     /* a failure on the helper thread */
 
 	uint64_t nobjects, nrefs, ntypes, nstrings, nroots, nsites, shallow;
 	uint64_t last_owner;  /* id or index of the last object */
 	uint64_t prev_id;     /* id of the frame's previous object, or 0 */
 	int have_last;
-	int failed;           /* sticky error code, 0 while healthy */
+	atomic_int failed;    /* sticky error code, 0 while healthy */
 };
 
 /* The packer's callback: records never outgrow buf, by construction
@@ -91,7 +113,8 @@ static int file_sink_write(void *payload, const void *data, size_t len)
 
 static int fail(hs_writer *w, int code)
 {
-	w->failed = code;
+	snprintf(w->errmsg, sizeof(w->errmsg), "%s", hs_error_last());
+	atomic_store(&w->failed, code);
 	return code;
 }
 
@@ -109,37 +132,114 @@ static int sink_write(hs_writer *w, const void *data, size_t len)
 	return 0;
 }
 
-static int flush_frame(hs_writer *w)
+/* Compresses one frame's records and writes them; on the helper thread
+ * while threaded. */
+static int compress_frame(hs_writer *w, const unsigned char *data, size_t len,
+			  const frame_entry *meta)
 {
 	frame_entry *f;
 	size_t csize;
 
-	if (w->len == 0)
-		return 0;
 	if (w->nframes == w->frames_cap) {
 		size_t cap = w->frames_cap ? w->frames_cap * 2 : 64;
-		frame_entry *p = realloc(w->frames, cap * sizeof(*p));
+		frame_entry *p;
 
+		/* under mu: hs_writer_memory() reads frames_cap */
+		pthread_mutex_lock(&w->mu);
+		p = realloc(w->frames, cap * sizeof(*p));
+		if (p) {
+			w->frames = p;
+			w->frames_cap = cap;
+		}
+		pthread_mutex_unlock(&w->mu);
 		if (!p)
 			return fail(w, hs_error_set(HS_ENOMEM, "%s: out of "
 					 "memory for the frame index", w->name));
-		w->frames = p;
-		w->frames_cap = cap;
 	}
-	csize = ZSTD_compress2(w->cctx, w->zbuf, w->zcap, w->buf, w->len);
+	csize = ZSTD_compress2(w->cctx, w->zbuf, w->zcap, data, len);
 	if (ZSTD_isError(csize))
 		return fail(w, hs_error_set(HS_ERROR, "%s: compressing frame "
 				 "%zu: %s", w->name, w->nframes,
 				 ZSTD_getErrorName(csize)));
 	f = &w->frames[w->nframes];
+	*f = *meta;
 	f->offset = w->offset;
 	f->csize = csize;
-	f->dsize = w->len;
-	f->records = w->frame_records;
-	f->objects = w->frame_objects;
-	f->first_object = w->frame_first;
+	f->dsize = len;
 	HS_FORWARD_IF_ERROR(sink_write(w, w->zbuf, csize));
 	w->nframes++;
+	return 0;
+}
+
+static void *compressor_main(void *arg)
+{
+	hs_writer *w = arg;
+
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		while (!w->job && !w->quit)
+			pthread_cond_wait(&w->cv, &w->mu);
+		if (!w->job)
+			break;
+		pthread_mutex_unlock(&w->mu);
+		if (!atomic_load(&w->failed))
+			compress_frame(w, w->job_data, w->job_len, &w->job_meta);
+		pthread_mutex_lock(&w->mu);
+		w->job = 0;
+		pthread_cond_broadcast(&w->cv);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+/* Ends the helper thread after its job; safe to call twice. */
+static void compressor_stop(hs_writer *w)
+{
+	if (!w->threaded)
+		return;
+	pthread_mutex_lock(&w->mu);
+	w->quit = 1;
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	pthread_join(w->thread, NULL);
+	w->threaded = 0;
+}
+
+static int failed_error(hs_writer *w)
+{
+	return hs_error_set(atomic_load(&w->failed), "%s", w->errmsg[0]
+			    ? w->errmsg : "an earlier write failed");
+}
+
+/* Hands the current frame to the compressor (or compresses it here) and
+ * starts an empty one. */
+static int flush_frame(hs_writer *w)
+{
+	frame_entry meta = { 0, 0, 0, w->frame_records, w->frame_objects,
+			     w->frame_first };
+
+	if (w->len == 0)
+		return 0;
+	if (w->threaded) {
+		pthread_mutex_lock(&w->mu);
+		while (w->job)
+			pthread_cond_wait(&w->cv, &w->mu);
+		if (!atomic_load(&w->failed)) {
+			w->job_data = w->buf;
+			w->job_len = w->len;
+			w->job_meta = meta;
+			w->job = 1;
+			pthread_cond_broadcast(&w->cv);
+		}
+		pthread_mutex_unlock(&w->mu);
+		if (atomic_load(&w->failed))
+			return failed_error(w);
+		w->cur ^= 1;
+		w->buf = w->bufs[w->cur];
+	} else {
+		HS_FORWARD_IF_ERROR(compress_frame(w, w->buf, w->len, &meta));
+	}
+	w->frames_started++;
 	w->len = 0;
 	w->frame_records = 0;
 	w->frame_objects = 0;
@@ -150,9 +250,8 @@ static int flush_frame(hs_writer *w)
  * frame with its frame record [2, frame number, first object index]. */
 static int begin_record(hs_writer *w)
 {
-	if (w->failed)
-		return hs_error_set(w->failed, "%s: an earlier write failed",
-				    w->name);
+	if (atomic_load(&w->failed))
+		return failed_error(w);
 	if (w->len >= w->o.frame_size)
 		HS_FORWARD_IF_ERROR(flush_frame(w));
 	if (w->len == 0) {
@@ -160,7 +259,7 @@ static int begin_record(hs_writer *w)
 		w->prev_id = 0;
 		msgpack_pack_array(&w->pk, 3);
 		msgpack_pack_uint8(&w->pk, HS_REC_FRAME);
-		msgpack_pack_uint64(&w->pk, w->nframes);
+		msgpack_pack_uint64(&w->pk, w->frames_started);
 		msgpack_pack_uint64(&w->pk, w->nobjects);
 		w->frame_records++;
 	}
@@ -237,6 +336,8 @@ static int check_options(const hs_writer_options *o, const char *name)
 			   o->ref_mode != HS_REFS_BY_INDEX, HS_EINVAL,
 			   "%s: unknown reference mode %d", name,
 			   (int)o->ref_mode);
+	HS_RETURN_ERROR_IF(o->threads > 1, HS_EINVAL,
+			   "%s: threads %u is not 0 or 1", name, o->threads);
 	HS_RETURN_ERROR_IF(o->max_preview > HS_STRING_MAX, HS_EINVAL,
 			   "%s: max_preview %zu is over %u", name,
 			   o->max_preview, HS_STRING_MAX);
@@ -247,10 +348,14 @@ static void writer_free(hs_writer *w)
 {
 	if (!w)
 		return;
+	compressor_stop(w);
+	pthread_mutex_destroy(&w->mu);
+	pthread_cond_destroy(&w->cv);
 	if (w->fd >= 0)
 		close(w->fd);
 	ZSTD_freeCCtx(w->cctx);
-	free(w->buf);
+	free(w->bufs[0]);
+	free(w->bufs[1]);
 	free(w->zbuf);
 	free(w->frames);
 	free(w->name);
@@ -273,13 +378,19 @@ static int writer_new(hs_writer **out, const char *name,
 	HS_RETURN_ERROR_IF(!w, HS_ENOMEM, "%s: out of memory", name);
 	w->fd = -1;
 	w->o = *opts;
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->cv, NULL);
 	w->cap = opts->frame_size + HS_RECORD_MAX;
 	w->zcap = ZSTD_compressBound(w->cap);
 	w->name = strdup(name);
-	w->buf = malloc(w->cap);
+	w->bufs[0] = malloc(w->cap);
+	if (opts->threads)
+		w->bufs[1] = malloc(w->cap);
+	w->buf = w->bufs[0];
 	w->zbuf = malloc(w->zcap);
 	w->cctx = ZSTD_createCCtx();
-	if (!w->name || !w->buf || !w->zbuf || !w->cctx) {
+	if (!w->name || !w->buf || !w->zbuf || !w->cctx ||
+	    (opts->threads && !w->bufs[1])) {
 		writer_free(w);
 		return hs_error_set(HS_ENOMEM, "%s: out of memory for the "
 				    "writer's buffers", name);
@@ -295,6 +406,11 @@ static int writer_new(hs_writer **out, const char *name,
 				    name);
 	}
 	msgpack_packer_init(&w->pk, w, pack_append);
+	/* Without a thread (a process out of them), compress inline: slower,
+	 * never wrong. */
+	if (opts->threads &&
+	    pthread_create(&w->thread, NULL, compressor_main, w) == 0)
+		w->threaded = 1;
 	*out = w;
 	return 0;
 }
@@ -434,42 +550,38 @@ static int check_refs(hs_writer *w, const uint32_t *labels, size_t n)
 	return 0;
 }
 
-/* A reference as written: an absolute id, or in index mode the signed
- * distance from the owner's index (most references point near their
- * owner in traversal order, so the distance packs in 1-3 bytes). */
-static void pack_ref(hs_writer *w, uint64_t owner, uint64_t ref)
-{
-	if (w->o.ref_mode == HS_REFS_BY_INDEX)
-		msgpack_pack_int64(&w->pk, (int64_t)(ref - owner));
-	else
-		msgpack_pack_uint64(&w->pk, ref);
-}
-
-/* Packs refs, labels and flags as the last fields of a record whose array
- * header said `fields`; fields beyond 1 are written only if present. */
+/* Packs refs, labels and flags as the last fields of a record, with the
+ * inline packer (pack.h).  A reference is written as an absolute id, or
+ * in index mode as the signed distance from the owner's index (most
+ * references point near their owner in traversal order, so the distance
+ * packs in 1-3 bytes).  labels is written (nil if NULL) when flags is. */
 static void pack_ref_arrays(hs_writer *w, uint64_t owner, const uint64_t *refs,
 			    const uint32_t *labels, const uint8_t *flags,
 			    size_t n)
 {
-	msgpack_pack_array(&w->pk, (uint32_t)n);
-	for (size_t i = 0; i < n; i++)
-		pack_ref(w, owner, refs[i]);
+	unsigned char *p = w->buf + w->len;
+
+	p = hs_pk_array(p, (uint32_t)n);
+	if (w->o.ref_mode == HS_REFS_BY_INDEX)
+		for (size_t i = 0; i < n; i++)
+			p = hs_pk_int(p, (int64_t)(refs[i] - owner));
+	else
+		for (size_t i = 0; i < n; i++)
+			p = hs_pk_uint(p, refs[i]);
 	if (labels) {
-		msgpack_pack_array(&w->pk, (uint32_t)n);
-		for (size_t i = 0; i < n; i++) {
-			if (labels[i] == HS_NO_LABEL)
-				msgpack_pack_nil(&w->pk);
-			else
-				msgpack_pack_uint32(&w->pk, labels[i]);
-		}
+		p = hs_pk_array(p, (uint32_t)n);
+		for (size_t i = 0; i < n; i++)
+			p = labels[i] == HS_NO_LABEL ? hs_pk_nil(p)
+						     : hs_pk_uint(p, labels[i]);
 	} else if (flags) {
-		msgpack_pack_nil(&w->pk);
+		p = hs_pk_nil(p);
 	}
 	if (flags) {
-		msgpack_pack_array(&w->pk, (uint32_t)n);
+		p = hs_pk_array(p, (uint32_t)n);
 		for (size_t i = 0; i < n; i++)
-			msgpack_pack_uint8(&w->pk, flags[i]);
+			p = hs_pk_uint(p, flags[i]);
 	}
+	w->len = (size_t)(p - w->buf);
 }
 
 static int any_label(const uint32_t *labels, size_t n)
@@ -574,14 +686,20 @@ int hs_writer_object(hs_writer *w, const hs_object *o)
 	owner = w->o.ref_mode == HS_REFS_BY_INDEX ? w->nobjects : o->id;
 
 	HS_FORWARD_IF_ERROR(begin_record(w));
-	msgpack_pack_array(&w->pk, fields);
-	msgpack_pack_uint8(&w->pk, HS_REC_OBJECT);
-	/* ids as the distance from the frame's previous object: allocation
-	 * order makes it about one object size (FORMAT.md, "Rationale") */
-	msgpack_pack_int64(&w->pk, (int64_t)(o->id - w->prev_id));
+	{
+		unsigned char *p = w->buf + w->len;
+
+		p = hs_pk_array(p, fields);
+		p = hs_pk_uint(p, HS_REC_OBJECT);
+		/* ids as the distance from the frame's previous object:
+		 * allocation order makes it about one object size
+		 * (FORMAT.md, "Rationale") */
+		p = hs_pk_int(p, (int64_t)(o->id - w->prev_id));
+		p = hs_pk_uint(p, o->type);
+		p = hs_pk_uint(p, o->size);
+		w->len = (size_t)(p - w->buf);
+	}
 	w->prev_id = o->id;
-	msgpack_pack_uint32(&w->pk, o->type);
-	msgpack_pack_uint64(&w->pk, o->size);
 	pack_ref_arrays(w, owner, o->refs, hl ? o->labels : NULL,
 			hf ? o->flags : NULL, k);
 	if (fields > 5 && !hl && !hf)
@@ -700,6 +818,9 @@ static int writer_finish(hs_writer *w)
 	msgpack_pack_uint64(&w->pk, w->nroots);
 	msgpack_pack_uint64(&w->pk, w->shallow);
 	HS_FORWARD_IF_ERROR(flush_frame(w));
+	compressor_stop(w);
+	if (atomic_load(&w->failed))
+		return failed_error(w);
 	HS_FORWARD_IF_ERROR(write_trailer(w));
 	if (w->fd < 0)
 		return 0;
@@ -737,6 +858,7 @@ void hs_writer_abort(hs_writer *w)
 {
 	if (!w)
 		return;
+	compressor_stop(w);  /* before closing the fd it may be writing */
 	if (w->fd >= 0) {
 		close(w->fd);
 		w->fd = -1;
@@ -748,8 +870,14 @@ void hs_writer_abort(hs_writer *w)
 
 size_t hs_writer_memory(const hs_writer *w)
 {
-	return sizeof(*w) + w->cap + w->zcap + ZSTD_sizeof_CCtx(w->cctx) +
-	       w->frames_cap * sizeof(frame_entry);
+	pthread_mutex_t *mu = (pthread_mutex_t *)&w->mu;
+	size_t frames;
+
+	pthread_mutex_lock(mu);
+	frames = w->frames_cap;
+	pthread_mutex_unlock(mu);
+	return sizeof(*w) + (w->bufs[1] ? 2 : 1) * w->cap + w->zcap +
+	       ZSTD_sizeof_CCtx(w->cctx) + frames * sizeof(frame_entry);
 }
 
 uint64_t hs_writer_count(const hs_writer *w)

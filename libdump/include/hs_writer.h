@@ -3,14 +3,17 @@
  *
  * Records are packed with msgpack into a frame buffer; each time the buffer
  * holds frame_size bytes it is compressed as one independent zstd frame and
- * written out.  Memory is therefore bounded whatever the heap's size:
+ * written out, by default on a helper thread while the caller fills a
+ * second buffer.  Memory is therefore bounded whatever the heap's size:
  *
- *     frame_size + HS_RECORD_MAX            (the record buffer)
- *   + ZSTD_compressBound(that)              (the compressed frame)
+ *     2 x (frame_size + HS_RECORD_MAX)      (the record buffers; 1 x
+ *                                            with threads = 0)
+ *   + ZSTD_compressBound(frame_size + HS_RECORD_MAX)  (a compressed frame)
  *   + zstd's compression context            (about 1.3 MiB at level 3)
  *   + 48 bytes per frame written            (the trailer's frame index)
  *
- * which is about 5 MiB with the defaults (hs_writer_memory() reports it).
+ * which is about 6.5 MiB with the defaults (hs_writer_memory() reports
+ * it).
  *
  * A writer opened on a path writes PATH.tmp and renames it to PATH in
  * hs_writer_close(); on any error, or hs_writer_abort(), PATH.tmp is
@@ -76,11 +79,15 @@ typedef struct {
 	int sync;              /**< fsync the file before renaming it */
 	unsigned file_mode;    /**< permissions of the new file; default 0600,
 	                            since a heap holds the program's secrets */
+	unsigned threads;      /**< 1 (default): compress and write full
+	                            frames on a helper thread while the caller
+	                            fills a second buffer; 0: on the caller's
+	                            thread, with one buffer */
 } hs_writer_options;
 
 #define HS_WRITER_OPTIONS_VERSION 1
 #define HS_WRITER_OPTIONS_INIT \
-	{ HS_WRITER_OPTIONS_VERSION, 3, 1u << 20, HS_REFS_BY_ID, 64, 0, 0600 }
+	{ HS_WRITER_OPTIONS_VERSION, 3, 1u << 20, HS_REFS_BY_ID, 64, 0, 0600, 1 }
 
 /** The header record's content. Strings may be NULL (written as ""). */
 typedef struct {
