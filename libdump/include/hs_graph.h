@@ -41,8 +41,16 @@ typedef struct {
 	uint64_t shallow;         /**< sum of shallow sizes */
 	uint64_t missing_refs;    /**< references to ids not in the dump */
 	uint64_t missing_roots;   /**< roots naming ids not in the dump */
-	uint64_t duplicate_ids;   /**< later objects with an id seen before */
+	uint64_t duplicate_ids;   /**< later objects with an id seen before:
+	                               each stays a node of its own, but
+	                               references to the id and
+	                               hs_graph_find_id() name the first */
 	hs_integrity integrity;   /**< what the reader found */
+	uint64_t stray_refs;      /**< references in refs records that do not
+	                               follow their owner object (dropped) */
+	uint64_t bad_types;       /**< objects naming an undeclared type
+	                               (given type hs_graph_type_count()-1,
+	                               named "(undeclared)") */
 } hs_graph_stats;
 
 /** A span of edges: targets (or sources, for hs_graph_in) and flags. */
@@ -95,6 +103,18 @@ uint32_t hs_graph_find_id(const hs_graph *g, uint64_t id);
 
 /** Out-edges of node; for HS_GRAPH_SUPERROOT, the root objects. */
 hs_edges hs_graph_out(const hs_graph *g, uint32_t node);
+/**
+ * hs_graph_csr() : the forward CSR itself, for analyses that walk every
+ * edge: node v's targets are node[off[v]] .. node[off[v+1]-1], with
+ * flags[] beside them; off has hs_graph_count()+1 entries.  Owned by g.
+ */
+void hs_graph_csr(const uint64_t **off, const uint32_t **node,
+		  const uint8_t **flags, const hs_graph *g);
+
+/** hs_graph_sizes(), hs_graph_types() : the per-node arrays (owned by g). */
+const uint64_t *hs_graph_sizes(const hs_graph *g);
+const uint32_t *hs_graph_types(const hs_graph *g);
+
 /** In-edges (referrers) of node; requires opts.reverse.  A root's
  *  referrers do not include the super-root: see hs_graph_is_root(). */
 hs_edges hs_graph_in(const hs_graph *g, uint32_t node);

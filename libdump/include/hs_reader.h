@@ -199,6 +199,13 @@ int hs_reader_next(hs_record *rec, hs_reader *r);
  *  forgetting what integrity had recorded. */
 void hs_reader_rewind(hs_reader *r);
 
+/** hs_reader_seek() : continue hs_reader_next() from the first record of
+ *  data frame `frame` (an index into hs_reader_frames()), for reading one
+ *  object's record without a full pass (hs_graph_label()).  Such a pass
+ *  says nothing reliable about integrity.
+ *  @return 0, HS_EINVAL (no such frame). */
+int hs_reader_seek(hs_reader *r, size_t frame);
+
 /** Called for each record by hs_reader_scan(); worker is 0..threads-1.
  *  A non-zero return stops the scan, which returns it. */
 typedef int (*hs_record_cb)(const hs_record *rec, unsigned worker,

@@ -1,0 +1,1401 @@
+/*
+ * graph.c - hs_graph: a .snap loaded into compact arrays (see hs_graph.h).
+ *
+ * Load: per object an id (8 bytes), type (4), shallow size (8) and CSR
+ * offset (8); per reference a uint32 target and a flag byte; the reverse
+ * CSR, when asked for, as much again.  About 28 B per object and 5 B per
+ * reference forward, 13 B per reference with referrers.  While loading,
+ * the decoded references wait in per-frame chunks (4 B each in index
+ * mode, 8 B in id mode) that are freed as they are copied in.  Labels and
+ * previews stay in the file: hs_graph_label() decodes one frame.
+ *
+ * Loading runs in three steps:
+ *  1. hs_reader_scan() decodes the frames on all cores; each worker turns
+ *     the records of a frame into a chunk (ids, types, sizes, reference
+ *     counts and raw targets) with no shared state.
+ *  2. The chunks, sorted into file order, are concatenated: object n of
+ *     the file (counting only the frames that could be read) is node n.
+ *  3. Raw targets are resolved to nodes: in HS_REFS_BY_INDEX mode a file
+ *     index is the node itself when no frame was lost (else a binary
+ *     search over the chunks' index ranges), in HS_REFS_BY_ID mode an
+ *     open-addressing table maps ids to nodes.  A target that resolves to
+ *     nothing is dropped and counted (missing_refs).
+ *
+ * A refs record continues the references of the object just before it in
+ * the file (possibly in the previous frame); one naming another owner is
+ * dropped and counted (stray_refs).  An object whose id was seen before
+ * is a node of its own, but the id names the first one.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bigarray.h"
+#include "error.h"
+#include "hs_graph.h"
+
+#define TYPE_INDEX_MAX (1u << 24)   /* type / string indices we accept */
+#define LABEL_CACHE 8
+
+/* ---- small growable vectors ------------------------------------------ */
+
+static int vgrow(void **p, size_t *cap, size_t need, size_t elem)
+{
+	size_t nc;
+	void *np;
+
+	if (need <= *cap)
+		return 0;
+	nc = *cap ? *cap : 64;
+	while (nc < need) {
+		if (nc > SIZE_MAX / 2 / elem)
+			return -1;
+		nc *= 2;
+	}
+	np = realloc(*p, nc * elem);
+	if (!np)
+		return -1;
+	*p = np;
+	*cap = nc;
+	return 0;
+}
+
+/* A name declared by a type or string record. */
+typedef struct {
+	uint32_t index;
+	uint32_t len;
+	size_t off;    /* in the worker's pool */
+} named;
+
+typedef struct {
+	uint64_t raw, extra;
+	uint64_t frame_offset, offset;  /* file order */
+	size_t kind_off, kind_len, label_off, label_len;
+	int has_label;
+	unsigned wid;                   /* whose pool holds the text */
+} rawroot;
+
+/* The objects and references of one frame, in file order. */
+typedef struct {
+	uint64_t frame_offset;
+	uint64_t file_first;     /* file index of its first object */
+	size_t nobj, ocap;
+	uint64_t *ids, *sizes;
+	uint32_t *types, *deg;
+	size_t nrefs, rcap;
+	uint32_t *t32;           /* raw targets, index mode */
+	uint64_t *t64;           /* raw targets, id mode */
+	uint8_t *flags;          /* NULL while every flag is 0 */
+	size_t lead;             /* leading refs of the previous frame's
+	                            last object */
+	uint64_t lead_owner;
+	uint64_t last_owner;     /* owner key of the last object */
+	uint64_t stray;
+	uint64_t dense_first;    /* set when merging */
+} chunk;
+
+typedef struct {
+	chunk **chunks;
+	size_t nchunks, ccap;
+	chunk *cur;
+	named *types, *strings;
+	size_t ntypes, tcap, nstrings, scap;
+	rawroot *roots;
+	size_t nroots, rcap;
+	char *pool;
+	size_t plen, pcap;
+} worker;
+
+typedef struct {
+	hs_ref_mode mode;
+	worker *w;
+	unsigned nw;
+} loader;
+
+/* ---- the graph ------------------------------------------------------- */
+
+typedef struct {
+	uint64_t dense_first, file_first, n;
+	uint64_t frame_offset;
+} span;
+
+typedef struct {
+	uint32_t node;
+	uint32_t n;
+	uint32_t *labels;
+} label_entry;
+
+struct hs_graph {
+	char *path;
+	hs_snapinfo info;
+	char *info_strs;
+	hs_graph_stats st;
+	uint32_t n;
+
+	uint64_t *ids, *sizes;
+	uint32_t *types;
+	uint64_t *off;
+	uint32_t *node;
+	uint8_t *flags;
+	uint64_t nedges;
+
+	uint64_t *in_off;
+	uint32_t *in_node;
+	uint8_t *in_flags;
+
+	uint32_t *root_nodes;    /* the super-root's edges, each node once */
+	uint8_t *root_flags;
+	size_t nroot_nodes;
+	uint8_t *is_root;        /* bit per node */
+	hs_root *roots;
+	size_t nroots;
+	hs_str *kinds;
+	uint32_t nkinds;
+
+	hs_str *type_names;
+	uint32_t ntypes;
+	hs_str *strings;
+	uint32_t nstrings;
+	char *names;             /* type, string, kind and root label text */
+
+	/* index-mode resolution when some frame was lost */
+	span *spans;             /* chunks in file order */
+	size_t nspans;
+	int identity;            /* file index == node */
+	span *by_index;          /* spans sorted by file index, clipped */
+	size_t nby_index;
+
+	/* id -> node table (id mode: built at load; index mode: on demand) */
+	uint32_t *idtab;
+	uint64_t idmask;
+	int idbits;
+
+	/* labels and previews: the file, reopened on demand */
+	pthread_mutex_t lock;
+	hs_reader *r;
+	label_entry cache[LABEL_CACHE];
+	unsigned cache_next;
+};
+
+/* ---- step 1: records into chunks -------------------------------------- */
+
+static void chunk_free(chunk *c)
+{
+	if (!c)
+		return;
+	free(c->ids);
+	free(c->sizes);
+	free(c->types);
+	free(c->deg);
+	free(c->t32);
+	free(c->t64);
+	free(c->flags);
+	free(c);
+}
+
+static int pool_add(worker *w, const char *s, size_t len, size_t *off)
+{
+	if (vgrow((void **)&w->pool, &w->pcap, w->plen + len + 1, 1) < 0)
+		return -1;
+	memcpy(w->pool + w->plen, s, len);
+	w->pool[w->plen + len] = '\0';
+	*off = w->plen;
+	w->plen += len + 1;
+	return 0;
+}
+
+/* The chunk of the frame rec is in (a worker gets whole frames). */
+static chunk *chunk_for(worker *w, const hs_record *rec)
+{
+	chunk *c = w->cur;
+
+	if (c && c->frame_offset == rec->frame_offset)
+		return c;
+	if (vgrow((void **)&w->chunks, &w->ccap, w->nchunks + 1,
+		  sizeof(*w->chunks)) < 0)
+		return NULL;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->frame_offset = rec->frame_offset;
+	w->chunks[w->nchunks++] = c;
+	w->cur = c;
+	return c;
+}
+
+static int chunk_refs(chunk *c, hs_ref_mode mode, const uint64_t *refs,
+		      const uint8_t *flags, size_t n)
+{
+	size_t need = c->nrefs + n, cap = c->rcap, fcap = c->rcap;
+	int any = 0;
+
+	if (need > c->rcap) {
+		if (mode == HS_REFS_BY_INDEX ?
+		    vgrow((void **)&c->t32, &cap, need, 4) < 0 :
+		    vgrow((void **)&c->t64, &cap, need, 8) < 0)
+			return -1;
+		if (c->flags) {
+			if (vgrow((void **)&c->flags, &fcap, cap, 1) < 0)
+				return -1;
+			memset(c->flags + c->rcap, 0, cap - c->rcap);
+		}
+		c->rcap = cap;
+	}
+	if (mode == HS_REFS_BY_INDEX) {
+		uint32_t *t = c->t32 + c->nrefs;
+
+		/* indices past the node range cannot resolve: keep them as
+		 * UINT32_MAX, which never does */
+		for (size_t i = 0; i < n; i++)
+			t[i] = refs[i] < UINT32_MAX ? (uint32_t)refs[i]
+						    : UINT32_MAX;
+	} else {
+		memcpy(c->t64 + c->nrefs, refs, n * 8);
+	}
+	for (size_t i = 0; flags && i < n; i++)
+		any |= flags[i];
+	if (any) {
+		if (!c->flags) {
+			c->flags = calloc(c->rcap, 1);
+			if (!c->flags)
+				return -1;
+		}
+		memcpy(c->flags + c->nrefs, flags, n);
+	}
+	c->nrefs = need;
+	return 0;
+}
+
+static int on_record(const hs_record *rec, unsigned wid, void *payload)
+{
+	loader *L = payload;
+	worker *w = &L->w[wid];
+	chunk *c;
+
+	switch (rec->kind) {
+	case HS_REC_OBJECT: {
+		const hs_object *o = &rec->u.object.obj;
+		size_t i;
+
+		c = chunk_for(w, rec);
+		if (!c)
+			return HS_ENOMEM;
+		if (c->nobj == c->ocap) {
+			size_t cap = c->ocap, c2 = c->ocap, c3 = c->ocap,
+			       c4 = c->ocap;
+
+			if (vgrow((void **)&c->ids, &cap, c->nobj + 1, 8) < 0 ||
+			    vgrow((void **)&c->sizes, &c2, c->nobj + 1, 8) < 0 ||
+			    vgrow((void **)&c->types, &c3, c->nobj + 1, 4) < 0 ||
+			    vgrow((void **)&c->deg, &c4, c->nobj + 1, 4) < 0)
+				return HS_ENOMEM;
+			c->ocap = cap;
+		}
+		if (c->nobj == 0)
+			c->file_first = rec->u.object.index;
+		i = c->nobj++;
+		c->ids[i] = o->id;
+		c->sizes[i] = o->size;
+		c->types[i] = o->type;
+		c->deg[i] = (uint32_t)o->nrefs;  /* <= the reader's 1M */
+		c->last_owner = L->mode == HS_REFS_BY_INDEX
+				? rec->u.object.index : o->id;
+		if (o->nrefs && chunk_refs(c, L->mode, o->refs, o->flags,
+					   o->nrefs) < 0)
+			return HS_ENOMEM;
+		return 0;
+	}
+	case HS_REC_REFS:
+		c = chunk_for(w, rec);
+		if (!c)
+			return HS_ENOMEM;
+		if (c->nobj == 0) {
+			if (c->lead && c->lead_owner != rec->u.refs.owner) {
+				c->stray += rec->u.refs.n;
+				return 0;
+			}
+			c->lead_owner = rec->u.refs.owner;
+			c->lead += rec->u.refs.n;
+		} else if (c->last_owner != rec->u.refs.owner ||
+			   c->deg[c->nobj - 1] > UINT32_MAX - rec->u.refs.n) {
+			c->stray += rec->u.refs.n;
+			return 0;
+		} else {
+			c->deg[c->nobj - 1] += (uint32_t)rec->u.refs.n;
+		}
+		if (chunk_refs(c, L->mode, rec->u.refs.refs, rec->u.refs.flags,
+			       rec->u.refs.n) < 0)
+			return HS_ENOMEM;
+		return 0;
+	case HS_REC_TYPE:
+	case HS_REC_STRING: {
+		int is_type = rec->kind == HS_REC_TYPE;
+		named **v = is_type ? &w->types : &w->strings;
+		size_t *n = is_type ? &w->ntypes : &w->nstrings;
+		size_t *cap = is_type ? &w->tcap : &w->scap;
+		named *e;
+
+		if (rec->u.type.index >= TYPE_INDEX_MAX ||
+		    rec->u.type.name.len > UINT32_MAX)
+			return 0;  /* counted nowhere: the type stays unnamed */
+		if (vgrow((void **)v, cap, *n + 1, sizeof(named)) < 0)
+			return HS_ENOMEM;
+		e = &(*v)[(*n)++];
+		e->index = rec->u.type.index;
+		e->len = (uint32_t)rec->u.type.name.len;
+		if (pool_add(w, rec->u.type.name.ptr, e->len, &e->off) < 0)
+			return HS_ENOMEM;
+		return 0;
+	}
+	case HS_REC_ROOT: {
+		rawroot *rr;
+
+		if (vgrow((void **)&w->roots, &w->rcap, w->nroots + 1,
+			  sizeof(rawroot)) < 0)
+			return HS_ENOMEM;
+		rr = &w->roots[w->nroots++];
+		memset(rr, 0, sizeof(*rr));
+		rr->wid = wid;
+		rr->raw = rec->u.root.ref;
+		rr->extra = rec->u.root.extra;
+		rr->frame_offset = rec->frame_offset;
+		rr->offset = rec->offset;
+		rr->kind_len = rec->u.root.kind.len;
+		if (pool_add(w, rec->u.root.kind.ptr, rr->kind_len,
+			     &rr->kind_off) < 0)
+			return HS_ENOMEM;
+		if (rec->u.root.label.ptr) {
+			rr->has_label = 1;
+			rr->label_len = rec->u.root.label.len;
+			if (pool_add(w, rec->u.root.label.ptr, rr->label_len,
+				     &rr->label_off) < 0)
+				return HS_ENOMEM;
+		}
+		return 0;
+	}
+	default:
+		return 0;
+	}
+}
+
+/* ---- resolution ------------------------------------------------------ */
+
+static inline uint64_t id_hash(uint64_t id)
+{
+	id ^= id >> 33;
+	id *= 0xff51afd7ed558ccdull;
+	id ^= id >> 33;
+	return id;
+}
+
+/* Builds g->idtab over every node; the first node with an id keeps it.
+ * @return the number of duplicates, or -1 (out of memory). */
+static int64_t idtab_build(hs_graph *g)
+{
+	uint64_t cap = 16, dups = 0;
+	int bits = 4;
+
+	while (cap < (uint64_t)g->n * 2) {
+		cap *= 2;
+		bits++;
+	}
+	g->idtab = hs_big_calloc(cap, 4);
+	if (!g->idtab)
+		return -1;
+	memset(g->idtab, 0xff, cap * 4);
+	g->idmask = cap - 1;
+	g->idbits = bits;
+	for (uint32_t v = 0; v < g->n; v++) {
+		uint64_t id = g->ids[v], h = id_hash(id) & g->idmask;
+
+		for (;;) {
+			uint32_t s = g->idtab[h];
+
+			if (s == UINT32_MAX) {
+				g->idtab[h] = v;
+				break;
+			}
+			if (g->ids[s] == id) {
+				dups++;
+				break;
+			}
+			h = (h + 1) & g->idmask;
+		}
+	}
+	return (int64_t)dups;
+}
+
+static inline uint32_t idtab_find(const hs_graph *g, uint64_t id)
+{
+	uint64_t h = id_hash(id) & g->idmask;
+
+	for (;;) {
+		uint32_t s = g->idtab[h];
+
+		if (s == UINT32_MAX)
+			return HS_GRAPH_NONE;
+		if (g->ids[s] == id)
+			return s;
+		h = (h + 1) & g->idmask;
+	}
+}
+
+/* A file index -> node, when frames were lost or overlap. */
+static uint32_t index_find(const hs_graph *g, uint64_t fi)
+{
+	size_t lo = 0, hi = g->nby_index;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const span *s = &g->by_index[mid];
+
+		if (fi < s->file_first)
+			hi = mid;
+		else if (fi >= s->file_first + s->n)
+			lo = mid + 1;
+		else
+			return (uint32_t)(s->dense_first + (fi - s->file_first));
+	}
+	return HS_GRAPH_NONE;
+}
+
+/* A raw reference (id or file index) -> node, or HS_GRAPH_NONE.  Loading
+ * and hs_graph_label() must agree on it: a label is matched to its edge by
+ * counting the references that resolve. */
+static inline uint32_t resolve(const hs_graph *g, uint64_t raw)
+{
+	if (g->info.ref_mode == HS_REFS_BY_INDEX) {
+		if (g->identity)
+			return raw < g->n ? (uint32_t)raw : HS_GRAPH_NONE;
+		return index_find(g, raw);
+	}
+	return idtab_find(g, raw);
+}
+
+static int span_cmp_index(const void *a, const void *b)
+{
+	const span *x = a, *y = b;
+
+	return x->file_first < y->file_first ? -1 :
+	       x->file_first > y->file_first ? 1 :
+	       x->dense_first < y->dense_first ? -1 : 1;
+}
+
+/* Index mode: the file-index ranges of the chunks, sorted and clipped so
+ * that an index names the first object (in file order) that claims it. */
+static int build_index_map(hs_graph *g)
+{
+	size_t k = 0;
+
+	g->identity = 1;
+	for (size_t i = 0; i < g->nspans; i++)
+		if (g->spans[i].file_first != g->spans[i].dense_first)
+			g->identity = 0;
+	if (g->identity)
+		return 0;
+	g->by_index = malloc((g->nspans ? g->nspans : 1) * sizeof(span));
+	HS_RETURN_ERROR_IF(!g->by_index, HS_ENOMEM, "%s: out of memory",
+			   g->path);
+	memcpy(g->by_index, g->spans, g->nspans * sizeof(span));
+	qsort(g->by_index, g->nspans, sizeof(span), span_cmp_index);
+	for (size_t i = 0; i < g->nspans; i++) {
+		span s = g->by_index[i];
+
+		if (k) {
+			const span *p = &g->by_index[k - 1];
+			uint64_t end = p->file_first + p->n;
+
+			if (s.file_first < end) {
+				uint64_t cut = end - s.file_first;
+
+				cut = cut < s.n ? cut : s.n;
+				g->st.duplicate_ids += cut;
+				s.file_first += cut;
+				s.dense_first += cut;
+				s.n -= cut;
+			}
+		}
+		if (s.n)
+			g->by_index[k++] = s;
+	}
+	g->nby_index = k;
+	return 0;
+}
+
+/* ---- step 2 and 3: merge -------------------------------------------- */
+
+static int chunk_cmp(const void *a, const void *b)
+{
+	const chunk *x = *(chunk *const *)a, *y = *(chunk *const *)b;
+
+	return x->frame_offset < y->frame_offset ? -1 :
+	       x->frame_offset > y->frame_offset;
+}
+
+static int root_cmp(const void *a, const void *b)
+{
+	const rawroot *x = *(rawroot *const *)a, *y = *(rawroot *const *)b;
+
+	if (x->frame_offset != y->frame_offset)
+		return x->frame_offset < y->frame_offset ? -1 : 1;
+	return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
+static int merge_objects(hs_graph *g, chunk **cs, size_t nc)
+{
+	uint64_t n = 0, raw = 0;
+
+	for (size_t i = 0; i < nc; i++) {
+		cs[i]->dense_first = n;
+		n += cs[i]->nobj;
+		raw += cs[i]->nrefs;
+	}
+	HS_RETURN_ERROR_IF(n > (uint64_t)UINT32_MAX - 2, HS_ELIMIT,
+			   "%s: %llu objects, more than this library's limit "
+			   "of 2^32-2", g->path, (unsigned long long)n);
+	g->n = (uint32_t)n;
+	g->ids = hs_big_calloc(n + 1, 8);
+	g->sizes = hs_big_calloc(n + 1, 8);
+	g->types = hs_big_calloc(n + 1, 4);
+	g->off = hs_big_calloc(n + 1, 8);
+	g->node = hs_big_calloc(raw + 1, 4);
+	g->flags = hs_big_calloc(raw + 1, 1);
+	g->spans = malloc((nc ? nc : 1) * sizeof(span));
+	HS_RETURN_ERROR_IF(!g->ids || !g->sizes || !g->types || !g->off ||
+			   !g->node || !g->flags || !g->spans, HS_ENOMEM,
+			   "%s: out of memory for %llu objects and %llu "
+			   "references", g->path, (unsigned long long)n,
+			   (unsigned long long)raw);
+	for (size_t i = 0; i < nc; i++) {
+		chunk *c = cs[i];
+		uint64_t d = c->dense_first;
+
+		memcpy(g->ids + d, c->ids, c->nobj * 8);
+		memcpy(g->sizes + d, c->sizes, c->nobj * 8);
+		memcpy(g->types + d, c->types, c->nobj * 4);
+		free(c->ids);
+		free(c->sizes);
+		free(c->types);
+		c->ids = c->sizes = NULL;
+		c->types = NULL;
+		if (c->nobj) {
+			span *s = &g->spans[g->nspans++];
+
+			s->dense_first = d;
+			s->file_first = c->file_first;
+			s->n = c->nobj;
+			s->frame_offset = c->frame_offset;
+		}
+	}
+	for (uint64_t v = 0; v < n; v++)
+		g->st.shallow += g->sizes[v];
+	return 0;
+}
+
+/* Appends chunk c's raw targets [from, to) to the CSR at *w. */
+static void resolve_run(hs_graph *g, const chunk *c, size_t from, size_t to,
+			uint64_t *w)
+{
+	uint64_t k = *w;
+
+	for (size_t j = from; j < to; j++) {
+		uint32_t t = c->t32 ? resolve(g, c->t32[j])
+				    : resolve(g, c->t64[j]);
+
+		if (t == HS_GRAPH_NONE) {
+			g->st.missing_refs++;
+			continue;
+		}
+		g->node[k] = t;
+		if (c->flags && c->flags[j]) {
+			g->flags[k] = c->flags[j];
+			if (c->flags[j] & HS_REF_WEAK)
+				g->st.weak_refs++;
+		}
+		k++;
+	}
+	*w = k;
+}
+
+static int merge_refs(hs_graph *g, chunk **cs, size_t nc)
+{
+	uint64_t w = 0, last_owner = 0;
+	int have_last = 0;
+
+	for (size_t i = 0; i < nc; i++) {
+		chunk *c = cs[i];
+		size_t pos = c->lead;
+
+		g->st.stray_refs += c->stray;
+		if (c->lead) {
+			if (have_last && c->lead_owner == last_owner)
+				resolve_run(g, c, 0, c->lead, &w);
+			else
+				g->st.stray_refs += c->lead;
+		}
+		for (size_t j = 0; j < c->nobj; j++) {
+			uint64_t v = c->dense_first + j;
+
+			g->off[v] = w;
+			resolve_run(g, c, pos, pos + c->deg[j], &w);
+			pos += c->deg[j];
+		}
+		if (c->nobj) {
+			have_last = 1;
+			last_owner = c->last_owner;
+		}
+		free(c->t32);
+		free(c->t64);
+		free(c->flags);
+		free(c->deg);
+		c->t32 = NULL;
+		c->t64 = NULL;
+		c->flags = NULL;
+		c->deg = NULL;
+	}
+	g->off[g->n] = w;
+	g->nedges = w;
+	g->st.refs = w;
+	hs_big_shrink(g->node, w * 4);
+	hs_big_shrink(g->flags, w);
+	return 0;
+}
+
+static int build_reverse(hs_graph *g)
+{
+	uint64_t n = g->n;
+
+	g->in_off = hs_big_calloc(n + 1, 8);
+	g->in_node = hs_big_calloc(g->nedges + 1, 4);
+	g->in_flags = hs_big_calloc(g->nedges + 1, 1);
+	HS_RETURN_ERROR_IF(!g->in_off || !g->in_node || !g->in_flags,
+			   HS_ENOMEM, "%s: out of memory for the referrers "
+			   "of %llu references", g->path,
+			   (unsigned long long)g->nedges);
+	for (uint64_t e = 0; e < g->nedges; e++)
+		g->in_off[g->node[e] + 1]++;
+	for (uint64_t v = 0; v < n; v++)
+		g->in_off[v + 1] += g->in_off[v];
+	/* fill with in_off[t] as the cursor, then shift it back */
+	for (uint64_t v = 0; v < n; v++) {
+		for (uint64_t e = g->off[v]; e < g->off[v + 1]; e++) {
+			uint64_t k = g->in_off[g->node[e]]++;
+
+			g->in_node[k] = (uint32_t)v;
+			g->in_flags[k] = g->flags[e];
+		}
+	}
+	for (uint64_t v = n; v > 0; v--)
+		g->in_off[v] = g->in_off[v - 1];
+	g->in_off[0] = 0;
+	return 0;
+}
+
+/* Copies every name into one allocation and fills the tables. */
+static int build_names(hs_graph *g, loader *L, size_t nrr)
+{
+	size_t total = 1, at = 1;
+	uint32_t maxt = 0, maxs = 0;
+	int anyt = 0, anys = 0;
+	uint64_t undeclared = 0;
+
+	for (unsigned k = 0; k < L->nw; k++) {
+		worker *w = &L->w[k];
+
+		total += w->plen;
+		for (size_t i = 0; i < w->ntypes; i++) {
+			anyt = 1;
+			if (w->types[i].index > maxt)
+				maxt = w->types[i].index;
+		}
+		for (size_t i = 0; i < w->nstrings; i++) {
+			anys = 1;
+			if (w->strings[i].index > maxs)
+				maxs = w->strings[i].index;
+		}
+	}
+	g->ntypes = anyt ? maxt + 1 : 0;
+	g->nstrings = anys ? maxs + 1 : 0;
+	for (uint32_t v = 0; v < g->n; v++)
+		if (g->types[v] >= g->ntypes)
+			undeclared++;
+	/* room for "(undeclared)" and for "?N" names of index gaps */
+	total += 16 + (size_t)g->ntypes * 12;
+	g->names = malloc(total);
+	g->type_names = calloc(g->ntypes + 1, sizeof(hs_str));
+	g->strings = calloc(g->nstrings + 1, sizeof(hs_str));
+	g->kinds = calloc(nrr + 1, sizeof(hs_str));
+	g->roots = calloc(nrr + 1, sizeof(hs_root));
+	HS_RETURN_ERROR_IF(!g->names || !g->type_names || !g->strings ||
+			   !g->kinds || !g->roots, HS_ENOMEM,
+			   "%s: out of memory for names", g->path);
+	g->names[0] = '\0';
+	for (unsigned k = 0; k < L->nw; k++) {
+		worker *w = &L->w[k];
+		char *base = g->names + at;
+
+		if (w->plen)
+			memcpy(base, w->pool, w->plen);
+		for (size_t i = 0; i < w->ntypes; i++) {
+			hs_str *s = &g->type_names[w->types[i].index];
+
+			if (!s->ptr) {
+				s->ptr = base + w->types[i].off;
+				s->len = w->types[i].len;
+			}
+		}
+		for (size_t i = 0; i < w->nstrings; i++) {
+			hs_str *s = &g->strings[w->strings[i].index];
+
+			if (!s->ptr) {
+				s->ptr = base + w->strings[i].off;
+				s->len = w->strings[i].len;
+			}
+		}
+		at += w->plen;
+	}
+	for (uint32_t t = 0; t < g->ntypes; t++) {
+		if (!g->type_names[t].ptr) {
+			int len = snprintf(g->names + at, 12, "?%u", t);
+
+			g->type_names[t].ptr = g->names + at;
+			g->type_names[t].len = (size_t)len;
+			at += (size_t)len + 1;
+		}
+	}
+	if (undeclared) {
+		memcpy(g->names + at, "(undeclared)", 13);
+		g->type_names[g->ntypes].ptr = g->names + at;
+		g->type_names[g->ntypes].len = 12;
+		for (uint32_t v = 0; v < g->n; v++)
+			if (g->types[v] >= g->ntypes)
+				g->types[v] = g->ntypes;
+		g->ntypes++;
+		g->st.bad_types = undeclared;
+	}
+	for (uint32_t s = 0; s < g->nstrings; s++)
+		if (!g->strings[s].ptr)
+			g->strings[s].ptr = g->names;  /* "" */
+	g->st.types = g->ntypes;
+	g->st.strings = g->nstrings;
+	return 0;
+}
+
+static int build_roots(hs_graph *g, loader *L, rawroot **rr, size_t nrr)
+{
+	size_t base_of[64];
+	size_t at = 1;
+
+	/* worker k's pool was copied to g->names + base_of[k] */
+	for (unsigned k = 0; k < L->nw; k++) {
+		base_of[k] = at;
+		at += L->w[k].plen;
+	}
+	g->is_root = calloc((size_t)g->n / 8 + 1, 1);
+	g->root_nodes = malloc((nrr + 1) * 4);
+	g->root_flags = calloc(nrr + 1, 1);
+	HS_RETURN_ERROR_IF(!g->is_root || !g->root_nodes || !g->root_flags,
+			   HS_ENOMEM, "%s: out of memory for roots", g->path);
+	for (size_t i = 0; i < nrr; i++) {
+		const rawroot *x = rr[i];
+		unsigned k = x->wid;
+		const char *kind, *label;
+		uint32_t v, kk;
+		hs_root *out;
+
+		kind = g->names + base_of[k] + x->kind_off;
+		label = x->has_label ? g->names + base_of[k] + x->label_off
+				     : NULL;
+		v = resolve(g, x->raw);
+		if (v == HS_GRAPH_NONE) {
+			g->st.missing_roots++;
+			continue;
+		}
+		for (kk = 0; kk < g->nkinds; kk++)
+			if (g->kinds[kk].len == x->kind_len &&
+			    memcmp(g->kinds[kk].ptr, kind, x->kind_len) == 0)
+				break;
+		if (kk == g->nkinds) {
+			g->kinds[kk].ptr = kind;
+			g->kinds[kk].len = x->kind_len;
+			g->nkinds++;
+		}
+		out = &g->roots[g->nroots++];
+		out->node = v;
+		out->kind = kk;
+		out->label.ptr = label;
+		out->label.len = x->has_label ? x->label_len : 0;
+		out->extra = x->extra;
+		if (!(g->is_root[v / 8] & (1u << (v % 8)))) {
+			g->is_root[v / 8] |= (uint8_t)(1u << (v % 8));
+			g->root_nodes[g->nroot_nodes++] = v;
+		}
+	}
+	g->st.roots = g->nroots;
+	return 0;
+}
+
+static void loader_release(loader *L)
+{
+	if (!L->w)
+		return;
+	for (unsigned k = 0; k < L->nw; k++) {
+		worker *w = &L->w[k];
+
+		for (size_t i = 0; i < w->nchunks; i++)
+			chunk_free(w->chunks[i]);
+		free(w->chunks);
+		free(w->types);
+		free(w->strings);
+		free(w->roots);
+		free(w->pool);
+	}
+	free(L->w);
+	L->w = NULL;
+}
+
+static int copy_info(hs_graph *g, const hs_snapinfo *in)
+{
+	const char *s[3] = { in->header.runtime, in->header.runtime_version,
+			     in->header.reason };
+	size_t len[3], total = 0;
+	char *p;
+
+	for (int i = 0; i < 3; i++) {
+		len[i] = s[i] ? strlen(s[i]) : 0;
+		total += len[i] + 1;
+	}
+	g->info = *in;
+	g->info_strs = p = malloc(total);
+	HS_RETURN_ERROR_IF(!p, HS_ENOMEM, "%s: out of memory", g->path);
+	for (int i = 0; i < 3; i++) {
+		memcpy(p, s[i] ? s[i] : "", len[i] + 1);
+		s[i] = p;
+		p += len[i] + 1;
+	}
+	g->info.header.runtime = s[0];
+	g->info.header.runtime_version = s[1];
+	g->info.header.reason = s[2];
+	return 0;
+}
+
+int hs_graph_load(hs_graph **out, const char *path,
+		  const hs_graph_options *opts)
+{
+	static const hs_graph_options defaults = HS_GRAPH_OPTIONS_INIT;
+	hs_graph *g = NULL;
+	hs_reader *r = NULL;
+	loader L = { 0 };
+	chunk **cs = NULL;
+	rawroot **rr = NULL;
+	size_t nc = 0, nrr = 0;
+	unsigned threads;
+	int rc;
+
+	HS_RETURN_ERROR_IF(!out || !path, HS_EINVAL, "hs_graph_load: no %s",
+			   out ? "path" : "out");
+	*out = NULL;
+	if (!opts)
+		opts = &defaults;
+	HS_RETURN_ERROR_IF(opts->version != HS_GRAPH_OPTIONS_VERSION,
+			   HS_EINVAL, "%s: graph options version %u, expected "
+			   "%u", path, opts->version, HS_GRAPH_OPTIONS_VERSION);
+	rc = hs_reader_open(&r, path, NULL);
+	if (rc < 0)
+		return rc;
+	g = calloc(1, sizeof(*g));
+	if (!g || !(g->path = strdup(path))) {
+		rc = hs_error_set(HS_ENOMEM, "%s: out of memory", path);
+		goto done;
+	}
+	pthread_mutex_init(&g->lock, NULL);
+	rc = copy_info(g, hs_reader_info(r));
+	if (rc < 0)
+		goto done;
+
+	threads = opts->threads;
+	if (threads == 0) {
+		long k = sysconf(_SC_NPROCESSORS_ONLN);
+
+		threads = k > 0 ? (unsigned)k : 1;
+	}
+	if (threads > 64)
+		threads = 64;
+	L.mode = g->info.ref_mode;
+	L.nw = threads;
+	L.w = calloc(threads, sizeof(worker));
+	if (!L.w) {
+		rc = hs_error_set(HS_ENOMEM, "%s: out of memory", path);
+		goto done;
+	}
+	rc = hs_reader_scan(r, threads, on_record, &L);
+	if (rc < 0) {
+		if (rc == HS_ENOMEM)
+			hs_error_set(rc, "%s: out of memory while loading",
+				     path);
+		goto done;
+	}
+	hs_reader_integrity(&g->st.integrity, r);
+
+	for (unsigned k = 0; k < L.nw; k++) {
+		nc += L.w[k].nchunks;
+		nrr += L.w[k].nroots;
+	}
+	cs = malloc((nc ? nc : 1) * sizeof(*cs));
+	rr = malloc((nrr ? nrr : 1) * sizeof(*rr));
+	if (!cs || !rr) {
+		rc = hs_error_set(HS_ENOMEM, "%s: out of memory", path);
+		goto done;
+	}
+	nc = nrr = 0;
+	for (unsigned k = 0; k < L.nw; k++) {
+		for (size_t i = 0; i < L.w[k].nchunks; i++)
+			cs[nc++] = L.w[k].chunks[i];
+		for (size_t i = 0; i < L.w[k].nroots; i++)
+			rr[nrr++] = &L.w[k].roots[i];
+	}
+	qsort(cs, nc, sizeof(*cs), chunk_cmp);
+	qsort(rr, nrr, sizeof(*rr), root_cmp);
+
+	rc = merge_objects(g, cs, nc);
+	if (rc < 0)
+		goto done;
+	g->st.objects = g->n;
+	if (g->info.ref_mode == HS_REFS_BY_INDEX) {
+		rc = build_index_map(g);
+	} else {
+		int64_t d = idtab_build(g);
+
+		rc = d < 0 ? hs_error_set(HS_ENOMEM, "%s: out of memory for "
+					  "the id table", path) : 0;
+		g->st.duplicate_ids += d > 0 ? (uint64_t)d : 0;
+	}
+	if (rc < 0)
+		goto done;
+	rc = merge_refs(g, cs, nc);
+	if (rc < 0)
+		goto done;
+	rc = build_names(g, &L, nrr);
+	if (rc < 0)
+		goto done;
+	rc = build_roots(g, &L, rr, nrr);
+	if (rc < 0)
+		goto done;
+	loader_release(&L);
+	if (opts->reverse) {
+		rc = build_reverse(g);
+		if (rc < 0)
+			goto done;
+	}
+done:
+	loader_release(&L);
+	free(cs);
+	free(rr);
+	/* the file is reopened for labels: its mapping would otherwise stay
+	 * resident through the analyses */
+	hs_reader_free(r);
+	if (rc < 0) {
+		hs_graph_free(g);
+		return rc;
+	}
+	*out = g;
+	return 0;
+}
+
+void hs_graph_free(hs_graph *g)
+{
+	if (!g)
+		return;
+	hs_big_free(g->ids);
+	hs_big_free(g->sizes);
+	hs_big_free(g->types);
+	hs_big_free(g->off);
+	hs_big_free(g->node);
+	hs_big_free(g->flags);
+	hs_big_free(g->in_off);
+	hs_big_free(g->in_node);
+	hs_big_free(g->in_flags);
+	hs_big_free(g->idtab);
+	free(g->root_nodes);
+	free(g->root_flags);
+	free(g->is_root);
+	free(g->roots);
+	free(g->kinds);
+	free(g->type_names);
+	free(g->strings);
+	free(g->names);
+	free(g->spans);
+	free(g->by_index);
+	for (unsigned i = 0; i < LABEL_CACHE; i++)
+		free(g->cache[i].labels);
+	hs_reader_free(g->r);
+	if (g->path)
+		pthread_mutex_destroy(&g->lock);
+	free(g->info_strs);
+	free(g->path);
+	free(g);
+}
+
+/* ---- accessors ------------------------------------------------------- */
+
+const hs_graph_stats *hs_graph_stats_get(const hs_graph *g)
+{
+	return &g->st;
+}
+
+const hs_snapinfo *hs_graph_info(const hs_graph *g)
+{
+	return &g->info;
+}
+
+const char *hs_graph_path(const hs_graph *g)
+{
+	return g->path;
+}
+
+uint32_t hs_graph_count(const hs_graph *g)
+{
+	return g->n;
+}
+
+uint64_t hs_graph_id(const hs_graph *g, uint32_t node)
+{
+	return node < g->n ? g->ids[node] : 0;
+}
+
+uint32_t hs_graph_type(const hs_graph *g, uint32_t node)
+{
+	return node < g->n ? g->types[node] : HS_GRAPH_NONE;
+}
+
+uint64_t hs_graph_size(const hs_graph *g, uint32_t node)
+{
+	return node < g->n ? g->sizes[node] : 0;
+}
+
+const uint64_t *hs_graph_sizes(const hs_graph *g)
+{
+	return g->sizes;
+}
+
+const uint32_t *hs_graph_types(const hs_graph *g)
+{
+	return g->types;
+}
+
+void hs_graph_csr(const uint64_t **off, const uint32_t **node,
+		  const uint8_t **flags, const hs_graph *g)
+{
+	*off = g->off;
+	*node = g->node;
+	*flags = g->flags;
+}
+
+uint32_t hs_graph_type_count(const hs_graph *g)
+{
+	return g->ntypes;
+}
+
+hs_str hs_graph_type_name(const hs_graph *g, uint32_t type)
+{
+	hs_str none = { "", 0 };
+
+	return type < g->ntypes ? g->type_names[type] : none;
+}
+
+uint32_t hs_graph_type_find(const hs_graph *g, const char *name)
+{
+	size_t len = strlen(name);
+
+	for (uint32_t t = 0; t < g->ntypes; t++)
+		if (g->type_names[t].len == len &&
+		    memcmp(g->type_names[t].ptr, name, len) == 0)
+			return t;
+	return HS_GRAPH_NONE;
+}
+
+uint32_t hs_graph_find_id(const hs_graph *g, uint64_t id)
+{
+	hs_graph *mg = (hs_graph *)g;
+	uint32_t v;
+
+	/* index mode builds the table on first use: most analyses never
+	 * look an id up */
+	pthread_mutex_lock(&mg->lock);
+	if (!g->idtab && g->n) {
+		int64_t d = idtab_build(mg);
+
+		if (d < 0) {
+			hs_big_free(mg->idtab);
+			mg->idtab = NULL;
+			pthread_mutex_unlock(&mg->lock);
+			for (v = 0; v < g->n; v++)
+				if (g->ids[v] == id)
+					return v;
+			return HS_GRAPH_NONE;
+		}
+	}
+	pthread_mutex_unlock(&mg->lock);
+	return g->n ? idtab_find(g, id) : HS_GRAPH_NONE;
+}
+
+hs_edges hs_graph_out(const hs_graph *g, uint32_t node)
+{
+	hs_edges e = { NULL, NULL, 0 };
+
+	if (node == HS_GRAPH_SUPERROOT) {
+		e.node = g->root_nodes;
+		e.flags = g->root_flags;
+		e.n = g->nroot_nodes;
+	} else if (node < g->n) {
+		e.node = g->node + g->off[node];
+		e.flags = g->flags + g->off[node];
+		e.n = (size_t)(g->off[node + 1] - g->off[node]);
+	}
+	return e;
+}
+
+hs_edges hs_graph_in(const hs_graph *g, uint32_t node)
+{
+	hs_edges e = { NULL, NULL, 0 };
+
+	if (g->in_off && node < g->n) {
+		e.node = g->in_node + g->in_off[node];
+		e.flags = g->in_flags + g->in_off[node];
+		e.n = (size_t)(g->in_off[node + 1] - g->in_off[node]);
+	}
+	return e;
+}
+
+int hs_graph_is_root(const hs_graph *g, uint32_t node)
+{
+	return node < g->n && (g->is_root[node / 8] >> (node % 8) & 1);
+}
+
+size_t hs_graph_root_count(const hs_graph *g)
+{
+	return g->nroots;
+}
+
+const hs_root *hs_graph_root(const hs_graph *g, size_t i)
+{
+	return i < g->nroots ? &g->roots[i] : NULL;
+}
+
+uint32_t hs_graph_root_kind_count(const hs_graph *g)
+{
+	return g->nkinds;
+}
+
+hs_str hs_graph_root_kind(const hs_graph *g, uint32_t kind)
+{
+	hs_str none = { "", 0 };
+
+	return kind < g->nkinds ? g->kinds[kind] : none;
+}
+
+/* ---- labels and previews, from the file ------------------------------ */
+
+/* Positions g->r on node's object record.  Called under g->lock. */
+static int seek_object(hs_record *rec, hs_graph *g, uint32_t node)
+{
+	const hs_frame_info *fr;
+	size_t nf, lo = 0, hi = g->nspans, fi;
+	const span *s = NULL;
+	uint64_t want;
+	int rc;
+
+	HS_RETURN_ERROR_IF(node >= g->n, HS_EINVAL, "%s: no node %u",
+			   g->path, node);
+	if (!g->r)
+		HS_FORWARD_IF_ERROR(hs_reader_open(&g->r, g->path, NULL));
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (node < g->spans[mid].dense_first)
+			hi = mid;
+		else if (node >= g->spans[mid].dense_first + g->spans[mid].n)
+			lo = mid + 1;
+		else {
+			s = &g->spans[mid];
+			break;
+		}
+	}
+	HS_RETURN_ERROR_IF(!s, HS_ERROR, "%s: node %u in no frame", g->path,
+			   node);
+	want = s->file_first + (node - s->dense_first);
+	nf = hs_reader_frames(&fr, g->r);
+	lo = 0;
+	hi = nf;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (fr[mid].offset < s->frame_offset)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	fi = lo;
+	HS_RETURN_ERROR_IF(fi >= nf || fr[fi].offset != s->frame_offset,
+			   HS_ECORRUPT, "%s: byte %llu: the frame of object "
+			   "%llu is gone (the file changed since it was "
+			   "loaded?)", g->path,
+			   (unsigned long long)s->frame_offset,
+			   (unsigned long long)want);
+	HS_FORWARD_IF_ERROR(hs_reader_seek(g->r, fi));
+	for (;;) {
+		rc = hs_reader_next(rec, g->r);
+		if (rc == 0 && rec->frame_offset != s->frame_offset)
+			rc = HS_ITEROVER;
+		if (rc == HS_ITEROVER)
+			return hs_error_set(HS_ECORRUPT, "%s: byte %llu: object "
+					    "%llu is not in its frame (the "
+					    "file changed since it was "
+					    "loaded?)", g->path,
+					    (unsigned long long)s->frame_offset,
+					    (unsigned long long)want);
+		if (rc < 0)
+			return rc;
+		if (rec->kind == HS_REC_OBJECT && rec->u.object.index == want)
+			return 0;
+	}
+}
+
+static int labels_append(uint32_t **v, size_t *n, size_t *cap, hs_graph *g,
+			 const uint64_t *refs, const uint32_t *labels,
+			 size_t k)
+{
+	for (size_t i = 0; i < k; i++) {
+		if (resolve(g, refs[i]) == HS_GRAPH_NONE)
+			continue;
+		if (vgrow((void **)v, cap, *n + 1, 4) < 0)
+			return -1;
+		(*v)[(*n)++] = labels ? labels[i] : HS_NO_LABEL;
+	}
+	return 0;
+}
+
+/* The label string indices of node's kept edges, cached. */
+static int node_labels(const label_entry **out, hs_graph *g, uint32_t node)
+{
+	hs_record rec;
+	uint32_t *v = NULL;
+	size_t n = 0, cap = 0;
+	uint64_t owner;
+	label_entry *e;
+	int rc;
+
+	for (unsigned i = 0; i < LABEL_CACHE; i++) {
+		if (g->cache[i].labels && g->cache[i].node == node) {
+			*out = &g->cache[i];
+			return 0;
+		}
+	}
+	HS_FORWARD_IF_ERROR(seek_object(&rec, g, node));
+	owner = g->info.ref_mode == HS_REFS_BY_INDEX ? rec.u.object.index
+						     : rec.u.object.obj.id;
+	if (labels_append(&v, &n, &cap, g, rec.u.object.obj.refs,
+			  rec.u.object.obj.labels, rec.u.object.obj.nrefs) < 0)
+		goto nomem;
+	/* refs records that continue it, as loading attached them */
+	while ((rc = hs_reader_next(&rec, g->r)) == 0 &&
+	       rec.kind != HS_REC_OBJECT && rec.kind != HS_REC_END) {
+		if (rec.kind != HS_REC_REFS || rec.u.refs.owner != owner)
+			continue;
+		if (labels_append(&v, &n, &cap, g, rec.u.refs.refs,
+				  rec.u.refs.labels, rec.u.refs.n) < 0)
+			goto nomem;
+	}
+	if (rc < 0 && rc != HS_ITEROVER) {
+		free(v);
+		return rc;
+	}
+	if (n != g->off[node + 1] - g->off[node]) {
+		free(v);
+		return hs_error_set(HS_ECORRUPT, "%s: object %#llx has %zu "
+				    "references in the file, %llu when loaded "
+				    "(the file changed?)", g->path,
+				    (unsigned long long)g->ids[node], n,
+				    (unsigned long long)(g->off[node + 1] -
+							 g->off[node]));
+	}
+	if (!v && !(v = malloc(4)))
+		goto nomem;
+	e = &g->cache[g->cache_next++ % LABEL_CACHE];
+	free(e->labels);
+	e->labels = v;
+	e->n = (uint32_t)n;
+	e->node = node;
+	*out = e;
+	return 0;
+nomem:
+	free(v);
+	return hs_error_set(HS_ENOMEM, "%s: out of memory", g->path);
+}
+
+int hs_graph_label(hs_str *out, hs_buf *storage, hs_graph *g, uint32_t node,
+		   size_t k)
+{
+	const label_entry *e = NULL;
+	uint32_t s;
+	int rc;
+
+	out->ptr = NULL;
+	out->len = 0;
+	HS_RETURN_ERROR_IF(node >= g->n || k >= g->off[node + 1] - g->off[node],
+			   HS_EINVAL, "%s: node %u has no edge %zu", g->path,
+			   node, k);
+	pthread_mutex_lock(&g->lock);
+	rc = node_labels(&e, g, node);
+	if (rc == 0) {
+		s = e->labels[k];
+		if (s != HS_NO_LABEL && s < g->nstrings) {
+			storage->len = 0;
+			if (hs_buf_append(storage, g->strings[s].ptr,
+					  g->strings[s].len) < 0 ||
+			    hs_buf_append(storage, "", 1) < 0) {
+				rc = hs_error_set(HS_ENOMEM, "%s: out of "
+						  "memory", g->path);
+			} else {
+				out->ptr = (const char *)storage->data;
+				out->len = g->strings[s].len;
+			}
+		}
+	}
+	pthread_mutex_unlock(&g->lock);
+	return rc;
+}
+
+int hs_graph_preview(hs_value *out, hs_buf *storage, const hs_graph *g,
+		     uint32_t node)
+{
+	hs_graph *mg = (hs_graph *)g;
+	hs_record rec;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	HS_RETURN_ERROR_IF(node >= g->n, HS_EINVAL, "%s: no node %u", g->path,
+			   node);
+	pthread_mutex_lock(&mg->lock);
+	rc = seek_object(&rec, mg, node);
+	if (rc == 0) {
+		*out = rec.u.object.obj.preview;
+		if (out->kind == HS_VALUE_STR || out->kind == HS_VALUE_BYTES) {
+			storage->len = 0;
+			if (hs_buf_append(storage, out->v.s.ptr,
+					  out->v.s.len) < 0 ||
+			    hs_buf_append(storage, "", 1) < 0) {
+				rc = hs_error_set(HS_ENOMEM, "%s: out of "
+						  "memory", g->path);
+				memset(out, 0, sizeof(*out));
+			} else {
+				out->v.s.ptr = (const char *)storage->data;
+			}
+		}
+	}
+	pthread_mutex_unlock(&mg->lock);
+	return rc;
+}
