@@ -148,8 +148,8 @@ static int get(hs_json *j, int *c, const char *inside)
 static int str_put(hs_json *j, const char *p, size_t n)
 {
 	if (n > j->string_max - j->slen || n > j->string_max)
-		return fail_here(j, HS_ELIMIT, "a string is longer than %zu "
-				 "bytes", j->string_max);
+		return hs_json_fail(j, HS_ELIMIT, "a string is longer than "
+				    "%zu bytes", j->string_max);
 	if (j->slen + n + 1 > j->scap) {
 		size_t cap = j->scap;
 		char *s;

@@ -1320,8 +1320,9 @@ static int has(const importer *im, int f)
 static int need(importer *im, int f, const char *kind)
 {
 	if (!has(im, f))
-		return line_fail(im, -1, HS_ECORRUPT, "a %s record needs "
-				 "\"%s\"", kind, field_names[f]);
+		return line_fail(im, -1, HS_ECORRUPT, "%s %s record needs "
+				 "\"%s\"", strchr("aeiou", kind[0]) ? "an"
+				 : "a", kind, field_names[f]);
 	return 0;
 }
 
@@ -1415,6 +1416,7 @@ static int do_header(importer *im)
 		return wfail(im, rc);
 	im->o = o;
 	im->have_header = 1;
+	im->st->records++;
 	return 0;
 }
 
