@@ -573,9 +573,11 @@ static int merge_objects(hs_graph *g, chunk **cs, size_t nc)
 		chunk *c = cs[i];
 		uint64_t d = c->dense_first;
 
-		memcpy(g->ids + d, c->ids, c->nobj * 8);
-		memcpy(g->sizes + d, c->sizes, c->nobj * 8);
-		memcpy(g->types + d, c->types, c->nobj * 4);
+		if (c->nobj) {
+			memcpy(g->ids + d, c->ids, c->nobj * 8);
+			memcpy(g->sizes + d, c->sizes, c->nobj * 8);
+			memcpy(g->types + d, c->types, c->nobj * 4);
+		}
 		free(c->ids);
 		free(c->sizes);
 		free(c->types);
