@@ -545,6 +545,7 @@ static char *mo_record(tu_mpstate *st, const msgpack_object *obj)
 			return NULL;
 		}
 		st->frames++;
+		st->prev_id = 0;
 		if (asprintf(&s, "F n=%llu first=%llu", (unsigned long long)no,
 			     (unsigned long long)first) < 0)
 			abort();
@@ -580,6 +581,7 @@ static char *mo_record(tu_mpstate *st, const msgpack_object *obj)
 	case HS_REC_OBJECT: {
 		hs_object o;
 		uint64_t type, owner, site;
+		int64_t delta;
 		uint64_t *refs;
 		uint32_t *labels;
 		uint8_t *flags;
@@ -587,10 +589,12 @@ static char *mo_record(tu_mpstate *st, const msgpack_object *obj)
 
 		memset(&o, 0, sizeof(o));
 		o.site = HS_NO_SITE;
-		if (n < 5 || n > 9 || mo_uint(&f[1], &o.id) < 0 ||
+		if (n < 5 || n > 9 || mo_int(&f[1], &delta) < 0 ||
 		    mo_uint(&f[2], &type) < 0 || type > UINT32_MAX ||
 		    mo_uint(&f[3], &o.size) < 0)
 			return NULL;
+		o.id = st->prev_id + (uint64_t)delta;
+		st->prev_id = o.id;
 		o.type = (uint32_t)type;
 		owner = st->ref_mode == HS_REFS_BY_INDEX ? st->next_index : o.id;
 		if (mo_refs(f + 4, n - 4 < 3 ? n - 4 : 3, st->ref_mode ==
@@ -1050,7 +1054,7 @@ void tu_random_graph(tu_snap *s, uint64_t seed, size_t nobjects,
 	uint64_t rs = seed * 2654435761u + 1;
 	uint32_t ntypes = 1 + (uint32_t)(tu_rand(&rs) % 8), nstr = 24;
 	size_t maxp = s->o.max_preview * 2 + 8;
-	char *text = xrealloc(NULL, maxp + 8);
+	char *text = xrealloc(NULL, (maxp > 64 ? maxp : 64) + 8);
 	uint64_t *refs = xrealloc(NULL, (HS_REFS_PER_RECORD + 200) *
 				  sizeof(uint64_t));
 	uint32_t *labels = xrealloc(NULL, (HS_REFS_PER_RECORD + 200) *

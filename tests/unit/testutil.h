@@ -57,9 +57,11 @@ typedef struct {
 	int ref_mode;          /* from the header record */
 	uint64_t next_index;   /* objects seen so far */
 	uint64_t frames;       /* frame records seen */
+	uint64_t prev_id;      /* the frame's previous object id (ids are
+	                          written as deltas from it, FORMAT.md 4.4) */
 } tu_mpstate;
 
-#define TU_MPSTATE_INIT { 0, 0, 0 }
+#define TU_MPSTATE_INIT { 0, 0, 0, 0 }
 
 /* Decodes a plain msgpack record stream with msgpack-c's unpacker
  * (msgpack_unpack_next), an implementation independent of libdump's,
