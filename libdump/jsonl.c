@@ -298,6 +298,8 @@ static int pending_add(pending_t *p, const uint64_t *refs,
 		memset(p->flags, 0, p->n);
 		p->has_flags = 1;
 	}
+	if (n == 0)
+		return 0;
 	memcpy(p->refs + p->n, refs, n * 8);
 	if (p->has_labels) {
 		if (labels)

@@ -233,7 +233,9 @@ static void jt_load(jt_recs *rs, const hs_buf *snap)
 			x->n = rec.u.site.nframes;
 			x->frames = malloc(3 * x->n * 4 + 4);
 			CU_ASSERT_FATAL(x->frames != NULL);
-			memcpy(x->frames, rec.u.site.files, 3 * x->n * 4);
+			if (x->n)
+				memcpy(x->frames, rec.u.site.files,
+				       3 * x->n * 4);
 			break;
 		case HS_REC_OBJECT: {
 			const hs_object *o = &rec.u.object.obj;
