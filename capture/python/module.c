@@ -1,0 +1,327 @@
+/*
+ * module.c - heapsnap._capture, the extension module: dump() over the walk
+ * of pywalk.c, and read_records(), a small .snap reader over libdump's
+ * hs_reader for tests and scripts.
+ *
+ * Load: dump() as pywalk.c says; read_records() builds one Python tuple
+ * per record, so it is meant for small files.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include <string.h>
+
+#include "hs_reader.h"
+#include "pywalk.h"
+
+static int g_dumping;   /* dump() is not re-entrant (GIL-protected) */
+
+static int kw_is(PyObject *name, const char *s)
+{
+	return PyUnicode_Check(name) &&
+	       PyUnicode_CompareWithASCIIString(name, s) == 0;
+}
+
+static PyObject *stats_dict(const hs_pywalk_stats *s)
+{
+	return Py_BuildValue(
+		"{s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:d}",
+		"objects", (unsigned long long)s->objects,
+		"tracked", (unsigned long long)s->tracked,
+		"refs", (unsigned long long)s->refs,
+		"roots", (unsigned long long)s->roots,
+		"refcount_roots", (unsigned long long)s->refcount_roots,
+		"shallow", (unsigned long long)s->shallow,
+		"types", (unsigned long long)s->types,
+		"strings", (unsigned long long)s->strings,
+		"dropped_refs", (unsigned long long)s->dropped_refs,
+		"overcounted", (unsigned long long)s->overcounted,
+		"sizeof_calls", (unsigned long long)s->sizeof_calls,
+		"peak_memory", (unsigned long long)s->peak_memory,
+		"writer_memory", (unsigned long long)s->writer_memory,
+		"seconds", s->seconds);
+}
+
+/* dump(path, *, redact=False, reason="manual", level=3) -> stats dict.
+ * Parsed by hand from the vector call so that no argument tuple or
+ * keyword dict is created for the call. */
+static PyObject *cap_dump(PyObject *self, PyObject *const *args,
+			  Py_ssize_t nargs, PyObject *kwnames)
+{
+	hs_pywalk_options o = HS_PYWALK_OPTIONS_INIT;
+	hs_pywalk_stats st;
+	PyObject *bpath = NULL, *reason = NULL;
+	char reason_buf[64] = "manual";
+	int rc;
+
+	(void)self;
+	if (nargs != 1) {
+		PyErr_SetString(PyExc_TypeError,
+				"dump() takes one positional argument: path");
+		return NULL;
+	}
+	for (Py_ssize_t i = 0; kwnames && i < PyTuple_GET_SIZE(kwnames); i++) {
+		PyObject *k = PyTuple_GET_ITEM(kwnames, i), *v = args[nargs + i];
+
+		if (kw_is(k, "redact")) {
+			o.redact = PyObject_IsTrue(v);
+			if (o.redact < 0)
+				return NULL;
+		} else if (kw_is(k, "reason")) {
+			reason = v;
+		} else if (kw_is(k, "level")) {
+			o.level = (int)PyLong_AsLong(v);
+			if (o.level == -1 && PyErr_Occurred())
+				return NULL;
+		} else {
+			PyErr_Format(PyExc_TypeError, "dump() got an unexpected "
+				     "keyword argument '%U'", k);
+			return NULL;
+		}
+	}
+	if (reason) {
+		const char *r;
+		Py_ssize_t n;
+
+		if (!PyUnicode_Check(reason)) {
+			PyErr_SetString(PyExc_TypeError, "reason must be a str");
+			return NULL;
+		}
+		r = PyUnicode_AsUTF8AndSize(reason, &n);
+		if (!r)
+			return NULL;
+		if (n >= (Py_ssize_t)sizeof(reason_buf)) {
+			PyErr_SetString(PyExc_ValueError, "reason is too long");
+			return NULL;
+		}
+		memcpy(reason_buf, r, (size_t)n + 1);
+	}
+	o.reason = reason_buf;
+	if (!PyUnicode_FSConverter(args[0], &bpath))
+		return NULL;
+	if (g_dumping) {
+		Py_DECREF(bpath);
+		PyErr_SetString(PyExc_RuntimeError,
+				"heapsnap.dump() is already running");
+		return NULL;
+	}
+	g_dumping = 1;
+	hs_error_clear();
+	rc = hs_pywalk_dump(PyBytes_AS_STRING(bpath), &o, &st);
+	g_dumping = 0;
+	Py_DECREF(bpath);
+	if (rc == HS_ENOMEM)
+		return PyErr_NoMemory();
+	if (rc < 0) {
+		PyErr_Format(rc == HS_EIO ? PyExc_OSError : PyExc_RuntimeError,
+			     "%s", hs_error_last());
+		return NULL;
+	}
+	return stats_dict(&st);
+}
+
+static PyObject *str_obj(hs_str s)
+{
+	if (!s.ptr)
+		Py_RETURN_NONE;
+	return PyUnicode_DecodeUTF8(s.ptr, (Py_ssize_t)s.len, "replace");
+}
+
+static PyObject *u64_list(const uint64_t *a, size_t n)
+{
+	PyObject *l = PyList_New((Py_ssize_t)n);
+
+	for (size_t i = 0; l && i < n; i++) {
+		PyObject *v = PyLong_FromUnsignedLongLong(a[i]);
+
+		if (!v) {
+			Py_CLEAR(l);
+			break;
+		}
+		PyList_SET_ITEM(l, (Py_ssize_t)i, v);
+	}
+	return l;
+}
+
+static PyObject *label_list(const uint32_t *a, size_t n)
+{
+	PyObject *l;
+
+	if (!a)
+		Py_RETURN_NONE;
+	l = PyList_New((Py_ssize_t)n);
+	for (size_t i = 0; l && i < n; i++) {
+		PyObject *v;
+
+		if (a[i] == HS_NO_LABEL) {
+			v = Py_None;
+			Py_INCREF(v);
+		} else {
+			v = PyLong_FromUnsignedLong(a[i]);
+		}
+		if (!v) {
+			Py_CLEAR(l);
+			break;
+		}
+		PyList_SET_ITEM(l, (Py_ssize_t)i, v);
+	}
+	return l;
+}
+
+static PyObject *flag_list(const uint8_t *a, size_t n)
+{
+	PyObject *l;
+
+	if (!a)
+		Py_RETURN_NONE;
+	l = PyList_New((Py_ssize_t)n);
+	for (size_t i = 0; l && i < n; i++) {
+		PyObject *v = PyLong_FromLong(a[i]);
+
+		if (!v) {
+			Py_CLEAR(l);
+			break;
+		}
+		PyList_SET_ITEM(l, (Py_ssize_t)i, v);
+	}
+	return l;
+}
+
+static PyObject *preview_obj(const hs_record *r)
+{
+	const hs_value *v = &r->u.object.obj.preview;
+
+	switch (v->kind) {
+	case HS_VALUE_STR:
+		return str_obj(r->u.object.preview_str);
+	case HS_VALUE_BYTES:
+		return PyBytes_FromStringAndSize(r->u.object.preview_str.ptr,
+				(Py_ssize_t)r->u.object.preview_str.len);
+	case HS_VALUE_INT: return PyLong_FromLongLong(v->v.i);
+	case HS_VALUE_UINT: return PyLong_FromUnsignedLongLong(v->v.u);
+	case HS_VALUE_FLOAT: return PyFloat_FromDouble(v->v.f);
+	case HS_VALUE_BOOL: return PyBool_FromLong(v->v.i != 0);
+	default: Py_RETURN_NONE;
+	}
+}
+
+static PyObject *record_obj(const hs_record *r)
+{
+	switch (r->kind) {
+	case HS_REC_HEADER:
+		return Py_BuildValue("(s{s:I,s:N,s:N,s:N,s:K,s:K,s:I,s:i})",
+			"header", "version", r->u.header.version,
+			"runtime", str_obj(r->u.header.runtime),
+			"runtime_version", str_obj(r->u.header.runtime_version),
+			"reason", str_obj(r->u.header.reason),
+			"pid", (unsigned long long)r->u.header.pid,
+			"time_ms", (unsigned long long)r->u.header.time_ms,
+			"word_size", r->u.header.word_size,
+			"ref_mode", (int)r->u.header.ref_mode);
+	case HS_REC_TYPE:
+	case HS_REC_STRING:
+		return Py_BuildValue("(sIN)", r->kind == HS_REC_TYPE ? "type"
+				     : "string", r->u.type.index,
+				     str_obj(r->u.type.name));
+	case HS_REC_OBJECT: {
+		const hs_object *o = &r->u.object.obj;
+
+		return Py_BuildValue("(sKKIKNNNN)", "object",
+			(unsigned long long)r->u.object.index,
+			(unsigned long long)o->id, o->type,
+			(unsigned long long)o->size,
+			u64_list(o->refs, o->nrefs),
+			label_list(o->labels, o->nrefs),
+			flag_list(o->flags, o->nrefs), preview_obj(r));
+	}
+	case HS_REC_REFS:
+		return Py_BuildValue("(sKNNN)", "refs",
+			(unsigned long long)r->u.refs.owner,
+			u64_list(r->u.refs.refs, r->u.refs.n),
+			label_list(r->u.refs.labels, r->u.refs.n),
+			flag_list(r->u.refs.flags, r->u.refs.n));
+	case HS_REC_ROOT:
+		return Py_BuildValue("(sKNNK)", "root",
+			(unsigned long long)r->u.root.ref,
+			str_obj(r->u.root.kind), str_obj(r->u.root.label),
+			(unsigned long long)r->u.root.extra);
+	case HS_REC_SITE:
+		return Py_BuildValue("(sI)", "site", r->u.site.index);
+	case HS_REC_END:
+		return Py_BuildValue("(sKKKKKK)", "end",
+			(unsigned long long)r->u.end.objects,
+			(unsigned long long)r->u.end.refs,
+			(unsigned long long)r->u.end.types,
+			(unsigned long long)r->u.end.strings,
+			(unsigned long long)r->u.end.roots,
+			(unsigned long long)r->u.end.shallow);
+	default:
+		return Py_BuildValue("(si)", "unknown", (int)r->kind);
+	}
+}
+
+/* read_records(path) -> list of tuples, one per record, in file order:
+ *   ("header", {...}), ("type", i, name), ("string", i, text),
+ *   ("object", index, id, type, size, refs, labels|None, flags|None,
+ *    preview), ("refs", owner, refs, labels, flags),
+ *   ("root", ref, kind, label|None, extra), ("end", objects, refs, types,
+ *   strings, roots, shallow).  Raises ValueError on a damaged file. */
+static PyObject *cap_read_records(PyObject *self, PyObject *arg)
+{
+	hs_reader_options ro = HS_READER_OPTIONS_INIT;
+	hs_reader *r = NULL;
+	PyObject *bpath = NULL, *out = NULL;
+	hs_record rec;
+	int rc;
+
+	(void)self;
+	if (!PyUnicode_FSConverter(arg, &bpath))
+		return NULL;
+	ro.strict = 1;
+	rc = hs_reader_open(&r, PyBytes_AS_STRING(bpath), &ro);
+	Py_DECREF(bpath);
+	if (rc < 0) {
+		PyErr_Format(PyExc_ValueError, "%s", hs_error_last());
+		return NULL;
+	}
+	out = PyList_New(0);
+	while (out && (rc = hs_reader_next(&rec, r)) == 0) {
+		PyObject *t = record_obj(&rec);
+
+		if (!t || PyList_Append(out, t) < 0) {
+			Py_XDECREF(t);
+			Py_CLEAR(out);
+			break;
+		}
+		Py_DECREF(t);
+	}
+	if (out && rc != HS_ITEROVER) {
+		PyErr_Format(PyExc_ValueError, "%s", hs_error_last());
+		Py_CLEAR(out);
+	}
+	hs_reader_free(r);
+	return out;
+}
+
+static PyMethodDef cap_methods[] = {
+	{ "dump", (PyCFunction)(void (*)(void))cap_dump,
+	  METH_FASTCALL | METH_KEYWORDS,
+	  "dump(path, *, redact=False, reason='manual', level=3) -> dict\n\n"
+	  "Write a .snap of the whole interpreter to path; return figures." },
+	{ "read_records", cap_read_records, METH_O,
+	  "read_records(path) -> list of record tuples (small files)" },
+	{ NULL, NULL, 0, NULL }
+};
+
+static struct PyModuleDef cap_module = {
+	PyModuleDef_HEAD_INIT, "heapsnap._capture",
+	"The C half of heapsnap: the heap walk and a .snap reader.", -1,
+	cap_methods, NULL, NULL, NULL, NULL
+};
+
+PyMODINIT_FUNC PyInit__capture(void)
+{
+	if (hs_pywalk_init() < 0)
+		return NULL;
+	return PyModule_Create(&cap_module);
+}
