@@ -273,8 +273,8 @@ static int to_jsonl(const options *o)
 	hs_reader_integrity(&in, r);
 	ret = TOOL_OK;
 	if (in.status != HS_INTEGRITY_COMPLETE) {
-		fprintf(stderr, "dumpconv: %s: %s, converted what is left: %s\n",
-			o->in, hs_integrity_status_name(in.status),
+		fprintf(stderr, "dumpconv: %s: %s (%s); the output lacks what "
+			"was lost\n", o->in, hs_integrity_status_name(in.status),
 			in.problem[0] ? in.problem : "no details");
 		ret = TOOL_FINDING;
 	}
