@@ -110,7 +110,15 @@ static void print_integrity(const hs_summary *s)
 		       tool_human(in->bytes_lost, b2, sizeof(b2)));
 	else
 		printf(": no frame lost");
-	if (s->objects_lost_estimate > 0 || !exact)
+	if (in->status == HS_INTEGRITY_TRUNCATED && !s->has_end &&
+	    (s->objects_lost_estimate > 0 || !exact))
+		/* only the bytes still in the file can be estimated: what was
+		 * written after the cut left no trace */
+		printf(", at least %s%s objects lost (nothing is known past "
+		       "the cut)", exact ? "" : "~",
+		       tool_commas((uint64_t)s->objects_lost_estimate, b1,
+				   sizeof(b1)));
+	else if (s->objects_lost_estimate > 0 || !exact)
 		printf(", %s%s objects lost", exact ? "" : "~",
 		       tool_commas((uint64_t)s->objects_lost_estimate, b1,
 				   sizeof(b1)));

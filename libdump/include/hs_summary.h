@@ -118,7 +118,9 @@ typedef struct {
 	hs_integrity integrity;   /**< hs_reader_integrity() after the pass */
 	int64_t objects_lost_estimate; /**< integrity.objects_lost when known,
 	                               else lost bytes x objects per byte read;
-	                               0 when nothing was lost */
+	                               0 when nothing was lost.  For a file
+	                               cut short it covers the bytes still in
+	                               the file: a lower bound */
 
 	/* the end record's and trailer's totals against the counts */
 	int has_end, has_trailer;
