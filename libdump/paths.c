@@ -660,6 +660,21 @@ int hs_path_label(hs_str *out, hs_buf *storage, hs_graph *g,
 	return hs_graph_label(out, storage, g, p->nodes[i], p->edges[i]);
 }
 
+/* A field or attribute name: [A-Za-z_][A-Za-z0-9_]*.  Anything else (a
+ * dict key's repr like 'k' or 42, "<key>") is shown as a subscript. */
+static int is_identifier(const char *s, size_t n)
+{
+	if (!n || !(s[0] == '_' || (s[0] >= 'a' && s[0] <= 'z') ||
+		    (s[0] >= 'A' && s[0] <= 'Z')))
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if (!(s[i] == '_' || (s[i] >= 'a' && s[i] <= 'z') ||
+		      (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9')))
+			return 0;
+	return 1;
+}
+
 static int append_str(hs_buf *out, const char *s)
 {
 	return hs_buf_append(out, s, strlen(s));
@@ -700,11 +715,15 @@ int hs_path_format_step(hs_buf *out, hs_graph *g, const hs_path *p,
 		goto done;
 	if ((rc = hs_path_label(&label, &storage, g, p, i - 1)) < 0)
 		goto done;
-	if (label.ptr) {
-		if (!(label.len && label.ptr[0] == '[') &&
-		    (rc = append_str(out, ".")) < 0)
-			goto done;
+	if (label.ptr && label.len && label.ptr[0] == '[') {
 		rc = hs_buf_append(out, label.ptr, label.len);
+	} else if (label.ptr && is_identifier(label.ptr, label.len)) {
+		if ((rc = append_str(out, ".")) == 0)
+			rc = hs_buf_append(out, label.ptr, label.len);
+	} else if (label.ptr) {
+		if ((rc = append_str(out, "[")) == 0 &&
+		    (rc = hs_buf_append(out, label.ptr, label.len)) == 0)
+			rc = append_str(out, "]");
 	} else {
 		snprintf(num, sizeof(num), "[%zu]", p->edges[i - 1]);
 		rc = append_str(out, num);

@@ -164,9 +164,12 @@ int hs_path_label(hs_str *out, hs_buf *storage, hs_graph *g,
  * hs_path_format_step() : append the text of element i of the path,
  * 0 <= i < len: element 0 is the root (its label, or "<KIND>" when the
  * root record has none); element i >= 1 is the reference from nodes[i-1]:
- * the type of nodes[i-1], then the reference's label as the file has it
- * ("TYPE.LABEL", or "TYPELABEL" when the label starts with '[' as a key
- * or index label does), or its position when it has none ("TYPE[k]").
+ * the type of nodes[i-1], then the reference's label as the file has it:
+ * "TYPE.LABEL" when the label is an identifier ([A-Za-z_][A-Za-z0-9_]*,
+ * a field or attribute), "TYPELABEL" when it starts with '[' (an index
+ * label such as "[3]"), else "TYPE[LABEL]" (a key's repr such as 'k' or
+ * 42, or a pseudo-label such as <key>); a reference with no label shows
+ * its position among the object's references: "TYPE[k]".
  * The text holds the file's bytes unchanged: print it escaped.
  * @return 0, HS_ENOMEM, or what hs_graph_label() returns.
  */
@@ -175,8 +178,9 @@ int hs_path_format_step(hs_buf *out, hs_graph *g, const hs_path *p,
 
 /**
  * hs_path_format() : append the elements joined by " -> ", e.g.
- * sys.modules['app'] -> module.__dict__['CACHE'] -> dict['user:42'] ->
- * Session.history -> list[3].  The target's own type is not part of it.
+ * sys.modules -> dict['app'] -> module.__dict__ -> dict['CACHE'] ->
+ * dict['user:42'] -> Session.history -> list[3].  The target's own type
+ * is not part of it.
  * @return as hs_path_format_step().
  */
 int hs_path_format(hs_buf *out, hs_graph *g, const hs_path *p);

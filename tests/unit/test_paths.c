@@ -180,7 +180,7 @@ static const char *const ex_types[] = { "module", "dict", "app.Session",
 					"list", "Item", "str" };
 
 /*
- * 0 module  -__dict__['CACHE']-> 1 dict -['user:42']-> 2 Session
+ * 0 module  -__dict__-> 1 dict -'user:42'-> 2 Session
  * 2 Session -history-> 3 list -[0..4]-> 4..8 Items (target 7 = list[3])
  * 1 dict -['other']-> 9 str; a longer way: 0 -x-> 10 dict -y-> 11 list
  * -> 2; a weak shortcut 0 -> 7 that must not count.
@@ -189,9 +189,9 @@ static const uint32_t ex_type[] = { T_MODULE, T_DICT, T_SESSION, T_LIST,
 				    T_ITEM, T_ITEM, T_ITEM, T_ITEM, T_ITEM,
 				    T_STR, T_DICT, T_LIST };
 static const tg_edge ex_edges[] = {
-	{ 0, 1, "__dict__['CACHE']", 0 }, { 0, 10, "x", 0 },
+	{ 0, 1, "__dict__", 0 }, { 0, 10, "x", 0 },
 	{ 0, 7, "weakshortcut", 1 },
-	{ 1, 2, "['user:42']", 0 }, { 1, 9, "['other']", 0 },
+	{ 1, 2, "'user:42'", 0 }, { 1, 9, "'other'", 0 },
 	{ 2, 3, "history", 0 },
 	{ 3, 4, NULL, 0 }, { 3, 5, NULL, 0 }, { 3, 6, NULL, 0 },
 	{ 3, 7, NULL, 0 }, { 3, 8, NULL, 0 },
@@ -212,7 +212,7 @@ static hs_graph *ex_load(hs_ref_mode mode)
 	return tg_load(mode == HS_REFS_BY_INDEX ? "ex_index" : "ex_id", &sp);
 }
 
-#define EX_PATH "sys.modules['app'] -> module.__dict__['CACHE'] -> " \
+#define EX_PATH "sys.modules['app'] -> module.__dict__ -> " \
 		"dict['user:42'] -> app.Session.history -> list[3]"
 
 static void test_example_shortest(void)
@@ -300,8 +300,8 @@ static void test_labels_and_steps(void)
 	CU_ASSERT_EQUAL_FATAL(hs_paths_shortest(&s, t, 7), 0);
 	p = hs_pathset_get(s, 0);
 	CU_ASSERT_EQUAL(hs_path_label(&l, &st, g, p, 0), 0);
-	CU_ASSERT_EQUAL(l.len, strlen("__dict__['CACHE']"));
-	CU_ASSERT(l.ptr && memcmp(l.ptr, "__dict__['CACHE']", l.len) == 0);
+	CU_ASSERT_EQUAL(l.len, strlen("__dict__"));
+	CU_ASSERT(l.ptr && memcmp(l.ptr, "__dict__", l.len) == 0);
 	CU_ASSERT_EQUAL(hs_path_label(&l, &st, g, p, 3), 0);
 	CU_ASSERT_PTR_NULL(l.ptr);  /* list items have no label */
 	CU_ASSERT_EQUAL(p->edges[3], 3);
@@ -313,6 +313,43 @@ static void test_labels_and_steps(void)
 	hs_buf_release(&st);
 	hs_buf_release(&b);
 	hs_pathset_free(s);
+	hs_paths_free(t);
+	hs_graph_free(g);
+}
+
+/* Every label form: index, pseudo-label, key repr, identifier, other
+ * text, none (position). */
+static void test_label_forms(void)
+{
+	static const char *const types[] = { "dict", "x" };
+	static const uint32_t type[] = { 0, 1, 1, 1, 1, 1, 1, 1 };
+	static const tg_edge edges[] = {
+		{ 0, 1, "[7]", 0 }, { 0, 2, "<key>", 0 }, { 0, 3, "42", 0 },
+		{ 0, 4, "_name9", 0 }, { 0, 5, "a b", 0 }, { 0, 6, NULL, 0 },
+		{ 0, 7, "'k'", 0 } };
+	static const tg_root roots[] = { { 0, "global", "R" } };
+	static const char *const want[] = {
+		"R", "R -> dict[7]", "R -> dict[<key>]", "R -> dict[42]",
+		"R -> dict._name9", "R -> dict[a b]", "R -> dict[5]",
+		"R -> dict['k']" };
+	tg_spec sp = { 8, types, 2, type, NULL, edges, 7, roots, 1,
+		       HS_REFS_BY_ID };
+	hs_graph *g = tg_load("labels", &sp);
+	hs_paths *t = NULL;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+	CU_ASSERT_EQUAL_FATAL(hs_paths_new(&t, g, NULL), 0);
+	for (uint32_t v = 0; v < 8; v++) {
+		hs_pathset *s = NULL;
+		char *txt;
+
+		CU_ASSERT_EQUAL_FATAL(hs_paths_shortest(&s, t, v), 0);
+		CU_ASSERT_EQUAL_FATAL(hs_pathset_count(s), 1);
+		txt = path_text(g, hs_pathset_get(s, 0));
+		CU_ASSERT_STRING_EQUAL(txt, want[v]);
+		free(txt);
+		hs_pathset_free(s);
+	}
 	hs_paths_free(t);
 	hs_graph_free(g);
 }
@@ -771,6 +808,7 @@ HS_SUITE(paths,
 	 HS_TEST(test_example_shortest),
 	 HS_TEST(test_example_all),
 	 HS_TEST(test_labels_and_steps),
+	 HS_TEST(test_label_forms),
 	 HS_TEST(test_distinct_paths),
 	 HS_TEST(test_weak_only_and_unreachable),
 	 HS_TEST(test_missing_target),
