@@ -1,0 +1,554 @@
+/*
+ * dumppath.c - `dumppath FILE ID`, `dumppath FILE --index N`,
+ * `dumppath FILE --type NAME [--top K]`: why is this object alive.  The
+ * shortest path(s) from a root to the object, each step labelled with the
+ * field, key or index the file records (hs_paths.h does the work).
+ *
+ * Load: the graph (hs_graph_load; referrers only with --all N > 1), then
+ * 4 bytes per object for the breadth-first tree, or, with --all, 8 bytes
+ * per object and the partial paths of one search per target.
+ *
+ * Exit status: 0 every object asked about has a path; 1 a finding: an
+ * object that no root reaches (or none within --max-depth), an id or
+ * index that is not in the dump, a type with no reachable instance; 2 an
+ * error (bad usage, unreadable file).  Strings from the dump are escaped
+ * on the terminal and in the JSON.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hs_graph.h"
+#include "hs_paths.h"
+#include "tool.h"
+
+#define SCHEMA "heapsnap.dumppath/1"
+
+static const char usage[] =
+	"usage: dumppath [options] FILE ID\n"
+	"       dumppath [options] FILE --index N\n"
+	"       dumppath [options] FILE --type NAME [--top K]\n"
+	"\n"
+	"Why is this object alive: print the shortest path from a root to\n"
+	"it, each step labelled with its field, key or index, e.g.\n"
+	"  sys.modules -> dict['app'] -> module.__dict__ -> dict['CACHE'] ->"
+	" list[3]\n"
+	"Weak references are not followed: they keep nothing alive.\n"
+	"\n"
+	"  ID             the object's id (its address), decimal or 0x hex\n"
+	"  --index N      the object at dense index N (file order, from 0)\n"
+	"  --type NAME    the biggest reachable objects of type NAME, by\n"
+	"                 shallow size\n"
+	"  --top K        with --type: how many objects (default 5)\n"
+	"  --all N        up to N distinct paths per object, shortest first\n"
+	"                 (distinct: another root object, or another\n"
+	"                 reference in at least one step)\n"
+	"  --max-depth D  only paths of at most D references\n"
+	"  --json         one JSON object (schema \"" SCHEMA "\",\n"
+	"                 see docs/dumppath.md)\n"
+	"  --threads N    decoding threads (default: one per core)\n"
+	"  -h, --help     this text\n"
+	"\n"
+	"Exit status: 0 every object has a path from a root; 1 some object\n"
+	"is unreachable from every root (or within --max-depth), or the id,\n"
+	"index or type is not in the dump; 2 error or bad usage.\n";
+
+typedef struct {
+	const char *file;
+	int have_id, have_index;
+	uint64_t id, index;
+	const char *type;
+	uint64_t top;
+	uint64_t all;
+	uint64_t max_depth;
+	unsigned threads;
+	int json;
+} options;
+
+/* ---- small printing helpers -------------------------------------------- */
+
+static void print_str(hs_str s)
+{
+	tool_print_safe(stdout, s.ptr ? s.ptr : "", s.ptr ? s.len : 0);
+}
+
+static void json_str(hs_str s)
+{
+	tool_json_str(stdout, s.ptr ? s.ptr : "", s.ptr ? s.len : 0);
+}
+
+static hs_str type_of(const hs_graph *g, uint32_t node)
+{
+	return hs_graph_type_name(g, hs_graph_type(g, node));
+}
+
+static int pad(size_t w, size_t col)
+{
+	return w < col ? (int)(col - w) : 1;
+}
+
+/* ---- one target ---------------------------------------------------------- */
+
+typedef struct {
+	uint32_t node;
+	hs_pathset *paths;
+} target;
+
+static int find_paths(target *t, hs_graph *g, const hs_paths *tree,
+		      const options *o)
+{
+	hs_paths_options po = HS_PATHS_OPTIONS_INIT;
+
+	po.max_depth = (uint32_t)o->max_depth;
+	if (o->all > 1)
+		return hs_paths_find(&t->paths, g, t->node, (size_t)o->all, &po);
+	return hs_paths_shortest(&t->paths, tree, t->node);
+}
+
+static int print_path_human(hs_graph *g, const hs_path *p, size_t i,
+			    size_t n)
+{
+	const hs_root *r = hs_graph_root(g, p->root);
+	hs_buf b = HS_BUF_INIT;
+	char h[32], num[32];
+	int rc;
+
+	if (n > 1)
+		printf("  path %zu of %zu: ", i + 1, n);
+	else
+		printf("  path: ");
+	printf("%zu reference%s from root ", p->len - 1,
+	       p->len == 2 ? "" : "s");
+	if (r->label.len) {
+		putchar('"');
+		print_str(r->label);
+		printf("\" ");
+	}
+	putchar('(');
+	print_str(hs_graph_root_kind(g, r->kind));
+	printf(")\n    ");
+	rc = hs_path_format(&b, g, p);
+	if (rc < 0)
+		goto done;
+	tool_print_safe(stdout, (const char *)b.data, b.len);
+	printf("\n      %6s  %-18s%10s  %s\n", "step", "id", "size", "type");
+	for (size_t k = 0; k < p->len; k++) {
+		uint32_t v = p->nodes[k];
+		hs_str tn = type_of(g, v);
+		int w;
+
+		w = snprintf(num, sizeof(num), "%#llx",
+			     (unsigned long long)hs_graph_id(g, v));
+		printf("      %6zu  %s%*s%10s  ", k, num, pad((size_t)w, 18),
+		       "", tool_human(hs_graph_size(g, v), h, sizeof(h)));
+		print_str(tn);
+		putchar('\n');
+	}
+done:
+	hs_buf_release(&b);
+	return rc;
+}
+
+static int print_target_human(hs_graph *g, const target *t,
+			      const options *o)
+{
+	char h[32];
+	size_t n = hs_pathset_count(t->paths);
+
+	print_str(type_of(g, t->node));
+	printf(" %#llx (index %u, %s): ",
+	       (unsigned long long)hs_graph_id(g, t->node), t->node,
+	       tool_human(hs_graph_size(g, t->node), h, sizeof(h)));
+	if (n == 0) {
+		if (hs_pathset_capped(t->paths))
+			printf("no path found before the search limit\n");
+		else if (o->max_depth)
+			printf("no path of at most %llu references from a "
+			       "root\n", (unsigned long long)o->max_depth);
+		else
+			printf("unreachable from any root\n");
+		return 0;
+	}
+	printf("%zu path%s\n", n, n == 1 ? "" : "s");
+	for (size_t i = 0; i < n; i++) {
+		int rc = print_path_human(g, hs_pathset_get(t->paths, i), i, n);
+
+		if (rc < 0)
+			return rc;
+	}
+	if (hs_pathset_capped(t->paths))
+		printf("  (the search stopped at its limit of partial paths: "
+		       "more may exist)\n");
+	return 0;
+}
+
+static int print_target_json(hs_graph *g, const target *t)
+{
+	hs_buf b = HS_BUF_INIT, st = HS_BUF_INIT;
+	size_t n = hs_pathset_count(t->paths);
+	int rc = 0;
+
+	printf("{\"index\":%u,\"id\":%llu,\"type\":", t->node,
+	       (unsigned long long)hs_graph_id(g, t->node));
+	json_str(type_of(g, t->node));
+	printf(",\"size\":%llu,\"reachable\":%s,\"capped\":%s,\"paths\":[",
+	       (unsigned long long)hs_graph_size(g, t->node),
+	       n ? "true" : "false",
+	       hs_pathset_capped(t->paths) ? "true" : "false");
+	for (size_t i = 0; i < n; i++) {
+		const hs_path *p = hs_pathset_get(t->paths, i);
+		const hs_root *r = hs_graph_root(g, p->root);
+
+		b.len = 0;
+		if ((rc = hs_path_format(&b, g, p)) < 0)
+			goto done;
+		printf("%s{\"length\":%zu,\"text\":", i ? "," : "", p->len - 1);
+		tool_json_str(stdout, (const char *)b.data, b.len);
+		printf(",\"root\":{\"record\":%zu,\"kind\":", p->root);
+		json_str(hs_graph_root_kind(g, r->kind));
+		printf(",\"label\":");
+		if (r->label.len)
+			json_str(r->label);
+		else
+			printf("null");
+		printf("},\"steps\":[");
+		for (size_t k = 0; k < p->len; k++) {
+			uint32_t v = p->nodes[k];
+			hs_str l = { NULL, 0 };
+
+			printf("%s{\"index\":%u,\"id\":%llu,\"type\":",
+			       k ? "," : "", v,
+			       (unsigned long long)hs_graph_id(g, v));
+			json_str(type_of(g, v));
+			printf(",\"size\":%llu,\"edge\":",
+			       (unsigned long long)hs_graph_size(g, v));
+			if (k == 0) {
+				printf("null,\"label\":null}");
+				continue;
+			}
+			if ((rc = hs_path_label(&l, &st, g, p, k - 1)) < 0)
+				goto done;
+			printf("%zu,\"label\":", p->edges[k - 1]);
+			if (l.ptr)
+				json_str(l);
+			else
+				printf("null");
+			putchar('}');
+		}
+		printf("]}");
+	}
+	printf("]}");
+done:
+	hs_buf_release(&b);
+	hs_buf_release(&st);
+	return rc;
+}
+
+/* ---- main ------------------------------------------------------------------ */
+
+static int parse(options *o, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "index", required_argument, NULL, 'i' },
+		{ "type", required_argument, NULL, 'T' },
+		{ "top", required_argument, NULL, 'k' },
+		{ "all", required_argument, NULL, 'a' },
+		{ "max-depth", required_argument, NULL, 'd' },
+		{ "json", no_argument, NULL, 'J' },
+		{ "threads", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c, have_top = 0;
+	uint64_t v;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		const char *arg = optarg;
+
+		switch (c) {
+		case 'i':
+			if (tool_parse_u64(arg, &o->index) < 0)
+				return tool_usage_error("bad index '%s'", arg);
+			o->have_index = 1;
+			break;
+		case 'T':
+			o->type = arg;
+			break;
+		case 'k':
+			if (tool_parse_u64(arg, &o->top) < 0 || !o->top)
+				return tool_usage_error("bad --top '%s'", arg);
+			have_top = 1;
+			break;
+		case 'a':
+			if (tool_parse_u64(arg, &o->all) < 0 || !o->all ||
+			    o->all > 1000000)
+				return tool_usage_error("bad --all '%s' (1 to "
+							"1000000)", arg);
+			break;
+		case 'd':
+			if (tool_parse_u64(arg, &o->max_depth) < 0 ||
+			    !o->max_depth || o->max_depth >= UINT32_MAX)
+				return tool_usage_error("bad --max-depth '%s'",
+							arg);
+			break;
+		case 'J':
+			o->json = 1;
+			break;
+		case 't':
+			if (tool_parse_u64(arg, &v) < 0 || v > 1024)
+				return tool_usage_error("bad --threads '%s'",
+							arg);
+			o->threads = (unsigned)v;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return -1;
+		default:
+			return tool_usage_error("unknown or incomplete option "
+						"'%s'", argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return tool_usage_error("no FILE");
+	o->file = argv[optind++];
+	if (optind < argc) {
+		if (tool_parse_u64(argv[optind], &o->id) < 0)
+			return tool_usage_error("bad id '%s' (decimal or 0x "
+						"hex)", argv[optind]);
+		o->have_id = 1;
+		optind++;
+	}
+	if (optind < argc)
+		return tool_usage_error("unexpected argument '%s'",
+					argv[optind]);
+	if (o->have_id + o->have_index + (o->type != NULL) != 1)
+		return tool_usage_error("give one of ID, --index N or "
+					"--type NAME");
+	if (have_top && !o->type)
+		return tool_usage_error("--top goes with --type");
+	return 0;
+}
+
+static void json_header(const hs_graph *g, const options *o,
+			const hs_paths *tree)
+{
+	const hs_graph_stats *s = hs_graph_stats_get(g);
+
+	printf("{\"schema\":\"" SCHEMA "\",\"file\":");
+	tool_json_str(stdout, o->file, strlen(o->file));
+	printf(",\"objects\":%llu,\"references\":%llu,\"roots\":%llu,"
+	       "\"reachable\":",
+	       (unsigned long long)s->objects, (unsigned long long)s->refs,
+	       (unsigned long long)s->roots);
+	if (tree)
+		printf("%llu", (unsigned long long)hs_paths_reached(tree));
+	else
+		printf("null");
+	printf(",\"integrity\":\"%s\",\"query\":{\"id\":",
+	       hs_integrity_status_name(s->integrity.status));
+	if (o->have_id)
+		printf("%llu", (unsigned long long)o->id);
+	else
+		printf("null");
+	printf(",\"index\":");
+	if (o->have_index)
+		printf("%llu", (unsigned long long)o->index);
+	else
+		printf("null");
+	printf(",\"type\":");
+	if (o->type)
+		tool_json_str(stdout, o->type, strlen(o->type));
+	else
+		printf("null");
+	printf(",\"top\":");
+	if (o->type)
+		printf("%llu", (unsigned long long)o->top);
+	else
+		printf("null");
+	printf(",\"all\":%llu,\"max_depth\":", (unsigned long long)o->all);
+	if (o->max_depth)
+		printf("%llu", (unsigned long long)o->max_depth);
+	else
+		printf("null");
+	printf("}");
+}
+
+static void human_header(const hs_graph *g, const options *o,
+			 const hs_paths *tree)
+{
+	const hs_graph_stats *s = hs_graph_stats_get(g);
+	char a[32], b[32], c[32], h[32];
+
+	tool_print_safe(stdout, o->file, strlen(o->file));
+	printf(": %s objects, %s, %s references, %s roots",
+	       tool_commas(s->objects, a, sizeof(a)),
+	       tool_human(s->shallow, h, sizeof(h)),
+	       tool_commas(s->refs, b, sizeof(b)),
+	       tool_commas(s->roots, c, sizeof(c)));
+	if (tree)
+		printf("; %s reachable",
+		       tool_commas(hs_paths_reached(tree), a, sizeof(a)));
+	if (s->integrity.status != HS_INTEGRITY_COMPLETE)
+		printf(" (file %s: paths may be missing)",
+		       hs_integrity_status_name(s->integrity.status));
+	printf("\n\n");
+}
+
+int main(int argc, char **argv)
+{
+	options o;
+	hs_graph_options go = HS_GRAPH_OPTIONS_INIT;
+	hs_graph *g = NULL;
+	hs_paths *tree = NULL;
+	hs_paths_options po = HS_PATHS_OPTIONS_INIT;
+	target *ts = NULL;
+	size_t nts = 0;
+	uint32_t *top = NULL;
+	uint64_t unreached = 0, instances = 0;
+	const char *miss = NULL;  /* why nothing is printed: a finding */
+	char missbuf[160];
+	int rc, status = TOOL_OK, need_tree;
+
+	tool_init("dumppath");
+	memset(&o, 0, sizeof(o));
+	o.top = 5;
+	o.all = 1;
+	rc = parse(&o, argc, argv);
+	if (rc != 0)
+		return rc < 0 ? TOOL_OK : rc;
+
+	go.threads = o.threads;
+	go.reverse = o.all > 1;
+	if (hs_graph_load(&g, o.file, &go) < 0)
+		return tool_error("%s", hs_error_last());
+
+	/* the tree answers single paths and "is it reachable" for --type */
+	need_tree = o.all == 1 || o.type;
+	po.max_depth = (uint32_t)o.max_depth;
+	if (need_tree && hs_paths_new(&tree, g, &po) < 0) {
+		status = tool_error("%s", hs_error_last());
+		goto done;
+	}
+
+	if (o.type) {
+		uint32_t t = hs_graph_type_find(g, o.type);
+
+		if (t == HS_GRAPH_NONE) {
+			miss = "no type of that name in the dump";
+		} else {
+			if (hs_paths_top(&top, &nts, &unreached, tree, t,
+					 (size_t)o.top, NULL) < 0) {
+				status = tool_error("%s", hs_error_last());
+				goto done;
+			}
+			for (uint32_t v = 0, n = hs_graph_count(g); v < n; v++)
+				instances += hs_graph_type(g, v) == t;
+			if (!nts)
+				miss = "no instance of the type is reachable "
+				       "from a root";
+		}
+	} else {
+		uint32_t v = o.have_index
+				     ? (o.index < hs_graph_count(g)
+						? (uint32_t)o.index
+						: HS_GRAPH_NONE)
+				     : hs_graph_find_id(g, o.id);
+
+		if (v == HS_GRAPH_NONE) {
+			snprintf(missbuf, sizeof(missbuf), o.have_index
+				 ? "no object with index %llu in the dump"
+				 : "no object with id %#llx in the dump",
+				 (unsigned long long)(o.have_index ? o.index
+								   : o.id));
+			miss = missbuf;
+		} else {
+			top = malloc(sizeof(*top));
+			if (!top) {
+				status = tool_error("out of memory");
+				goto done;
+			}
+			top[0] = v;
+			nts = 1;
+		}
+	}
+
+	if (nts) {
+		ts = calloc(nts, sizeof(*ts));
+		if (!ts) {
+			status = tool_error("out of memory");
+			goto done;
+		}
+	}
+	for (size_t i = 0; i < nts; i++) {
+		ts[i].node = top[i];
+		if (find_paths(&ts[i], g, tree, &o) < 0) {
+			status = tool_error("%s", hs_error_last());
+			goto done;
+		}
+		if (!hs_pathset_count(ts[i].paths))
+			status = TOOL_FINDING;
+	}
+	if (miss)
+		status = TOOL_FINDING;
+
+	if (o.json) {
+		json_header(g, &o, tree);
+		printf(",\"ranked_by\":%s", o.type ? "\"shallow\"" : "null");
+		if (o.type && !miss)
+			printf(",\"instances\":%llu,\"unreachable_instances\":"
+			       "%llu", (unsigned long long)instances,
+			       (unsigned long long)unreached);
+		else
+			printf(",\"instances\":null,"
+			       "\"unreachable_instances\":null");
+		printf(",\"not_found\":");
+		if (miss)
+			tool_json_str(stdout, miss, strlen(miss));
+		else
+			printf("null");
+		printf(",\"targets\":[");
+		for (size_t i = 0; i < nts; i++) {
+			if (i)
+				putchar(',');
+			if (print_target_json(g, &ts[i]) < 0) {
+				status = tool_error("%s", hs_error_last());
+				goto done;
+			}
+		}
+		printf("]}\n");
+	} else {
+		human_header(g, &o, tree);
+		if (o.type && !miss) {
+			char a[32], b[32];
+
+			printf("type ");
+			tool_print_safe(stdout, o.type, strlen(o.type));
+			printf(": %s instances, %s unreachable; the %zu "
+			       "biggest reachable by shallow size:\n\n",
+			       tool_commas(instances, a, sizeof(a)),
+			       tool_commas(unreached, b, sizeof(b)), nts);
+		}
+		if (miss)
+			printf("%s\n", miss);
+		for (size_t i = 0; i < nts; i++) {
+			if (i)
+				putchar('\n');
+			if (print_target_human(g, &ts[i], &o) < 0) {
+				status = tool_error("%s", hs_error_last());
+				goto done;
+			}
+		}
+	}
+	if (fflush(stdout) != 0)
+		status = tool_error("cannot write the output");
+done:
+	for (size_t i = 0; ts && i < nts; i++)
+		hs_pathset_free(ts[i].paths);
+	free(ts);
+	free(top);
+	hs_paths_free(tree);
+	hs_graph_free(g);
+	return status;
+}
