@@ -94,10 +94,8 @@ const char *hs_json_tok_name(int tok)
 
 /* @return the next byte without consuming it, -1 at the end of input, or
  * a negative HS_E* code (< -1) on a read error. */
-static int peek(hs_json *j)
+static int peek_slow(hs_json *j)
 {
-	if (j->pos < j->len)
-		return j->buf[j->pos];
 	if (j->eof)
 		return -1;
 	j->len = fread(j->buf, 1, HS_JSON_BUF, j->in);
@@ -112,8 +110,15 @@ static int peek(hs_json *j)
 	return j->buf[0];
 }
 
+static inline int peek(hs_json *j)
+{
+	if (j->pos < j->len)
+		return j->buf[j->pos];
+	return peek_slow(j);
+}
+
 /* Consumes the byte peek() returned, keeping line and column. */
-static int advance(hs_json *j)
+static inline int advance(hs_json *j)
 {
 	unsigned char c = j->buf[j->pos++];
 
@@ -278,7 +283,21 @@ static int lex_string(hs_json *j)
 	for (;;) {
 		int c = 0;
 		char ch;
+		size_t run = j->pos;
 
+		/* fast path: a run of plain ASCII already in the buffer */
+		while (run < j->len && j->buf[run] >= 0x20 &&
+		       j->buf[run] < 0x80 && j->buf[run] != '"' &&
+		       j->buf[run] != '\\')
+			run++;
+		if (run > j->pos &&
+		    j->col + (run - j->pos) <= j->line_max + 1) {
+			HS_FORWARD_IF_ERROR(str_put(j, (const char *)j->buf +
+						    j->pos, run - j->pos));
+			j->col += run - j->pos;
+			j->pos = run;
+			continue;
+		}
 		if (peek(j) == '\n')
 			return fail_here(j, HS_ECORRUPT, "the line ends inside "
 					 "a string");

@@ -1219,6 +1219,17 @@ static int parse_field(importer *im, int f, int tok)
 	}
 }
 
+/* @return the F_* of a key, or F_COUNT. */
+static int find_field(const char *key, size_t len)
+{
+	for (int f = 0; f < F_COUNT; f++)
+		if (field_names[f][0] == key[0] &&
+		    strlen(field_names[f]) == len &&
+		    memcmp(field_names[f], key, len) == 0)
+			return f;
+	return F_COUNT;
+}
+
 static void line_reset(line_t *L, uint64_t line)
 {
 	L->have = 0;
@@ -1270,10 +1281,7 @@ static int parse_line(importer *im)
 
 			HS_FORWARD_IF_ERROR(expect(im, tok, HS_JSON_STRING,
 						   "a key"));
-			for (f = 0; f < F_COUNT; f++)
-				if (strcmp(j->str, field_names[f]) == 0 &&
-				    strlen(field_names[f]) == j->slen)
-					break;
+			f = find_field(j->str, j->slen);
 			if (f < F_COUNT && (L->have & (1u << f)))
 				return hs_json_fail(j, HS_ECORRUPT, "duplicate "
 						    "key \"%s\"",
