@@ -54,13 +54,28 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 $(eval $(call variant,$(B),))
 $(eval $(call variant,$(B)/asan,$(SAN)))
 
-.PHONY: all deps bench-deps lib tools demo check check-fast check-asan bench fuzz install clean
+.PHONY: all deps bench-deps lib tools python demo check check-fast check-asan bench fuzz install clean
 .SECONDARY:
 
 all: lib tools
 
 lib: $(B)/lib/libdump.a $(B)/lib/libdump.so $(B)/lib/pkgconfig/heapsnap.pc
 tools: $(addprefix $(B)/bin/,$(TOOLS))
+
+# The CPython capture: a C extension for the python3 first on PATH (its
+# sysconfig names the headers and the suffix), linked with libdump.a.
+PYTHON   ?= python3
+PY_INC   := $(shell $(PYTHON) -c "import sysconfig; print(sysconfig.get_paths()['include'])" 2>/dev/null)
+PY_EXT   := $(shell $(PYTHON) -c "import sysconfig; print(sysconfig.get_config_var('EXT_SUFFIX'))" 2>/dev/null)
+PY_CSRC  := $(sort $(wildcard capture/python/*.c))
+PY_FILES := $(patsubst capture/python/%,$(B)/python/%,$(wildcard capture/python/heapsnap/*.py))
+python: $(B)/python/heapsnap/_capture$(PY_EXT) $(PY_FILES)
+$(B)/python/heapsnap/_capture$(PY_EXT): $(PY_CSRC) $(wildcard capture/python/*.h) $(HDRS) $(B)/lib/libdump.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -I$(PY_INC) -shared -o $@ $(PY_CSRC) $(B)/lib/libdump.a $(LIBS)
+$(B)/python/heapsnap/%.py: capture/python/heapsnap/%.py
+	@mkdir -p $(dir $@)
+	cp $< $@
 
 $(B)/lib/libdump.so: $(patsubst %.c,$(B)/obj/%.o,$(LIB_SRC))
 	$(CC) -shared -Wl,-soname,libdump.so.1 -o $@ $^ $(LIBS)
@@ -81,12 +96,12 @@ $(B)/.bench-deps-ok: Makefile | $(B)/.deps-ok
 	@./tests/install_deps.sh $(BENCH_DEB)
 	@touch $@
 
-demo: all
+demo: all python
 	./samples/demo.sh
 
 # Every suite prints a line "suite: N passed, N failed"; tests/summary.sh
 # sums them into the final line and sets the exit status.
-check: all $(B)/tests/unit $(B)/asan/tests/unit $(addprefix $(B)/asan/bin/,$(TOOLS))
+check: all python $(B)/tests/unit $(B)/asan/tests/unit $(addprefix $(B)/asan/bin/,$(TOOLS))
 	@rm -f $(B)/check.log
 	@./tests/run_suites.sh $(B) "" 2>&1 | tee -a $(B)/check.log
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \

@@ -61,6 +61,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -72,6 +73,7 @@
 #define LABEL_CACHE 4096      /* direct-mapped label caches, per kind */
 #define TEXT_MAX 200          /* longest label text */
 #define PREVIEW_MAX 64
+#define STATIC_REFCNT 100000000 /* deepfreeze gives 999999999 */
 
 /* ---- what hs_pywalk_init() finds ---- */
 
@@ -103,12 +105,17 @@ static struct {
 
 /* ---- the walk's state ---- */
 
-/* Open addressing over addresses (never 0); vals NULL for a plain set. */
+/* Open addressing over addresses (never 0), linear probing. */
 typedef struct {
-	uint64_t *keys;
-	uint32_t *vals;
+	uint64_t key;       /* the object's address; 0 = empty */
+	uint32_t val;       /* its index (or a type's, a string's) */
+	uint32_t inc;       /* pass 2: its referrers counted in the dump */
+} am_slot_t;
+
+typedef struct {
+	am_slot_t *s;
 	size_t cap, n;
-	unsigned shift;
+	int mapped;         /* s came from mmap */
 } addr_map;
 
 typedef struct {
@@ -141,18 +148,22 @@ typedef struct walk {
 	uint64_t *ri;           /* their indices (pass 2) */
 	size_t nr, rcap;
 
-	uint32_t *inc;          /* pass 2: counted referrers, per index */
 	uint64_t nobjects;      /* after pass 1 */
 
 	addr_map tmap;          /* type -> index in ti */
+	PyTypeObject *last_type; /* memo: objects come in runs of one type */
+	uint32_t last_ti;
 	typeinfo *ti;
 	size_t nti, ticap;
 	addr_map cstr;          /* C-string label -> string index */
 	label_slot *lc_repr;    /* dict-key label cache, by key object */
 	label_slot *lc_name;    /* name label cache, by str object */
+	label_slot lc_cstr[256]; /* in front of cstr */
 	uint32_t idx_label[LABEL_INDEX_MAX];
 
 	size_t mem, peak;       /* bytes held by the walk */
+	int debug;              /* HEAPSNAP_DEBUG set: phases to stderr */
+	double t0;
 	char text[TEXT_MAX + 64];
 } walk;
 
@@ -181,68 +192,83 @@ static int oom(walk *W, const char *what)
 
 /* ---- address map ---- */
 
-static size_t am_slot(const addr_map *m, uint64_t a)
+/* One cache line holds four slots; a lookup usually touches one line and
+ * finds the index and the referrer count together. */
+static am_slot_t *am_find(const addr_map *m, uint64_t a)
 {
-	size_t mask = m->cap - 1;
-	size_t i = (size_t)(((a >> 4) * 0x9E3779B97F4A7C15ull) >> m->shift);
+	uint64_t h = (a >> 4) * 0x9E3779B97F4A7C15ull;
+	size_t i = (size_t)(((unsigned __int128)h * m->cap) >> 64);
 
-	while (m->keys[i] && m->keys[i] != a)
-		i = (i + 1) & mask;
-	return i;
+	while (m->s[i].key && m->s[i].key != a)
+		if (++i == m->cap)
+			i = 0;
+	return &m->s[i];
 }
 
-static int am_init(walk *W, addr_map *m, size_t want, int with_vals)
-{
-	size_t cap = 1024;
-	unsigned lg = 10;
+/* Big maps are mapped directly and asked for huge pages: lookups are
+ * random, and 4 KiB pages would make most of them a TLB miss too. */
+#define AM_HUGE (2u << 20)
 
-	while (cap < want && cap < ((size_t)1 << 40)) {
-		cap <<= 1;
-		lg++;
+static int am_init(walk *W, addr_map *m, size_t cap)
+{
+	size_t bytes;
+
+	if (cap < 1024)
+		cap = 1024;
+	bytes = cap * sizeof(*m->s);
+	if (bytes >= AM_HUGE) {
+		bytes = (bytes + AM_HUGE - 1) / AM_HUGE * AM_HUGE;
+		cap = bytes / sizeof(*m->s);
+		m->s = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (m->s == MAP_FAILED)
+			m->s = NULL;
+		else
+			madvise(m->s, bytes, MADV_HUGEPAGE);
+		m->mapped = 1;
+	} else {
+		m->s = calloc(cap, sizeof(*m->s));
+		m->mapped = 0;
 	}
-	m->keys = calloc(cap, sizeof(*m->keys));
-	m->vals = with_vals ? malloc(cap * sizeof(*m->vals)) : NULL;
-	if (!m->keys || (with_vals && !m->vals)) {
-		free(m->keys);
-		free(m->vals);
-		m->keys = NULL;
-		m->vals = NULL;
+	if (!m->s)
 		return oom(W, "the object map");
-	}
 	m->cap = cap;
 	m->n = 0;
-	m->shift = 64 - lg;
-	mem_add(W, cap * (sizeof(*m->keys) + (with_vals ? 4 : 0)), 0);
+	mem_add(W, bytes, 0);
 	return 0;
 }
 
 static void am_free(walk *W, addr_map *m)
 {
-	if (m->keys)
-		mem_add(W, 0, m->cap * (sizeof(*m->keys) + (m->vals ? 4 : 0)));
-	free(m->keys);
-	free(m->vals);
+	if (m->s) {
+		mem_add(W, 0, m->cap * sizeof(*m->s));
+		if (m->mapped)
+			munmap(m->s, m->cap * sizeof(*m->s));
+		else
+			free(m->s);
+	}
 	memset(m, 0, sizeof(*m));
+}
+
+static void am_prefetch(const addr_map *m, uint64_t a)
+{
+	uint64_t h = (a >> 4) * 0x9E3779B97F4A7C15ull;
+
+	__builtin_prefetch(&m->s[(size_t)(((unsigned __int128)h * m->cap)
+					  >> 64)]);
 }
 
 static int am_grow(walk *W, addr_map *m)
 {
 	addr_map old = *m;
 
-	if (am_init(W, m, old.cap * 2, old.vals != NULL) < 0) {
+	if (am_init(W, m, old.cap + old.cap / 2) < 0) {
 		*m = old;
 		return W->err;
 	}
-	for (size_t i = 0; i < old.cap; i++) {
-		size_t s;
-
-		if (!old.keys[i])
-			continue;
-		s = am_slot(m, old.keys[i]);
-		m->keys[s] = old.keys[i];
-		if (m->vals)
-			m->vals[s] = old.vals[i];
-	}
+	for (size_t i = 0; i < old.cap; i++)
+		if (old.s[i].key)
+			*am_find(m, old.s[i].key) = old.s[i];
 	m->n = old.n;
 	am_free(W, &old);
 	return 0;
@@ -251,35 +277,48 @@ static int am_grow(walk *W, addr_map *m)
 /* @return 1 if added (with value v), 0 if present (*out = its value). */
 static int am_put(walk *W, addr_map *m, uint64_t a, uint32_t v, uint32_t *out)
 {
-	size_t s;
+	am_slot_t *s;
 
 	if ((m->n + 1) * 4 > m->cap * 3 && am_grow(W, m) < 0)
 		return W->err;
-	s = am_slot(m, a);
-	if (m->keys[s]) {
-		if (out && m->vals)
-			*out = m->vals[s];
+	s = am_find(m, a);
+	if (s->key) {
+		if (out)
+			*out = s->val;
 		return 0;
 	}
-	m->keys[s] = a;
-	if (m->vals)
-		m->vals[s] = v;
+	s->key = a;
+	s->val = v;
+	s->inc = 0;
 	m->n++;
 	return 1;
 }
 
+static am_slot_t *am_lookup(const addr_map *m, uint64_t a)
+{
+	am_slot_t *s;
+
+	if (!m->s)
+		return NULL;
+	s = am_find(m, a);
+	return s->key ? s : NULL;
+}
+
 static int am_get(const addr_map *m, uint64_t a, uint32_t *out)
 {
-	size_t s;
+	am_slot_t *s = am_lookup(m, a);
 
-	if (!m->keys)
-		return 0;
-	s = am_slot(m, a);
-	if (!m->keys[s])
+	if (!s)
 		return 0;
 	if (out)
-		*out = m->vals ? m->vals[s] : 0;
+		*out = s->val;
 	return 1;
+}
+
+static void inc_ref(am_slot_t *s)
+{
+	if (s->inc != UINT32_MAX)
+		s->inc++;
 }
 
 /* ---- text: str objects to UTF-8 without creating any object ---- */
@@ -370,10 +409,18 @@ static uint32_t L(walk *W, const char *s)
 	uint32_t idx;
 	int rc;
 
+	label_slot *c;
+
 	if (W->pass != 2 || !s)
 		return HS_NO_LABEL;
-	if (am_get(&W->cstr, (uint64_t)(uintptr_t)s, &idx))
+	c = &W->lc_cstr[((uintptr_t)s * 0x9E3779B97F4A7C15ull) >> 56];
+	if (c->key == (uint64_t)(uintptr_t)s)
+		return c->idx;
+	if (am_get(&W->cstr, (uint64_t)(uintptr_t)s, &idx)) {
+		c->key = (uint64_t)(uintptr_t)s;
+		c->idx = idx;
 		return idx;
+	}
 	idx = declare_text(W, s, strlen(s));
 	if (idx == HS_NO_LABEL)
 		return idx;
@@ -558,7 +605,11 @@ static void label_members(walk *W, PyObject *o, size_t pos)
 	PyObject *mro = Py_TYPE(o)->tp_mro;
 	Py_ssize_t basic = Py_TYPE(o)->tp_basicsize;
 
-	if (!mro || !PyTuple_Check(mro) || W->nr - pos > 64)
+	size_t unlabelled = 0;
+
+	for (size_t i = pos; i < W->nr; i++)
+		unlabelled += W->rl[i] == HS_NO_LABEL;
+	if (!unlabelled || !mro || !PyTuple_Check(mro) || W->nr - pos > 64)
 		return;
 	for (Py_ssize_t b = 0; b < PyTuple_GET_SIZE(mro); b++) {
 		PyTypeObject *t = (PyTypeObject *)PyTuple_GET_ITEM(mro, b);
@@ -1016,8 +1067,13 @@ static typeinfo *type_info(walk *W, PyTypeObject *t)
 	size_t n;
 	int rc;
 
-	if (am_get(&W->tmap, (uint64_t)(uintptr_t)t, &i))
+	if (t == W->last_type)
+		return &W->ti[W->last_ti];
+	if (am_get(&W->tmap, (uint64_t)(uintptr_t)t, &i)) {
+		W->last_type = t;
+		W->last_ti = i;
 		return &W->ti[i];
+	}
 	if (W->nti == W->ticap) {
 		size_t cap = W->ticap ? W->ticap * 2 : 256;
 		typeinfo *p = realloc(W->ti, cap * sizeof(*p));
@@ -1206,69 +1262,56 @@ static int is_tracked(PyObject *o)
 }
 
 /* An object seen as a referent: tracked ones are numbered when the gc
- * lists reach them, the others now. */
-static int discover(walk *W, PyObject *r)
+ * lists reach them, the others now.  In pass 2 *slot = its map slot (NULL
+ * if it is not in the dump), which gives the caller its index. */
+static int discover(walk *W, PyObject *r, am_slot_t **slot)
 {
-	uint32_t idx;
+	int tracked = is_tracked(r);
+	am_slot_t *s;
 	int rc;
 
-	if (is_tracked(r))
-		return 0;
 	if (W->pass == 1) {
+		if (tracked)
+			return 0;
 		rc = am_put(W, &W->map, (uint64_t)(uintptr_t)r,
 			    (uint32_t)W->next, NULL);
-		if (rc < 0)
+		if (rc <= 0)
 			return rc;
-		if (rc == 0)
-			return 0;
 		HS_RETURN_ERROR_IF(W->next >= UINT32_MAX - 1, fail(W, HS_ELIMIT),
 				   "heapsnap: more than 2^32 objects");
 		W->next++;
 		return enqueue(W, r);
 	}
-	if (!am_get(&W->map, (uint64_t)(uintptr_t)r, &idx))
+	s = am_lookup(&W->map, (uint64_t)(uintptr_t)r);
+	*slot = s;
+	if (!s || tracked || s->val < W->next)
 		return 0;
-	if (idx < W->next)
-		return 0;
-	HS_RETURN_ERROR_IF(idx != W->next, fail(W, HS_ERROR),
+	HS_RETURN_ERROR_IF(s->val != W->next, fail(W, HS_ERROR),
 			   "heapsnap: the heap changed during the capture "
-			   "(object %u found at %llu)", idx,
+			   "(object %u found at %llu)", s->val,
 			   (unsigned long long)W->next);
 	W->next++;
 	return enqueue(W, r);
 }
 
-/* Pass 2: writes o, whose references are in W->rp. */
+/* Pass 2: writes o, whose references are in W->ri/rl/rf. */
 static int write_object(walk *W, PyObject *o)
 {
 	typeinfo *ti = type_info(W, Py_TYPE(o));
 	char pbuf[PREVIEW_MAX + 8];
 	hs_object obj;
-	size_t j = 0;
 	int any_label = 0, any_flag = 0, rc;
 
 	if (!ti)
 		return W->err;
 	for (size_t i = 0; i < W->nr; i++) {
-		uint32_t idx;
-
-		if (!am_get(&W->map, (uint64_t)(uintptr_t)W->rp[i], &idx)) {
-			W->st->dropped_refs++;
-			continue;
-		}
-		W->ri[j] = idx;
-		W->rl[j] = W->rl[i];
-		W->rf[j] = W->rf[i];
-		any_label |= W->rl[j] != HS_NO_LABEL;
-		any_flag |= W->rf[j] != 0;
-		if (!(W->rf[j] & HS_REF_WEAK) && W->inc[idx] != UINT32_MAX)
-			W->inc[idx]++;
-		j++;
+		any_label |= W->rl[i] != HS_NO_LABEL;
+		any_flag |= W->rf[i] != 0;
 	}
 	obj.id = (uint64_t)(uintptr_t)o;
 	obj.type = ti->widx;
 	obj.size = obj_size(W, o, ti);
-	obj.nrefs = j;
+	obj.nrefs = W->nr;
 	obj.refs = W->ri;
 	obj.labels = any_label ? W->rl : NULL;
 	obj.flags = any_flag ? W->rf : NULL;
@@ -1278,29 +1321,44 @@ static int write_object(walk *W, PyObject *o)
 	if (rc < 0)
 		return fail(W, rc);
 	W->st->objects++;
-	W->st->refs += j;
+	W->st->refs += W->nr;
 	W->st->shallow += obj.size;
 	return 0;
 }
 
-/* Expands o: collects its references, writes it (pass 2), and discovers
- * its referents.  rp is reread after write_object, which keeps it. */
+/* Expands o: collects its references, discovers its referents and, in
+ * pass 2, writes it with the references mapped to indices (one map
+ * lookup per reference, which also counts the referrer). */
 static int expand(walk *W, PyObject *o)
 {
-	size_t n;
+	size_t j = 0;
 
 	HS_FORWARD_IF_ERROR(collect(W, o));
-	n = W->nr;
-	if (W->pass == 2) {
-		/* write_object compacts rp's copies; discovery needs the
-		 * original pointers, so discover first */
-		for (size_t i = 0; i < n; i++)
-			HS_FORWARD_IF_ERROR(discover(W, W->rp[i]));
-		return write_object(W, o);
+	/* the lookups below are cache misses: start them all at once */
+	for (size_t i = 0; i < W->nr; i++)
+		am_prefetch(&W->map, (uint64_t)(uintptr_t)W->rp[i]);
+	if (W->pass == 1) {
+		for (size_t i = 0; i < W->nr; i++)
+			HS_FORWARD_IF_ERROR(discover(W, W->rp[i], NULL));
+		return 0;
 	}
-	for (size_t i = 0; i < n; i++)
-		HS_FORWARD_IF_ERROR(discover(W, W->rp[i]));
-	return 0;
+	for (size_t i = 0; i < W->nr; i++) {
+		am_slot_t *s;
+
+		HS_FORWARD_IF_ERROR(discover(W, W->rp[i], &s));
+		if (!s) {
+			W->st->dropped_refs++;
+			continue;
+		}
+		W->ri[j] = s->val;
+		W->rl[j] = W->rl[i];
+		W->rf[j] = W->rf[i];
+		if (!(W->rf[j] & HS_REF_WEAK))
+			inc_ref(s);
+		j++;
+	}
+	W->nr = j;
+	return write_object(W, o);
 }
 
 static int drain(walk *W)
@@ -1314,9 +1372,11 @@ static int drain(walk *W)
 	return 0;
 }
 
+/* A tracked object, in gc-list order.  Pass 2 needs no lookup: the
+ * replay gives it the index pass 1 gave (checked by the final count and
+ * by every untracked object found again). */
 static int visit_tracked(walk *W, PyObject *o)
 {
-	uint32_t idx;
 	int rc;
 
 	if (W->pass == 1) {
@@ -1327,15 +1387,11 @@ static int visit_tracked(walk *W, PyObject *o)
 		HS_RETURN_ERROR_IF(rc == 0, fail(W, HS_ERROR),
 				   "heapsnap: object %p is on two gc lists",
 				   (void *)o);
-		W->next++;
+		HS_RETURN_ERROR_IF(W->next >= UINT32_MAX - 1, fail(W, HS_ELIMIT),
+				   "heapsnap: more than 2^32 objects");
 		W->st->tracked++;
-	} else {
-		HS_RETURN_ERROR_IF(!am_get(&W->map, (uint64_t)(uintptr_t)o,
-					   &idx) || idx != W->next,
-				   fail(W, HS_ERROR), "heapsnap: the heap "
-				   "changed during the capture");
-		W->next++;
 	}
+	W->next++;
 	HS_FORWARD_IF_ERROR(expand(W, o));
 	return drain(W);
 }
@@ -1400,13 +1456,11 @@ static int frame_discover(walk *W, PyThreadState *ts, int tno,
 	(void)tno;
 	HS_FORWARD_IF_ERROR(frame_collect(W, f));
 	for (size_t i = 0; i < W->nr; i++) {
-		uint32_t idx;
+		am_slot_t *s = NULL;
 
-		if (W->pass == 2 &&
-		    am_get(&W->map, (uint64_t)(uintptr_t)W->rp[i], &idx) &&
-		    W->inc[idx] != UINT32_MAX)
-			W->inc[idx]++;
-		HS_FORWARD_IF_ERROR(discover(W, W->rp[i]));
+		HS_FORWARD_IF_ERROR(discover(W, W->rp[i], &s));
+		if (s)
+			inc_ref(s);
 	}
 	return drain(W);
 }
@@ -1464,6 +1518,31 @@ static int frame_roots(walk *W, PyThreadState *ts, int tno,
 	return 0;
 }
 
+static double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static size_t count_tracked(PyInterpreterState *interp)
+{
+	struct _gc_runtime_state *gc = &interp->gc;
+	size_t n = 0;
+
+	for (int g = NUM_GENERATIONS; g >= 0; g--) {
+		PyGC_Head *head = g == NUM_GENERATIONS
+				  ? &gc->permanent_generation.head
+				  : &gc->generations[g].head;
+
+		for (PyGC_Head *h = _PyGCHead_NEXT(head); h != head;
+		     h = _PyGCHead_NEXT(h))
+			n++;
+	}
+	return n;
+}
+
 static int walk_gc_lists(walk *W)
 {
 	PyInterpreterState *interp = PyInterpreterState_Get();
@@ -1507,31 +1586,37 @@ static int write_roots(walk *W)
 	HS_FORWARD_IF_ERROR(each_frame(W, frame_roots));
 	/* what the graph cannot explain is held from C (the interpreter,
 	 * an extension, a leaked reference): the surplus is the extra */
-	for (size_t s = 0; s < W->map.cap; s++) {
-		PyObject *o = (PyObject *)(uintptr_t)W->map.keys[s];
-		uint32_t idx = W->map.vals[s];
-		Py_ssize_t rc = o ? Py_REFCNT(o) : 0;
+	for (size_t i = 0; i < W->map.cap; i++) {
+		const am_slot_t *s = &W->map.s[i];
+		PyObject *o = (PyObject *)(uintptr_t)s->key;
+		Py_ssize_t rc;
 		int r;
 
 		if (!o)
 			continue;
-		if ((uint64_t)rc < W->inc[idx]) {
+		rc = Py_REFCNT(o);
+		if ((uint64_t)rc < s->inc) {
 			W->st->overcounted++;
-			if (getenv("HEAPSNAP_DEBUG"))
+			if (W->debug)
 				fprintf(stderr, "heapsnap: %s at %p: refcount "
 					"%zd, %u referrers in the dump\n",
 					Py_TYPE(o)->tp_name, (void *)o, rc,
-					W->inc[idx]);
+					s->inc);
 			continue;
 		}
-		if ((uint64_t)rc == W->inc[idx])
+		if ((uint64_t)rc == s->inc)
 			continue;
-		r = hs_writer_root(W->w, idx, "refcount", NULL,
-				   (uint64_t)rc - W->inc[idx]);
+		/* deep-frozen and static objects of the interpreter carry a
+		 * fixed huge count: "static", not a count to explain */
+		if (rc >= STATIC_REFCNT)
+			r = hs_writer_root(W->w, s->val, "static", NULL, 0);
+		else
+			r = hs_writer_root(W->w, s->val, "refcount", NULL,
+					   (uint64_t)rc - s->inc);
 		if (r < 0)
 			return fail(W, r);
 		W->st->roots++;
-		W->st->refcount_roots++;
+		W->st->refcount_roots += rc < STATIC_REFCNT;
 	}
 	return 0;
 }
@@ -1547,14 +1632,14 @@ static int run(walk *W, const char *path)
 	HS_RETURN_ERROR_IF(interp->gc.collecting, HS_EINVAL,
 			   "heapsnap: cannot capture during a garbage "
 			   "collection (from a finalizer?)");
-	for (int g = 0; g < NUM_GENERATIONS; g++)
-		tracked += (size_t)interp->gc.generations[g].count;
-	/* untracked objects are usually one to two per tracked one */
-	HS_FORWARD_IF_ERROR(am_init(W, &W->map, (tracked * 3 + 4096) * 4 / 3,
-				    1));
-	HS_FORWARD_IF_ERROR(am_init(W, &W->ns, 1024, 0));
-	HS_FORWARD_IF_ERROR(am_init(W, &W->tmap, 1024, 1));
-	HS_FORWARD_IF_ERROR(am_init(W, &W->cstr, 1024, 1));
+	tracked = count_tracked(interp);
+	/* untracked objects are usually 1.5 to 3 per tracked one; the map
+	 * grows by half when that guess is short */
+	HS_FORWARD_IF_ERROR(am_init(W, &W->map, (size_t)((double)tracked *
+				    3.5 / 0.7) + 4096));
+	HS_FORWARD_IF_ERROR(am_init(W, &W->ns, 1024));
+	HS_FORWARD_IF_ERROR(am_init(W, &W->tmap, 1024));
+	HS_FORWARD_IF_ERROR(am_init(W, &W->cstr, 1024));
 	W->lc_repr = calloc(LABEL_CACHE, sizeof(label_slot));
 	W->lc_name = calloc(LABEL_CACHE, sizeof(label_slot));
 	if (!W->lc_repr || !W->lc_name)
@@ -1563,16 +1648,16 @@ static int run(walk *W, const char *path)
 	for (size_t i = 0; i < LABEL_INDEX_MAX; i++)
 		W->idx_label[i] = HS_NO_LABEL;
 
+	if (W->debug)
+		fprintf(stderr, "heapsnap: count done at %.3f s\n", now_s() - W->t0);
 	/* pass 1: number */
 	W->pass = 1;
 	W->next = 0;
 	HS_FORWARD_IF_ERROR(each_frame(W, frame_discover));
 	HS_FORWARD_IF_ERROR(walk_gc_lists(W));
 	W->nobjects = W->next;
-	W->inc = calloc(W->nobjects ? W->nobjects : 1, sizeof(*W->inc));
-	if (!W->inc)
-		return oom(W, "referrer counts");
-	mem_add(W, W->nobjects * sizeof(*W->inc), 0);
+	if (W->debug)
+		fprintf(stderr, "heapsnap: pass1 done at %.3f s\n", now_s() - W->t0);
 
 	/* pass 2: write */
 	snprintf(ver, sizeof(ver), "%d.%d.%d", PY_MAJOR_VERSION,
@@ -1595,7 +1680,11 @@ static int run(walk *W, const char *path)
 			   "heapsnap: pass 2 found %llu objects, pass 1 %llu",
 			   (unsigned long long)W->next,
 			   (unsigned long long)W->nobjects);
+	if (W->debug)
+		fprintf(stderr, "heapsnap: pass2 done at %.3f s\n", now_s() - W->t0);
 	HS_FORWARD_IF_ERROR(write_roots(W));
+	if (W->debug)
+		fprintf(stderr, "heapsnap: roots done at %.3f s\n", now_s() - W->t0);
 	return W->err;
 }
 
@@ -1610,6 +1699,8 @@ int hs_pywalk_dump(const char *path, const hs_pywalk_options *opts,
 	memset(stats, 0, sizeof(*stats));
 	W.o = opts;
 	W.st = stats;
+	W.debug = getenv("HEAPSNAP_DEBUG") != NULL;
+	W.t0 = now_s();
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	rc = run(&W, path);
 	if (rc == 0 && W.err)
@@ -1635,7 +1726,6 @@ int hs_pywalk_dump(const char *path, const hs_pywalk_options *opts,
 	free(W.rl);
 	free(W.rf);
 	free(W.ri);
-	free(W.inc);
 	free(W.ti);
 	return rc;
 }
