@@ -9,6 +9,7 @@
  * of objects.  Each frame is decoded by one thread, which alone updates
  * that frame's counters, so the pass takes no lock.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -443,10 +444,14 @@ static void estimate_loss(hs_summary *out)
 		if (out->frames[i].records)
 			read_bytes += out->frames[i].info.csize;
 	/* the lost bytes held objects at about the density of the rest */
-	out->objects_lost_estimate = read_bytes
-		? (int64_t)((double)in->bytes_lost * (double)out->objects /
-			    (double)read_bytes + 0.5)
-		: 0;
+	if (read_bytes) {
+		double e = (double)in->bytes_lost * (double)out->objects /
+			   (double)read_bytes + 0.5;
+
+		/* a hostile file can claim any density: stay in range */
+		out->objects_lost_estimate = e < 9.0e18 ? (int64_t)e
+							: INT64_MAX;
+	}
 }
 
 int hs_summary_scan(hs_summary *out, hs_reader *r,
