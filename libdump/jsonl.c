@@ -8,6 +8,7 @@
  * writes the record; the writer splits huge objects into refs records
  * again.  Load: see hs_jsonl.h; about 1 us per object each way.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -1745,6 +1746,22 @@ int hs_jsonl_import(FILE *in, const char *in_name, const char *snap_path,
 	memset(&im, 0, sizeof(im));
 	im.path = snap_path;
 	return import_run(&im, in, in_name, opts, stats);
+}
+
+int hs_jsonl_import_file(const char *in_path, const char *snap_path,
+			 const hs_writer_options *opts, hs_jsonl_stats *stats)
+{
+	FILE *f;
+	int rc;
+
+	HS_RETURN_ERROR_IF(!in_path, HS_EINVAL, "hs_jsonl_import_file: no "
+			   "input path");
+	f = fopen(in_path, "r");
+	HS_RETURN_ERROR_IF(!f, HS_EIO, "%s: cannot open: %s", in_path,
+			   strerror(errno));
+	rc = hs_jsonl_import(f, in_path, snap_path, opts, stats);
+	fclose(f);
+	return rc;
 }
 
 int hs_jsonl_import_sink(FILE *in, const char *in_name, hs_sink out,

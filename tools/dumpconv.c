@@ -294,7 +294,6 @@ static int to_snap(const options *o)
 {
 	hs_writer_options wo = HS_WRITER_OPTIONS_INIT;
 	hs_jsonl_stats st;
-	FILE *f;
 	int rc, from_stdin = strcmp(o->in, "-") == 0;
 
 	if (strcmp(o->out, "-") == 0)
@@ -303,14 +302,10 @@ static int to_snap(const options *o)
 	wo.level = o->level;
 	wo.frame_size = o->frame_size;
 	wo.max_preview = HS_STRING_MAX;
-	f = from_stdin ? stdin : fopen(o->in, "r");
-	if (!f)
-		return tool_error("%s: cannot open: %s", o->in,
-				  strerror(errno));
-	rc = hs_jsonl_import(f, from_stdin ? "(stdin)" : o->in, o->out, &wo,
-			     &st);
-	if (!from_stdin)
-		fclose(f);
+	if (from_stdin)
+		rc = hs_jsonl_import(stdin, "(stdin)", o->out, &wo, &st);
+	else
+		rc = hs_jsonl_import_file(o->in, o->out, &wo, &st);
 	if (rc < 0)
 		return tool_error("%s", hs_error_last());
 	report(o, &st);

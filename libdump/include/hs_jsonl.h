@@ -87,6 +87,12 @@ int hs_jsonl_export_file(hs_reader *r, FILE *out, const char *out_name,
 int hs_jsonl_import(FILE *in, const char *in_name, const char *snap_path,
 		    const hs_writer_options *opts, hs_jsonl_stats *stats);
 
+/** hs_jsonl_import_file() : hs_jsonl_import() from the file in_path
+ *  (named by it in messages).  @return also HS_EIO if it cannot be
+ *  opened. */
+int hs_jsonl_import_file(const char *in_path, const char *snap_path,
+			 const hs_writer_options *opts, hs_jsonl_stats *stats);
+
 /** hs_jsonl_import_sink() : as hs_jsonl_import(), the .snap bytes into a
  *  sink (named out_name in messages); on error the sink has a partial
  *  file. */

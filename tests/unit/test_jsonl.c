@@ -888,6 +888,34 @@ static void test_import_path(void)
 	CU_ASSERT(hs_reader_info(r)->header.time_ms == 5);
 	hs_reader_free(r);
 	unlink(path);
+
+	/* from a file, with the default options: a long preview is kept */
+	{
+		char in[300], line[400];
+		hs_record rec;
+		size_t plen = 0;
+
+		snprintf(in, sizeof(in), "%s/long.jsonl", hs_unit_tmpdir());
+		f = fopen(in, "w");
+		CU_ASSERT_FATAL(f != NULL);
+		memset(line, 'p', 200);
+		line[200] = '\0';
+		fprintf(f, "%s{\"kind\":\"object\",\"id\":1,\"type\":\"s\","
+			"\"size\":1,\"preview\":\"%s\"}\n", HDR, line);
+		fclose(f);
+		CU_ASSERT_FATAL(hs_jsonl_import_file(in, path, NULL, NULL) == 0);
+		CU_ASSERT_FATAL(hs_reader_open(&r, path, NULL) == 0);
+		while (hs_reader_next(&rec, r) == 0)
+			if (rec.kind == HS_REC_OBJECT)
+				plen = rec.u.object.obj.preview.v.s.len;
+		CU_ASSERT(plen == 200);
+		hs_reader_free(r);
+		unlink(path);
+		unlink(in);
+		CU_ASSERT(hs_jsonl_import_file(in, path, NULL, NULL) == HS_EIO);
+		CU_ASSERT(strstr(hs_error_last(), "long.jsonl: cannot open")
+			  != NULL);
+	}
 }
 
 HS_SUITE(jsonl,
