@@ -50,9 +50,23 @@ static void label(const char *name)
 	printf("%*s", n < LABEL_W ? LABEL_W - n : 1, "");
 }
 
+/* Human output shows at most this many bytes of a string from the dump
+ * (a type name may be 64 KiB); --json has them all. */
+#define SHOW_MAX 200
+
 static void print_str(const char *s, size_t n)
 {
-	tool_print_safe(stdout, s, n);
+	size_t cut = n;
+
+	if (n > SHOW_MAX) {
+		cut = SHOW_MAX;
+		/* do not split a UTF-8 character */
+		while (cut > SHOW_MAX - 4 && ((unsigned char)s[cut] & 0xc0) == 0x80)
+			cut--;
+	}
+	tool_print_safe(stdout, s, cut);
+	if (cut < n)
+		printf("...(%zu bytes)", n);
 }
 
 static const char *ref_mode_name(hs_ref_mode m)
@@ -161,7 +175,7 @@ static void print_human(const hs_summary *s, const options *o)
 	const hs_header *h = &s->info.header;
 
 	label("file");
-	print_str(s->path, strlen(s->path));
+	tool_print_safe(stdout, s->path, strlen(s->path));
 	putchar('\n');
 	label("size");
 	printf("%s (%s bytes)\n", tool_human(s->file_size, b1, sizeof(b1)),

@@ -4,9 +4,10 @@
  * frames, and how intact the file is.  The library behind `dumpinfo`.
  *
  * The pass decodes frames on all cores through hs_reader_scan() and keeps
- * counters only: memory is a few KiB per thread plus 64 bytes per frame,
- * whatever the number of objects.  Nothing is kept per object or per
- * type (the largest object's type name is looked up once, at the end).
+ * counters only: memory is a few KiB per thread, up to 1 MiB of type
+ * names per thread (to name the largest object's type without a second
+ * pass; past that, a partial sequential pass finds it), and 64 bytes per
+ * frame, whatever the number of objects.  Nothing is kept per object.
  */
 #ifndef HS_SUMMARY_H
 #define HS_SUMMARY_H

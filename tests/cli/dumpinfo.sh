@@ -221,6 +221,26 @@ expect_rc 0 "an odd file name" -- "$DI" "$weird"
 if grep -q "$ESC" "$T/out"; then fail "raw ESC from the file name"; else ok; fi
 expect_grep 'a\\x1b\[2Jb.snap' "$T/out" "the file name escaped"
 
+# ---- a 64 KiB type name is cut in the human output, whole in --json ------
+python3 -c '
+import json
+print(json.dumps({"kind": "header", "format": "heapsnap", "version": 1,
+    "runtime": "c", "runtime_version": "", "pid": 1, "time_ms": 1,
+    "reason": "x", "word_size": 4, "refs": "index"}))
+print(json.dumps({"kind": "type", "index": 0, "name": "\u00e9" * 30000}))
+print(json.dumps({"kind": "object", "id": 1, "type": 0, "size": 5, "refs": []}))
+' >"$T/long.jsonl"
+expect_rc 0 "dumpconv: a long type name" -- "$CONV" "$T/long.jsonl" -o "$T/long.snap"
+expect_rc 0 "dumpinfo: a long type name" -- "$DI" "$T/long.snap"
+expect_grep "^largest object: *5 B (5 bytes), \(é\)\{100\}\.\.\.(60000 bytes), id 0x1, index 0$" \
+	"$T/out" "a long type name is cut on a character boundary"
+expect_grep "^time: *1970-01-01T00:00:00.001Z$" "$T/out" "time at the epoch"
+expect_grep "^word size: *4 bytes$" "$T/out" "word size 4"
+expect_grep "^ref mode: *index$" "$T/out" "index mode"
+expect_grep "^runtime: *c$" "$T/out" "runtime without a version"
+expect_rc 0 "--json: a long type name" -- "$DI" --json "$T/long.snap"
+check_json "$T/out" 'd["largest_object"]["type_name"] == "\u00e9" * 30000'
+
 # ---- usage ----------------------------------------------------------------
 expect_rc 0 "--help" -- "$DI" --help
 expect_grep "^usage: dumpinfo" "$T/out" "--help prints usage on stdout"
