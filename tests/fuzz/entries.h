@@ -1,0 +1,231 @@
+/*
+ * entries.h - the fuzzed entry points, one function per target, shared by
+ * the libFuzzer targets (tests/fuzz/fuzz_*.c) and the regression suite
+ * (tests/unit/test_regress.c), so that a crash found by a fuzzer replays
+ * through exactly the code that found it.
+ *
+ * Each function takes arbitrary bytes, drives one reader entry point over
+ * them to the end, touches every byte the library hands back (so that
+ * ASan sees a pointer past a buffer) and checks the library's own
+ * invariants, calling hs_fuzz_fail() when one is broken.  It returns 0
+ * whatever the input holds: a malformed input is expected to be reported,
+ * never to crash, hang or leak.
+ *
+ * Load per call: the reader's (one frame per thread, at most the reader's
+ * frame limit) plus what the entry point keeps.
+ */
+#ifndef HS_FUZZ_ENTRIES_H
+#define HS_FUZZ_ENTRIES_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hs_reader.h"
+
+/* A broken invariant: the fuzzer sees an abort, the unit test a failure. */
+#ifndef hs_fuzz_fail
+#define hs_fuzz_fail(...)                                         \
+	do {                                                      \
+		fprintf(stderr, "fuzz invariant: " __VA_ARGS__);  \
+		fputc('\n', stderr);                              \
+		abort();                                          \
+	} while (0)
+#endif
+
+/* Folds bytes into a sum the compiler cannot drop: every delivered byte
+ * is read once, so an out-of-bounds pointer shows under ASan. */
+static volatile uint64_t hs_fuzz_sink;
+
+static void hs_fuzz_touch(const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	uint64_t h = 0;
+
+	if (!p && n)
+		hs_fuzz_fail("NULL pointer with %zu bytes", n);
+	for (size_t i = 0; i < n; i++)
+		h = h * 31 + b[i];
+	hs_fuzz_sink += h;
+}
+
+static void hs_fuzz_touch_str(hs_str s)
+{
+	hs_fuzz_touch(s.ptr, s.len);
+}
+
+/* Touches everything a record points at. */
+static void hs_fuzz_record(const hs_record *rec)
+{
+	switch (rec->kind) {
+	case HS_REC_HEADER:
+		hs_fuzz_touch_str(rec->u.header.runtime);
+		hs_fuzz_touch_str(rec->u.header.runtime_version);
+		hs_fuzz_touch_str(rec->u.header.reason);
+		break;
+	case HS_REC_TYPE:
+	case HS_REC_STRING:
+		hs_fuzz_touch_str(rec->u.type.name);
+		break;
+	case HS_REC_OBJECT: {
+		const hs_object *o = &rec->u.object.obj;
+
+		hs_fuzz_touch(o->refs, o->nrefs * sizeof(*o->refs));
+		if (o->labels)
+			hs_fuzz_touch(o->labels, o->nrefs * sizeof(*o->labels));
+		if (o->flags)
+			hs_fuzz_touch(o->flags, o->nrefs);
+		hs_fuzz_touch_str(rec->u.object.preview_str);
+		break;
+	}
+	case HS_REC_REFS:
+		hs_fuzz_touch(rec->u.refs.refs, rec->u.refs.n * 8);
+		if (rec->u.refs.labels)
+			hs_fuzz_touch(rec->u.refs.labels, rec->u.refs.n * 4);
+		if (rec->u.refs.flags)
+			hs_fuzz_touch(rec->u.refs.flags, rec->u.refs.n);
+		break;
+	case HS_REC_ROOT:
+		hs_fuzz_touch_str(rec->u.root.kind);
+		if (rec->u.root.label.ptr)
+			hs_fuzz_touch_str(rec->u.root.label);
+		break;
+	case HS_REC_SITE:
+		/* three interleaved arrays of nframes entries, stride 3 */
+		if (rec->u.site.nframes)
+			hs_fuzz_touch(rec->u.site.files,
+				      rec->u.site.nframes * 3 * 4);
+		break;
+	default:
+		break;
+	}
+}
+
+/* After a full pass (before one, a status only reflects what open saw). */
+static void hs_fuzz_integrity(const hs_reader *r)
+{
+	hs_integrity in;
+
+	hs_reader_integrity(&in, r);
+	if (in.status != HS_INTEGRITY_COMPLETE &&
+	    in.status != HS_INTEGRITY_TRUNCATED &&
+	    in.status != HS_INTEGRITY_SALVAGED)
+		hs_fuzz_fail("integrity status %d", (int)in.status);
+	if (memchr(in.problem, '\0', sizeof(in.problem)) == NULL)
+		hs_fuzz_fail("integrity problem not NUL-terminated");
+	if (in.status != HS_INTEGRITY_COMPLETE && !in.problem[0])
+		hs_fuzz_fail("status %s without a problem text",
+			     hs_integrity_status_name(in.status));
+}
+
+typedef struct {
+	uint64_t records, objects;
+} hs_fuzz_counts;
+
+static int hs_fuzz_scan_cb(const hs_record *rec, unsigned worker,
+			   void *payload)
+{
+	hs_fuzz_counts *c = payload;
+
+	(void)worker;
+	hs_fuzz_record(rec);
+	/* two workers: count atomically */
+	__atomic_add_fetch(&c->records, 1, __ATOMIC_RELAXED);
+	if (rec->kind == HS_REC_OBJECT)
+		__atomic_add_fetch(&c->objects, 1, __ATOMIC_RELAXED);
+	return 0;
+}
+
+/* Checks an error return: a known code and a message. */
+static void hs_fuzz_check_error(int rc, const char *where)
+{
+	if (rc != HS_ERROR && rc != HS_ENOMEM && rc != HS_EIO &&
+	    rc != HS_EINVAL && rc != HS_ECORRUPT && rc != HS_EVERSION &&
+	    rc != HS_ENOTFOUND && rc != HS_ELIMIT)
+		hs_fuzz_fail("%s returned %d", where, rc);
+	if (!hs_error_last()[0])
+		hs_fuzz_fail("%s returned %d without a message", where, rc);
+}
+
+/*
+ * The record reader: open over memory (salvage mode), every record with
+ * hs_reader_next(), integrity, the frame list and trailer totals, a
+ * second pass with hs_reader_scan() on 2 threads (which must deliver the
+ * same records: the passes are deterministic), integrity again; then the
+ * same bytes in strict mode, which must fail or deliver the same.
+ */
+static int hs_fuzz_reader(const uint8_t *data, size_t size)
+{
+	hs_reader *r = NULL;
+	hs_reader_options o = HS_READER_OPTIONS_INIT;
+	hs_record rec;
+	hs_fuzz_counts seq = { 0, 0 }, par = { 0, 0 };
+	const hs_frame_info *fr;
+	uint64_t totals[6];
+	size_t nf;
+	int rc;
+
+	/* A 1 MiB frame limit instead of 64 MiB: the same code decides, and
+	 * each call stays fast under ASan (which poisons the whole of a
+	 * frame buffer when it is allocated).  tests/cli/hostile.sh checks
+	 * the real limit with decompression bombs. */
+	o.max_frame_bytes = 1u << 20;
+	rc = hs_reader_open_mem(&r, data, size, "fuzz.snap", &o);
+	if (rc < 0) {
+		hs_fuzz_check_error(rc, "hs_reader_open_mem");
+		if (r)
+			hs_fuzz_fail("open failed but gave a reader");
+		return 0;
+	}
+	hs_fuzz_touch(hs_reader_info(r)->header.runtime,
+		      strlen(hs_reader_info(r)->header.runtime));
+	hs_fuzz_touch(hs_reader_info(r)->header.reason,
+		      strlen(hs_reader_info(r)->header.reason));
+	nf = hs_reader_frames(&fr, r);
+	for (size_t i = 0; i < nf; i++)
+		if (fr[i].offset > size || fr[i].csize > size - fr[i].offset)
+			hs_fuzz_fail("frame %zu outside the file", i);
+	(void)hs_reader_trailer_totals(totals, r);
+	while ((rc = hs_reader_next(&rec, r)) == 0) {
+		hs_fuzz_record(&rec);
+		seq.records++;
+		if (rec.kind == HS_REC_OBJECT)
+			seq.objects++;
+	}
+	if (rc != HS_ITEROVER)
+		hs_fuzz_check_error(rc, "hs_reader_next");
+	hs_fuzz_integrity(r);
+	rc = hs_reader_scan(r, 2, hs_fuzz_scan_cb, &par);
+	if (rc < 0)
+		hs_fuzz_check_error(rc, "hs_reader_scan");
+	else if (rc == 0 && (par.records != seq.records ||
+			     par.objects != seq.objects))
+		hs_fuzz_fail("scan delivered %llu records / %llu objects, "
+			     "next %llu / %llu",
+			     (unsigned long long)par.records,
+			     (unsigned long long)par.objects,
+			     (unsigned long long)seq.records,
+			     (unsigned long long)seq.objects);
+	hs_fuzz_integrity(r);
+	/* the sequential pass again after a rewind */
+	hs_reader_rewind(r);
+	while (hs_reader_next(&rec, r) == 0)
+		hs_fuzz_record(&rec);
+	hs_reader_free(r);
+
+	o.strict = 1;
+	rc = hs_reader_open_mem(&r, data, size, "fuzz.snap", &o);
+	if (rc < 0) {
+		hs_fuzz_check_error(rc, "hs_reader_open_mem (strict)");
+		return 0;
+	}
+	while ((rc = hs_reader_next(&rec, r)) == 0)
+		hs_fuzz_record(&rec);
+	if (rc != HS_ITEROVER)
+		hs_fuzz_check_error(rc, "hs_reader_next (strict)");
+	hs_reader_free(r);
+	return 0;
+}
+
+#endif
