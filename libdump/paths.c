@@ -680,12 +680,11 @@ static int append_str(hs_buf *out, const char *s)
 	return hs_buf_append(out, s, strlen(s));
 }
 
-int hs_path_format_step(hs_buf *out, hs_graph *g, const hs_path *p,
-			size_t i)
+int hs_path_format_label(hs_buf *out, const hs_graph *g, const hs_path *p,
+			 size_t i, hs_str label)
 {
-	hs_buf storage = HS_BUF_INIT;
-	hs_str label, type;
-	char num[32];
+	hs_str type;
+	char num[48];
 	uint32_t tix;
 	int rc;
 
@@ -693,11 +692,11 @@ int hs_path_format_step(hs_buf *out, hs_graph *g, const hs_path *p,
 			   "element %zu of a path of %zu objects", i, p->len);
 	if (i == 0) {
 		const hs_root *r = hs_graph_root(g, p->root);
+		hs_str kind;
 
 		if (r->label.len)
 			return hs_buf_append(out, r->label.ptr, r->label.len);
-		hs_str kind = hs_graph_root_kind(g, r->kind);
-
+		kind = hs_graph_root_kind(g, r->kind);
 		if ((rc = append_str(out, "<")) < 0 ||
 		    (rc = hs_buf_append(out, kind.len ? kind.ptr : "root",
 					kind.len ? kind.len : 4)) < 0)
@@ -706,29 +705,40 @@ int hs_path_format_step(hs_buf *out, hs_graph *g, const hs_path *p,
 	}
 	tix = hs_graph_type(g, p->nodes[i - 1]);
 	type = hs_graph_type_name(g, tix);
-	if (type.ptr && type.len)
-		rc = hs_buf_append(out, type.ptr, type.len);
-	else  /* a type no type record names: say so, by number */
-		rc = (snprintf(num, sizeof(num), "<type %u>", tix),
-		      append_str(out, num));
-	if (rc < 0)
-		goto done;
-	if ((rc = hs_path_label(&label, &storage, g, p, i - 1)) < 0)
-		goto done;
-	if (label.ptr && label.len && label.ptr[0] == '[') {
-		rc = hs_buf_append(out, label.ptr, label.len);
-	} else if (label.ptr && is_identifier(label.ptr, label.len)) {
-		if ((rc = append_str(out, ".")) == 0)
-			rc = hs_buf_append(out, label.ptr, label.len);
-	} else if (label.ptr) {
-		if ((rc = append_str(out, "[")) == 0 &&
-		    (rc = hs_buf_append(out, label.ptr, label.len)) == 0)
-			rc = append_str(out, "]");
-	} else {
-		snprintf(num, sizeof(num), "[%zu]", p->edges[i - 1]);
-		rc = append_str(out, num);
+	if (type.ptr && type.len) {
+		HS_FORWARD_IF_ERROR(hs_buf_append(out, type.ptr, type.len));
+	} else {  /* a type no type record names: say so, by number */
+		snprintf(num, sizeof(num), "<type %u>", tix);
+		HS_FORWARD_IF_ERROR(append_str(out, num));
 	}
-done:
+	if (label.ptr && label.len && label.ptr[0] == '[')
+		return hs_buf_append(out, label.ptr, label.len);
+	if (label.ptr && is_identifier(label.ptr, label.len)) {
+		HS_FORWARD_IF_ERROR(append_str(out, "."));
+		return hs_buf_append(out, label.ptr, label.len);
+	}
+	if (label.ptr) {
+		HS_FORWARD_IF_ERROR(append_str(out, "["));
+		HS_FORWARD_IF_ERROR(hs_buf_append(out, label.ptr, label.len));
+		return append_str(out, "]");
+	}
+	snprintf(num, sizeof(num), "[%zu]", p->edges[i - 1]);
+	return append_str(out, num);
+}
+
+int hs_path_format_step(hs_buf *out, hs_graph *g, const hs_path *p,
+			size_t i)
+{
+	hs_buf storage = HS_BUF_INIT;
+	hs_str label = { NULL, 0 };
+	int rc = 0;
+
+	HS_RETURN_ERROR_IF(i >= p->len, HS_EINVAL,
+			   "element %zu of a path of %zu objects", i, p->len);
+	if (i > 0)
+		rc = hs_path_label(&label, &storage, g, p, i - 1);
+	if (rc == 0)
+		rc = hs_path_format_label(out, g, p, i, label);
 	hs_buf_release(&storage);
 	return rc;
 }

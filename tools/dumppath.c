@@ -183,11 +183,91 @@ static int print_target_human(hs_graph *g, const target *t,
 	return 0;
 }
 
+/* One path as JSON.  Each label is read from the file once (a read costs
+ * a frame decode) into labs, with (offset, length) pairs in offs, length
+ * SIZE_MAX for none; the text and the steps are printed from there. */
+static int print_path_json(hs_graph *g, const hs_path *p)
+{
+	const hs_root *r = hs_graph_root(g, p->root);
+	hs_buf text = HS_BUF_INIT, st = HS_BUF_INIT;
+	hs_buf labs = HS_BUF_INIT, offs = HS_BUF_INIT;
+	const size_t *off;
+	int rc = 0;
+
+	for (size_t k = 0; k + 1 < p->len && rc == 0; k++) {
+		hs_str l;
+		size_t pair[2];
+
+		if ((rc = hs_path_label(&l, &st, g, p, k)) < 0)
+			break;
+		pair[0] = labs.len;
+		pair[1] = l.ptr ? l.len : SIZE_MAX;
+		if (l.ptr)
+			rc = hs_buf_append(&labs, l.ptr, l.len);
+		if (rc == 0)
+			rc = hs_buf_append(&offs, pair, sizeof(pair));
+	}
+	off = (const size_t *)offs.data;
+	for (size_t k = 0; k < p->len && rc == 0; k++) {
+		hs_str l = { NULL, 0 };
+
+		if (k > 0 && off[2 * (k - 1) + 1] != SIZE_MAX) {
+			l.ptr = (const char *)labs.data + off[2 * (k - 1)];
+			l.len = off[2 * (k - 1) + 1];
+			if (!l.ptr)  /* an empty label: labs may be empty */
+				l.ptr = "";
+		}
+		if (k > 0)
+			rc = hs_buf_append(&text, " -> ", 4);
+		if (rc == 0)
+			rc = hs_path_format_label(&text, g, p, k, l);
+	}
+	if (rc < 0)
+		goto done;
+	printf("{\"length\":%zu,\"text\":", p->len - 1);
+	tool_json_str(stdout, (const char *)text.data, text.len);
+	printf(",\"root\":{\"record\":%zu,\"kind\":", p->root);
+	json_str(hs_graph_root_kind(g, r->kind));
+	printf(",\"label\":");
+	if (r->label.len)
+		json_str(r->label);
+	else
+		printf("null");
+	printf("},\"steps\":[");
+	for (size_t k = 0; k < p->len; k++) {
+		uint32_t v = p->nodes[k];
+
+		printf("%s{\"index\":%u,\"id\":%llu,\"type\":", k ? "," : "",
+		       v, (unsigned long long)hs_graph_id(g, v));
+		json_str(type_of(g, v));
+		printf(",\"size\":%llu,\"edge\":",
+		       (unsigned long long)hs_graph_size(g, v));
+		if (k == 0) {
+			printf("null,\"label\":null}");
+			continue;
+		}
+		printf("%zu,\"label\":", p->edges[k - 1]);
+		if (off[2 * (k - 1) + 1] == SIZE_MAX)
+			printf("null");
+		else
+			tool_json_str(stdout, labs.data
+				      ? (const char *)labs.data +
+						off[2 * (k - 1)]
+				      : "", off[2 * (k - 1) + 1]);
+		putchar('}');
+	}
+	printf("]}");
+done:
+	hs_buf_release(&text);
+	hs_buf_release(&st);
+	hs_buf_release(&labs);
+	hs_buf_release(&offs);
+	return rc;
+}
+
 static int print_target_json(hs_graph *g, const target *t)
 {
-	hs_buf b = HS_BUF_INIT, st = HS_BUF_INIT;
 	size_t n = hs_pathset_count(t->paths);
-	int rc = 0;
 
 	printf("{\"index\":%u,\"id\":%llu,\"type\":", t->node,
 	       (unsigned long long)hs_graph_id(g, t->node));
@@ -197,52 +277,16 @@ static int print_target_json(hs_graph *g, const target *t)
 	       n ? "true" : "false",
 	       hs_pathset_capped(t->paths) ? "true" : "false");
 	for (size_t i = 0; i < n; i++) {
-		const hs_path *p = hs_pathset_get(t->paths, i);
-		const hs_root *r = hs_graph_root(g, p->root);
+		int rc;
 
-		b.len = 0;
-		if ((rc = hs_path_format(&b, g, p)) < 0)
-			goto done;
-		printf("%s{\"length\":%zu,\"text\":", i ? "," : "", p->len - 1);
-		tool_json_str(stdout, (const char *)b.data, b.len);
-		printf(",\"root\":{\"record\":%zu,\"kind\":", p->root);
-		json_str(hs_graph_root_kind(g, r->kind));
-		printf(",\"label\":");
-		if (r->label.len)
-			json_str(r->label);
-		else
-			printf("null");
-		printf("},\"steps\":[");
-		for (size_t k = 0; k < p->len; k++) {
-			uint32_t v = p->nodes[k];
-			hs_str l = { NULL, 0 };
-
-			printf("%s{\"index\":%u,\"id\":%llu,\"type\":",
-			       k ? "," : "", v,
-			       (unsigned long long)hs_graph_id(g, v));
-			json_str(type_of(g, v));
-			printf(",\"size\":%llu,\"edge\":",
-			       (unsigned long long)hs_graph_size(g, v));
-			if (k == 0) {
-				printf("null,\"label\":null}");
-				continue;
-			}
-			if ((rc = hs_path_label(&l, &st, g, p, k - 1)) < 0)
-				goto done;
-			printf("%zu,\"label\":", p->edges[k - 1]);
-			if (l.ptr)
-				json_str(l);
-			else
-				printf("null");
-			putchar('}');
-		}
-		printf("]}");
+		if (i)
+			putchar(',');
+		rc = print_path_json(g, hs_pathset_get(t->paths, i));
+		if (rc < 0)
+			return rc;
 	}
 	printf("]}");
-done:
-	hs_buf_release(&b);
-	hs_buf_release(&st);
-	return rc;
+	return 0;
 }
 
 /* ---- main ------------------------------------------------------------------ */

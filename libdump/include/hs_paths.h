@@ -177,6 +177,16 @@ int hs_path_format_step(hs_buf *out, hs_graph *g, const hs_path *p,
 			size_t i);
 
 /**
+ * hs_path_format_label() : as hs_path_format_step(), with the label of
+ * step i - 1 given (from hs_path_label(); ignored for element 0), so
+ * that a caller that also needs the labels reads each from the file only
+ * once.  Reads nothing from the file; thread-safe.
+ * @return 0, HS_ENOMEM, HS_EINVAL (i >= len).
+ */
+int hs_path_format_label(hs_buf *out, const hs_graph *g, const hs_path *p,
+			 size_t i, hs_str label);
+
+/**
  * hs_path_format() : append the elements joined by " -> ", e.g.
  * sys.modules -> dict['app'] -> module.__dict__ -> dict['CACHE'] ->
  * dict['user:42'] -> Session.history -> list[3].  The target's own type
