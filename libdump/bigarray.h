@@ -1,105 +1,42 @@
 /*
- * bigarray.h - allocation of the analyses' big per-node and per-edge
- * arrays (internal to graph.c and dominators.c).
+ * bigarray.h - the analyses' big per-node and per-edge arrays (internal
+ * to graph.c, dominators.c and typesum.c; bigarray.c).
  *
- * Arrays of 4 MiB and more are mapped directly and advised
- * MADV_HUGEPAGE: their access pattern is random (a reference's target, a
- * dominator's label), and with 2 MiB pages one TLB entry covers 512 times
- * more of them.  Building the 41M-reference CSR of the bench heap was 2-4x
- * faster with it in the issue's probe (bench/analysis.sh measures it:
- * HS_NO_HUGEPAGE=1 turns it off).  Mapped memory is zeroed, which the
- * flag arrays rely on; untouched pages cost nothing.
+ * Why not malloc: on the machines measured, touching fresh memory costs
+ * far more than using it (1 GiB of new pages took 4.3 s to fault in, a
+ * memset of the same pages afterwards 0.19 s), and loading then analysing
+ * a graph frees and allocates hundreds of MiB in turn.  So arrays of
+ * HS_BIG_MIN bytes and more are mapped directly, advised MADV_HUGEPAGE
+ * (random access: one TLB entry covers 512 times more), grown in place
+ * with mremap (no copy, no new faults for what is there), and on free
+ * kept in a process-wide pool (at most HS_BIG_POOL_MAX bytes) that the
+ * next allocation reuses after zeroing it.  HS_NO_HUGEPAGE=1 and
+ * HS_NO_BIGPOOL=1 turn the two off, for measuring them.
  */
 #ifndef HS_BIGARRAY_H
 #define HS_BIGARRAY_H
 
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/mman.h>
+#include <stddef.h>
 
-#define HS_BIG_MIN (4u << 20)
-
-/* A header before the data keeps the mapping's length, so that
- * hs_big_free() needs only the pointer; 64 bytes keep the alignment. */
-#define HS_BIG_HDR 64u
-
-static inline int hs_big_no_thp(void)
-{
-	static int cached = -1;
-
-	if (cached < 0) {
-		const char *e = getenv("HS_NO_HUGEPAGE");
-
-		cached = e && *e && *e != '0';
-	}
-	return cached;
-}
+#define HS_BIG_MIN (1u << 20)
+#define HS_BIG_POOL_MAX ((size_t)1 << 30)
 
 /* hs_big_calloc() : n * size zeroed bytes, or NULL (also on overflow).
- * Pair with hs_big_free(). */
-static inline void *hs_big_calloc(size_t n, size_t size)
-{
-	size_t len;
-	unsigned char *p;
+ * Pair with hs_big_free().  Thread-safe. */
+void *hs_big_calloc(size_t n, size_t size);
 
-	if (size && n > (SIZE_MAX - 2 * HS_BIG_HDR) / size)
-		return NULL;
-	len = n * size + HS_BIG_HDR;
-	if (len < HS_BIG_MIN) {
-		p = calloc(1, len);
-		if (!p)
-			return NULL;
-		memcpy(p, &(size_t){ 0 }, sizeof(size_t));
-		return p + HS_BIG_HDR;
-	}
-	p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
-		return NULL;
-#ifdef MADV_HUGEPAGE
-	if (!hs_big_no_thp())
-		madvise(p, len, MADV_HUGEPAGE);
-#endif
-	memcpy(p, &len, sizeof(len));
-	return p + HS_BIG_HDR;
-}
+/* hs_big_free() : NULL-safe; big blocks go to the pool. */
+void hs_big_free(void *p);
 
-/* hs_big_free() : NULL-safe. */
-static inline void hs_big_free(void *q)
-{
-	unsigned char *p;
-	size_t len;
+/* hs_big_grow() : make *p (NULL or from hs_big_calloc) hold at least
+ * `need` bytes, keeping its content; new bytes are zero.  *cap is the
+ * usable size in bytes, updated.  @return 0, or -1 (*p unchanged). */
+int hs_big_grow(void **p, size_t *cap, size_t need);
 
-	if (!q)
-		return;
-	p = (unsigned char *)q - HS_BIG_HDR;
-	memcpy(&len, p, sizeof(len));
-	if (len)
-		munmap(p, len);
-	else
-		free(p);
-}
+/* hs_big_shrink() : give back what lies past the first `keep` bytes. */
+void hs_big_shrink(void *p, size_t keep);
 
-/* hs_big_shrink() : give back the pages past the first `keep` bytes (the
- * array keeps its address). */
-static inline void hs_big_shrink(void *q, size_t keep)
-{
-	unsigned char *p;
-	size_t len, from;
-
-	if (!q)
-		return;
-	p = (unsigned char *)q - HS_BIG_HDR;
-	memcpy(&len, p, sizeof(len));
-	if (!len)
-		return;
-	from = (keep + HS_BIG_HDR + 4095) & ~(size_t)4095;
-	if (from < len) {
-		munmap(p + from, len - from);
-		len = from;
-		memcpy(p, &len, sizeof(len));
-	}
-}
+/* hs_big_trim() : unmap the pool (long-running programs). */
+void hs_big_trim(void);
 
 #endif

@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bigarray.h"
@@ -39,6 +40,28 @@
 
 #define TYPE_INDEX_MAX (1u << 24)   /* type / string indices we accept */
 #define LABEL_CACHE 8
+
+/* HS_TIMING=1 prints each loading step's wall time on stderr (for
+ * bench/analysis.sh and for finding what a slow load spends time on). */
+static double hs__now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void hs__timing(const char *step, double *t)
+{
+	static int on = -1;
+	double n = hs__now();
+
+	if (on < 0)
+		on = getenv("HS_TIMING") && *getenv("HS_TIMING") == '1';
+	if (on && step)
+		fprintf(stderr, "timing: graph %-10s %.3f s\n", step, n - *t);
+	*t = n;
+}
 
 /* ---- small growable vectors ------------------------------------------ */
 
@@ -78,33 +101,47 @@ typedef struct {
 	unsigned wid;                   /* whose pool holds the text */
 } rawroot;
 
-/* The objects and references of one frame, in file order. */
+/* The objects and references of one frame, in file order: a span of
+ * its worker's arenas. */
 typedef struct {
 	uint64_t frame_offset;
 	uint64_t file_first;     /* file index of its first object */
-	size_t nobj, ocap;
-	uint64_t *ids, *sizes;
-	uint32_t *types, *deg;
-	size_t nrefs, rcap;
-	uint32_t *t32;           /* raw targets, index mode */
-	uint64_t *t64;           /* raw targets, id mode */
-	uint8_t *flags;          /* NULL while every flag is 0 */
+	unsigned wid;
+	size_t obj_start, nobj;  /* in the worker's object arenas */
+	size_t ref_start, nrefs; /* in the worker's reference arenas */
+	int has_flags;
 	size_t lead;             /* leading refs of the previous frame's
 	                            last object */
 	uint64_t lead_owner;
 	uint64_t last_owner;     /* owner key of the last object */
 	uint64_t stray;
 	uint64_t dense_first;    /* set when merging */
+	/* pointers into the arenas, set when decoding is over */
+	const uint64_t *ids, *sizes;
+	const uint32_t *types, *deg;
+	const uint32_t *t32;     /* raw targets, index mode */
+	const uint64_t *t64;     /* raw targets, id mode */
+	const uint8_t *flags;    /* NULL when every flag is 0 */
 } chunk;
 
+/* One decoding thread's output.  The arenas are big arrays grown in
+ * place (hs_big_grow), so a 1 MiB frame costs no allocation of its own,
+ * and are given back to the big-array pool for the analyses. */
 typedef struct {
 	chunk **chunks;
 	size_t nchunks, ccap;
 	chunk *cur;
-	named *types, *strings;
+	uint64_t *ids, *sizes;
+	uint32_t *types, *deg;
+	size_t nobj, ocap, cap_ids, cap_sizes, cap_types, cap_deg;
+	uint32_t *t32;
+	uint64_t *t64;
+	uint8_t *flags;
+	size_t nref, rcap, cap_t, cap_f;
+	named *types_decl, *strings;
 	size_t ntypes, tcap, nstrings, scap;
 	rawroot *roots;
-	size_t nroots, rcap;
+	size_t nroots, rcap_roots;
 	char *pool;
 	size_t plen, pcap;
 } worker;
@@ -182,20 +219,6 @@ struct hs_graph {
 
 /* ---- step 1: records into chunks -------------------------------------- */
 
-static void chunk_free(chunk *c)
-{
-	if (!c)
-		return;
-	free(c->ids);
-	free(c->sizes);
-	free(c->types);
-	free(c->deg);
-	free(c->t32);
-	free(c->t64);
-	free(c->flags);
-	free(c);
-}
-
 static int pool_add(worker *w, const char *s, size_t len, size_t *off)
 {
 	if (vgrow((void **)&w->pool, &w->pcap, w->plen + len + 1, 1) < 0)
@@ -208,7 +231,7 @@ static int pool_add(worker *w, const char *s, size_t len, size_t *off)
 }
 
 /* The chunk of the frame rec is in (a worker gets whole frames). */
-static chunk *chunk_for(worker *w, const hs_record *rec)
+static chunk *chunk_for(worker *w, unsigned wid, const hs_record *rec)
 {
 	chunk *c = w->cur;
 
@@ -221,31 +244,38 @@ static chunk *chunk_for(worker *w, const hs_record *rec)
 	if (!c)
 		return NULL;
 	c->frame_offset = rec->frame_offset;
+	c->wid = wid;
+	c->obj_start = w->nobj;
+	c->ref_start = w->nref;
 	w->chunks[w->nchunks++] = c;
 	w->cur = c;
 	return c;
 }
 
-static int chunk_refs(chunk *c, hs_ref_mode mode, const uint64_t *refs,
-		      const uint8_t *flags, size_t n)
+static int arena_grow(void *pp, size_t *cap, size_t need)
 {
-	size_t need = c->nrefs + n, cap = c->rcap, fcap = c->rcap;
+	return hs_big_grow((void **)pp, cap, need);
+}
+
+static int chunk_refs(worker *w, chunk *c, hs_ref_mode mode,
+		      const uint64_t *refs, const uint8_t *flags, size_t n)
+{
+	size_t need = w->nref + n;
 	int any = 0;
 
-	if (need > c->rcap) {
+	if (need > w->rcap) {
+		size_t want = need > 2 * w->rcap ? need : 2 * w->rcap;
+
 		if (mode == HS_REFS_BY_INDEX ?
-		    vgrow((void **)&c->t32, &cap, need, 4) < 0 :
-		    vgrow((void **)&c->t64, &cap, need, 8) < 0)
+		    arena_grow(&w->t32, &w->cap_t, want * 4) < 0 :
+		    arena_grow(&w->t64, &w->cap_t, want * 8) < 0)
 			return -1;
-		if (c->flags) {
-			if (vgrow((void **)&c->flags, &fcap, cap, 1) < 0)
-				return -1;
-			memset(c->flags + c->rcap, 0, cap - c->rcap);
-		}
-		c->rcap = cap;
+		if (w->flags && arena_grow(&w->flags, &w->cap_f, want) < 0)
+			return -1;
+		w->rcap = want;
 	}
 	if (mode == HS_REFS_BY_INDEX) {
-		uint32_t *t = c->t32 + c->nrefs;
+		uint32_t *t = w->t32 + w->nref;
 
 		/* indices past the node range cannot resolve: keep them as
 		 * UINT32_MAX, which never does */
@@ -253,19 +283,19 @@ static int chunk_refs(chunk *c, hs_ref_mode mode, const uint64_t *refs,
 			t[i] = refs[i] < UINT32_MAX ? (uint32_t)refs[i]
 						    : UINT32_MAX;
 	} else {
-		memcpy(c->t64 + c->nrefs, refs, n * 8);
+		memcpy(w->t64 + w->nref, refs, n * 8);
 	}
 	for (size_t i = 0; flags && i < n; i++)
 		any |= flags[i];
 	if (any) {
-		if (!c->flags) {
-			c->flags = calloc(c->rcap, 1);
-			if (!c->flags)
-				return -1;
-		}
-		memcpy(c->flags + c->nrefs, flags, n);
+		/* the flag arena's untouched pages cost nothing */
+		if (!w->flags && arena_grow(&w->flags, &w->cap_f, w->rcap) < 0)
+			return -1;
+		memcpy(w->flags + w->nref, flags, n);
+		c->has_flags = 1;
 	}
-	c->nrefs = need;
+	w->nref = need;
+	c->nrefs += n;
 	return 0;
 }
 
@@ -280,36 +310,36 @@ static int on_record(const hs_record *rec, unsigned wid, void *payload)
 		const hs_object *o = &rec->u.object.obj;
 		size_t i;
 
-		c = chunk_for(w, rec);
+		c = chunk_for(w, wid, rec);
 		if (!c)
 			return HS_ENOMEM;
-		if (c->nobj == c->ocap) {
-			size_t cap = c->ocap, c2 = c->ocap, c3 = c->ocap,
-			       c4 = c->ocap;
+		if (w->nobj == w->ocap) {
+			size_t want = w->ocap ? 2 * w->ocap : 65536;
 
-			if (vgrow((void **)&c->ids, &cap, c->nobj + 1, 8) < 0 ||
-			    vgrow((void **)&c->sizes, &c2, c->nobj + 1, 8) < 0 ||
-			    vgrow((void **)&c->types, &c3, c->nobj + 1, 4) < 0 ||
-			    vgrow((void **)&c->deg, &c4, c->nobj + 1, 4) < 0)
+			if (arena_grow(&w->ids, &w->cap_ids, want * 8) < 0 ||
+			    arena_grow(&w->sizes, &w->cap_sizes, want * 8) < 0 ||
+			    arena_grow(&w->types, &w->cap_types, want * 4) < 0 ||
+			    arena_grow(&w->deg, &w->cap_deg, want * 4) < 0)
 				return HS_ENOMEM;
-			c->ocap = cap;
+			w->ocap = want;
 		}
 		if (c->nobj == 0)
 			c->file_first = rec->u.object.index;
-		i = c->nobj++;
-		c->ids[i] = o->id;
-		c->sizes[i] = o->size;
-		c->types[i] = o->type;
-		c->deg[i] = (uint32_t)o->nrefs;  /* <= the reader's 1M */
+		i = w->nobj++;
+		c->nobj++;
+		w->ids[i] = o->id;
+		w->sizes[i] = o->size;
+		w->types[i] = o->type;
+		w->deg[i] = (uint32_t)o->nrefs;  /* <= the reader's 1M */
 		c->last_owner = L->mode == HS_REFS_BY_INDEX
 				? rec->u.object.index : o->id;
-		if (o->nrefs && chunk_refs(c, L->mode, o->refs, o->flags,
+		if (o->nrefs && chunk_refs(w, c, L->mode, o->refs, o->flags,
 					   o->nrefs) < 0)
 			return HS_ENOMEM;
 		return 0;
 	}
 	case HS_REC_REFS:
-		c = chunk_for(w, rec);
+		c = chunk_for(w, wid, rec);
 		if (!c)
 			return HS_ENOMEM;
 		if (c->nobj == 0) {
@@ -320,20 +350,20 @@ static int on_record(const hs_record *rec, unsigned wid, void *payload)
 			c->lead_owner = rec->u.refs.owner;
 			c->lead += rec->u.refs.n;
 		} else if (c->last_owner != rec->u.refs.owner ||
-			   c->deg[c->nobj - 1] > UINT32_MAX - rec->u.refs.n) {
+			   w->deg[w->nobj - 1] > UINT32_MAX - rec->u.refs.n) {
 			c->stray += rec->u.refs.n;
 			return 0;
 		} else {
-			c->deg[c->nobj - 1] += (uint32_t)rec->u.refs.n;
+			w->deg[w->nobj - 1] += (uint32_t)rec->u.refs.n;
 		}
-		if (chunk_refs(c, L->mode, rec->u.refs.refs, rec->u.refs.flags,
+		if (chunk_refs(w, c, L->mode, rec->u.refs.refs, rec->u.refs.flags,
 			       rec->u.refs.n) < 0)
 			return HS_ENOMEM;
 		return 0;
 	case HS_REC_TYPE:
 	case HS_REC_STRING: {
 		int is_type = rec->kind == HS_REC_TYPE;
-		named **v = is_type ? &w->types : &w->strings;
+		named **v = is_type ? &w->types_decl : &w->strings;
 		size_t *n = is_type ? &w->ntypes : &w->nstrings;
 		size_t *cap = is_type ? &w->tcap : &w->scap;
 		named *e;
@@ -353,7 +383,7 @@ static int on_record(const hs_record *rec, unsigned wid, void *payload)
 	case HS_REC_ROOT: {
 		rawroot *rr;
 
-		if (vgrow((void **)&w->roots, &w->rcap, w->nroots + 1,
+		if (vgrow((void **)&w->roots, &w->rcap_roots, w->nroots + 1,
 			  sizeof(rawroot)) < 0)
 			return HS_ENOMEM;
 		rr = &w->roots[w->nroots++];
@@ -578,11 +608,6 @@ static int merge_objects(hs_graph *g, chunk **cs, size_t nc)
 			memcpy(g->sizes + d, c->sizes, c->nobj * 8);
 			memcpy(g->types + d, c->types, c->nobj * 4);
 		}
-		free(c->ids);
-		free(c->sizes);
-		free(c->types);
-		c->ids = c->sizes = NULL;
-		c->types = NULL;
 		if (c->nobj) {
 			span *s = &g->spans[g->nspans++];
 
@@ -649,14 +674,6 @@ static int merge_refs(hs_graph *g, chunk **cs, size_t nc)
 			have_last = 1;
 			last_owner = c->last_owner;
 		}
-		free(c->t32);
-		free(c->t64);
-		free(c->flags);
-		free(c->deg);
-		c->t32 = NULL;
-		c->t64 = NULL;
-		c->flags = NULL;
-		c->deg = NULL;
 	}
 	g->off[g->n] = w;
 	g->nedges = w;
@@ -710,8 +727,8 @@ static int build_names(hs_graph *g, loader *L, size_t nrr)
 		total += w->plen;
 		for (size_t i = 0; i < w->ntypes; i++) {
 			anyt = 1;
-			if (w->types[i].index > maxt)
-				maxt = w->types[i].index;
+			if (w->types_decl[i].index > maxt)
+				maxt = w->types_decl[i].index;
 		}
 		for (size_t i = 0; i < w->nstrings; i++) {
 			anys = 1;
@@ -742,11 +759,11 @@ static int build_names(hs_graph *g, loader *L, size_t nrr)
 		if (w->plen)
 			memcpy(base, w->pool, w->plen);
 		for (size_t i = 0; i < w->ntypes; i++) {
-			hs_str *s = &g->type_names[w->types[i].index];
+			hs_str *s = &g->type_names[w->types_decl[i].index];
 
 			if (!s->ptr) {
-				s->ptr = base + w->types[i].off;
-				s->len = w->types[i].len;
+				s->ptr = base + w->types_decl[i].off;
+				s->len = w->types_decl[i].len;
 			}
 		}
 		for (size_t i = 0; i < w->nstrings; i++) {
@@ -848,9 +865,16 @@ static void loader_release(loader *L)
 		worker *w = &L->w[k];
 
 		for (size_t i = 0; i < w->nchunks; i++)
-			chunk_free(w->chunks[i]);
+			free(w->chunks[i]);
 		free(w->chunks);
-		free(w->types);
+		hs_big_free(w->ids);
+		hs_big_free(w->sizes);
+		hs_big_free(w->types);
+		hs_big_free(w->deg);
+		hs_big_free(w->t32);
+		hs_big_free(w->t64);
+		hs_big_free(w->flags);
+		free(w->types_decl);
 		free(w->strings);
 		free(w->roots);
 		free(w->pool);
@@ -895,6 +919,7 @@ int hs_graph_load(hs_graph **out, const char *path,
 	rawroot **rr = NULL;
 	size_t nc = 0, nrr = 0;
 	unsigned threads;
+	double t = 0;
 	int rc;
 
 	HS_RETURN_ERROR_IF(!out || !path, HS_EINVAL, "hs_graph_load: no %s",
@@ -933,7 +958,9 @@ int hs_graph_load(hs_graph **out, const char *path,
 		rc = hs_error_set(HS_ENOMEM, "%s: out of memory", path);
 		goto done;
 	}
+	hs__timing(NULL, &t);
 	rc = hs_reader_scan(r, threads, on_record, &L);
+	hs__timing("decode", &t);
 	if (rc < 0) {
 		if (rc == HS_ENOMEM)
 			hs_error_set(rc, "%s: out of memory while loading",
@@ -959,12 +986,27 @@ int hs_graph_load(hs_graph **out, const char *path,
 		for (size_t i = 0; i < L.w[k].nroots; i++)
 			rr[nrr++] = &L.w[k].roots[i];
 	}
+	for (size_t i = 0; i < nc; i++) {
+		chunk *c = cs[i];
+		const worker *w = &L.w[c->wid];
+
+		if (w->ids) {
+			c->ids = w->ids + c->obj_start;
+			c->sizes = w->sizes + c->obj_start;
+			c->types = w->types + c->obj_start;
+			c->deg = w->deg + c->obj_start;
+		}
+		c->t32 = w->t32 ? w->t32 + c->ref_start : NULL;
+		c->t64 = w->t64 ? w->t64 + c->ref_start : NULL;
+		c->flags = c->has_flags ? w->flags + c->ref_start : NULL;
+	}
 	qsort(cs, nc, sizeof(*cs), chunk_cmp);
 	qsort(rr, nrr, sizeof(*rr), root_cmp);
 
 	rc = merge_objects(g, cs, nc);
 	if (rc < 0)
 		goto done;
+	hs__timing("objects", &t);
 	g->st.objects = g->n;
 	if (g->info.ref_mode == HS_REFS_BY_INDEX) {
 		rc = build_index_map(g);
@@ -977,9 +1019,11 @@ int hs_graph_load(hs_graph **out, const char *path,
 	}
 	if (rc < 0)
 		goto done;
+	hs__timing("idmap", &t);
 	rc = merge_refs(g, cs, nc);
 	if (rc < 0)
 		goto done;
+	hs__timing("refs", &t);
 	rc = build_names(g, &L, nrr);
 	if (rc < 0)
 		goto done;
@@ -991,6 +1035,7 @@ int hs_graph_load(hs_graph **out, const char *path,
 		rc = build_reverse(g);
 		if (rc < 0)
 			goto done;
+		hs__timing("reverse", &t);
 	}
 done:
 	loader_release(&L);

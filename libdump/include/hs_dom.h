@@ -1,0 +1,119 @@
+/*
+ * hs_dom.h - the dominator tree of a loaded graph and the retained sizes
+ * it gives.
+ *
+ * Node d dominates node v when every path from the super-root (the
+ * virtual node over all roots, HS_GRAPH_SUPERROOT) to v passes through d;
+ * v's immediate dominator is its closest strict dominator.  The retained
+ * size of d is the sum of the shallow sizes of the nodes d dominates, d
+ * included: what freeing d would free.
+ *
+ * Weak references (HS_REF_WEAK) are left out, as Eclipse MAT and Chrome
+ * DevTools do: they neither retain nor make anything reachable.  An
+ * object that only weak references (or nothing) lead to from a root is
+ * unreachable: it has no dominator and no retained size, and is counted
+ * apart (hs_dom_stats) - garbage, or cycles awaiting collection - never
+ * mixed into another object's retained size.
+ *
+ * Computed by the semi-NCA algorithm (Georgiadis), iteratively: no
+ * recursion, so a 10M-long linked list is fine.  Memory while computing:
+ * about 28 bytes per reachable node and 4 per reference; afterwards 20
+ * per reachable node and 4 per node.  Read-only once built: any number of
+ * threads may query it (hs_dom_children builds its index on first use,
+ * under a lock).
+ */
+#ifndef HS_DOM_H
+#define HS_DOM_H
+
+#include "hs_graph.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct hs_dom hs_dom;
+
+typedef struct {
+	uint64_t reachable;         /**< objects reachable from a root */
+	uint64_t reachable_size;    /**< their shallow sizes = the super-
+	                                 root's retained size */
+	uint64_t unreachable;       /**< objects no strong path reaches */
+	uint64_t unreachable_size;
+	uint64_t max_depth;         /**< depth of the dominator tree (a root's
+	                                 top-level children have depth 1) */
+} hs_dom_stats;
+
+/** A list of nodes owned by the hs_dom. */
+typedef struct {
+	const uint32_t *node;
+	size_t n;
+} hs_nodes;
+
+/**
+ * hs_dom_build() : compute the dominator tree and retained sizes of g.
+ * @param[out] out  pair with hs_dom_free(); g must outlive it.
+ * @return 0, HS_ENOMEM, HS_ELIMIT (more than 2^32-1 references between
+ *         reachable objects).
+ */
+int hs_dom_build(hs_dom **out, const hs_graph *g);
+
+/** hs_dom_free() : NULL-safe. */
+void hs_dom_free(hs_dom *d);
+
+const hs_dom_stats *hs_dom_stats_get(const hs_dom *d);
+
+/** hs_dom_reachable() : 1 if node is reachable from a root, else 0. */
+int hs_dom_reachable(const hs_dom *d, uint32_t node);
+
+/**
+ * hs_dom_idom() : node's immediate dominator: a node,
+ * HS_GRAPH_SUPERROOT (nothing but the roots dominates it), or
+ * HS_GRAPH_NONE (node is unreachable, or not a node).
+ */
+uint32_t hs_dom_idom(const hs_dom *d, uint32_t node);
+
+/**
+ * hs_dom_retained() : node's retained size; 0 for an unreachable node;
+ * for HS_GRAPH_SUPERROOT, the total of every reachable object.
+ */
+uint64_t hs_dom_retained(const hs_dom *d, uint32_t node);
+
+/**
+ * hs_dom_children() : the nodes node immediately dominates (for
+ * HS_GRAPH_SUPERROOT, the top of the tree), in no particular order.
+ * The first call builds an index of 8 bytes per reachable node.
+ * @param[out] out  valid until hs_dom_free().
+ * @return 0, HS_ENOMEM.
+ */
+int hs_dom_children(hs_nodes *out, hs_dom *d, uint32_t node);
+
+/**
+ * hs_dom_top() : the reachable nodes of largest retained size, largest
+ * first (ties: lower node first), leaving out those retaining less than
+ * min_retained.
+ * @param[out] out  room for n nodes; n = 0 asks for every one that
+ *                  qualifies, in *all (malloc'd, the caller frees).
+ * @return how many were written.
+ */
+size_t hs_dom_top(uint32_t *out, size_t n, uint32_t **all, const hs_dom *d,
+		  uint64_t min_retained);
+
+/**
+ * hs_dom_walk() : visit the dominator tree under `from` (a node or
+ * HS_GRAPH_SUPERROOT; from itself is not visited) depth first: cb(node,
+ * depth, 1, payload) before the nodes node dominates, cb(node, depth, 0,
+ * payload) after them; depth is 1 for from's children.  A non-zero return
+ * stops the walk and is returned (on entering, 1 skips the node's
+ * subtree instead: HS_DOM_SKIP).  Iterative: any depth.  Builds the
+ * children index (hs_dom_children).
+ * @return 0, HS_ENOMEM, or cb's return.
+ */
+#define HS_DOM_SKIP 1
+typedef int (*hs_dom_visit)(uint32_t node, uint32_t depth, int enter,
+			    void *payload);
+int hs_dom_walk(hs_dom *d, uint32_t from, hs_dom_visit cb, void *payload);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
