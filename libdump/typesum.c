@@ -1,0 +1,159 @@
+/*
+ * typesum.c - per-type count, shallow and retained sizes (hs_types.h).
+ *
+ * Load: three counters per type, and for retained sizes one walk of the
+ * dominator tree with an open-ancestor counter per type: entering a node
+ * whose type has no open ancestor adds its retained size; leaving it
+ * closes it again.  Linear in the objects; no recursion.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "hs_types.h"
+
+typedef struct {
+	const uint32_t *types;
+	uint32_t *open;
+	uint64_t *retained;
+	const hs_dom *d;
+} walk_ctx;
+
+static int on_node(uint32_t node, uint32_t depth, int enter, void *p)
+{
+	walk_ctx *w = p;
+	uint32_t t = w->types[node];
+
+	(void)depth;
+	if (enter) {
+		if (w->open[t]++ == 0)
+			w->retained[t] += hs_dom_retained(w->d, node);
+	} else {
+		w->open[t]--;
+	}
+	return 0;
+}
+
+int hs_typesum(hs_type_table *out, const hs_graph *g, hs_dom *d, int which)
+{
+	uint32_t nt = hs_graph_type_count(g), n = hs_graph_count(g);
+	const uint32_t *types = hs_graph_types(g);
+	const uint64_t *sizes = hs_graph_sizes(g);
+	uint64_t *count = NULL, *shallow = NULL, *retained = NULL;
+	uint32_t *open = NULL;
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	count = calloc((size_t)nt + 1, 8);
+	shallow = calloc((size_t)nt + 1, 8);
+	retained = calloc((size_t)nt + 1, 8);
+	if (!count || !shallow || !retained) {
+		rc = hs_error_set(HS_ENOMEM, "out of memory for %u types", nt);
+		goto done;
+	}
+	for (uint32_t v = 0; v < n; v++) {
+		if (d && hs_dom_reachable(d, v) != (which == HS_TYPES_REACHABLE))
+			continue;
+		count[types[v]]++;
+		shallow[types[v]] += sizes[v];
+	}
+	if (d && which == HS_TYPES_REACHABLE) {
+		walk_ctx w = { types, NULL, retained, d };
+
+		open = calloc((size_t)nt + 1, 4);
+		if (!open) {
+			rc = hs_error_set(HS_ENOMEM, "out of memory");
+			goto done;
+		}
+		w.open = open;
+		rc = hs_dom_walk(d, HS_GRAPH_SUPERROOT, on_node, &w);
+		if (rc < 0)
+			goto done;
+		out->has_retained = 1;
+		out->heap = hs_dom_stats_get(d)->reachable_size;
+	}
+	for (uint32_t t = 0; t < nt; t++)
+		out->n += count[t] != 0;
+	out->rows = calloc(out->n + 1, sizeof(hs_type_row));
+	if (!out->rows) {
+		rc = hs_error_set(HS_ENOMEM, "out of memory");
+		goto done;
+	}
+	out->n = 0;
+	for (uint32_t t = 0; t < nt; t++) {
+		hs_type_row *r;
+
+		if (!count[t])
+			continue;
+		r = &out->rows[out->n++];
+		r->key = t;
+		r->name = hs_graph_type_name(g, t);
+		r->count = count[t];
+		r->shallow = shallow[t];
+		r->retained = retained[t];
+		out->count += count[t];
+		out->shallow += shallow[t];
+	}
+	if (!out->has_retained)
+		out->heap = out->shallow;
+done:
+	free(count);
+	free(shallow);
+	free(retained);
+	free(open);
+	if (rc < 0)
+		hs_type_table_release(out);
+	return rc;
+}
+
+uint64_t hs_type_row_value(const hs_type_row *r, hs_sort_key by)
+{
+	return by == HS_SORT_COUNT ? r->count :
+	       by == HS_SORT_SHALLOW ? r->shallow : r->retained;
+}
+
+uint64_t hs_type_table_total(const hs_type_table *t, hs_sort_key by)
+{
+	return by == HS_SORT_COUNT ? t->count :
+	       by == HS_SORT_SHALLOW ? t->shallow : t->heap;
+}
+
+static int cmp_u64(uint64_t a, uint64_t b)
+{
+	return a > b ? -1 : a < b ? 1 : 0;
+}
+
+static int row_cmp(const void *x, const void *y, void *arg)
+{
+	const hs_type_row *a = x, *b = y;
+	hs_sort_key sort_by = *(const hs_sort_key *)arg;
+	size_t len = a->name.len < b->name.len ? a->name.len : b->name.len;
+	int c;
+
+	if ((c = cmp_u64(hs_type_row_value(a, sort_by),
+			 hs_type_row_value(b, sort_by))) ||
+	    (c = cmp_u64(a->retained, b->retained)) ||
+	    (c = cmp_u64(a->shallow, b->shallow)) ||
+	    (c = cmp_u64(a->count, b->count)))
+		return c;
+	c = len ? memcmp(a->name.ptr, b->name.ptr, len) : 0;
+	if (c)
+		return c;
+	if (a->name.len != b->name.len)
+		return a->name.len < b->name.len ? -1 : 1;
+	return a->key < b->key ? -1 : a->key > b->key;
+}
+
+void hs_type_table_sort(hs_type_table *t, hs_sort_key by)
+{
+	if (t->n > 1)
+		qsort_r(t->rows, t->n, sizeof(*t->rows), row_cmp, &by);
+}
+
+void hs_type_table_release(hs_type_table *t)
+{
+	if (!t)
+		return;
+	free(t->rows);
+	memset(t, 0, sizeof(*t));
+}
