@@ -314,7 +314,7 @@ static void cand_sift_up(cand *h, size_t i)
 
 int hs_paths_top(uint32_t **out, size_t *nout, uint64_t *unreached,
 		 const hs_paths *t, uint32_t type, size_t k,
-		 const uint64_t *weight)
+		 hs_paths_weight weight, const void *payload)
 {
 	cand *h = NULL;
 	size_t n = 0;
@@ -341,7 +341,7 @@ int hs_paths_top(uint32_t **out, size_t *nout, uint64_t *unreached,
 		}
 		if (!k)
 			continue;
-		c.w = weight ? weight[i] : hs_graph_size(t->g, i);
+		c.w = weight ? weight(payload, i) : hs_graph_size(t->g, i);
 		c.node = i;
 		if (n < k) {
 			h[n] = c;

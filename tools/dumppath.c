@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hs_dom.h"
 #include "hs_graph.h"
 #include "hs_paths.h"
 #include "tool.h"
@@ -38,9 +39,10 @@ static const char usage[] =
 	"\n"
 	"  ID             the object's id (its address), decimal or 0x hex\n"
 	"  --index N      the object at dense index N (file order, from 0)\n"
-	"  --type NAME    the biggest reachable objects of type NAME, by\n"
-	"                 shallow size\n"
+	"  --type NAME    the biggest reachable objects of type NAME\n"
 	"  --top K        with --type: how many objects (default 5)\n"
+	"  --by SIZE      with --type: rank by retained (default; computes\n"
+	"                 the dominator tree) or shallow size\n"
 	"  --all N        up to N distinct paths per object, shortest first\n"
 	"                 (distinct: another root object, or another\n"
 	"                 reference in at least one step)\n"
@@ -60,6 +62,7 @@ typedef struct {
 	uint64_t id, index;
 	const char *type;
 	uint64_t top;
+	int by_shallow;
 	uint64_t all;
 	uint64_t max_depth;
 	unsigned threads;
@@ -151,15 +154,19 @@ done:
 }
 
 static int print_target_human(hs_graph *g, const target *t,
-			      const options *o)
+			      const options *o, const hs_dom *dom)
 {
 	char h[32];
 	size_t n = hs_pathset_count(t->paths);
 
 	print_str(type_of(g, t->node));
-	printf(" %#llx (index %u, %s): ",
-	       (unsigned long long)hs_graph_id(g, t->node), t->node,
-	       tool_human(hs_graph_size(g, t->node), h, sizeof(h)));
+	printf(" %#llx (index %u, %s", (unsigned long long)hs_graph_id(g,
+								 t->node),
+	       t->node, tool_human(hs_graph_size(g, t->node), h, sizeof(h)));
+	if (dom)
+		printf(", retains %s", tool_human(hs_dom_retained(dom, t->node),
+						  h, sizeof(h)));
+	printf("): ");
 	if (n == 0) {
 		if (hs_pathset_capped(t->paths))
 			printf("no path found before the search limit\n");
@@ -265,15 +272,22 @@ done:
 	return rc;
 }
 
-static int print_target_json(hs_graph *g, const target *t)
+static int print_target_json(hs_graph *g, const target *t,
+			     const hs_dom *dom)
 {
 	size_t n = hs_pathset_count(t->paths);
 
 	printf("{\"index\":%u,\"id\":%llu,\"type\":", t->node,
 	       (unsigned long long)hs_graph_id(g, t->node));
 	json_str(type_of(g, t->node));
-	printf(",\"size\":%llu,\"reachable\":%s,\"capped\":%s,\"paths\":[",
-	       (unsigned long long)hs_graph_size(g, t->node),
+	printf(",\"size\":%llu,\"retained\":",
+	       (unsigned long long)hs_graph_size(g, t->node));
+	if (dom)
+		printf("%llu", (unsigned long long)hs_dom_retained(dom,
+								   t->node));
+	else
+		printf("null");
+	printf(",\"reachable\":%s,\"capped\":%s,\"paths\":[",
 	       n ? "true" : "false",
 	       hs_pathset_capped(t->paths) ? "true" : "false");
 	for (size_t i = 0; i < n; i++) {
@@ -289,6 +303,11 @@ static int print_target_json(hs_graph *g, const target *t)
 	return 0;
 }
 
+static uint64_t retained_of(const void *payload, uint32_t node)
+{
+	return hs_dom_retained(payload, node);
+}
+
 /* ---- main ------------------------------------------------------------------ */
 
 static int parse(options *o, int argc, char **argv)
@@ -297,6 +316,7 @@ static int parse(options *o, int argc, char **argv)
 		{ "index", required_argument, NULL, 'i' },
 		{ "type", required_argument, NULL, 'T' },
 		{ "top", required_argument, NULL, 'k' },
+		{ "by", required_argument, NULL, 'b' },
 		{ "all", required_argument, NULL, 'a' },
 		{ "max-depth", required_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'J' },
@@ -304,7 +324,7 @@ static int parse(options *o, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	int c, have_top = 0;
+	int c, have_top = 0, have_by = 0;
 	uint64_t v;
 
 	opterr = 0;
@@ -324,6 +344,13 @@ static int parse(options *o, int argc, char **argv)
 			if (tool_parse_u64(arg, &o->top) < 0 || !o->top)
 				return tool_usage_error("bad --top '%s'", arg);
 			have_top = 1;
+			break;
+		case 'b':
+			if (strcmp(arg, "retained") && strcmp(arg, "shallow"))
+				return tool_usage_error("bad --by '%s' (retained "
+							"or shallow)", arg);
+			o->by_shallow = !strcmp(arg, "shallow");
+			have_by = 1;
 			break;
 		case 'a':
 			if (tool_parse_u64(arg, &o->all) < 0 || !o->all ||
@@ -370,8 +397,9 @@ static int parse(options *o, int argc, char **argv)
 	if (o->have_id + o->have_index + (o->type != NULL) != 1)
 		return tool_usage_error("give one of ID, --index N or "
 					"--type NAME");
-	if (have_top && !o->type)
-		return tool_usage_error("--top goes with --type");
+	if ((have_top || have_by) && !o->type)
+		return tool_usage_error("--%s goes with --type",
+					have_top ? "top" : "by");
 	return 0;
 }
 
@@ -446,6 +474,7 @@ int main(int argc, char **argv)
 	hs_graph_options go = HS_GRAPH_OPTIONS_INIT;
 	hs_graph *g = NULL;
 	hs_paths *tree = NULL;
+	hs_dom *dom = NULL;
 	hs_paths_options po = HS_PATHS_OPTIONS_INIT;
 	target *ts = NULL;
 	size_t nts = 0;
@@ -482,8 +511,13 @@ int main(int argc, char **argv)
 		if (t == HS_GRAPH_NONE) {
 			miss = "no type of that name in the dump";
 		} else {
+			if (!o.by_shallow && hs_dom_build(&dom, g) < 0) {
+				status = tool_error("%s", hs_error_last());
+				goto done;
+			}
 			if (hs_paths_top(&top, &nts, &unreached, tree, t,
-					 (size_t)o.top, NULL) < 0) {
+					 (size_t)o.top,
+					 dom ? retained_of : NULL, dom) < 0) {
 				status = tool_error("%s", hs_error_last());
 				goto done;
 			}
@@ -539,7 +573,8 @@ int main(int argc, char **argv)
 
 	if (o.json) {
 		json_header(g, &o, tree);
-		printf(",\"ranked_by\":%s", o.type ? "\"shallow\"" : "null");
+		printf(",\"ranked_by\":%s", !o.type ? "null" : o.by_shallow
+		       ? "\"shallow\"" : "\"retained\"");
 		if (o.type && !miss)
 			printf(",\"instances\":%llu,\"unreachable_instances\":"
 			       "%llu", (unsigned long long)instances,
@@ -556,7 +591,7 @@ int main(int argc, char **argv)
 		for (size_t i = 0; i < nts; i++) {
 			if (i)
 				putchar(',');
-			if (print_target_json(g, &ts[i]) < 0) {
+			if (print_target_json(g, &ts[i], dom) < 0) {
 				status = tool_error("%s", hs_error_last());
 				goto done;
 			}
@@ -570,16 +605,17 @@ int main(int argc, char **argv)
 			printf("type ");
 			tool_print_safe(stdout, o.type, strlen(o.type));
 			printf(": %s instances, %s unreachable; the %zu "
-			       "biggest reachable by shallow size:\n\n",
+			       "biggest reachable by %s size:\n\n",
 			       tool_commas(instances, a, sizeof(a)),
-			       tool_commas(unreached, b, sizeof(b)), nts);
+			       tool_commas(unreached, b, sizeof(b)), nts,
+			       o.by_shallow ? "shallow" : "retained");
 		}
 		if (miss)
 			printf("%s\n", miss);
 		for (size_t i = 0; i < nts; i++) {
 			if (i)
 				putchar('\n');
-			if (print_target_human(g, &ts[i], &o) < 0) {
+			if (print_target_human(g, &ts[i], &o, dom) < 0) {
 				status = tool_error("%s", hs_error_last());
 				goto done;
 			}
@@ -593,6 +629,7 @@ done:
 	free(ts);
 	free(top);
 	hs_paths_free(tree);
+	hs_dom_free(dom);
 	hs_graph_free(g);
 	return status;
 }

@@ -113,11 +113,14 @@ uint32_t hs_paths_depth(const hs_paths *t, uint32_t node);
  */
 int hs_paths_shortest(hs_pathset **out, const hs_paths *t, uint32_t target);
 
+/** A size to rank objects by (retained sizes from hs_dom, say). */
+typedef uint64_t (*hs_paths_weight)(const void *payload, uint32_t node);
+
 /**
  * hs_paths_top() : the k biggest objects of a type that some root
  * reaches, biggest first (ties: lower index first).
- * @param weight    per object size to rank by (retained sizes, say), or
- *                  NULL for shallow sizes.
+ * @param weight    the size to rank by, or NULL for shallow sizes;
+ *                  called once per reachable instance.
  * @param[out] out  malloc'd array of *nout <= k object indices (NULL
  *                  when *nout is 0); the caller frees it.
  * @param[out] unreached  if non-NULL, instances of the type that no root
@@ -126,7 +129,7 @@ int hs_paths_shortest(hs_pathset **out, const hs_paths *t, uint32_t target);
  */
 int hs_paths_top(uint32_t **out, size_t *nout, uint64_t *unreached,
 		 const hs_paths *t, uint32_t type, size_t k,
-		 const uint64_t *weight);
+		 hs_paths_weight weight, const void *payload);
 
 /**
  * hs_paths_find() : up to n distinct paths to target, shortest first

@@ -13,7 +13,8 @@ C="$HS_BIN/dumpconv"
 # dict -'user:42'-> Session -history-> list -> 4 Items (0x1900 = list[3]);
 # a frame root holds a Request whose .session is the same Session (the
 # shortest way); 0x1900 -> 0x1a00 under a label holding an ESC byte;
-# 0x1d00 is held only by a weakref; 0x1e00 (Orphan) by nothing.
+# 0x1d00 is held only by a weakref; 0x1e00 (Orphan) by nothing; list[0]
+# (0x1600, 48 B) holds 8000 bytes: it retains more than 0x1900 (4800 B).
 cat >"$T/app.jsonl" <<'JSON'
 {"kind":"header","format":"heapsnap","version":1,"runtime":"python","runtime_version":"3.11.7","pid":4242,"time_ms":1764255600000,"reason":"manual"}
 {"kind":"object","id":4096,"type":"dict","size":640,"refs":[4352],"labels":["'app'"]}
@@ -22,7 +23,7 @@ cat >"$T/app.jsonl" <<'JSON'
 {"kind":"object","id":4864,"type":"dict","size":640,"refs":[5120],"labels":["'user:42'"]}
 {"kind":"object","id":5120,"type":"app.Session","size":56,"refs":[5376],"labels":["history"]}
 {"kind":"object","id":5376,"type":"list","size":120,"refs":[5632,5888,6144,6400]}
-{"kind":"object","id":5632,"type":"app.Item","size":48}
+{"kind":"object","id":5632,"type":"app.Item","size":48,"refs":[7936],"labels":["blob"]}
 {"kind":"object","id":5888,"type":"app.Item","size":48}
 {"kind":"object","id":6144,"type":"app.Item","size":48}
 {"kind":"object","id":6400,"type":"app.Item","size":4800,"refs":[6656],"labels":["\u001b[31mred"]}
@@ -31,6 +32,7 @@ cat >"$T/app.jsonl" <<'JSON'
 {"kind":"object","id":7168,"type":"app.Request","size":96,"refs":[5120],"labels":["session"]}
 {"kind":"object","id":7424,"type":"app.Item","size":96}
 {"kind":"object","id":7680,"type":"Orphan","size":32}
+{"kind":"object","id":7936,"type":"bytes","size":8000}
 {"kind":"root","id":4096,"root_kind":"sys.modules","label":"sys.modules"}
 {"kind":"root","id":7168,"root_kind":"frame","label":"thread 1 app.py:12 in handle req"}
 JSON
@@ -55,6 +57,8 @@ expect_rc 2 "negative id" -- "$P" "$S" -5
 expect_rc 2 "no selector" -- "$P" "$S"
 expect_rc 2 "id and --type" -- "$P" "$S" 0x1900 --type app.Item
 expect_rc 2 "--top without --type" -- "$P" "$S" 0x1900 --top 3
+expect_rc 2 "--by without --type" -- "$P" "$S" 0x1900 --by shallow
+expect_rc 2 "bad --by" -- "$P" "$S" --type app.Item --by count
 expect_rc 2 "--all 0" -- "$P" "$S" 0x1900 --all 0
 expect_rc 2 "--max-depth x" -- "$P" "$S" 0x1900 --max-depth x
 expect_rc 2 "extra argument" -- "$P" "$S" 0x1900 0x1a00
@@ -69,7 +73,7 @@ expect_rc 0 "by hex id" -- "$P" "$S" 0x1900
 expect_line "    $SHORT" "shortest path text"
 expect_grep "app.Item 0x1900 (index 9, 4.69 KiB): 1 path" "$T/out" "target line"
 expect_grep "3 references from root \"thread 1 app.py:12 in handle req\" (frame)" "$T/out" "root line"
-expect_grep "15 objects, .* 2 roots; 13 reachable" "$T/out" "header totals"
+expect_grep "16 objects, .* 2 roots; 14 reachable" "$T/out" "header totals"
 cp "$T/out" "$T/hex.out"
 expect_rc 0 "by decimal id" -- "$P" "$S" 6400
 if cmp -s "$T/out" "$T/hex.out"; then ok; else fail "decimal id differs from hex"; fi
@@ -108,14 +112,21 @@ expect_rc 1 "no such type" -- "$P" "$S" --type nope
 expect_rc 1 "type with no reachable instance" -- "$P" "$S" --type Orphan
 expect_grep "no instance of the type is reachable" "$T/out" "orphan type said"
 
-# --- --type --top ---------------------------------------------------------------
+# --- --type --top: by retained size (default), by shallow size ------------
 expect_rc 0 "--type --top 2" -- "$P" "$S" --type app.Item --top 2
-expect_grep "type app.Item: 6 instances, 1 unreachable" "$T/out" "instance counts"
+expect_grep "type app.Item: 6 instances, 1 unreachable; the 2 biggest reachable by retained size" "$T/out" "instance counts"
+expect_grep "app.Item 0x1600 (index 6, 48 B, retains 7.86 KiB): 1 path" "$T/out" "retained size shown"
+first=$(grep -m1 '^app.Item 0x' "$T/out" | cut -d' ' -f2)
+second=$(grep '^app.Item 0x' "$T/out" | sed -n 2p | cut -d' ' -f2)
+[ "$first" = 0x1600 ] && [ "$second" = 0x1900 ] && ok ||
+	fail "--top by retained: got $first, $second (want 0x1600, 0x1900)"
+[ "$(grep -c '^app.Item 0x' "$T/out")" = 2 ] && ok || fail "--top 2 printed another count"
+expect_rc 0 "--type --by shallow" -- "$P" "$S" --type app.Item --top 2 --by shallow
 first=$(grep -m1 '^app.Item 0x' "$T/out" | cut -d' ' -f2)
 second=$(grep '^app.Item 0x' "$T/out" | sed -n 2p | cut -d' ' -f2)
 [ "$first" = 0x1900 ] && [ "$second" = 0x1600 ] && ok ||
-	fail "--top order: got $first, $second (want 0x1900, 0x1600)"
-[ "$(grep -c '^app.Item 0x' "$T/out")" = 2 ] && ok || fail "--top 2 printed another count"
+	fail "--top by shallow: got $first, $second (want 0x1900, 0x1600)"
+expect_grep "by shallow size" "$T/out" "--by shallow said"
 
 # --- JSON ---------------------------------------------------------------------
 jcheck() {  # jcheck DESC PYTHON-EXPR (d = the document)
@@ -127,7 +138,7 @@ jcheck() {  # jcheck DESC PYTHON-EXPR (d = the document)
 }
 expect_rc 0 "--json" -- "$P" "$S" 0x1900 --all 3 --json
 jcheck "schema" 'd["schema"] == "heapsnap.dumppath/1"'
-jcheck "totals" 'd["objects"] == 15 and d["roots"] == 2 and d["reachable"] is None'
+jcheck "totals" 'd["objects"] == 16 and d["roots"] == 2 and d["reachable"] is None'
 jcheck "query" 'd["query"]["id"] == 6400 and d["query"]["all"] == 3 and d["query"]["type"] is None'
 jcheck "one target" 'len(d["targets"]) == 1 and d["targets"][0]["id"] == 6400 and d["targets"][0]["reachable"]'
 jcheck "two paths" '[p["length"] for p in d["targets"][0]["paths"]] == [3, 6]'
@@ -136,17 +147,20 @@ jcheck "root" 'd["targets"][0]["paths"][0]["root"] == {"record": 1, "kind": "fra
 jcheck "steps" '[s["index"] for s in d["targets"][0]["paths"][0]["steps"]] == [12, 4, 5, 9]'
 jcheck "labels" '[s["label"] for s in d["targets"][0]["paths"][0]["steps"]] == [None, "session", "history", None]'
 jcheck "edges" '[s["edge"] for s in d["targets"][0]["paths"][0]["steps"]] == [None, 0, 0, 3]'
+jcheck "no retained without --type" 'd["targets"][0]["retained"] is None'
 jcheck "step fields" 'd["targets"][0]["paths"][0]["steps"][3] == {"index": 9, "id": 6400, "type": "app.Item", "size": 4800, "edge": 3, "label": None}'
 expect_rc 0 "--json escaped label" -- "$P" "$S" 0x1a00 --json
 jcheck "ESC label decoded" 'd["targets"][0]["paths"][0]["steps"][-1]["label"] == "\x1b[31mred"'
-jcheck "tree totals" 'd["reachable"] == 13 and d["not_found"] is None'
+jcheck "tree totals" 'd["reachable"] == 14 and d["not_found"] is None'
 expect_rc 1 "--json unreachable" -- "$P" "$S" 0x1d00 --json
 jcheck "unreachable target" 'd["targets"][0]["reachable"] is False and d["targets"][0]["paths"] == []'
 expect_rc 1 "--json missing id" -- "$P" "$S" 0x999 --json
 jcheck "not_found" 'd["not_found"] == "no object with id 0x999 in the dump" and d["targets"] == []'
 expect_rc 0 "--json --type" -- "$P" "$S" --type app.Item --top 3 --json
-jcheck "type query" 'd["ranked_by"] == "shallow" and d["instances"] == 6 and d["unreachable_instances"] == 1'
-jcheck "type targets" '[t["id"] for t in d["targets"]] == [6400, 5632, 5888]'
+jcheck "type query" 'd["ranked_by"] == "retained" and d["instances"] == 6 and d["unreachable_instances"] == 1'
+jcheck "type targets" '[(t["id"], t["retained"]) for t in d["targets"]] == [(5632, 8048), (6400, 4848), (5888, 48)]'
+expect_rc 0 "--json --type --by shallow" -- "$P" "$S" --type app.Item --top 3 --by shallow --json
+jcheck "shallow query" 'd["ranked_by"] == "shallow" and [(t["id"], t["retained"]) for t in d["targets"]] == [(6400, None), (5632, None), (5888, None)]'
 
 # --- a generated heap: every --type target has a valid path -----------------
 G="$HS_BIN/dumpgen"

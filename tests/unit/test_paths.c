@@ -461,7 +461,8 @@ static void test_weak_only_and_unreachable(void)
 		hs_pathset_free(s);
 	}
 	/* the biggest reachable U: none; three U's unreached */
-	CU_ASSERT_EQUAL(hs_paths_top(&top, &ntop, &lost, t, 1, 5, NULL), 0);
+	CU_ASSERT_EQUAL(hs_paths_top(&top, &ntop, &lost, t, 1, 5, NULL, NULL),
+			0);
 	CU_ASSERT_EQUAL(ntop, 0);
 	CU_ASSERT_PTR_NULL(top);
 	CU_ASSERT_EQUAL(lost, 3);
@@ -498,6 +499,11 @@ static void test_missing_target(void)
 	hs_graph_free(g);
 }
 
+static uint64_t weight_of(const void *payload, uint32_t node)
+{
+	return ((const uint64_t *)payload)[node];
+}
+
 static void test_top_of_type(void)
 {
 	static const char *const types[] = { "T", "Big" };
@@ -519,15 +525,16 @@ static void test_top_of_type(void)
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(g);
 	CU_ASSERT_EQUAL_FATAL(hs_paths_new(&t, g, NULL), 0);
-	CU_ASSERT_EQUAL_FATAL(hs_paths_top(&top, &n, &lost, t, 1, 3, NULL), 0);
+	CU_ASSERT_EQUAL_FATAL(hs_paths_top(&top, &n, &lost, t, 1, 3, NULL,
+					   NULL), 0);
 	CU_ASSERT_EQUAL_FATAL(n, 3);
 	CU_ASSERT_EQUAL(top[0], 5);
 	CU_ASSERT_EQUAL(top[1], 2);  /* ties: the lower index first */
 	CU_ASSERT_EQUAL(top[2], 3);
 	CU_ASSERT_EQUAL(lost, 1);
 	free(top);
-	CU_ASSERT_EQUAL_FATAL(hs_paths_top(&top, &n, NULL, t, 1, 100, weight),
-			      0);
+	CU_ASSERT_EQUAL_FATAL(hs_paths_top(&top, &n, NULL, t, 1, 100,
+					   weight_of, weight), 0);
 	CU_ASSERT_EQUAL_FATAL(n, 5);
 	CU_ASSERT_EQUAL(top[0], 1);
 	CU_ASSERT_EQUAL(top[1], 4);
@@ -535,7 +542,7 @@ static void test_top_of_type(void)
 	CU_ASSERT_EQUAL(top[3], 2);
 	CU_ASSERT_EQUAL(top[4], 5);
 	free(top);
-	CU_ASSERT_EQUAL(hs_paths_top(&top, &n, NULL, t, 0, 0, NULL), 0);
+	CU_ASSERT_EQUAL(hs_paths_top(&top, &n, NULL, t, 0, 0, NULL, NULL), 0);
 	CU_ASSERT_EQUAL(n, 0);
 	hs_paths_free(t);
 	hs_graph_free(g);
