@@ -23,6 +23,7 @@
 #include "hs_graph.h"
 #include "hs_paths.h"
 #include "tool.h"
+#include "tool_graph.h"
 
 #define SCHEMA "heapsnap.dumppath/1"
 
@@ -156,7 +157,9 @@ done:
 static int print_target_human(hs_graph *g, const target *t,
 			      const options *o, const hs_dom *dom)
 {
-	char h[32];
+	hs_buf st = HS_BUF_INIT;
+	hs_value pv;
+	char h[32], pb[128];
 	size_t n = hs_pathset_count(t->paths);
 
 	print_str(type_of(g, t->node));
@@ -166,7 +169,12 @@ static int print_target_human(hs_graph *g, const target *t,
 	if (dom)
 		printf(", retains %s", tool_human(hs_dom_retained(dom, t->node),
 						  h, sizeof(h)));
-	printf("): ");
+	printf(")");
+	if (hs_graph_preview(&pv, &st, g, t->node) == 0 &&
+	    pv.kind != HS_VALUE_NONE)
+		printf(" %s", tool_preview(&pv, pb, sizeof(pb), 60));
+	hs_buf_release(&st);
+	printf(": ");
 	if (n == 0) {
 		if (hs_pathset_capped(t->paths))
 			printf("no path found before the search limit\n");
@@ -404,22 +412,18 @@ static int parse(options *o, int argc, char **argv)
 }
 
 static void json_header(const hs_graph *g, const options *o,
-			const hs_paths *tree)
+			const hs_paths *tree, const hs_dom *dom)
 {
-	const hs_graph_stats *s = hs_graph_stats_get(g);
-
 	printf("{\"schema\":\"" SCHEMA "\",\"file\":");
 	tool_json_str(stdout, o->file, strlen(o->file));
-	printf(",\"objects\":%llu,\"references\":%llu,\"roots\":%llu,"
-	       "\"reachable\":",
-	       (unsigned long long)s->objects, (unsigned long long)s->refs,
-	       (unsigned long long)s->roots);
+	putchar(',');
+	tool_json_graph(stdout, g, dom);
+	printf(",\"reached\":");
 	if (tree)
 		printf("%llu", (unsigned long long)hs_paths_reached(tree));
 	else
 		printf("null");
-	printf(",\"integrity\":\"%s\",\"query\":{\"id\":",
-	       hs_integrity_status_name(s->integrity.status));
+	printf(",\"query\":{\"id\":");
 	if (o->have_id)
 		printf("%llu", (unsigned long long)o->id);
 	else
@@ -447,31 +451,9 @@ static void json_header(const hs_graph *g, const options *o,
 	printf("}");
 }
 
-static void human_header(const hs_graph *g, const options *o,
-			 const hs_paths *tree)
-{
-	const hs_graph_stats *s = hs_graph_stats_get(g);
-	char a[32], b[32], c[32], h[32];
-
-	tool_print_safe(stdout, o->file, strlen(o->file));
-	printf(": %s objects, %s, %s references, %s roots",
-	       tool_commas(s->objects, a, sizeof(a)),
-	       tool_human(s->shallow, h, sizeof(h)),
-	       tool_commas(s->refs, b, sizeof(b)),
-	       tool_commas(s->roots, c, sizeof(c)));
-	if (tree)
-		printf("; %s reachable",
-		       tool_commas(hs_paths_reached(tree), a, sizeof(a)));
-	if (s->integrity.status != HS_INTEGRITY_COMPLETE)
-		printf(" (file %s: paths may be missing)",
-		       hs_integrity_status_name(s->integrity.status));
-	printf("\n\n");
-}
-
 int main(int argc, char **argv)
 {
 	options o;
-	hs_graph_options go = HS_GRAPH_OPTIONS_INIT;
 	hs_graph *g = NULL;
 	hs_paths *tree = NULL;
 	hs_dom *dom = NULL;
@@ -492,14 +474,14 @@ int main(int argc, char **argv)
 	if (rc != 0)
 		return rc < 0 ? TOOL_OK : rc;
 
-	go.threads = o.threads;
-	go.reverse = o.all > 1;
-	if (hs_graph_load(&g, o.file, &go) < 0)
-		return tool_error("%s", hs_error_last());
+	if (tool_load(&g, NULL, o.file, o.all > 1, o.threads) != 0)
+		return TOOL_ERROR;
+	tool_warnings(g);
 
 	/* the tree answers single paths and "is it reachable" for --type */
 	need_tree = o.all == 1 || o.type;
 	po.max_depth = (uint32_t)o.max_depth;
+	tool_step("searching from the roots");
 	if (need_tree && hs_paths_new(&tree, g, &po) < 0) {
 		status = tool_error("%s", hs_error_last());
 		goto done;
@@ -511,6 +493,7 @@ int main(int argc, char **argv)
 		if (t == HS_GRAPH_NONE) {
 			miss = "no type of that name in the dump";
 		} else {
+			tool_step("computing dominators");
 			if (!o.by_shallow && hs_dom_build(&dom, g) < 0) {
 				status = tool_error("%s", hs_error_last());
 				goto done;
@@ -561,6 +544,7 @@ int main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < nts; i++) {
 		ts[i].node = top[i];
+		tool_step("searching paths to object %u", top[i]);
 		if (find_paths(&ts[i], g, tree, &o) < 0) {
 			status = tool_error("%s", hs_error_last());
 			goto done;
@@ -570,9 +554,10 @@ int main(int argc, char **argv)
 	}
 	if (miss)
 		status = TOOL_FINDING;
+	tool_step(NULL);
 
 	if (o.json) {
-		json_header(g, &o, tree);
+		json_header(g, &o, tree, dom);
 		printf(",\"ranked_by\":%s", !o.type ? "null" : o.by_shallow
 		       ? "\"shallow\"" : "\"retained\"");
 		if (o.type && !miss)
@@ -598,7 +583,8 @@ int main(int argc, char **argv)
 		}
 		printf("]}\n");
 	} else {
-		human_header(g, &o, tree);
+		tool_header(stdout, g, dom);
+		putchar('\n');
 		if (o.type && !miss) {
 			char a[32], b[32];
 
@@ -624,6 +610,7 @@ int main(int argc, char **argv)
 	if (fflush(stdout) != 0)
 		status = tool_error("cannot write the output");
 done:
+	tool_step(NULL);
 	for (size_t i = 0; ts && i < nts; i++)
 		hs_pathset_free(ts[i].paths);
 	free(ts);

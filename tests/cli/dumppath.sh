@@ -23,7 +23,7 @@ cat >"$T/app.jsonl" <<'JSON'
 {"kind":"object","id":4864,"type":"dict","size":640,"refs":[5120],"labels":["'user:42'"]}
 {"kind":"object","id":5120,"type":"app.Session","size":56,"refs":[5376],"labels":["history"]}
 {"kind":"object","id":5376,"type":"list","size":120,"refs":[5632,5888,6144,6400]}
-{"kind":"object","id":5632,"type":"app.Item","size":48,"refs":[7936],"labels":["blob"]}
+{"kind":"object","id":5632,"type":"app.Item","size":48,"refs":[7936],"labels":["blob"],"preview":"item-0"}
 {"kind":"object","id":5888,"type":"app.Item","size":48}
 {"kind":"object","id":6144,"type":"app.Item","size":48}
 {"kind":"object","id":6400,"type":"app.Item","size":4800,"refs":[6656],"labels":["\u001b[31mred"]}
@@ -73,7 +73,7 @@ expect_rc 0 "by hex id" -- "$P" "$S" 0x1900
 expect_line "    $SHORT" "shortest path text"
 expect_grep "app.Item 0x1900 (index 9, 4.69 KiB): 1 path" "$T/out" "target line"
 expect_grep "3 references from root \"thread 1 app.py:12 in handle req\" (frame)" "$T/out" "root line"
-expect_grep "16 objects, .* 2 roots; 14 reachable" "$T/out" "header totals"
+expect_grep "app.snap: 16 objects, 15.6 KiB, 14 references" "$T/out" "header line"
 cp "$T/out" "$T/hex.out"
 expect_rc 0 "by decimal id" -- "$P" "$S" 6400
 if cmp -s "$T/out" "$T/hex.out"; then ok; else fail "decimal id differs from hex"; fi
@@ -115,7 +115,7 @@ expect_grep "no instance of the type is reachable" "$T/out" "orphan type said"
 # --- --type --top: by retained size (default), by shallow size ------------
 expect_rc 0 "--type --top 2" -- "$P" "$S" --type app.Item --top 2
 expect_grep "type app.Item: 6 instances, 1 unreachable; the 2 biggest reachable by retained size" "$T/out" "instance counts"
-expect_grep "app.Item 0x1600 (index 6, 48 B, retains 7.86 KiB): 1 path" "$T/out" "retained size shown"
+expect_grep "app.Item 0x1600 (index 6, 48 B, retains 7.86 KiB) 'item-0': 1 path" "$T/out" "retained size and preview shown"
 first=$(grep -m1 '^app.Item 0x' "$T/out" | cut -d' ' -f2)
 second=$(grep '^app.Item 0x' "$T/out" | sed -n 2p | cut -d' ' -f2)
 [ "$first" = 0x1600 ] && [ "$second" = 0x1900 ] && ok ||
@@ -138,7 +138,7 @@ jcheck() {  # jcheck DESC PYTHON-EXPR (d = the document)
 }
 expect_rc 0 "--json" -- "$P" "$S" 0x1900 --all 3 --json
 jcheck "schema" 'd["schema"] == "heapsnap.dumppath/1"'
-jcheck "totals" 'd["objects"] == 16 and d["roots"] == 2 and d["reachable"] is None'
+jcheck "totals" 'd["graph"]["objects"] == 16 and d["graph"]["roots"] == 2 and d["reached"] is None'
 jcheck "query" 'd["query"]["id"] == 6400 and d["query"]["all"] == 3 and d["query"]["type"] is None'
 jcheck "one target" 'len(d["targets"]) == 1 and d["targets"][0]["id"] == 6400 and d["targets"][0]["reachable"]'
 jcheck "two paths" '[p["length"] for p in d["targets"][0]["paths"]] == [3, 6]'
@@ -151,7 +151,7 @@ jcheck "no retained without --type" 'd["targets"][0]["retained"] is None'
 jcheck "step fields" 'd["targets"][0]["paths"][0]["steps"][3] == {"index": 9, "id": 6400, "type": "app.Item", "size": 4800, "edge": 3, "label": None}'
 expect_rc 0 "--json escaped label" -- "$P" "$S" 0x1a00 --json
 jcheck "ESC label decoded" 'd["targets"][0]["paths"][0]["steps"][-1]["label"] == "\x1b[31mred"'
-jcheck "tree totals" 'd["reachable"] == 14 and d["not_found"] is None'
+jcheck "tree totals" 'd["reached"] == 14 and d["not_found"] is None'
 expect_rc 1 "--json unreachable" -- "$P" "$S" 0x1d00 --json
 jcheck "unreachable target" 'd["targets"][0]["reachable"] is False and d["targets"][0]["paths"] == []'
 expect_rc 1 "--json missing id" -- "$P" "$S" 0x999 --json
