@@ -793,7 +793,7 @@ static int reader_setup(hs_reader *r, const hs_reader_options *opts)
 		       HS_READER_FRAME_MAX ? opts->max_frame_bytes
 					   : HS_READER_FRAME_MAX;
 	r->strict = opts->strict;
-	HS_RETURN_ERROR_IF(r->size == 0, HS_ECORRUPT, "%s: empty file",
+	HS_RETURN_ERROR_IF(r->size == 0, HS_ECORRUPT, "%s: byte 0: empty file",
 			   r->name);
 	HS_RETURN_ERROR_IF(r->size < HS_START_SIZE ||
 			   hs_le32(r->data) != HS_START_MAGIC ||
