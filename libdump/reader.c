@@ -1185,8 +1185,6 @@ void hs_reader_integrity(hs_integrity *out, const hs_reader *r)
 {
 	uint64_t lost_frames = r->walk_lost_regions, lost_bytes =
 		r->walk_lost_bytes;
-	int64_t gap_objects = 0;
-	int tail_unknown = r->walk_tail_loss;
 	size_t last_ok = 0;
 	int any_ok = 0, loss_before_ok = 0, seen_loss = 0;
 
@@ -1221,21 +1219,11 @@ void hs_reader_integrity(hs_integrity *out, const hs_reader *r)
 		out->objects_lost = total >= r->delivered
 				    ? (int64_t)(total - r->delivered) : 0;
 	} else {
-		uint64_t expect = 0;
-
-		for (size_t i = 0; i < r->nframes && r->pass_done; i++) {
-			const hs_frame_info *f = &r->frames[i];
-
-			if (r->fstate[i] != FRAME_OK)
-				continue;
-			if (f->first_object > expect)
-				gap_objects += (int64_t)(f->first_object - expect);
-			expect = f->first_object + f->objects;
-		}
-		if (r->nframes && r->pass_done &&
-		    r->fstate[r->nframes - 1] != FRAME_OK)
-			tail_unknown = 1;
-		out->objects_lost = tail_unknown ? -1 : gap_objects;
+		/* neither the end record nor a trailer: the file stops early
+		 * (or its last frames are lost), and what followed the last
+		 * frame read is unknown, even when it stops at a frame
+		 * boundary (FORMAT.md 8) */
+		out->objects_lost = -1;
 	}
 	if (!r->pass_done)
 		out->objects_lost = out->objects_lost > 0 ? out->objects_lost : 0;
