@@ -107,8 +107,14 @@ def main(argv=None):
         redact=a.redact, interval=a.interval)
     if a.on_exit:
         atexit.register(trig.fire, "exit")
-    runpy.run_path(a.script, run_name="__main__")
+    # the script's globals stay alive for the dump at exit (run_path
+    # returns them; its temporary module is cleared)
+    global _script_globals
+    _script_globals = runpy.run_path(a.script, run_name="__main__")
     return 0
+
+
+_script_globals = None
 
 
 if __name__ == "__main__":
