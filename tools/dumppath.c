@@ -507,8 +507,11 @@ int main(int argc, char **argv)
 			for (uint32_t v = 0, n = hs_graph_count(g); v < n; v++)
 				instances += hs_graph_type(g, v) == t;
 			if (!nts)
-				miss = "no instance of the type is reachable "
-				       "from a root";
+				miss = o.max_depth
+				       ? "no instance of the type is within "
+					 "--max-depth references of a root"
+				       : "no instance of the type is reachable "
+					 "from a root";
 		}
 	} else {
 		uint32_t v = o.have_index
@@ -590,11 +593,16 @@ int main(int argc, char **argv)
 
 			printf("type ");
 			tool_print_safe(stdout, o.type, strlen(o.type));
-			printf(": %s instances, %s unreachable; the %zu "
-			       "biggest reachable by %s size:\n\n",
+			printf(": %s instances, %s ",
 			       tool_commas(instances, a, sizeof(a)),
-			       tool_commas(unreached, b, sizeof(b)), nts,
-			       o.by_shallow ? "shallow" : "retained");
+			       tool_commas(unreached, b, sizeof(b)));
+			if (o.max_depth)
+				printf("not within %llu references of a root",
+				       (unsigned long long)o.max_depth);
+			else
+				printf("unreachable");
+			printf("; the %zu biggest reachable by %s size:\n\n",
+			       nts, o.by_shallow ? "shallow" : "retained");
 		}
 		if (miss)
 			printf("%s\n", miss);
