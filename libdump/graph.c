@@ -1246,19 +1246,10 @@ hs_str hs_graph_root_kind(const hs_graph *g, uint32_t kind)
 
 /* ---- labels and previews, from the file ------------------------------ */
 
-/* Positions g->r on node's object record.  Called under g->lock. */
-static int seek_object(hs_record *rec, hs_graph *g, uint32_t node)
+static const span *span_of(const hs_graph *g, uint32_t node)
 {
-	const hs_frame_info *fr;
-	size_t nf, lo = 0, hi = g->nspans, fi;
-	const span *s = NULL;
-	uint64_t want;
-	int rc;
+	size_t lo = 0, hi = g->nspans;
 
-	HS_RETURN_ERROR_IF(node >= g->n, HS_EINVAL, "%s: no node %u",
-			   g->path, node);
-	if (!g->r)
-		HS_FORWARD_IF_ERROR(hs_reader_open(&g->r, g->path, NULL));
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
@@ -1266,16 +1257,54 @@ static int seek_object(hs_record *rec, hs_graph *g, uint32_t node)
 			hi = mid;
 		else if (node >= g->spans[mid].dense_first + g->spans[mid].n)
 			lo = mid + 1;
-		else {
-			s = &g->spans[mid];
-			break;
-		}
+		else
+			return &g->spans[mid];
 	}
+	return NULL;
+}
+
+/* Reads on from the reader's position to object `want` of frame s.
+ * Called under g->lock. */
+static int next_object(hs_record *rec, hs_graph *g, const span *s,
+		       uint64_t want)
+{
+	int rc;
+
+	for (;;) {
+		rc = hs_reader_next(rec, g->r);
+		if (rc == 0 && rec->frame_offset != s->frame_offset)
+			rc = HS_ITEROVER;
+		if (rc == HS_ITEROVER)
+			return hs_error_set(HS_ECORRUPT, "%s: byte %llu: object "
+					    "%llu is not in its frame (the "
+					    "file changed since it was "
+					    "loaded?)", g->path,
+					    (unsigned long long)s->frame_offset,
+					    (unsigned long long)want);
+		if (rc < 0)
+			return rc;
+		if (rec->kind == HS_REC_OBJECT && rec->u.object.index == want)
+			return 0;
+	}
+}
+
+/* Positions g->r on node's object record.  Called under g->lock. */
+static int seek_object(hs_record *rec, hs_graph *g, uint32_t node)
+{
+	const hs_frame_info *fr;
+	size_t nf, lo = 0, hi, fi;
+	const span *s;
+	uint64_t want;
+
+	HS_RETURN_ERROR_IF(node >= g->n, HS_EINVAL, "%s: no node %u",
+			   g->path, node);
+	if (!g->r)
+		HS_FORWARD_IF_ERROR(hs_reader_open(&g->r, g->path, NULL));
+	s = span_of(g, node);
 	HS_RETURN_ERROR_IF(!s, HS_ERROR, "%s: node %u in no frame", g->path,
 			   node);
 	want = s->file_first + (node - s->dense_first);
 	nf = hs_reader_frames(&fr, g->r);
-	lo = 0;
 	hi = nf;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -1293,22 +1322,59 @@ static int seek_object(hs_record *rec, hs_graph *g, uint32_t node)
 			   (unsigned long long)s->frame_offset,
 			   (unsigned long long)want);
 	HS_FORWARD_IF_ERROR(hs_reader_seek(g->r, fi));
-	for (;;) {
-		rc = hs_reader_next(rec, g->r);
-		if (rc == 0 && rec->frame_offset != s->frame_offset)
-			rc = HS_ITEROVER;
-		if (rc == HS_ITEROVER)
-			return hs_error_set(HS_ECORRUPT, "%s: byte %llu: object "
-					    "%llu is not in its frame (the "
-					    "file changed since it was "
-					    "loaded?)", g->path,
-					    (unsigned long long)s->frame_offset,
-					    (unsigned long long)want);
+	return next_object(rec, g, s, want);
+}
+
+static int u32_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int hs_graph_previews(hs_graph *g, const uint32_t *nodes, size_t n,
+		      hs_preview_cb cb, void *payload)
+{
+	uint32_t *v;
+	const span *cur = NULL;
+	uint64_t last = 0;
+	hs_record rec;
+	int rc = 0;
+
+	if (!n)
+		return 0;
+	v = malloc(n * sizeof(*v));
+	HS_RETURN_ERROR_IF(!v, HS_ENOMEM, "%s: out of memory", g->path);
+	memcpy(v, nodes, n * sizeof(*v));
+	qsort(v, n, sizeof(*v), u32_cmp);
+	pthread_mutex_lock(&g->lock);
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		const span *s;
+		uint64_t want;
+
+		if (i && v[i] == v[i - 1])
+			continue;
+		s = v[i] < g->n ? span_of(g, v[i]) : NULL;
+		if (!s) {
+			rc = hs_error_set(HS_EINVAL, "%s: no node %u", g->path,
+					  v[i]);
+			break;
+		}
+		want = s->file_first + (v[i] - s->dense_first);
+		/* objects of one frame come in order: read on */
+		if (s == cur && want > last)
+			rc = next_object(&rec, g, s, want);
+		else
+			rc = seek_object(&rec, g, v[i]);
 		if (rc < 0)
-			return rc;
-		if (rec->kind == HS_REC_OBJECT && rec->u.object.index == want)
-			return 0;
+			break;
+		cur = s;
+		last = want;
+		rc = cb(v[i], &rec.u.object.obj.preview, payload);
 	}
+	pthread_mutex_unlock(&g->lock);
+	free(v);
+	return rc;
 }
 
 static int labels_append(uint32_t **v, size_t *n, size_t *cap, hs_graph *g,

@@ -94,6 +94,20 @@ uint64_t hs_graph_size(const hs_graph *g, uint32_t node);
 int hs_graph_preview(hs_value *out, hs_buf *storage, const hs_graph *g,
 		     uint32_t node);
 
+/**
+ * hs_graph_previews() : the previews of many objects, reading each frame
+ * that holds some of them once, in file order.  cb(node, value, payload)
+ * is called once per distinct node, in node order; the value's bytes are
+ * valid during the call.  A non-zero return from cb stops and is
+ * returned.
+ * @return 0, HS_EINVAL (not a node), HS_ECORRUPT/HS_EIO (the file changed
+ *         or went away), HS_ENOMEM, or cb's return.
+ */
+typedef int (*hs_preview_cb)(uint32_t node, const hs_value *v,
+			     void *payload);
+int hs_graph_previews(hs_graph *g, const uint32_t *nodes, size_t n,
+		      hs_preview_cb cb, void *payload);
+
 uint32_t hs_graph_type_count(const hs_graph *g);
 hs_str hs_graph_type_name(const hs_graph *g, uint32_t type);
 /** hs_graph_type_find() : @return the type index, or HS_GRAPH_NONE. */

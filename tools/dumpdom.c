@@ -1,0 +1,613 @@
+/*
+ * dumpdom.c - `dumpdom FILE`: the biggest retainers.  The objects of
+ * largest retained size (what freeing each would free) with type,
+ * shallow and retained sizes, share of the reachable heap and a value
+ * preview; --depth D prints the dominator subtree under each, --id starts
+ * from one object.
+ *
+ * Load: the graph and its dominator tree; then hs_dom_top() for the list,
+ * the children of the expanded nodes, and one hs_graph_previews() pass
+ * that reads each frame holding a listed object once.
+ *
+ * Exit status: 0 printed; 2 bad usage, no such object, or a file that
+ * cannot be read (the message names the file, the offset, the problem).
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hs_types.h"
+#include "tool_graph.h"
+
+#define SCHEMA "heapsnap.dumpdom/1"
+#define LINES_MAX 1000000u   /* tree lines printed at most */
+#define PREVIEW_MAX 40       /* bytes of a preview shown */
+#define TYPE_MAX_SHOWN 48
+
+static const char usage[] =
+	"usage: dumpdom [options] FILE\n"
+	"\n"
+	"The objects that retain the most memory (their retained size: what\n"
+	"would be freed with them, from the dominator tree), largest first.\n"
+	"\n"
+	"  --top N            the N biggest (default 20); 0 = every reachable\n"
+	"                     object\n"
+	"  --depth D          under each, the dominator subtree D levels deep\n"
+	"                     (default 0; 1 with --id)\n"
+	"  --children K       children shown per object in the tree, largest\n"
+	"                     first (default 10; 0 = all)\n"
+	"  --id ID            start from the object with this id (decimal or\n"
+	"                     0x hex) instead of the biggest\n"
+	"  --min-retained S   leave out objects retaining less than S bytes\n"
+	"                     (K, M, G suffixes: 1.5M)\n"
+	"  --json             JSON (schema \"" SCHEMA "\", docs/analyses.md)\n"
+	"  --threads N        decoding threads (default: one per core)\n"
+	"  -h, --help         this text\n"
+	"\n"
+	"Weak references retain nothing; objects no root reaches through\n"
+	"strong references are reported apart as unreachable.\n"
+	"\n"
+	"Exit status: 0 ok; 2 bad usage, no such object, or a file that\n"
+	"cannot be read.\n";
+
+typedef struct {
+	const char *file;
+	size_t top, children;
+	uint32_t depth;
+	int has_depth, has_id, json;
+	uint64_t id, min_retained;
+	unsigned threads;
+} options;
+
+/* One line of output: a node at a depth of the tree; the children left
+ * out under it (beyond --children, or below --min-retained) are summed. */
+typedef struct {
+	uint32_t node, depth;
+	uint64_t nkids;              /* all the children it dominates */
+	uint64_t more, more_ret;     /* of them, not shown */
+	int expanded;                /* its children were considered */
+} line;
+
+typedef struct {
+	line *v;
+	size_t n, cap;
+	int cut;                     /* LINES_MAX reached */
+} lines;
+
+/* Node -> preview text, sorted by node. */
+typedef struct {
+	uint32_t node;
+	uint32_t off;
+} pv_entry;
+
+typedef struct {
+	pv_entry *e;
+	size_t n, cap;
+	char *pool;
+	size_t plen, pcap;
+} previews;
+
+static int grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+	size_t nc;
+	void *np;
+
+	if (need <= *cap)
+		return 0;
+	nc = *cap ? *cap * 2 : 256;
+	while (nc < need)
+		nc *= 2;
+	np = realloc(*p, nc * elem);
+	if (!np)
+		return -1;
+	*p = np;
+	*cap = nc;
+	return 0;
+}
+
+static int add_line(lines *L, uint32_t node, uint32_t depth, hs_dom *d)
+{
+	hs_nodes c;
+	line *l;
+
+	if (L->n >= LINES_MAX) {
+		L->cut = 1;
+		return 1;
+	}
+	if (grow((void **)&L->v, &L->cap, L->n + 1, sizeof(line)) < 0)
+		return -1;
+	if (hs_dom_children(&c, d, node) < 0)
+		return -1;
+	l = &L->v[L->n++];
+	memset(l, 0, sizeof(*l));
+	l->node = node;
+	l->depth = depth;
+	l->nkids = c.n;
+	return 0;
+}
+
+static int kid_cmp(const void *a, const void *b, void *arg)
+{
+	const hs_dom *d = arg;
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	uint64_t rx = hs_dom_retained(d, x), ry = hs_dom_retained(d, y);
+
+	if (rx != ry)
+		return rx > ry ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+/* The children of node to show, largest first; the rest summed into l. */
+static int pick_kids(uint32_t **out, size_t *nout, hs_dom *d, uint32_t node,
+		     const options *o, line *l)
+{
+	hs_nodes c;
+	uint32_t *k;
+	size_t n = 0;
+
+	*out = NULL;
+	*nout = 0;
+	l->expanded = 1;
+	if (hs_dom_children(&c, d, node) < 0)
+		return -1;
+	k = malloc((c.n ? c.n : 1) * sizeof(*k));
+	if (!k)
+		return -1;
+	for (size_t i = 0; i < c.n; i++) {
+		uint64_t r = hs_dom_retained(d, c.node[i]);
+
+		if (r < o->min_retained) {
+			l->more++;
+			l->more_ret += r;
+			continue;
+		}
+		k[n++] = c.node[i];
+	}
+	qsort_r(k, n, sizeof(*k), kid_cmp, d);
+	if (o->children && n > o->children) {
+		for (size_t i = o->children; i < n; i++) {
+			l->more++;
+			l->more_ret += hs_dom_retained(d, k[i]);
+		}
+		n = o->children;
+	}
+	*out = k;
+	*nout = n;
+	return 0;
+}
+
+/* The lines for one listed object and its subtree, depth first, with an
+ * explicit stack (the tree may be millions deep). */
+static int expand(lines *L, hs_dom *d, uint32_t top, const options *o)
+{
+	struct frame {
+		size_t line;
+		uint32_t *kids;
+		size_t nk, i;
+	} *st = NULL;
+	size_t sp = 0, cap = 0;
+	int rc;
+
+	rc = add_line(L, top, 0, d);
+	if (rc || o->depth == 0)
+		return rc < 0 ? -1 : 0;
+	if (grow((void **)&st, &cap, 1, sizeof(*st)) < 0)
+		return -1;
+	st[0].line = L->n - 1;
+	if (pick_kids(&st[0].kids, &st[0].nk, d, top, o, &L->v[L->n - 1]) < 0)
+		goto fail;
+	st[0].i = 0;
+	sp = 1;
+	while (sp) {
+		struct frame *f = &st[sp - 1];
+		uint32_t depth = L->v[f->line].depth + 1, c;
+
+		if (f->i >= f->nk) {
+			free(f->kids);
+			sp--;
+			continue;
+		}
+		c = f->kids[f->i++];
+		rc = add_line(L, c, depth, d);
+		if (rc < 0)
+			goto fail;
+		if (rc > 0)
+			break;
+		if (depth < o->depth) {
+			if (grow((void **)&st, &cap, sp + 1, sizeof(*st)) < 0)
+				goto fail;
+			f = &st[sp];
+			f->line = L->n - 1;
+			f->i = 0;
+			if (pick_kids(&f->kids, &f->nk, d, c, o,
+				      &L->v[L->n - 1]) < 0)
+				goto fail;
+			sp++;
+		}
+	}
+	while (sp)
+		free(st[--sp].kids);
+	free(st);
+	return 0;
+fail:
+	while (sp)
+		free(st[--sp].kids);
+	free(st);
+	return -1;
+}
+
+/* ---- previews --------------------------------------------------------- */
+
+static int pv_add(uint32_t node, const hs_value *v, void *payload)
+{
+	previews *p = payload;
+	char buf[PREVIEW_MAX * 4 + 16];
+	size_t len;
+
+	if (v->kind == HS_VALUE_NONE)
+		return 0;
+	tool_preview(v, buf, sizeof(buf), PREVIEW_MAX);
+	len = strlen(buf);
+	if (grow((void **)&p->e, &p->cap, p->n + 1, sizeof(pv_entry)) < 0 ||
+	    grow((void **)&p->pool, &p->pcap, p->plen + len + 1, 1) < 0 ||
+	    p->plen > UINT32_MAX - len - 1)
+		return HS_ENOMEM;
+	p->e[p->n].node = node;
+	p->e[p->n].off = (uint32_t)p->plen;
+	p->n++;
+	memcpy(p->pool + p->plen, buf, len + 1);
+	p->plen += len + 1;
+	return 0;
+}
+
+static const char *pv_find(const previews *p, uint32_t node)
+{
+	size_t lo = 0, hi = p->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (p->e[mid].node < node)
+			lo = mid + 1;
+		else if (p->e[mid].node > node)
+			hi = mid;
+		else
+			return p->pool + p->e[mid].off;
+	}
+	return NULL;
+}
+
+/* ---- output ----------------------------------------------------------- */
+
+static double pct(uint64_t v, uint64_t total)
+{
+	return total ? 100.0 * (double)v / (double)total : 0.0;
+}
+
+static void print_type(const hs_graph *g, uint32_t node)
+{
+	hs_str t = hs_graph_type_name(g, hs_graph_type(g, node));
+	size_t n = t.len < TYPE_MAX_SHOWN ? t.len : TYPE_MAX_SHOWN;
+
+	tool_print_safe(stdout, t.ptr, n);
+	if (n < t.len)
+		printf("...");
+}
+
+static void print_human(const lines *L, const previews *pv, hs_graph *g,
+			hs_dom *d, const options *o, size_t listed,
+			const hs_type_table *ut)
+{
+	const hs_dom_stats *ds = hs_dom_stats_get(d);
+	uint64_t heap = ds->reachable_size;
+	char b[4][32];
+
+	tool_header(stdout, g, d);
+	printf("reachable: %s objects, %s; dominator tree %s deep\n",
+	       tool_commas(ds->reachable, b[0], sizeof(b[0])),
+	       tool_human(heap, b[1], sizeof(b[1])),
+	       tool_commas(ds->max_depth, b[2], sizeof(b[2])));
+	if (o->has_id) {
+		uint32_t v = L->n ? L->v[0].node : HS_GRAPH_NONE;
+		uint32_t up = hs_dom_idom(d, v);
+		size_t k = 0;
+
+		printf("dominated by:");
+		for (; up != HS_GRAPH_SUPERROOT && up != HS_GRAPH_NONE && k < 8;
+		     up = hs_dom_idom(d, up), k++) {
+			printf(" %s0x%" PRIx64 " (", k ? "<- " : "",
+			       hs_graph_id(g, up));
+			print_type(g, up);
+			putchar(')');
+		}
+		printf("%s\n", up == HS_GRAPH_SUPERROOT ? k ? " <- roots"
+								: " the roots only"
+			       : " <- ...");
+	}
+	printf("%11s %7s %11s  %-18s  %s\n", "RETAINED", "%", "SHALLOW", "ID",
+	       "TYPE  PREVIEW");
+	for (size_t i = 0; i < L->n; i++) {
+		const line *l = &L->v[i];
+		uint64_t r = hs_dom_retained(d, l->node);
+		const char *p = pv_find(pv, l->node);
+		char id[32];
+
+		snprintf(id, sizeof(id), "0x%" PRIx64, hs_graph_id(g, l->node));
+		printf("%11s %6.2f%% %11s  %-18s  %*s",
+		       tool_human(r, b[0], sizeof(b[0])), pct(r, heap),
+		       tool_human(hs_graph_size(g, l->node), b[1], sizeof(b[1])),
+		       id, (int)(2 * (l->depth < 40 ? l->depth : 40)), "");
+		print_type(g, l->node);
+		if (p)
+			printf("  %s", p);
+		putchar('\n');
+		if (l->more)
+			printf("%11s %6.2f%% %11s  %-18s  %*s... %s more "
+			       "(%s)\n",
+			       tool_human(l->more_ret, b[0], sizeof(b[0])),
+			       pct(l->more_ret, heap), "", "",
+			       (int)(2 * (l->depth + 1 < 40 ? l->depth + 1
+							    : 40)), "",
+			       tool_commas(l->more, b[2], sizeof(b[2])),
+			       l->more == 1 ? "object" : "objects");
+	}
+	if (L->cut)
+		printf("(output cut at %u lines: narrow it with --top, --depth, "
+		       "--children or --min-retained)\n", LINES_MAX);
+	if (!o->has_id)
+		printf("%zu of %s reachable objects listed\n", listed,
+		       tool_commas(ds->reachable, b[0], sizeof(b[0])));
+	printf("unreachable: %s objects, %s",
+	       tool_commas(ds->unreachable, b[0], sizeof(b[0])),
+	       tool_human(ds->unreachable_size, b[1], sizeof(b[1])));
+	for (size_t i = 0; i < ut->n && i < 5; i++) {
+		printf("%s", i ? ", " : "; by type: ");
+		tool_print_safe(stdout, ut->rows[i].name.ptr,
+				ut->rows[i].name.len < TYPE_MAX_SHOWN
+				? ut->rows[i].name.len : TYPE_MAX_SHOWN);
+		printf(" %s (%s)",
+		       tool_commas(ut->rows[i].count, b[0], sizeof(b[0])),
+		       tool_human(ut->rows[i].shallow, b[1], sizeof(b[1])));
+	}
+	if (ut->n > 5)
+		printf(", ...");
+	putchar('\n');
+}
+
+static void json_object_open(const line *l, const previews *pv, hs_graph *g,
+			     hs_dom *d, uint64_t heap)
+{
+	hs_str t = hs_graph_type_name(g, hs_graph_type(g, l->node));
+	uint32_t up = hs_dom_idom(d, l->node);
+	uint64_t r = hs_dom_retained(d, l->node);
+	const char *p = pv_find(pv, l->node);
+
+	printf("{\"id\":%" PRIu64 ",\"type\":", hs_graph_id(g, l->node));
+	tool_json_str(stdout, t.ptr, t.len);
+	printf(",\"shallow\":%" PRIu64 ",\"retained\":%" PRIu64
+	       ",\"percent\":%.4f,\"idom\":", hs_graph_size(g, l->node), r,
+	       pct(r, heap));
+	if (up == HS_GRAPH_SUPERROOT)
+		printf("null");
+	else
+		printf("%" PRIu64, hs_graph_id(g, up));
+	printf(",\"preview\":");
+	tool_json_str(stdout, p, p ? strlen(p) : 0);
+	printf(",\"dominated\":%" PRIu64 ",\"children\":[", l->nkids);
+}
+
+static void json_object_close(const line *l)
+{
+	printf("]");
+	if (l->expanded)
+		printf(",\"more\":{\"count\":%" PRIu64 ",\"retained\":%" PRIu64
+		       "}", l->more, l->more_ret);
+	printf("}");
+}
+
+static int print_json(const lines *L, const previews *pv, hs_graph *g,
+		      hs_dom *d, const options *o, const hs_type_table *ut)
+{
+	const hs_dom_stats *ds = hs_dom_stats_get(d);
+	size_t *open = NULL, sp = 0;
+
+	printf("{\"schema\":\"" SCHEMA "\",\"file\":");
+	tool_json_str(stdout, hs_graph_path(g), strlen(hs_graph_path(g)));
+	printf(",");
+	tool_json_graph(stdout, g, d);
+	printf(",\"top\":%zu,\"depth\":%u,\"children\":%zu,\"min_retained\":%"
+	       PRIu64 ",\"cut\":%s,\"objects\":[", o->top, o->depth,
+	       o->children, o->min_retained, L->cut ? "true" : "false");
+	if (L->n) {
+		open = malloc(L->n * sizeof(*open));
+		if (!open)
+			return -1;
+	}
+	for (size_t i = 0; i < L->n; i++) {
+		const line *l = &L->v[i];
+
+		/* close the objects at this depth or deeper */
+		while (sp && L->v[open[sp - 1]].depth >= l->depth)
+			json_object_close(&L->v[open[--sp]]);
+		if (i && (!sp || open[sp - 1] != i - 1))
+			putchar(',');
+		json_object_open(l, pv, g, d, ds->reachable_size);
+		open[sp++] = i;
+	}
+	while (sp)
+		json_object_close(&L->v[open[--sp]]);
+	free(open);
+	printf("],\"unreachable\":{\"objects\":%" PRIu64 ",\"shallow\":%" PRIu64
+	       ",\"types\":[", ds->unreachable, ds->unreachable_size);
+	for (size_t i = 0; i < ut->n && i < 10; i++) {
+		printf("%s{\"type\":", i ? "," : "");
+		tool_json_str(stdout, ut->rows[i].name.ptr, ut->rows[i].name.len);
+		printf(",\"count\":%" PRIu64 ",\"shallow\":%" PRIu64 "}",
+		       ut->rows[i].count, ut->rows[i].shallow);
+	}
+	printf("]}}\n");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "top", required_argument, NULL, 'n' },
+		{ "depth", required_argument, NULL, 'd' },
+		{ "children", required_argument, NULL, 'k' },
+		{ "id", required_argument, NULL, 'i' },
+		{ "min-retained", required_argument, NULL, 'm' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "threads", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	options o = { NULL, 20, 10, 0, 0, 0, 0, 0, 0, 0 };
+	hs_graph *g = NULL;
+	hs_dom *d = NULL;
+	lines L = { NULL, 0, 0, 0 };
+	previews pv = { NULL, 0, 0, NULL, 0, 0 };
+	hs_type_table ut = HS_TYPE_TABLE_INIT;
+	uint32_t *list = NULL, *nodes = NULL;
+	size_t nlist = 0;
+	uint64_t v;
+	int c, rc;
+
+	tool_init("dumpdom");
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+		case 'k':
+			if (tool_parse_u64(optarg, &v) < 0 || v > SIZE_MAX / 2)
+				return tool_usage_error("--%s: '%s' is not a "
+							"count", c == 'n' ? "top"
+							: "children", optarg);
+			if (c == 'n')
+				o.top = (size_t)v;
+			else
+				o.children = (size_t)v;
+			break;
+		case 'd':
+			if (tool_parse_u64(optarg, &v) < 0 || v > UINT32_MAX - 1)
+				return tool_usage_error("--depth: '%s' is not a "
+							"depth", optarg);
+			o.depth = (uint32_t)v;
+			o.has_depth = 1;
+			break;
+		case 'i':
+			if (tool_parse_u64(optarg, &o.id) < 0)
+				return tool_usage_error("--id: '%s' is not an "
+							"id", optarg);
+			o.has_id = 1;
+			break;
+		case 'm':
+			if (tool_parse_size(optarg, &o.min_retained) < 0)
+				return tool_usage_error("--min-retained: '%s' "
+							"is not a size", optarg);
+			break;
+		case 'j':
+			o.json = 1;
+			break;
+		case 't':
+			if (tool_parse_u64(optarg, &v) < 0 || v > 64)
+				return tool_usage_error("--threads: '%s' is not "
+							"0..64", optarg);
+			o.threads = (unsigned)v;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return TOOL_OK;
+		default:
+			return tool_usage_error("unknown option");
+		}
+	}
+	if (optind + 1 != argc)
+		return tool_usage_error(optind < argc ? "one FILE only"
+						      : "no FILE");
+	o.file = argv[optind];
+	if (o.has_id && !o.has_depth)
+		o.depth = 1;
+
+	rc = tool_load(&g, &d, o.file, 0, o.threads);
+	if (rc)
+		return rc;
+	tool_warnings(g);
+
+	if (o.has_id) {
+		uint32_t node = hs_graph_find_id(g, o.id);
+
+		if (node == HS_GRAPH_NONE) {
+			rc = tool_error("%s: no object with id %#" PRIx64,
+					o.file, o.id);
+			goto done;
+		}
+		if (!hs_dom_reachable(d, node)) {
+			rc = tool_error("%s: object %#" PRIx64 " is unreachable "
+					"(no root leads to it through strong "
+					"references): it retains nothing",
+					o.file, o.id);
+			goto done;
+		}
+		list = malloc(sizeof(*list));
+		if (!list)
+			goto nomem;
+		list[0] = node;
+		nlist = 1;
+	} else if (o.top == 0) {
+		tool_step("sorting by retained size");
+		nlist = hs_dom_top(NULL, 0, &list, d, o.min_retained);
+		if (!list)
+			goto nomem;
+	} else {
+		list = malloc(o.top * sizeof(*list));
+		if (!list)
+			goto nomem;
+		nlist = hs_dom_top(list, o.top, NULL, d, o.min_retained);
+	}
+	tool_step("walking the dominator tree");
+	for (size_t i = 0; i < nlist && !L.cut; i++)
+		if (expand(&L, d, list[i], &o) < 0)
+			goto nomem;
+	tool_step("reading previews");
+	nodes = malloc((L.n ? L.n : 1) * sizeof(*nodes));
+	if (!nodes)
+		goto nomem;
+	for (size_t i = 0; i < L.n; i++)
+		nodes[i] = L.v[i].node;
+	rc = hs_graph_previews(g, nodes, L.n, pv_add, &pv);
+	if (rc < 0) {
+		tool_step(NULL);
+		rc = tool_error("%s", hs_error_last());
+		goto done;
+	}
+	tool_step("summarising the unreachable objects");
+	if (hs_typesum(&ut, g, d, HS_TYPES_UNREACHABLE) < 0)
+		goto nomem;
+	hs_type_table_sort(&ut, HS_SORT_SHALLOW);
+	tool_step(NULL);
+	if (o.json) {
+		if (print_json(&L, &pv, g, d, &o, &ut) < 0)
+			goto nomem;
+	} else {
+		print_human(&L, &pv, g, d, &o, nlist, &ut);
+	}
+	rc = TOOL_OK;
+	if (fflush(stdout) != 0 || ferror(stdout))
+		rc = tool_error("cannot write the output");
+	goto done;
+nomem:
+	tool_step(NULL);
+	rc = tool_error("%s: out of memory", o.file);
+done:
+	hs_type_table_release(&ut);
+	free(list);
+	free(nodes);
+	free(L.v);
+	free(pv.e);
+	free(pv.pool);
+	hs_dom_free(d);
+	hs_graph_free(g);
+	return rc;
+}

@@ -1,0 +1,294 @@
+/*
+ * tool_graph.c - shared parts of the graph tools (see tool_graph.h).
+ *
+ * Progress: a helper thread, started with the first step when stderr is
+ * a terminal, wakes once a second; a step still running then is shown
+ * ("dumpdom: computing dominators...") and, when it ends, its time.
+ */
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tool_graph.h"
+
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	pthread_t thread;
+	int started;
+	char name[256];
+	double t0;
+	unsigned serial;      /* bumps at every step */
+	int shown;            /* this step's name was printed */
+} prog = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER };
+
+static double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void *prog_main(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&prog.lock);
+	for (;;) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 250000000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&prog.cond, &prog.lock, &ts);
+		if (prog.name[0] && !prog.shown && now_s() - prog.t0 >= 1.0) {
+			fprintf(stderr, "%s...", prog.name);
+			fflush(stderr);
+			prog.shown = 1;
+		}
+	}
+	return NULL;
+}
+
+void tool_step(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!tool_progress())
+		return;
+	pthread_mutex_lock(&prog.lock);
+	if (prog.name[0] && prog.shown)
+		fprintf(stderr, " %.1f s\n", now_s() - prog.t0);
+	prog.name[0] = '\0';
+	prog.shown = 0;
+	if (fmt) {
+		va_start(ap, fmt);
+		vsnprintf(prog.name, sizeof(prog.name), fmt, ap);
+		va_end(ap);
+		prog.t0 = now_s();
+	}
+	prog.serial++;
+	if (!prog.started && fmt) {
+		if (pthread_create(&prog.thread, NULL, prog_main, NULL) == 0) {
+			pthread_detach(prog.thread);
+			prog.started = 1;
+		}
+	}
+	pthread_mutex_unlock(&prog.lock);
+}
+
+int tool_load(hs_graph **g, hs_dom **d, const char *path, int reverse,
+	      unsigned threads)
+{
+	hs_graph_options go = HS_GRAPH_OPTIONS_INIT;
+
+	*g = NULL;
+	if (d)
+		*d = NULL;
+	go.reverse = reverse;
+	go.threads = threads;
+	tool_step("loading %s", path);
+	if (hs_graph_load(g, path, &go) < 0) {
+		tool_step(NULL);
+		return tool_error("%s", hs_error_last());
+	}
+	if (d) {
+		tool_step("computing dominators");
+		if (hs_dom_build(d, *g) < 0) {
+			tool_step(NULL);
+			hs_graph_free(*g);
+			*g = NULL;
+			return tool_error("%s: %s", path, hs_error_last());
+		}
+	}
+	tool_step(NULL);
+	return 0;
+}
+
+void tool_header(FILE *f, const hs_graph *g, const hs_dom *d)
+{
+	const hs_graph_stats *s = hs_graph_stats_get(g);
+	char b1[32], b2[32], b3[32], b4[32];
+
+	tool_print_safe(f, hs_graph_path(g), strlen(hs_graph_path(g)));
+	fprintf(f, ": %s objects, %s, %s references, %s roots",
+		tool_commas(s->objects, b1, sizeof(b1)),
+		tool_human(s->shallow, b2, sizeof(b2)),
+		tool_commas(s->refs, b3, sizeof(b3)),
+		tool_commas(s->roots, b4, sizeof(b4)));
+	if (d) {
+		const hs_dom_stats *ds = hs_dom_stats_get(d);
+
+		fprintf(f, "; unreachable %s objects (%s)",
+			tool_commas(ds->unreachable, b1, sizeof(b1)),
+			tool_human(ds->unreachable_size, b2, sizeof(b2)));
+	}
+	fprintf(f, "; %s missing references",
+		tool_commas(s->missing_refs, b1, sizeof(b1)));
+	if (s->integrity.status != HS_INTEGRITY_COMPLETE)
+		fprintf(f, "; file %s",
+			hs_integrity_status_name(s->integrity.status));
+	fputc('\n', f);
+}
+
+void tool_warnings(const hs_graph *g)
+{
+	const hs_graph_stats *s = hs_graph_stats_get(g);
+	char b1[32];
+
+	if (s->integrity.status != HS_INTEGRITY_COMPLETE) {
+		fprintf(stderr, "warning: the file is %s: ",
+			hs_integrity_status_name(s->integrity.status));
+		tool_print_safe(stderr, s->integrity.problem,
+				strlen(s->integrity.problem));
+		if (s->integrity.objects_lost > 0)
+			fprintf(stderr, " (%s objects lost)",
+				tool_commas((uint64_t)s->integrity.objects_lost,
+					    b1, sizeof(b1)));
+		fputc('\n', stderr);
+	}
+	if (s->missing_refs)
+		fprintf(stderr, "warning: %s references name objects that "
+			"are not in the dump (dropped)\n",
+			tool_commas(s->missing_refs, b1, sizeof(b1)));
+	if (s->missing_roots)
+		fprintf(stderr, "warning: %s roots name objects that are not "
+			"in the dump\n",
+			tool_commas(s->missing_roots, b1, sizeof(b1)));
+	if (s->duplicate_ids)
+		fprintf(stderr, "warning: %s objects repeat an id seen before "
+			"(the first keeps it)\n",
+			tool_commas(s->duplicate_ids, b1, sizeof(b1)));
+	if (s->stray_refs)
+		fprintf(stderr, "warning: %s references follow no object of "
+			"theirs (dropped)\n",
+			tool_commas(s->stray_refs, b1, sizeof(b1)));
+	if (s->bad_types)
+		fprintf(stderr, "warning: %s objects name an undeclared type\n",
+			tool_commas(s->bad_types, b1, sizeof(b1)));
+}
+
+void tool_json_graph(FILE *f, const hs_graph *g, const hs_dom *d)
+{
+	const hs_graph_stats *s = hs_graph_stats_get(g);
+
+	fprintf(f, "\"graph\":{\"objects\":%" PRIu64 ",\"shallow\":%" PRIu64
+		",\"references\":%" PRIu64 ",\"weak_references\":%" PRIu64
+		",\"roots\":%" PRIu64 ",\"types\":%" PRIu64
+		",\"missing_references\":%" PRIu64 ",\"missing_roots\":%"
+		PRIu64 ",\"duplicate_ids\":%" PRIu64, s->objects, s->shallow,
+		s->refs, s->weak_refs, s->roots, s->types, s->missing_refs,
+		s->missing_roots, s->duplicate_ids);
+	if (d) {
+		const hs_dom_stats *ds = hs_dom_stats_get(d);
+
+		fprintf(f, ",\"reachable\":%" PRIu64 ",\"reachable_shallow\":%"
+			PRIu64 ",\"unreachable\":%" PRIu64
+			",\"unreachable_shallow\":%" PRIu64
+			",\"dominator_depth\":%" PRIu64, ds->reachable,
+			ds->reachable_size, ds->unreachable,
+			ds->unreachable_size, ds->max_depth);
+	}
+	fprintf(f, ",\"integrity\":\"%s\"}",
+		hs_integrity_status_name(s->integrity.status));
+}
+
+/* Length of the valid, printable UTF-8 character at p (0: not one). */
+static size_t u8_char(const unsigned char *p, size_t n)
+{
+	size_t k;
+	uint32_t c;
+
+	if (p[0] < 0x80)
+		return p[0] >= 0x20 && p[0] != 0x7f;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
+		k = 2;
+		c = p[0] & 0x1f;
+	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		k = 3;
+		c = p[0] & 0x0f;
+	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		k = 4;
+		c = p[0] & 0x07;
+	} else {
+		return 0;
+	}
+	if (k > n)
+		return 0;
+	for (size_t i = 1; i < k; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (p[i] & 0x3f);
+	}
+	if ((k == 3 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) ||
+	    (k == 4 && (c < 0x10000 || c > 0x10ffff)) || (c >= 0x80 && c < 0xa0))
+		return 0;
+	return k;
+}
+
+const char *tool_preview(const hs_value *v, char *buf, size_t size,
+			 size_t max)
+{
+	size_t o = 0;
+
+	buf[0] = '\0';
+	switch (v->kind) {
+	case HS_VALUE_NONE:
+		break;
+	case HS_VALUE_INT:
+		snprintf(buf, size, "%" PRId64, v->v.i);
+		break;
+	case HS_VALUE_UINT:
+		snprintf(buf, size, "%" PRIu64, v->v.u);
+		break;
+	case HS_VALUE_FLOAT:
+		snprintf(buf, size, "%.17g", v->v.f);
+		break;
+	case HS_VALUE_BOOL:
+		snprintf(buf, size, "%s", v->v.i ? "True" : "False");
+		break;
+	case HS_VALUE_STR:
+	case HS_VALUE_BYTES: {
+		const unsigned char *p = (const unsigned char *)v->v.s.ptr;
+		size_t n = v->v.s.len, i = 0;
+
+		if (size < 16)
+			break;
+		if (v->kind == HS_VALUE_BYTES)
+			buf[o++] = 'b';
+		buf[o++] = '\'';
+		while (i < n && o + 8 < size && i < max) {
+			size_t k = v->kind == HS_VALUE_STR ? u8_char(p + i, n - i)
+							   : (p[i] >= 0x20 &&
+							      p[i] < 0x7f);
+
+			if (k && p[i] != '\'' && p[i] != '\\') {
+				if (o + k + 5 >= size)
+					break;
+				memcpy(buf + o, p + i, k);
+				o += k;
+				i += k;
+			} else {
+				o += (size_t)snprintf(buf + o, size - o,
+						      "\\x%02x", p[i]);
+				i++;
+			}
+		}
+		buf[o++] = '\'';
+		if (i < n && o + 4 < size) {
+			memcpy(buf + o, "...", 3);
+			o += 3;
+		}
+		buf[o] = '\0';
+		break;
+	}
+	}
+	return buf;
+}

@@ -1,0 +1,44 @@
+/*
+ * tool_graph.h - what the graph tools (dumptypes, dumpdom, ...) share:
+ * timed steps with progress on stderr, loading a graph and its dominator
+ * tree with errors mapped to messages, the header line and the warnings
+ * every tool prints about what the dump lacks.
+ */
+#ifndef HS_TOOL_GRAPH_H
+#define HS_TOOL_GRAPH_H
+
+#include <stdio.h>
+
+#include "hs_dom.h"
+#include "tool.h"
+
+/* tool_step() : a step begins ("loading x.snap"); the previous one ends.
+ * When stderr is a terminal and a step lasts over a second, its name is
+ * shown while it runs and its time when it ends.  NULL ends the last. */
+void tool_step(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* tool_load() : load path (with referrers if reverse) and, if d is not
+ * NULL, its dominator tree.  On failure prints "NAME: message" (the
+ * message names the file, the byte offset and the problem) and returns
+ * TOOL_ERROR; else 0. */
+int tool_load(hs_graph **g, hs_dom **d, const char *path, int reverse,
+	      unsigned threads);
+
+/* tool_header() : one line: file, objects and bytes, references, roots,
+ * reachable and unreachable, missing references. */
+void tool_header(FILE *f, const hs_graph *g, const hs_dom *d);
+
+/* tool_warnings() : on stderr, what was lost or is missing (integrity,
+ * missing references and roots, duplicate ids, stray references). */
+void tool_warnings(const hs_graph *g);
+
+/* tool_json_graph() : the "graph" member shared by the --json schemas
+ * (no braces around it: writes "\"graph\":{...}"). */
+void tool_json_graph(FILE *f, const hs_graph *g, const hs_dom *d);
+
+/* tool_preview() : a short, terminal-safe rendering of a value preview
+ * into buf ("'hello'", "42", "b'\x00a'"); cut at max bytes of text. */
+const char *tool_preview(const hs_value *v, char *buf, size_t size,
+			 size_t max);
+
+#endif
