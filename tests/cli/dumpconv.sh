@@ -128,7 +128,7 @@ for j in "$HS_TOP"/samples/*.jsonl; do
 	if cmp -s "$j" "$T/$n.jsonl"; then ok; else fail "sample $n: round trip differs"; fi
 	if [ -e "$HS_TOP/samples/$n.snap" ]; then
 		expect_rc 0 "sample $n.snap -> jsonl" -- "$C" "$HS_TOP/samples/$n.snap" -o "$T/$n.from-snap.jsonl"
-		if cmp -s "$j" "$T/$n.from-snap.jsonl"; then ok; else fail "samples/$n.jsonl is not the twin of samples/$n.snap"; fi
+		if cmp -s "$j" "$T/$n.from-snap.jsonl"; then ok; else fail "samples/$n.jsonl is not the twin of samples/$n.snap (regenerate it: build/bin/dumpconv samples/$n.snap -o samples/$n.jsonl)"; fi
 	fi
 done
 
