@@ -9,7 +9,6 @@ this interpreter's heap of a small test script.
 import argparse
 import atexit
 import os
-import runpy
 import signal
 import sys
 
@@ -94,9 +93,11 @@ def main(argv=None):
     sys.argv = [a.script] + a.args
     sys.path.insert(0, os.path.dirname(os.path.abspath(a.script)))
     if a.command == "dump":
-        g = runpy.run_path(a.script, run_name="__main__")
+        try:
+            _run_script(a.script)
+        except SystemExit:
+            pass
         st = dump(a.out, redact=a.redact, reason="manual")
-        del g
         sys.stderr.write("heapsnap: wrote %s (%d objects)\n"
                          % (a.out, st["objects"]))
         return 0
@@ -107,14 +108,23 @@ def main(argv=None):
         redact=a.redact, interval=a.interval)
     if a.on_exit:
         atexit.register(trig.fire, "exit")
-    # the script's globals stay alive for the dump at exit (run_path
-    # returns them; its temporary module is cleared)
-    global _script_globals
-    _script_globals = runpy.run_path(a.script, run_name="__main__")
+    _run_script(a.script)
     return 0
 
 
-_script_globals = None
+def _run_script(path):
+    """Runs path as the __main__ module, as `python3 path` would, and
+    leaves that module in sys.modules: its globals stay reachable for a
+    dump at exit, also when the script ends with sys.exit()."""
+    import builtins
+    import types
+    with open(path, "rb") as f:
+        code = compile(f.read(), path, "exec")
+    mod = types.ModuleType("__main__")
+    mod.__file__ = path
+    mod.__builtins__ = builtins
+    sys.modules["__main__"] = mod
+    exec(code, mod.__dict__)
 
 
 if __name__ == "__main__":
