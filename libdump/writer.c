@@ -716,8 +716,10 @@ int hs_writer_object(hs_writer *w, const hs_object *o)
 	w->shallow += o->size;
 	w->last_owner = owner;
 	w->have_last = 1;
-	return write_refs_records(w, o->refs + k, o->labels ? o->labels + k
-			: NULL, o->flags ? o->flags + k : NULL, o->nrefs - k);
+	/* refs may be NULL when nrefs is 0: NULL + 0 is undefined in C */
+	return write_refs_records(w, o->refs ? o->refs + k : NULL,
+				  o->labels ? o->labels + k : NULL,
+				  o->flags ? o->flags + k : NULL, o->nrefs - k);
 }
 
 int hs_writer_refs(hs_writer *w, const uint64_t *refs, const uint32_t *labels,

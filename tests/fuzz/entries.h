@@ -24,7 +24,15 @@
 
 #include <zstd.h>
 
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "hs_dom.h"
+#include "hs_graph.h"
+#include "hs_jsonl.h"
+#include "hs_paths.h"
 #include "hs_reader.h"
+#include "hs_referrers.h"
 
 /* A broken invariant: the fuzzer sees an abort, the unit test a failure. */
 #ifndef hs_fuzz_fail
@@ -351,6 +359,288 @@ static int hs_fuzz_records(const uint8_t *data, size_t size)
 	ZSTD_freeCCtx(cctx);
 	hs_fuzz_reader(file, len);
 	free(file);
+	return 0;
+}
+
+/* ---- the graph loader and the analyses over it ------------------------ */
+
+/* Bound on the per-node work below (labels and previews decode a frame
+ * each on a cache miss). */
+#define HS_FUZZ_NODES_MAX 256
+
+static int hs_fuzz_dom_visit(uint32_t node, uint32_t depth, int enter,
+			     void *payload)
+{
+	uint64_t *n = payload;
+
+	(void)node;
+	(void)depth;
+	*n += (uint64_t)enter;
+	return 0;
+}
+
+/* Everything a tool may ask of a loaded graph, checked for consistency. */
+static void hs_fuzz_graph_walk(hs_graph *g)
+{
+	const hs_graph_stats *st = hs_graph_stats_get(g);
+	uint32_t n = hs_graph_count(g), nt = hs_graph_type_count(g);
+	uint32_t nk = hs_graph_root_kind_count(g);
+	hs_buf storage = HS_BUF_INIT, text = HS_BUF_INIT;
+	hs_dom *d = NULL;
+	hs_paths *t = NULL;
+	hs_pathset *ps = NULL;
+	hs_referrers *rf = NULL;
+	uint64_t visited = 0;
+	uint32_t top[8];
+	size_t ntop;
+
+	if (st->objects != n)
+		hs_fuzz_fail("stats say %llu objects, count %u",
+			     (unsigned long long)st->objects, n);
+	hs_fuzz_touch(hs_graph_path(g), strlen(hs_graph_path(g)));
+	for (uint32_t ty = 0; ty < nt; ty++)
+		hs_fuzz_touch_str(hs_graph_type_name(g, ty));
+	for (uint32_t k = 0; k < nk; k++)
+		hs_fuzz_touch_str(hs_graph_root_kind(g, k));
+	for (size_t i = 0; i < hs_graph_root_count(g); i++) {
+		const hs_root *rt = hs_graph_root(g, i);
+
+		if (rt->node >= n || rt->kind >= nk)
+			hs_fuzz_fail("root %zu: node %u of %u, kind %u of %u",
+				     i, rt->node, n, rt->kind, nk);
+		hs_fuzz_touch_str(rt->label);
+	}
+	for (uint32_t v = 0; v < n; v++) {
+		hs_edges e = hs_graph_out(g, v), in = hs_graph_in(g, v);
+		uint64_t id = hs_graph_id(g, v);
+		uint32_t f = hs_graph_find_id(g, id);
+
+		if (hs_graph_type(g, v) >= nt)
+			hs_fuzz_fail("node %u: type %u of %u", v,
+				     hs_graph_type(g, v), nt);
+		if (f >= n || hs_graph_id(g, f) != id)
+			hs_fuzz_fail("node %u: its id finds node %u", v, f);
+		for (size_t k = 0; k < e.n; k++)
+			if (e.node[k] >= n)
+				hs_fuzz_fail("node %u: edge to %u of %u", v,
+					     e.node[k], n);
+		hs_fuzz_touch(e.flags, e.n);
+		for (size_t k = 0; k < in.n; k++)
+			if (in.node[k] >= n)
+				hs_fuzz_fail("node %u: referrer %u of %u", v,
+					     in.node[k], n);
+		if (v < HS_FUZZ_NODES_MAX) {
+			hs_value pv;
+
+			if (hs_graph_preview(&pv, &storage, g, v) == 0 &&
+			    (pv.kind == HS_VALUE_STR ||
+			     pv.kind == HS_VALUE_BYTES))
+				hs_fuzz_touch(pv.v.s.ptr, pv.v.s.len);
+			for (size_t k = 0; k < e.n && k < 16; k++) {
+				hs_str l;
+
+				if (hs_graph_label(&l, &storage, g, v, k) == 0 &&
+				    l.ptr)
+					hs_fuzz_touch_str(l);
+			}
+		}
+	}
+	if (nt)
+		(void)hs_graph_type_find(g, "str");
+
+	if (hs_dom_build(&d, g) == 0) {
+		const hs_dom_stats *ds = hs_dom_stats_get(d);
+
+		if (ds->reachable + ds->unreachable != n)
+			hs_fuzz_fail("dom: %llu reachable + %llu not != %u",
+				     (unsigned long long)ds->reachable,
+				     (unsigned long long)ds->unreachable, n);
+		for (uint32_t v = 0; v < n; v++) {
+			uint32_t id = hs_dom_idom(d, v);
+
+			if (id != HS_GRAPH_SUPERROOT && id != HS_GRAPH_NONE &&
+			    id >= n)
+				hs_fuzz_fail("dom: idom of %u is %u", v, id);
+			if ((id == HS_GRAPH_NONE) == hs_dom_reachable(d, v))
+				hs_fuzz_fail("dom: %u reachable but no idom", v);
+		}
+		ntop = hs_dom_top(top, 8, NULL, d, 0);
+		for (size_t i = 0; i < ntop; i++)
+			if (top[i] >= n)
+				hs_fuzz_fail("dom: top node %u", top[i]);
+		if (hs_dom_walk(d, HS_GRAPH_SUPERROOT, hs_fuzz_dom_visit,
+				&visited) == 0 && visited != ds->reachable)
+			hs_fuzz_fail("dom: walk visited %llu of %llu",
+				     (unsigned long long)visited,
+				     (unsigned long long)ds->reachable);
+	}
+	if (n && hs_paths_new(&t, g, NULL) == 0) {
+		for (uint32_t v = n - 1, k = 0; k < 4 && v < n; k++, v /= 2) {
+			if (hs_paths_shortest(&ps, t, v) != 0)
+				continue;
+			for (size_t i = 0; i < hs_pathset_count(ps); i++) {
+				const hs_path *p = hs_pathset_get(ps, i);
+
+				if (!p->len || p->nodes[p->len - 1] != v)
+					hs_fuzz_fail("paths: a path to %u ends "
+						     "elsewhere", v);
+				text.len = 0;
+				(void)hs_path_format(&text, g, p);
+				hs_fuzz_touch(text.data, text.len);
+			}
+			hs_pathset_free(ps);
+			ps = NULL;
+		}
+		if (hs_paths_find(&ps, g, n / 2, 3, NULL) == 0)
+			for (size_t i = 0; i < hs_pathset_count(ps); i++) {
+				text.len = 0;
+				(void)hs_path_format(&text, g,
+						     hs_pathset_get(ps, i));
+				hs_fuzz_touch(text.data, text.len);
+			}
+		hs_pathset_free(ps);
+	}
+	if (hs_referrers_group(&rf, g, NULL) == 0) {
+		for (size_t i = 0; i < hs_referrers_count(rf) && i < 64; i++) {
+			text.len = 0;
+			(void)hs_referrers_format(&text, g,
+						  hs_referrers_get(rf, i));
+			hs_fuzz_touch(text.data, text.len);
+		}
+	}
+	hs_referrers_free(rf);
+	hs_paths_free(t);
+	hs_dom_free(d);
+	hs_buf_release(&storage);
+	hs_buf_release(&text);
+}
+
+/*
+ * The graph loader: the input is a whole .snap, put in a memfd (the
+ * loader opens a path, and reopens it for labels and previews) and
+ * loaded with reverse references on 2 threads; then hs_fuzz_graph_walk.
+ */
+static int hs_fuzz_graph(const uint8_t *data, size_t size)
+{
+	hs_graph_options o = HS_GRAPH_OPTIONS_INIT;
+	hs_graph *g = NULL;
+	char path[64];
+	int fd, rc;
+
+	fd = memfd_create("fuzz.snap", MFD_CLOEXEC);
+	if (fd < 0)
+		abort();
+	for (size_t off = 0; off < size;) {
+		ssize_t w = write(fd, data + off, size - off);
+
+		if (w <= 0)
+			abort();
+		off += (size_t)w;
+	}
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	o.threads = 2;
+	rc = hs_graph_load(&g, path, &o);
+	if (rc < 0) {
+		hs_fuzz_check_error(rc, "hs_graph_load");
+		if (g)
+			hs_fuzz_fail("load failed but gave a graph");
+	} else {
+		hs_fuzz_graph_walk(g);
+		hs_graph_free(g);
+	}
+	close(fd);
+	return 0;
+}
+
+/* ---- dumpconv's JSON-lines parser -------------------------------------- */
+
+/*
+ * JSON lines in: hs_jsonl_import_sink() parses the input (a memory
+ * stream) into a .snap in memory.  When that succeeds, the .snap must
+ * read back (hs_fuzz_reader), a round trip - export to JSON lines,
+ * import again - must keep the objects and references, and exporting
+ * that must print the first export's bytes again.
+ */
+static int hs_fuzz_jsonl(const uint8_t *data, size_t size)
+{
+	hs_writer_options wo = HS_WRITER_OPTIONS_INIT;
+	hs_buf snap = HS_BUF_INIT, lines = HS_BUF_INIT, snap2 = HS_BUF_INIT;
+	hs_buf lines2 = HS_BUF_INIT;
+	hs_jsonl_stats s1, s2, s3;
+	hs_reader *r = NULL;
+	FILE *in;
+	int rc;
+
+	/* fmemopen() of 0 bytes fails on some libcs: feed "" then */
+	in = fmemopen(size ? (void *)data : (void *)"", size ? size : 1,
+		      "r");
+	if (!in)
+		abort();
+	if (!size)
+		(void)fgetc(in);
+	wo.max_preview = HS_STRING_MAX;
+	wo.frame_size = 4096;  /* several frames from small inputs */
+	rc = hs_jsonl_import_sink(in, "fuzz.jsonl", hs_buf_sink(&snap),
+				  "fuzz.snap", &wo, &s1);
+	fclose(in);
+	if (rc < 0) {
+		hs_fuzz_check_error(rc, "hs_jsonl_import_sink");
+		goto done;
+	}
+	hs_fuzz_reader(snap.data, snap.len);
+	rc = hs_reader_open_mem(&r, snap.data, snap.len, "fuzz.snap", NULL);
+	if (rc < 0)
+		hs_fuzz_fail("an imported .snap does not open: %s",
+			     hs_error_last());
+	if (rc < 0)
+		goto done;
+	rc = hs_jsonl_export(r, hs_buf_sink(&lines), "fuzz2.jsonl", &s2);
+	if (rc < 0)
+		hs_fuzz_fail("an imported .snap does not export: %s",
+			     hs_error_last());
+	if (rc < 0)
+		goto done;
+	in = fmemopen(lines.len ? (void *)lines.data : (void *)"",
+		      lines.len ? lines.len : 1, "r");
+	if (!in)
+		abort();
+	if (!lines.len)
+		(void)fgetc(in);
+	rc = hs_jsonl_import_sink(in, "fuzz2.jsonl", hs_buf_sink(&snap2),
+				  "fuzz2.snap", &wo, &s3);
+	fclose(in);
+	if (rc < 0) {
+		hs_fuzz_fail("an export does not import: %s", hs_error_last());
+		goto done;
+	}
+	if (s3.objects != s1.objects || s3.refs != s1.refs ||
+	    s2.objects != s1.objects)
+		hs_fuzz_fail("round trip: %llu objects %llu refs became "
+			     "%llu %llu", (unsigned long long)s1.objects,
+			     (unsigned long long)s1.refs,
+			     (unsigned long long)s3.objects,
+			     (unsigned long long)s3.refs);
+	/* from the first export on, the round trip is exact: the second
+	 * export prints the same bytes as the first */
+	hs_reader_free(r);
+	r = NULL;
+	rc = hs_reader_open_mem(&r, snap2.data, snap2.len, "fuzz2.snap", NULL);
+	if (rc == 0)
+		rc = hs_jsonl_export(r, hs_buf_sink(&lines2), "fuzz3.jsonl",
+				     NULL);
+	if (rc < 0)
+		hs_fuzz_fail("a re-imported .snap does not export: %s",
+			     hs_error_last());
+	else if (lines2.len != lines.len ||
+		 (lines.len && memcmp(lines.data, lines2.data, lines.len)))
+		hs_fuzz_fail("export -> import -> export changed the lines "
+			     "(%zu bytes, then %zu)", lines.len, lines2.len);
+done:
+	hs_reader_free(r);
+	hs_buf_release(&snap);
+	hs_buf_release(&lines);
+	hs_buf_release(&snap2);
+	hs_buf_release(&lines2);
 	return 0;
 }
 

@@ -37,6 +37,8 @@ typedef struct {
 static const regress_entry entries[] = {
 	{ "reader", hs_fuzz_reader },
 	{ "records", hs_fuzz_records },
+	{ "graph", hs_fuzz_graph },
+	{ "jsonl", hs_fuzz_jsonl },
 	{ NULL, NULL }
 };
 
