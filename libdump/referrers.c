@@ -243,10 +243,13 @@ int hs_referrers_group(hs_referrers **out, const hs_graph *g,
 	sort_ref = r;
 
 	for (uint32_t v = 0; v < n; v++) {
-		hs_edges in = hs_graph_in(g, v);
+		hs_edges in;
 		size_t m = 0;
 		int truncated = 0;
 
+		if (opts && opts->include && !opts->include(opts->payload, v))
+			continue;
+		in = hs_graph_in(g, v);
 		if (hs_graph_is_root(g, v))
 			set[m++] = HS_REFERRERS_ROOT;
 		for (size_t k = 0; k < in.n; k++) {

@@ -33,12 +33,18 @@ extern "C" {
 /** The pseudo-type "<root>" in a key's set. */
 #define HS_REFERRERS_ROOT UINT32_MAX
 
+/** Which objects to group: 1 to include node.  (Referrers count
+ *  whether included or not.) */
+typedef int (*hs_referrers_filter)(const void *payload, uint32_t node);
+
 typedef struct {
-	unsigned version;    /**< HS_REFERRERS_OPTIONS_VERSION */
+	unsigned version;            /**< HS_REFERRERS_OPTIONS_VERSION */
+	hs_referrers_filter include; /**< NULL: every object */
+	const void *payload;         /**< for include */
 } hs_referrers_options;
 
 #define HS_REFERRERS_OPTIONS_VERSION 1
-#define HS_REFERRERS_OPTIONS_INIT { HS_REFERRERS_OPTIONS_VERSION }
+#define HS_REFERRERS_OPTIONS_INIT { HS_REFERRERS_OPTIONS_VERSION, NULL, NULL }
 
 /** One group. */
 typedef struct {
@@ -54,8 +60,9 @@ typedef struct {
 typedef struct hs_referrers hs_referrers;
 
 /**
- * hs_referrers_group() : group every object of g by its key.  Needs the
- * reverse references (hs_graph_options.reverse).
+ * hs_referrers_group() : group the objects of g (those opts->include
+ * accepts) by their keys.  Needs the reverse references
+ * (hs_graph_options.reverse).
  * @param[out] out  pair with hs_referrers_free().
  * @param opts      NULL for the defaults.
  * @return 0, HS_ENOMEM, HS_EINVAL (bad options).

@@ -99,6 +99,11 @@ static char *group_line(const hs_graph *g, const hs_referrer_group *grp)
 	return s;
 }
 
+static int only_type(const void *payload, uint32_t node)
+{
+	return hs_graph_type(payload, node) == 3;
+}
+
 static void test_crafted(void)
 {
 	static const char *const types[] = {
@@ -132,6 +137,7 @@ static void test_crafted(void)
 			      sizeof(e) / sizeof(e[0]), roots, 3);
 	hs_referrers *r = NULL;
 	hs_referrers_options bad = HS_REFERRERS_OPTIONS_INIT;
+	hs_referrers_options opt = HS_REFERRERS_OPTIONS_INIT;
 	const hs_referrer_group *grp;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(g);
@@ -151,6 +157,19 @@ static void test_crafted(void)
 	CU_ASSERT_EQUAL(hs_referrers_get(r, 0)->referrers[0],
 			HS_REFERRERS_ROOT);
 	CU_ASSERT_FALSE(hs_referrers_get(r, 0)->truncated);
+	hs_referrers_free(r);
+
+	/* only the str objects (types index 3): 4 groups */
+	opt.include = only_type;
+	opt.payload = g;
+	CU_ASSERT_EQUAL_FATAL(hs_referrers_group(&r, g, &opt), 0);
+	CU_ASSERT_EQUAL_FATAL(hs_referrers_count(r), 4);
+	for (size_t i = 0; i < 4; i++) {
+		char *line = group_line(g, hs_referrers_get(r, i));
+
+		CU_ASSERT_STRING_EQUAL(line, want[4 + i]);
+		free(line);
+	}
 	hs_referrers_free(r);
 	bad.version = 7;
 	CU_ASSERT_EQUAL(hs_referrers_group(&r, g, &bad), HS_EINVAL);
