@@ -534,7 +534,10 @@ static int parse_record(hs_reader *r, frame_dec *d, hs_record *rec)
 	for (; used < n; used++)
 		if (hs_mp_skip(&m, HS_READER_NEST_MAX) < 0)
 			BAD("a trailing field is malformed or nested too deep");
-	rec->kind = (hs_record_kind)tag;
+	/* kind 0 for a tag this reader does not know (a uint64 tag must not
+	 * truncate into a known one): the caller skips it (FORMAT.md 4) */
+	rec->kind = tag <= HS_REC_END ? (hs_record_kind)tag
+				      : (hs_record_kind)0;
 	d->pos = (size_t)(m.p - d->buf);
 	d->records++;
 	return 0;
@@ -1050,7 +1053,7 @@ int hs_reader_next(hs_record *rec, hs_reader *r)
 		}
 		rc = parse_record(r, d, rec);
 		if (rc == 0) {
-			if (rec->kind == HS_REC_FRAME)
+			if (rec->kind == HS_REC_FRAME || rec->kind == 0)
 				continue;
 			if (rec->kind == HS_REC_OBJECT)
 				r->delivered++;
@@ -1108,7 +1111,8 @@ static void *scan_run(void *arg)
 		rc = dec_load(r, &d, i);
 		while (rc == 0) {
 			rc = parse_record(r, &d, &rec);
-			if (rc != 0 || rec.kind == HS_REC_FRAME)
+			if (rc != 0 || rec.kind == HS_REC_FRAME ||
+			    rec.kind == 0)
 				continue;
 			if (rec.kind == HS_REC_OBJECT)
 				wk->delivered++;
