@@ -296,6 +296,24 @@ static void print_type(const hs_graph *g, uint32_t node)
 		printf("...");
 }
 
+static int indent(uint32_t depth)
+{
+	return (int)(2 * (depth < 40 ? depth : 40));
+}
+
+static void print_more(const line *l, uint64_t heap)
+{
+	char b[3][32];
+
+	if (!l->more)
+		return;
+	printf("%11s %6.2f%% %11s  %-18s  %*s... %s more %s\n",
+	       tool_human(l->more_ret, b[0], sizeof(b[0])),
+	       pct(l->more_ret, heap), "", "", indent(l->depth + 1), "",
+	       tool_commas(l->more, b[1], sizeof(b[1])),
+	       l->more == 1 ? "object" : "objects");
+}
+
 static void print_human(const lines *L, const previews *pv, hs_graph *g,
 			hs_dom *d, const options *o, size_t listed,
 			const hs_type_table *ut)
@@ -303,6 +321,7 @@ static void print_human(const lines *L, const previews *pv, hs_graph *g,
 	const hs_dom_stats *ds = hs_dom_stats_get(d);
 	uint64_t heap = ds->reachable_size;
 	char b[4][32];
+	size_t *open = L->n ? malloc(L->n * sizeof(*open)) : NULL, sp = 0;
 
 	tool_header(stdout, g, d);
 	printf("reachable: %s objects, %s; dominator tree %s deep\n",
@@ -328,31 +347,32 @@ static void print_human(const lines *L, const previews *pv, hs_graph *g,
 	}
 	printf("%11s %7s %11s  %-18s  %s\n", "RETAINED", "%", "SHALLOW", "ID",
 	       "TYPE  PREVIEW");
-	for (size_t i = 0; i < L->n; i++) {
-		const line *l = &L->v[i];
-		uint64_t r = hs_dom_retained(d, l->node);
-		const char *p = pv_find(pv, l->node);
+	for (size_t i = 0; i <= L->n; i++) {
+		const line *l = i < L->n ? &L->v[i] : NULL;
+		uint64_t r;
+		const char *p;
 		char id[32];
 
+		/* the objects left out under the nodes this line closes */
+		while (sp && (!l || L->v[open[sp - 1]].depth >= l->depth))
+			print_more(&L->v[open[--sp]], heap);
+		if (!l)
+			break;
+		r = hs_dom_retained(d, l->node);
+		p = pv_find(pv, l->node);
 		snprintf(id, sizeof(id), "0x%" PRIx64, hs_graph_id(g, l->node));
 		printf("%11s %6.2f%% %11s  %-18s  %*s",
 		       tool_human(r, b[0], sizeof(b[0])), pct(r, heap),
 		       tool_human(hs_graph_size(g, l->node), b[1], sizeof(b[1])),
-		       id, (int)(2 * (l->depth < 40 ? l->depth : 40)), "");
+		       id, indent(l->depth), "");
 		print_type(g, l->node);
 		if (p)
 			printf("  %s", p);
 		putchar('\n');
-		if (l->more)
-			printf("%11s %6.2f%% %11s  %-18s  %*s... %s more "
-			       "(%s)\n",
-			       tool_human(l->more_ret, b[0], sizeof(b[0])),
-			       pct(l->more_ret, heap), "", "",
-			       (int)(2 * (l->depth + 1 < 40 ? l->depth + 1
-							    : 40)), "",
-			       tool_commas(l->more, b[2], sizeof(b[2])),
-			       l->more == 1 ? "object" : "objects");
+		if (open)
+			open[sp++] = i;
 	}
+	free(open);
 	if (L->cut)
 		printf("(output cut at %u lines: narrow it with --top, --depth, "
 		       "--children or --min-retained)\n", LINES_MAX);
