@@ -39,6 +39,7 @@ typedef struct {
 	uint64_t next_index;  /* index of the next object record */
 	uint64_t prev_id;     /* id of the frame's previous object, or 0 */
 	int seen_frame_rec;
+	uint64_t frame_no;    /* what the frame record says */
 	uint64_t objects;     /* objects delivered from this frame */
 	uint64_t records;
 	uint64_t *refs;       /* one record's references */
@@ -370,6 +371,7 @@ static int parse_record(hs_reader *r, frame_dec *d, hs_record *rec)
 		if (d->seen_frame_rec)
 			BAD("a second frame record in one frame");
 		d->seen_frame_rec = 1;
+		d->frame_no = no;
 		d->next_index = first;
 		used = 3;
 		break;
@@ -990,18 +992,32 @@ static void frame_done(hs_reader *r, frame_dec *d, int rc)
 
 	if (rc == 0) {
 		r->fstate[d->frame] = FRAME_OK;
+		/* the trailer's entry must describe this frame: counts,
+		 * size, first index and place (a trailer that leaves a frame
+		 * out shows as a frame record numbered past its entry) */
+		uint64_t first = d->seen_frame_rec ? d->next_index - d->objects
+						   : f->first_object;
+		uint64_t no = d->seen_frame_rec ? d->frame_no : d->frame;
+
 		if (r->has_trailer && (f->objects != d->objects ||
-				       f->records != d->records)) {
+				       f->records != d->records ||
+				       f->first_object != first ||
+				       f->dsize != d->len || no != d->frame)) {
 			char msg[256];
 
 			snprintf(msg, sizeof(msg), "%s: byte %llu: frame %zu "
-				 "holds %llu objects in %llu records, the "
-				 "trailer says %llu in %llu", r->name,
+				 "(no. %llu) holds %llu objects from index %llu"
+				 " in %llu records, %zu bytes; the trailer says "
+				 "%llu from %llu in %llu, %llu bytes", r->name,
 				 (unsigned long long)f->offset, d->frame,
+				 (unsigned long long)no,
 				 (unsigned long long)d->objects,
-				 (unsigned long long)d->records,
+				 (unsigned long long)first,
+				 (unsigned long long)d->records, d->len,
 				 (unsigned long long)f->objects,
-				 (unsigned long long)f->records);
+				 (unsigned long long)f->first_object,
+				 (unsigned long long)f->records,
+				 (unsigned long long)f->dsize);
 			note_problem(r, f->offset, msg);
 		}
 	} else {
