@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hs_referrers.h"
 #include "hs_types.h"
 #include "tool_graph.h"
 
@@ -29,6 +30,11 @@ static const char usage[] =
 	"\n"
 	"  --sort KEY      retained (default), shallow or count\n"
 	"  --top N         show the first N rows (default 20; 0 = all)\n"
+	"  --by referrer   group objects by their type and the set of the\n"
+	"                  types that refer to them (\"dict <- {app.Session,\n"
+	"                  list}\"; weak references left out, \"<root>\" for\n"
+	"                  a root, at most 8 types a set), sorted by shallow\n"
+	"                  size; no retained column (--by type: the default)\n"
 	"  --unreachable   summarise the objects no root reaches instead\n"
 	"                  (garbage or cycles awaiting collection)\n"
 	"  --json          JSON (schema \"" SCHEMA "\", see docs/analyses.md)\n"
@@ -47,7 +53,8 @@ static const char usage[] =
 /* How rows are grouped.  A new grouping adds a value here, its option
  * in main() and its case in group_table(). */
 typedef enum {
-	GROUP_TYPE = 0
+	GROUP_TYPE = 0,
+	GROUP_REFERRER    /* hs_referrers.h */
 } grouping;
 
 typedef struct {
@@ -65,13 +72,75 @@ static const char *sort_name(hs_sort_key k)
 								     : "retained";
 }
 
+static int is_reachable(const void *d, uint32_t node)
+{
+	return hs_dom_reachable(d, node);
+}
+
+static int is_unreachable(const void *d, uint32_t node)
+{
+	return !hs_dom_reachable(d, node);
+}
+
+/* --by referrer: one row per hs_referrers group, named by its key; the
+ * names live in *names, which must outlive the table. */
+static int referrer_table(hs_type_table *t, const options *o,
+			  const hs_graph *g, hs_dom *d, hs_buf *names)
+{
+	hs_referrers_options ro = HS_REFERRERS_OPTIONS_INIT;
+	hs_referrers *r = NULL;
+	size_t n, *end = NULL;
+	int rc;
+
+	ro.include = o->unreachable ? is_unreachable : is_reachable;
+	ro.payload = d;
+	rc = hs_referrers_group(&r, g, &ro);
+	if (rc < 0)
+		return rc;
+	n = hs_referrers_count(r);
+	t->rows = calloc(n ? n : 1, sizeof(*t->rows));
+	end = malloc((n ? n : 1) * sizeof(*end));
+	if (!t->rows || !end) {
+		rc = HS_ENOMEM;
+		goto done;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const hs_referrer_group *grp = hs_referrers_get(r, i);
+
+		rc = hs_referrers_format(names, g, grp);
+		if (rc < 0)
+			goto done;
+		end[i] = names->len;
+		t->rows[i].key = (uint32_t)i;
+		t->rows[i].count = grp->count;
+		t->rows[i].shallow = grp->shallow;
+		t->count += grp->count;
+		t->shallow += grp->shallow;
+	}
+	for (size_t i = 0; i < n; i++) {  /* names->data is final now */
+		size_t start = i ? end[i - 1] : 0;
+
+		t->rows[i].name.ptr = (const char *)names->data + start;
+		t->rows[i].name.len = end[i] - start;
+	}
+	t->n = n;
+	t->heap = hs_dom_stats_get(d)->reachable_size;
+	t->has_retained = 0;
+done:
+	free(end);
+	hs_referrers_free(r);
+	return rc;
+}
+
 static int group_table(hs_type_table *t, const options *o, const hs_graph *g,
-		       hs_dom *d)
+		       hs_dom *d, hs_buf *names)
 {
 	switch (o->group) {
 	case GROUP_TYPE:
 		return hs_typesum(t, g, d, o->unreachable ? HS_TYPES_UNREACHABLE
 							  : HS_TYPES_REACHABLE);
+	case GROUP_REFERRER:
+		return referrer_table(t, o, g, d, names);
 	}
 	return HS_EINVAL;
 }
@@ -101,7 +170,8 @@ static void print_human(const hs_type_table *t, const options *o,
 	const char *what = o->unreachable ? "unreachable" : "reachable";
 
 	tool_header(stdout, g, d);
-	printf("%s objects by type, sorted by %s:\n", what,
+	printf("%s objects by %s, sorted by %s:\n", what,
+	       o->group == GROUP_REFERRER ? "type and referrer types" : "type",
 	       sort_name(o->sort));
 	printf("%12s %11s %11s %6s %6s  %s\n", "COUNT", "SHALLOW",
 	       ret ? "RETAINED" : "", "%", "CUM%", "TYPE");
@@ -142,8 +212,10 @@ static void print_json(const hs_type_table *t, const options *o,
 
 	printf("{\"schema\":\"" SCHEMA "\",\"file\":");
 	tool_json_str(stdout, hs_graph_path(g), strlen(hs_graph_path(g)));
-	printf(",\"set\":\"%s\",\"group\":\"type\",\"sort\":\"%s\",",
-	       o->unreachable ? "unreachable" : "reachable", sort_name(o->sort));
+	printf(",\"set\":\"%s\",\"group\":\"%s\",\"sort\":\"%s\",",
+	       o->unreachable ? "unreachable" : "reachable",
+	       o->group == GROUP_REFERRER ? "referrer" : "type",
+	       sort_name(o->sort));
 	tool_json_graph(stdout, g, d);
 	printf(",\"totals\":{\"types\":%zu,\"count\":%" PRIu64 ",\"shallow\":%"
 	       PRIu64 ",\"heap\":%" PRIu64 "},\"types\":[", t->n, t->count,
@@ -198,6 +270,7 @@ int main(int argc, char **argv)
 		{ "sort", required_argument, NULL, 's' },
 		{ "top", required_argument, NULL, 'n' },
 		{ "unreachable", no_argument, NULL, 'u' },
+		{ "by", required_argument, NULL, 'b' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "csv", no_argument, NULL, 'c' },
 		{ "threads", required_argument, NULL, 't' },
@@ -208,6 +281,7 @@ int main(int argc, char **argv)
 	hs_graph *g = NULL;
 	hs_dom *d = NULL;
 	hs_type_table t = HS_TYPE_TABLE_INIT;
+	hs_buf names = HS_BUF_INIT;  /* row names of --by referrer */
 	uint64_t v;
 	size_t shown;
 	int c, rc;
@@ -236,6 +310,15 @@ int main(int argc, char **argv)
 		case 'u':
 			o.unreachable = 1;
 			break;
+		case 'b':
+			if (strcmp(optarg, "type") == 0)
+				o.group = GROUP_TYPE;
+			else if (strcmp(optarg, "referrer") == 0)
+				o.group = GROUP_REFERRER;
+			else
+				return tool_usage_error("--by: '%s' is not type "
+							"or referrer", optarg);
+			break;
 		case 'j':
 			o.json = 1;
 			break;
@@ -262,12 +345,12 @@ int main(int argc, char **argv)
 		return tool_usage_error("--json and --csv exclude each other");
 	o.file = argv[optind];
 
-	rc = tool_load(&g, &d, o.file, 0, o.threads);
+	rc = tool_load(&g, &d, o.file, o.group == GROUP_REFERRER, o.threads);
 	if (rc)
 		return rc;
 	tool_warnings(g);
 	tool_step("summarising types");
-	rc = group_table(&t, &o, g, d);
+	rc = group_table(&t, &o, g, d, &names);
 	tool_step(NULL);
 	if (rc < 0) {
 		rc = tool_error("%s: %s", o.file, hs_error_last());
@@ -290,6 +373,7 @@ int main(int argc, char **argv)
 		rc = tool_error("cannot write the output");
 done:
 	hs_type_table_release(&t);
+	hs_buf_release(&names);
 	hs_dom_free(d);
 	hs_graph_free(g);
 	return rc;

@@ -3,7 +3,8 @@
 # converted by dumpconv): the shortest path by id (hex and decimal) and by
 # index, --all, --max-depth, --type --top, unreachable and missing objects
 # (exit 1), --json (valid, schema, steps and labels), escaping of hostile
-# labels, and bad usage (exit 2).
+# labels, and bad usage (exit 2); and `dumptypes --by referrer` on the same
+# heap (exact groups, reachable and unreachable).
 . "$(dirname "$0")/lib.sh"
 P="$HS_BIN/dumppath"
 C="$HS_BIN/dumpconv"
@@ -171,5 +172,18 @@ if [ -x "$G" ]; then
 else
 	fail "no dumpgen in $HS_BIN"
 fi
+
+# --- dumptypes --by referrer (referrers.c) on the same heap ------------------
+D="$HS_BIN/dumptypes"
+expect_rc 0 "dumptypes --by referrer" -- "$D" "$S" --by referrer --top 0
+expect_grep "reachable objects by type and referrer types, sorted by shallow" "$T/out" "--by referrer title"
+expect_grep "4 .* app.Item <- {list}\$" "$T/out" "list items grouped"
+expect_grep "app.Session <- {app.Request, dict}\$" "$T/out" "two referrer types, by name"
+expect_grep "app.Request <- {<root>}\$" "$T/out" "a root's pseudo-referrer"
+if grep -q "weakref\|Orphan" "$T/out" && ! grep -q "weakref <- {dict}" "$T/out"; then
+	fail "unreachable objects in the reachable table"; else ok; fi
+expect_rc 0 "dumptypes --by referrer --json" -- "$D" "$S" --by referrer --unreachable --json
+jcheck "unreachable groups" 'd["group"] == "referrer" and d["set"] == "unreachable" and [(t["type"], t["count"], t["shallow"]) for t in d["types"]] == [("app.Item <- {}", 1, 96), ("Orphan <- {}", 1, 32)]'
+expect_rc 2 "dumptypes --by nonsense" -- "$D" "$S" --by nonsense
 
 finish dumppath
