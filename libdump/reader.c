@@ -1039,6 +1039,22 @@ static int deliver_check(hs_reader *r, frame_dec *d, const hs_record *rec)
 		memcpy(r->end_totals, &rec->u.end.objects,
 		       sizeof(r->end_totals));
 		pthread_mutex_unlock(&r->lock);
+		/* a trailer whose totals disagree with the end record's is
+		 * damage: one of them lies (FORMAT.md 6) */
+		if (r->has_trailer && memcmp(r->end_totals, r->trailer_totals,
+					     sizeof(r->end_totals)) != 0) {
+			char msg[256];
+
+			snprintf(msg, sizeof(msg), "%s: byte %llu: the end "
+				 "record counts %llu objects, %llu refs; the "
+				 "trailer says %llu, %llu", r->name,
+				 (unsigned long long)rec->frame_offset,
+				 (unsigned long long)r->end_totals[0],
+				 (unsigned long long)r->end_totals[1],
+				 (unsigned long long)r->trailer_totals[0],
+				 (unsigned long long)r->trailer_totals[1]);
+			note_problem(r, rec->frame_offset, msg);
+		}
 	}
 	return 0;
 }
