@@ -682,6 +682,10 @@ static int read_trailer(hs_reader *r, size_t *trailer_start)
 	    memcmp(name, HS_TRAILER_NAME, name_len) != 0 ||
 	    hs_mp_uint(&m, &ver) < 0 || hs_mp_array(&m, &k) < 0)
 		goto bad;
+	/* every file has a data frame (the header's): a trailer listing
+	 * none would hide them all */
+	if (k == 0)
+		goto bad;
 	for (uint32_t i = 0; i < k; i++) {
 		uint64_t v[6];
 		uint32_t fields;
