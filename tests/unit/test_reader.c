@@ -525,8 +525,603 @@ static void test_byte_flips(void)
 	orig_free(&o);
 }
 
+/* ---- crafted files --------------------------------------------------------- */
+
+static void pk_cstr(msgpack_packer *pk, const char *s)
+{
+	msgpack_pack_str(pk, strlen(s));
+	msgpack_pack_str_body(pk, s, strlen(s));
+}
+
+/* a frame with a record of every kind, each with unknown trailing fields,
+ * and records of unknown kinds between them */
+static void craft_future_frame(tu_frame *f)
+{
+	msgpack_packer *pk = &f->pk;
+
+	/* frame record + a map */
+	msgpack_pack_array(pk, 4);
+	msgpack_pack_uint8(pk, HS_REC_FRAME);
+	msgpack_pack_uint8(pk, 0);
+	msgpack_pack_uint8(pk, 0);
+	msgpack_pack_map(pk, 1);
+	pk_cstr(pk, "x");
+	msgpack_pack_array(pk, 2);
+	msgpack_pack_uint8(pk, 1);
+	msgpack_pack_uint8(pk, 2);
+	tu_frame_header(f, 1, HS_REFS_BY_ID, 3);
+	/* unknown kinds: nested values, ext, nothing at all */
+	msgpack_pack_array(pk, 4);
+	msgpack_pack_uint8(pk, 42);
+	msgpack_pack_map(pk, 1);
+	pk_cstr(pk, "a");
+	msgpack_pack_ext(pk, 3, 7);
+	msgpack_pack_ext_body(pk, "abc", 3);
+	msgpack_pack_array(pk, 1);
+	msgpack_pack_array(pk, 1);
+	msgpack_pack_int8(pk, -5);
+	pk_cstr(pk, "s");
+	msgpack_pack_array(pk, 1);
+	msgpack_pack_uint8(pk, 127);
+	msgpack_pack_array(pk, 2);
+	msgpack_pack_uint16(pk, 300);
+	msgpack_pack_nil(pk);
+	/* a tag that would truncate to 5 (object) in 32 bits */
+	msgpack_pack_array(pk, 3);
+	msgpack_pack_uint64(pk, 0x100000005ull);
+	msgpack_pack_uint8(pk, 1);
+	msgpack_pack_uint8(pk, 2);
+	/* tag 0, reserved */
+	msgpack_pack_array(pk, 1);
+	msgpack_pack_uint8(pk, 0);
+	/* type, string with extras */
+	msgpack_pack_array(pk, 5);
+	msgpack_pack_uint8(pk, HS_REC_TYPE);
+	msgpack_pack_uint8(pk, 0);
+	pk_cstr(pk, "T");
+	msgpack_pack_double(pk, 1.5);
+	msgpack_pack_bin(pk, 2);
+	msgpack_pack_bin_body(pk, "\0\1", 2);
+	msgpack_pack_array(pk, 4);
+	msgpack_pack_uint8(pk, HS_REC_STRING);
+	msgpack_pack_uint8(pk, 0);
+	pk_cstr(pk, "lbl");
+	msgpack_pack_nil(pk);
+	/* site + extra */
+	msgpack_pack_array(pk, 4);
+	msgpack_pack_uint8(pk, HS_REC_SITE);
+	msgpack_pack_uint8(pk, 0);
+	msgpack_pack_array(pk, 3);
+	msgpack_pack_uint8(pk, 0);
+	msgpack_pack_uint8(pk, 1);
+	msgpack_pack_uint8(pk, 0);
+	pk_cstr(pk, "x");
+	/* object with all 8 fields and two more */
+	msgpack_pack_array(pk, 11);
+	msgpack_pack_uint8(pk, HS_REC_OBJECT);
+	msgpack_pack_uint32(pk, 0x1000);      /* id delta from 0 */
+	msgpack_pack_uint8(pk, 0);
+	msgpack_pack_uint8(pk, 16);
+	msgpack_pack_array(pk, 1);
+	msgpack_pack_uint32(pk, 0x2000);
+	msgpack_pack_array(pk, 1);
+	msgpack_pack_uint8(pk, 0);
+	msgpack_pack_array(pk, 1);
+	msgpack_pack_uint8(pk, 1);
+	pk_cstr(pk, "pv");
+	msgpack_pack_uint8(pk, 0);
+	pk_cstr(pk, "future");
+	msgpack_pack_map(pk, 0);
+	f->objects++;
+	/* refs, root, end with extras */
+	msgpack_pack_array(pk, 6);
+	msgpack_pack_uint8(pk, HS_REC_REFS);
+	msgpack_pack_uint32(pk, 0x1000);
+	msgpack_pack_array(pk, 1);
+	msgpack_pack_uint8(pk, 5);
+	msgpack_pack_nil(pk);
+	msgpack_pack_nil(pk);
+	pk_cstr(pk, "more");
+	msgpack_pack_array(pk, 6);
+	msgpack_pack_uint8(pk, HS_REC_ROOT);
+	msgpack_pack_uint32(pk, 0x1000);
+	pk_cstr(pk, "global");
+	msgpack_pack_nil(pk);
+	msgpack_pack_uint8(pk, 3);
+	msgpack_pack_true(pk);
+	msgpack_pack_array(pk, 8);
+	msgpack_pack_uint8(pk, HS_REC_END);
+	msgpack_pack_uint8(pk, 1);
+	msgpack_pack_uint8(pk, 2);
+	msgpack_pack_uint8(pk, 1);
+	msgpack_pack_uint8(pk, 1);
+	msgpack_pack_uint8(pk, 1);
+	msgpack_pack_uint8(pk, 16);
+	msgpack_pack_array(pk, 0);
+	/* the frame record, 5 unknown records and 7 known ones (the header
+	 * counted itself) */
+	f->records += 13;
+}
+
+static const char *const future_expect[] = {
+	"H v=1 rt='unit' rv='1.2.3' pid=4242 t=1700000000123 why='test' "
+	"w=8 m=0",
+	"T i=0 'T'",
+	"S i=0 'lbl'",
+	"I i=0 [0:1:0]",
+	"O x=0 id=4096 t=0 sz=16 r=[8192] l=[0] f=[1] p=s:'pv' s=0",
+	"R o=4096 r=[5]",
+	"G r=4096 k='global' l=nil e=3",
+	"E o=1 r=2 t=1 s=1 g=1 sh=16",
+};
+
+static void test_unknown_tags_and_fields_skipped(void)
+{
+	for (int trailer = 0; trailer < 2; trailer++) {
+		hs_buf file = HS_BUF_INIT;
+		tu_frame f;
+		hs_frame_info fi;
+		hs_reader *r;
+		tu_strv got = TU_STRV_INIT, want = TU_STRV_INIT;
+		hs_integrity in;
+		const uint64_t totals[6] = { 1, 2, 1, 1, 1, 16 };
+
+		tu_craft_start(&file, 1);
+		tu_frame_init(&f);
+		craft_future_frame(&f);
+		tu_craft_frame(&file, &f, 1, &fi);
+		if (trailer)
+			tu_craft_trailer(&file, &fi, 1, totals);
+		for (size_t i = 0; i < 8; i++)
+			tu_strv_push(&want, "%s", future_expect[i]);
+		CU_ASSERT_EQUAL_FATAL(hs_reader_open_mem(&r, file.data,
+					file.len, "future.snap", NULL), 0);
+		CU_ASSERT_EQUAL(tu_read_all(r, &got, NULL), HS_ITEROVER);
+		CU_ASSERT(tu_strv_eq(&got, &want, "future records"));
+		hs_reader_integrity(&in, r);
+		CU_ASSERT_EQUAL(in.status, trailer ? HS_INTEGRITY_COMPLETE
+						   : HS_INTEGRITY_SALVAGED);
+		CU_ASSERT_EQUAL(in.objects_lost, 0);
+		if (trailer)
+			CU_ASSERT_STRING_EQUAL(in.problem, "");
+		/* the scan skips them too */
+		{
+			scan_state st = { PTHREAD_MUTEX_INITIALIZER,
+					  TU_STRV_INIT, 0, 0, 0 };
+
+			CU_ASSERT_EQUAL(hs_reader_scan(r, 2, scan_cb, &st), 0);
+			CU_ASSERT(tu_strv_eq(&st.got, &want, "future scan"));
+			tu_strv_free(&st.got);
+		}
+		hs_reader_free(r);
+		tu_strv_free(&got);
+		tu_strv_free(&want);
+		tu_frame_destroy(&f);
+		hs_buf_release(&file);
+	}
+}
+
+/* a one-frame file: frame record, a header of `version`, the end */
+static void craft_minimal(hs_buf *file, unsigned start_version,
+			  unsigned header_version)
+{
+	tu_frame f;
+
+	hs_buf_init(file);
+	tu_craft_start(file, start_version);
+	tu_frame_init(&f);
+	tu_frame_start(&f, 0, 0);
+	tu_frame_header(&f, header_version, HS_REFS_BY_ID, 0);
+	msgpack_pack_array(&f.pk, 7);
+	msgpack_pack_uint8(&f.pk, HS_REC_END);
+	for (int i = 0; i < 6; i++)
+		msgpack_pack_uint8(&f.pk, 0);
+	tu_craft_frame(file, &f, 1, NULL);
+	tu_frame_destroy(&f);
+}
+
+static void test_newer_version(void)
+{
+	static const struct {
+		unsigned start, header;
+		int rc;
+		const char *msg;
+	} cases[] = {
+		{ 1, 1, 0, "" },
+		{ 2, 1, HS_EVERSION, "v.snap: byte 14: format version 2" },
+		{ 0x100, 1, HS_EVERSION, "v.snap: byte 14: format version 256" },
+		{ 1, 2, HS_EVERSION, "v.snap: format version 2" },
+		{ 0, 1, HS_ECORRUPT, "v.snap: byte 14: format version 0" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		hs_buf file;
+		hs_reader *r = NULL;
+		int rc;
+
+		craft_minimal(&file, cases[i].start, cases[i].header);
+		hs_error_clear();
+		rc = hs_reader_open_mem(&r, file.data, file.len, "v.snap",
+					NULL);
+		CU_ASSERT_EQUAL(rc, cases[i].rc);
+		CU_ASSERT(tu_contains(hs_error_last(), cases[i].msg));
+		if (rc != cases[i].rc || !tu_contains(hs_error_last(),
+						       cases[i].msg))
+			fprintf(stderr, "\nversion %u/%u: %d '%s'\n",
+				cases[i].start, cases[i].header, rc,
+				hs_error_last());
+		if (rc == 0) {
+			CU_ASSERT_EQUAL(hs_reader_info(r)->version, 1);
+			hs_reader_free(r);
+		} else {
+			CU_ASSERT_PTR_NULL(r);
+		}
+		hs_buf_release(&file);
+	}
+}
+
+static void check_not_snap(const void *data, size_t len, const char *what)
+{
+	hs_reader *r = NULL;
+	int rc;
+
+	hs_error_clear();
+	rc = hs_reader_open_mem(&r, data, len, "other.snap", NULL);
+	CU_ASSERT_EQUAL(rc, HS_ECORRUPT);
+	CU_ASSERT_PTR_NULL(r);
+	CU_ASSERT(tu_contains(hs_error_last(), "other.snap: byte 0"));
+	if (rc != HS_ECORRUPT || !tu_contains(hs_error_last(),
+					      "other.snap: byte 0"))
+		fprintf(stderr, "\n%s: %d '%s'\n", what, rc, hs_error_last());
+	hs_reader_free(r);
+}
+
+static void test_other_formats(void)
+{
+	static const unsigned char png[] = {
+		0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13,
+		'I', 'H', 'D', 'R', 0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0,
+		0x1f, 0x15, 0xc4, 0x89
+	};
+	char text[2000];
+	unsigned char z[4000], rnd[4096];
+	size_t zn;
+	uint64_t rs = 99;
+
+	for (size_t i = 0; i < sizeof(text); i++)
+		text[i] = "hello world\n"[i % 12];
+	zn = ZSTD_compress(z, sizeof(z), text, sizeof(text), 3);
+	CU_ASSERT_FATAL(!ZSTD_isError(zn));
+	for (size_t i = 0; i < sizeof(rnd); i++)
+		rnd[i] = (unsigned char)tu_rand(&rs);
+	check_not_snap("", 0, "empty");
+	check_not_snap(text, sizeof(text), "text");
+	check_not_snap(z, zn, "zstd of text");
+	check_not_snap(png, sizeof(png), "png");
+	check_not_snap(rnd, sizeof(rnd), "random");
+	check_not_snap("\x50\x2a\x4d\x18\x08\x00\x00\x00HSNAP", 13,
+		       "a start frame cut short");
+	/* a start frame followed by text: no data frame at byte 16 */
+	{
+		hs_buf file = HS_BUF_INIT;
+		hs_reader *r = NULL;
+
+		tu_craft_start(&file, 1);
+		hs_buf_append(&file, text, 100);
+		hs_error_clear();
+		CU_ASSERT_EQUAL(hs_reader_open_mem(&r, file.data, file.len,
+						   "t.snap", NULL), HS_ECORRUPT);
+		CU_ASSERT(tu_contains(hs_error_last(), "t.snap: byte 16"));
+		hs_buf_release(&file);
+	}
+	/* files: missing, a directory, empty */
+	{
+		hs_reader *r = NULL;
+		const char *empty = tu_path("empty.snap");
+
+		CU_ASSERT_EQUAL(hs_reader_open(&r, tu_path("nope.snap"), NULL),
+				HS_EIO);
+		CU_ASSERT(tu_contains(hs_error_last(), "nope.snap"));
+		CU_ASSERT_EQUAL(hs_reader_open(&r, hs_unit_tmpdir(), NULL),
+				HS_EIO);
+		tu_write_file(empty, "", 0);
+		CU_ASSERT_EQUAL(hs_reader_open(&r, empty, NULL), HS_ECORRUPT);
+		CU_ASSERT(tu_contains(hs_error_last(), "empty.snap: byte 0"));
+		CU_ASSERT_PTR_NULL(r);
+	}
+}
+
+/* ---- lying trailers ---------------------------------------------------------- */
+
+typedef enum {
+	LIE_NONE, LIE_OBJECTS, LIE_RECORDS, LIE_FIRST, LIE_DSIZE, LIE_TOTALS,
+	LIE_OMIT, LIE_SHIFT, LIE_OVERLAP, LIE_OUTSIDE, LIE_ZERO_FRAMES,
+	LIE_CSIZE_HUGE, LIE_SWAP, LIE_COUNT
+} lie_kind;
+
+static const char *const lie_names[] = {
+	"none", "objects", "records", "first_object", "dsize", "totals",
+	"a frame left out", "an offset inside a frame", "overlap",
+	"outside the file", "no frames", "huge csize", "frames swapped"
+};
+
+static void test_lying_trailer(void)
+{
+	orig_t o;
+	keyv got = { 0 };
+	size_t orig_objects;
+
+	orig_make(&o, 400, HS_REFS_BY_INDEX, 81);
+	CU_ASSERT_FATAL(o.nframes >= 4);
+	orig_objects = keys_objects(&o.keys);
+	for (int lie = 0; lie < LIE_COUNT; lie++) {
+		hs_buf file = HS_BUF_INIT;
+		hs_frame_info *fr = malloc(o.nframes * sizeof(*fr));
+		size_t n = o.nframes, k = 1;
+		uint64_t totals[6];
+		hs_reader *r = NULL;
+		hs_integrity in;
+		int rc;
+
+		memcpy(fr, o.frames, n * sizeof(*fr));
+		{
+			hs_reader *r0;
+
+			CU_ASSERT_EQUAL_FATAL(hs_reader_open_mem(&r0,
+				o.file.data, o.file.len, "o", NULL), 0);
+			CU_ASSERT_EQUAL(hs_reader_trailer_totals(totals, r0), 0);
+			hs_reader_free(r0);
+		}
+		switch ((lie_kind)lie) {
+		case LIE_NONE: break;
+		case LIE_OBJECTS: fr[k].objects++; break;
+		case LIE_RECORDS: fr[k].records--; break;
+		case LIE_FIRST: fr[k].first_object += 5; break;
+		case LIE_DSIZE: fr[k].dsize += 1; break;
+		case LIE_TOTALS: totals[0] += 10; break;
+		case LIE_OMIT:
+			memmove(fr + k, fr + k + 1,
+				(n - k - 1) * sizeof(*fr));
+			n--;
+			break;
+		case LIE_SHIFT: fr[k].offset += 1; fr[k].csize -= 1; break;
+		case LIE_OVERLAP: fr[k].offset -= 1; break;
+		case LIE_OUTSIDE: fr[n - 1].offset += 1u << 20; break;
+		case LIE_ZERO_FRAMES: n = 0; break;
+		case LIE_CSIZE_HUGE: fr[n - 1].csize = UINT64_MAX - 8; break;
+		case LIE_SWAP: {
+			hs_frame_info t = fr[1];
+
+			fr[1] = fr[2];
+			fr[2] = t;
+			break;
+		}
+		default: break;
+		}
+		hs_buf_append(&file, o.file.data, o.trailer_start);
+		tu_craft_trailer(&file, fr, n, totals);
+		hs_error_clear();
+		rc = hs_reader_open_mem(&r, file.data, file.len, "lie.snap",
+					NULL);
+		CU_ASSERT_EQUAL(rc, 0);
+		if (rc != 0) {
+			fprintf(stderr, "\ntrailer lie '%s': open %d '%s'\n",
+				lie_names[lie], rc, hs_error_last());
+		} else {
+			int bad = 0;
+
+			bad |= read_keys(r, &got) != HS_ITEROVER;
+			bad |= !keys_subseq(&got, &o.keys);
+			hs_reader_integrity(&in, r);
+			if (lie == LIE_NONE) {
+				bad |= in.status != HS_INTEGRITY_COMPLETE;
+				bad |= got.n != o.keys.n;
+			} else {
+				/* detected and reported, with an offset */
+				bad |= in.status == HS_INTEGRITY_COMPLETE;
+				bad |= !tu_contains(in.problem, "lie.snap: byte ");
+				/* and the loss is exact */
+				bad |= in.objects_lost != (int64_t)(orig_objects
+					- keys_objects(&got));
+			}
+			/* lies about counts lose nothing */
+			if (lie == LIE_OBJECTS || lie == LIE_RECORDS ||
+			    lie == LIE_FIRST || lie == LIE_DSIZE ||
+			    lie == LIE_TOTALS || lie == LIE_OVERLAP ||
+			    lie == LIE_OUTSIDE || lie == LIE_ZERO_FRAMES ||
+			    lie == LIE_CSIZE_HUGE)
+				bad |= got.n != o.keys.n;
+			if (bad)
+				fprintf(stderr, "\ntrailer lie '%s': %s, %zu "
+					"of %zu records, lost %lld, '%s'\n",
+					lie_names[lie],
+					hs_integrity_status_name(in.status),
+					got.n, o.keys.n,
+					(long long)in.objects_lost, in.problem);
+			CU_ASSERT_EQUAL(bad, 0);
+			hs_reader_free(r);
+		}
+		free(fr);
+		hs_buf_release(&file);
+	}
+	free(got.v);
+	orig_free(&o);
+}
+
+/* ---- decompression bombs ------------------------------------------------------ */
+
+static void test_decompression_bomb(void)
+{
+	const size_t bomb = 8u << 20;
+	unsigned char *zeros = calloc(1, bomb);
+
+	for (int declared = 0; declared < 2; declared++) {
+		for (int where = 0; where < 2; where++) {
+			hs_buf file = HS_BUF_INIT;
+			tu_frame f0, f2;
+			hs_reader_options ro = HS_READER_OPTIONS_INIT;
+			hs_reader *r = NULL;
+			tu_strv got = TU_STRV_INIT;
+			hs_integrity in;
+			hs_record rec;
+			int rc;
+
+			ro.max_frame_bytes = 1u << 20;
+			tu_craft_start(&file, 1);
+			if (where == 0)   /* the bomb first: no header */
+				tu_craft_raw_frame(&file, zeros, bomb,
+						   declared);
+			tu_frame_init(&f0);
+			tu_frame_start(&f0, 0, 0);
+			tu_frame_header(&f0, 1, HS_REFS_BY_ID, 0);
+			tu_craft_frame(&file, &f0, 1, NULL);
+			if (where == 1)   /* the bomb in the middle */
+				tu_craft_raw_frame(&file, zeros, bomb,
+						   declared);
+			tu_frame_init(&f2);
+			tu_frame_start(&f2, 2, 0);
+			msgpack_pack_array(&f2.pk, 7);
+			msgpack_pack_uint8(&f2.pk, HS_REC_END);
+			for (int i = 0; i < 6; i++)
+				msgpack_pack_uint8(&f2.pk, 0);
+			tu_craft_frame(&file, &f2, 1, NULL);
+			hs_error_clear();
+			rc = hs_reader_open_mem(&r, file.data, file.len,
+						"bomb.snap", &ro);
+			if (where == 0) {
+				CU_ASSERT(rc == HS_ELIMIT || rc == HS_ECORRUPT);
+				CU_ASSERT(tu_contains(hs_error_last(),
+						      "bomb.snap: byte 16"));
+				CU_ASSERT(tu_contains(hs_error_last(), "limit"));
+			} else {
+				CU_ASSERT_EQUAL_FATAL(rc, 0);
+				CU_ASSERT_EQUAL(tu_read_all(r, &got, NULL),
+						HS_ITEROVER);
+				CU_ASSERT_EQUAL(got.n, 2);  /* header, end */
+				hs_reader_integrity(&in, r);
+				CU_ASSERT_EQUAL(in.status, HS_INTEGRITY_SALVAGED);
+				CU_ASSERT_EQUAL(in.frames_lost, 1);
+				CU_ASSERT_EQUAL(in.objects_lost, 0);
+				CU_ASSERT(tu_contains(in.problem, "limit"));
+				CU_ASSERT(tu_contains(in.problem, "bomb.snap: byte "));
+				hs_reader_free(r);
+				/* strict: the bomb is an error */
+				ro.strict = 1;
+				CU_ASSERT_EQUAL_FATAL(hs_reader_open_mem(&r,
+					file.data, file.len, "bomb.snap", &ro), 0);
+				CU_ASSERT_EQUAL(hs_reader_next(&rec, r), 0);
+				CU_ASSERT_EQUAL(hs_reader_next(&rec, r),
+						HS_ELIMIT);
+				CU_ASSERT(tu_contains(hs_error_last(), "limit"));
+			}
+			if (rc != (where ? 0 : rc))
+				fprintf(stderr, "\nbomb %d/%d: %d '%s'\n",
+					declared, where, rc, hs_error_last());
+			hs_reader_free(r);
+			tu_strv_free(&got);
+			tu_frame_destroy(&f0);
+			tu_frame_destroy(&f2);
+			hs_buf_release(&file);
+		}
+	}
+	free(zeros);
+}
+
+/* ---- a damaged middle frame --------------------------------------------------- */
+
+static void check_damaged_middle(const orig_t *o, const unsigned char *data,
+				 size_t len, size_t k, const char *what)
+{
+	hs_reader *r;
+	tu_strv got = TU_STRV_INIT, want = TU_STRV_INIT;
+	hs_integrity in;
+	size_t lost_objects = 0;
+	char at[64];
+
+	for (size_t i = 0; i < o->recs.n; i++) {
+		if (o->rec_frame[i] == o->frames[k].offset)
+			lost_objects += o->recs.v[i][0] == 'O';
+		else
+			tu_strv_push(&want, "%s", o->recs.v[i]);
+	}
+	CU_ASSERT_FATAL(lost_objects > 0);
+	CU_ASSERT_EQUAL_FATAL(hs_reader_open_mem(&r, data, len, "mid.snap",
+						 NULL), 0);
+	/* records after the damage keep their exact object indices */
+	CU_ASSERT_EQUAL(tu_read_all(r, &got, NULL), HS_ITEROVER);
+	CU_ASSERT(tu_strv_eq(&got, &want, what));
+	hs_reader_integrity(&in, r);
+	CU_ASSERT_EQUAL(in.status, HS_INTEGRITY_SALVAGED);
+	CU_ASSERT_EQUAL(in.objects_lost, (int64_t)lost_objects);
+	CU_ASSERT_EQUAL(in.frames_lost, 1);
+	CU_ASSERT_EQUAL(in.frames_ok, o->nframes - 1);
+	CU_ASSERT_EQUAL(in.first_loss, o->frames[k].offset);
+	snprintf(at, sizeof(at), "mid.snap: byte %llu",
+		 (unsigned long long)o->frames[k].offset);
+	CU_ASSERT(tu_contains(in.problem, at));
+	if (in.objects_lost != (int64_t)lost_objects ||
+	    !tu_contains(in.problem, at))
+		fprintf(stderr, "\n%s: %s, lost %lld (want %zu), '%s'\n", what,
+			hs_integrity_status_name(in.status),
+			(long long)in.objects_lost, lost_objects, in.problem);
+	/* the parallel scan agrees */
+	{
+		scan_state st = { PTHREAD_MUTEX_INITIALIZER, TU_STRV_INIT, 0,
+				  0, 0 };
+
+		CU_ASSERT_EQUAL(hs_reader_scan(r, 4, scan_cb, &st), 0);
+		tu_strv_sort(&st.got);
+		tu_strv_sort(&want);
+		CU_ASSERT(tu_strv_eq(&st.got, &want, what));
+		hs_reader_integrity(&in, r);
+		CU_ASSERT_EQUAL(in.status, HS_INTEGRITY_SALVAGED);
+		CU_ASSERT_EQUAL(in.objects_lost, (int64_t)lost_objects);
+		tu_strv_free(&st.got);
+	}
+	hs_reader_free(r);
+	tu_strv_free(&got);
+	tu_strv_free(&want);
+}
+
+static void test_damaged_middle_frame(void)
+{
+	orig_t o;
+	unsigned char *copy;
+	size_t k;
+
+	orig_make(&o, 600, HS_REFS_BY_INDEX, 83);
+	CU_ASSERT_FATAL(o.nframes >= 5);
+	k = o.nframes / 2;
+	copy = malloc(o.file.len);
+	/* the content checksum (last byte of the frame) */
+	memcpy(copy, o.file.data, o.file.len);
+	copy[o.frames[k].offset + o.frames[k].csize - 1] ^= 0x40;
+	check_damaged_middle(&o, copy, o.file.len, k, "checksum, trailer");
+	/* the same without the trailer: frames found by walking */
+	check_damaged_middle(&o, copy, o.trailer_start, k,
+			     "checksum, no trailer");
+	/* the frame's magic: the walk resynchronises at the next frame */
+	memcpy(copy, o.file.data, o.file.len);
+	copy[o.frames[k].offset] ^= 0x01;
+	check_damaged_middle(&o, copy, o.file.len, k, "magic, trailer");
+	check_damaged_middle(&o, copy, o.trailer_start, k,
+			     "magic, no trailer");
+	/* its middle */
+	memcpy(copy, o.file.data, o.file.len);
+	copy[o.frames[k].offset + o.frames[k].csize / 2] ^= 0xff;
+	check_damaged_middle(&o, copy, o.file.len, k, "middle, trailer");
+	free(copy);
+	orig_free(&o);
+}
+
 HS_SUITE(reader,
 	 HS_TEST(test_roundtrip_random_graphs),
 	 HS_TEST(test_scan_threads_same_multiset),
 	 HS_TEST(test_truncation_every_offset),
-	 HS_TEST(test_byte_flips))
+	 HS_TEST(test_byte_flips),
+	 HS_TEST(test_unknown_tags_and_fields_skipped),
+	 HS_TEST(test_newer_version),
+	 HS_TEST(test_other_formats),
+	 HS_TEST(test_lying_trailer),
+	 HS_TEST(test_decompression_bomb),
+	 HS_TEST(test_damaged_middle_frame))
