@@ -163,6 +163,7 @@ typedef struct walk {
 
 	size_t mem, peak;       /* bytes held by the walk */
 	int debug;              /* HEAPSNAP_DEBUG set: phases to stderr */
+	int gc_touched;         /* gc headers hold indices: restore them */
 	double t0;
 	char text[TEXT_MAX + 64];
 } walk;
@@ -1261,17 +1262,82 @@ static int is_tracked(PyObject *o)
 	return _PyObject_IS_GC(o) && _PyObject_GC_IS_TRACKED(o);
 }
 
+/*
+ * A tracked object's index and referrer count live in its gc header
+ * during the walk, as the collector keeps its gc_refs there during a
+ * collection: _gc_prev holds (count << 34 | index << 2 | flags), the two
+ * flag bits kept.  The walk follows the lists by _gc_next only, the
+ * collector is disabled, and no existing object is freed, so nothing
+ * reads a _gc_prev before gc_restore() relinks every list.
+ */
+#define GC_INC_SHIFT 34
+#define GC_INC_MAX ((1u << 30) - 1)
+
+static void gc_set_index(PyObject *o, uint32_t idx)
+{
+	PyGC_Head *g = _Py_AS_GC(o);
+
+	g->_gc_prev = ((uintptr_t)idx << 2) | (g->_gc_prev & 3);
+}
+
+static uint32_t gc_index(PyObject *o)
+{
+	return (uint32_t)(_Py_AS_GC(o)->_gc_prev >> 2);
+}
+
+static uint32_t gc_count(PyObject *o)
+{
+	return (uint32_t)(_Py_AS_GC(o)->_gc_prev >> GC_INC_SHIFT);
+}
+
+static void gc_count_ref(PyObject *o)
+{
+	if (gc_count(o) < GC_INC_MAX)
+		_Py_AS_GC(o)->_gc_prev += (uintptr_t)1 << GC_INC_SHIFT;
+}
+
+static PyGC_Head *gc_list(PyInterpreterState *interp, int g)
+{
+	return g == NUM_GENERATIONS ? &interp->gc.permanent_generation.head
+				    : &interp->gc.generations[g].head;
+}
+
+/* Relinks _gc_prev along _gc_next, keeping the flag bits. */
+static void gc_restore(PyInterpreterState *interp)
+{
+	for (int g = 0; g <= NUM_GENERATIONS; g++) {
+		PyGC_Head *head = gc_list(interp, g), *prev = head;
+
+		for (PyGC_Head *h = _PyGCHead_NEXT(head); h != head;
+		     h = _PyGCHead_NEXT(h)) {
+			h->_gc_prev = (uintptr_t)prev | (h->_gc_prev & 3);
+			prev = h;
+		}
+	}
+}
+
+/* o's index, from its gc header or the map; 0 if it is not in the dump. */
+static int obj_index(walk *W, PyObject *o, uint32_t *idx)
+{
+	if (!o)
+		return 0;
+	if (is_tracked(o)) {
+		*idx = gc_index(o);
+		return 1;
+	}
+	return am_get(&W->map, (uint64_t)(uintptr_t)o, idx);
+}
+
 /* An object seen as a referent: tracked ones are numbered when the gc
- * lists reach them, the others now.  In pass 2 *slot = its map slot (NULL
- * if it is not in the dump), which gives the caller its index. */
+ * lists reach them, the others now.  Pass 2 calls it for untracked ones
+ * only, and *slot = its map slot (NULL if it is not in the dump). */
 static int discover(walk *W, PyObject *r, am_slot_t **slot)
 {
-	int tracked = is_tracked(r);
 	am_slot_t *s;
 	int rc;
 
 	if (W->pass == 1) {
-		if (tracked)
+		if (is_tracked(r))
 			return 0;
 		rc = am_put(W, &W->map, (uint64_t)(uintptr_t)r,
 			    (uint32_t)W->next, NULL);
@@ -1284,7 +1350,7 @@ static int discover(walk *W, PyObject *r, am_slot_t **slot)
 	}
 	s = am_lookup(&W->map, (uint64_t)(uintptr_t)r);
 	*slot = s;
-	if (!s || tracked || s->val < W->next)
+	if (!s || s->val < W->next)
 		return 0;
 	HS_RETURN_ERROR_IF(s->val != W->next, fail(W, HS_ERROR),
 			   "heapsnap: the heap changed during the capture "
@@ -1292,6 +1358,27 @@ static int discover(walk *W, PyObject *r, am_slot_t **slot)
 			   (unsigned long long)W->next);
 	W->next++;
 	return enqueue(W, r);
+}
+
+/* Pass 2: a reference to r, counted unless weak; *idx = its index.
+ * @return 1, 0 when r is not in the dump, or an error. */
+static int take_ref(walk *W, PyObject *r, int weak, uint32_t *idx)
+{
+	am_slot_t *s = NULL;
+
+	if (is_tracked(r)) {
+		*idx = gc_index(r);
+		if (!weak)
+			gc_count_ref(r);
+		return 1;
+	}
+	HS_FORWARD_IF_ERROR(discover(W, r, &s));
+	if (!s)
+		return 0;
+	*idx = s->val;
+	if (!weak)
+		inc_ref(s);
+	return 1;
 }
 
 /* Pass 2: writes o, whose references are in W->ri/rl/rf. */
@@ -1343,18 +1430,18 @@ static int expand(walk *W, PyObject *o)
 		return 0;
 	}
 	for (size_t i = 0; i < W->nr; i++) {
-		am_slot_t *s;
+		uint32_t idx;
+		int rc = take_ref(W, W->rp[i], W->rf[i] & HS_REF_WEAK, &idx);
 
-		HS_FORWARD_IF_ERROR(discover(W, W->rp[i], &s));
-		if (!s) {
+		if (rc < 0)
+			return rc;
+		if (rc == 0) {
 			W->st->dropped_refs++;
 			continue;
 		}
-		W->ri[j] = s->val;
+		W->ri[j] = idx;
 		W->rl[j] = W->rl[i];
 		W->rf[j] = W->rf[i];
-		if (!(W->rf[j] & HS_REF_WEAK))
-			inc_ref(s);
 		j++;
 	}
 	W->nr = j;
@@ -1372,24 +1459,18 @@ static int drain(walk *W)
 	return 0;
 }
 
-/* A tracked object, in gc-list order.  Pass 2 needs no lookup: the
- * replay gives it the index pass 1 gave (checked by the final count and
- * by every untracked object found again). */
+/* A tracked object, in gc-list order: its index goes in its gc header. */
 static int visit_tracked(walk *W, PyObject *o)
 {
-	int rc;
-
 	if (W->pass == 1) {
-		rc = am_put(W, &W->map, (uint64_t)(uintptr_t)o,
-			    (uint32_t)W->next, NULL);
-		if (rc < 0)
-			return rc;
-		HS_RETURN_ERROR_IF(rc == 0, fail(W, HS_ERROR),
-				   "heapsnap: object %p is on two gc lists",
-				   (void *)o);
 		HS_RETURN_ERROR_IF(W->next >= UINT32_MAX - 1, fail(W, HS_ELIMIT),
 				   "heapsnap: more than 2^32 objects");
+		gc_set_index(o, (uint32_t)W->next);
 		W->st->tracked++;
+	} else {
+		HS_RETURN_ERROR_IF(gc_index(o) != W->next, fail(W, HS_ERROR),
+				   "heapsnap: the heap changed during the "
+				   "capture");
 	}
 	W->next++;
 	HS_FORWARD_IF_ERROR(expand(W, o));
@@ -1456,11 +1537,12 @@ static int frame_discover(walk *W, PyThreadState *ts, int tno,
 	(void)tno;
 	HS_FORWARD_IF_ERROR(frame_collect(W, f));
 	for (size_t i = 0; i < W->nr; i++) {
-		am_slot_t *s = NULL;
+		uint32_t idx;
 
-		HS_FORWARD_IF_ERROR(discover(W, W->rp[i], &s));
-		if (s)
-			inc_ref(s);
+		if (W->pass == 1)
+			HS_FORWARD_IF_ERROR(discover(W, W->rp[i], NULL));
+		else if (take_ref(W, W->rp[i], 0, &idx) < 0)
+			return W->err;
 	}
 	return drain(W);
 }
@@ -1497,7 +1579,7 @@ static int frame_roots(walk *W, PyThreadState *ts, int tno,
 		case -1: v = (PyObject *)f->f_code; what = "<code>"; break;
 		default: v = f->localsplus[i]; break;
 		}
-		if (!v || !am_get(&W->map, (uint64_t)(uintptr_t)v, &idx))
+		if (!v || !obj_index(W, v, &idx))
 			continue;
 		ln = (size_t)snprintf(label, sizeof(label), "%s ", head);
 		if (what)
@@ -1546,12 +1628,9 @@ static size_t count_tracked(PyInterpreterState *interp)
 static int walk_gc_lists(walk *W)
 {
 	PyInterpreterState *interp = PyInterpreterState_Get();
-	struct _gc_runtime_state *gc = &interp->gc;
 
 	for (int g = NUM_GENERATIONS; g >= 0; g--) {
-		PyGC_Head *head = g == NUM_GENERATIONS
-				  ? &gc->permanent_generation.head
-				  : &gc->generations[g].head;
+		PyGC_Head *head = gc_list(interp, g);
 
 		for (PyGC_Head *h = _PyGCHead_NEXT(head); h != head;
 		     h = _PyGCHead_NEXT(h))
@@ -1565,12 +1644,41 @@ static int root(walk *W, PyObject *o, const char *kind, const char *label)
 	uint32_t idx;
 	int rc;
 
-	if (!o || !am_get(&W->map, (uint64_t)(uintptr_t)o, &idx))
+	if (!obj_index(W, o, &idx))
 		return 0;
 	rc = hs_writer_root(W->w, idx, kind, label, 0);
 	if (rc < 0)
 		return fail(W, rc);
 	W->st->roots++;
+	return 0;
+}
+
+static int surplus_root(walk *W, PyObject *o, uint32_t idx, uint32_t inc)
+{
+	Py_ssize_t rc = Py_REFCNT(o);
+	int r;
+
+	if ((uint64_t)rc < inc) {
+		W->st->overcounted++;
+		if (W->debug)
+			fprintf(stderr, "heapsnap: %s at %p: refcount %zd, %u "
+				"referrers in the dump\n", Py_TYPE(o)->tp_name,
+				(void *)o, rc, inc);
+		return 0;
+	}
+	if ((uint64_t)rc == inc)
+		return 0;
+	/* deep-frozen and static objects of the interpreter carry a fixed
+	 * huge count: "static", not a count to explain */
+	if (rc >= STATIC_REFCNT)
+		r = hs_writer_root(W->w, idx, "static", NULL, 0);
+	else
+		r = hs_writer_root(W->w, idx, "refcount", NULL,
+				   (uint64_t)rc - inc);
+	if (r < 0)
+		return fail(W, r);
+	W->st->roots++;
+	W->st->refcount_roots += rc < STATIC_REFCNT;
 	return 0;
 }
 
@@ -1586,37 +1694,23 @@ static int write_roots(walk *W)
 	HS_FORWARD_IF_ERROR(each_frame(W, frame_roots));
 	/* what the graph cannot explain is held from C (the interpreter,
 	 * an extension, a leaked reference): the surplus is the extra */
+	for (int g = NUM_GENERATIONS; g >= 0; g--) {
+		PyGC_Head *head = gc_list(interp, g);
+
+		for (PyGC_Head *h = _PyGCHead_NEXT(head); h != head;
+		     h = _PyGCHead_NEXT(h)) {
+			PyObject *o = (PyObject *)(h + 1);
+
+			HS_FORWARD_IF_ERROR(surplus_root(W, o, gc_index(o),
+							 gc_count(o)));
+		}
+	}
 	for (size_t i = 0; i < W->map.cap; i++) {
 		const am_slot_t *s = &W->map.s[i];
-		PyObject *o = (PyObject *)(uintptr_t)s->key;
-		Py_ssize_t rc;
-		int r;
 
-		if (!o)
-			continue;
-		rc = Py_REFCNT(o);
-		if ((uint64_t)rc < s->inc) {
-			W->st->overcounted++;
-			if (W->debug)
-				fprintf(stderr, "heapsnap: %s at %p: refcount "
-					"%zd, %u referrers in the dump\n",
-					Py_TYPE(o)->tp_name, (void *)o, rc,
-					s->inc);
-			continue;
-		}
-		if ((uint64_t)rc == s->inc)
-			continue;
-		/* deep-frozen and static objects of the interpreter carry a
-		 * fixed huge count: "static", not a count to explain */
-		if (rc >= STATIC_REFCNT)
-			r = hs_writer_root(W->w, s->val, "static", NULL, 0);
-		else
-			r = hs_writer_root(W->w, s->val, "refcount", NULL,
-					   (uint64_t)rc - s->inc);
-		if (r < 0)
-			return fail(W, r);
-		W->st->roots++;
-		W->st->refcount_roots += rc < STATIC_REFCNT;
+		if (s->key)
+			HS_FORWARD_IF_ERROR(surplus_root(W, (PyObject *)
+					(uintptr_t)s->key, s->val, s->inc));
 	}
 	return 0;
 }
@@ -1633,10 +1727,10 @@ static int run(walk *W, const char *path)
 			   "heapsnap: cannot capture during a garbage "
 			   "collection (from a finalizer?)");
 	tracked = count_tracked(interp);
-	/* untracked objects are usually 1.5 to 3 per tracked one; the map
-	 * grows by half when that guess is short */
+	/* the map holds untracked objects only, usually 1 to 2.5 per
+	 * tracked one; it grows by half when that guess is short */
 	HS_FORWARD_IF_ERROR(am_init(W, &W->map, (size_t)((double)tracked *
-				    3.5 / 0.7) + 4096));
+				    2.5 / 0.7) + 4096));
 	HS_FORWARD_IF_ERROR(am_init(W, &W->ns, 1024));
 	HS_FORWARD_IF_ERROR(am_init(W, &W->tmap, 1024));
 	HS_FORWARD_IF_ERROR(am_init(W, &W->cstr, 1024));
@@ -1652,6 +1746,7 @@ static int run(walk *W, const char *path)
 		fprintf(stderr, "heapsnap: count done at %.3f s\n", now_s() - W->t0);
 	/* pass 1: number */
 	W->pass = 1;
+	W->gc_touched = 1;
 	W->next = 0;
 	HS_FORWARD_IF_ERROR(each_frame(W, frame_discover));
 	HS_FORWARD_IF_ERROR(walk_gc_lists(W));
@@ -1693,7 +1788,7 @@ int hs_pywalk_dump(const char *path, const hs_pywalk_options *opts,
 {
 	walk W;
 	struct timespec t0, t1;
-	int rc;
+	int rc, gc_was;
 
 	memset(&W, 0, sizeof(W));
 	memset(stats, 0, sizeof(*stats));
@@ -1702,7 +1797,12 @@ int hs_pywalk_dump(const char *path, const hs_pywalk_options *opts,
 	W.debug = getenv("HEAPSNAP_DEBUG") != NULL;
 	W.t0 = now_s();
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	gc_was = PyGC_Disable();
 	rc = run(&W, path);
+	if (W.gc_touched)
+		gc_restore(PyInterpreterState_Get());
+	if (gc_was)
+		PyGC_Enable();
 	if (rc == 0 && W.err)
 		rc = W.err;
 	if (rc == 0) {

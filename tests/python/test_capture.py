@@ -308,6 +308,33 @@ class CaptureTest(unittest.TestCase):
             names = [r[2] for r in snap.roots if r[1] == "frame"]
             self.assertTrue(any("churn" in n for n in names))
 
+    def test_gc_lists_intact_after_dump(self):
+        # the walk keeps indices in the gc headers: they must be relinked
+        objs = [Leaf(i) for i in range(2000)]
+        cycle = Leaf(None)
+        cycle.v = cycle
+        probe = weakref.ref(cycle)
+        before = len(gc.get_objects())
+        heapsnap.dump(os.path.join(self.dir, "g.snap"))
+        self.assertEqual(len(gc.get_objects()), before)
+        del objs[::2]          # frees tracked objects: unlinks them
+        del cycle
+        self.assertGreaterEqual(gc.collect(), 1)
+        self.assertIsNone(probe())
+        self.assertEqual(gc.isenabled(), True)
+
+    def test_frozen_objects_are_dumped(self):
+        frozen = Slotted()
+        frozen.left = "frozen-" + UNIQ
+        gc.freeze()
+        try:
+            snap, _ = self.dump()
+        finally:
+            gc.unfreeze()
+        r = snap.of(frozen)
+        self.assertIsNotNone(r)
+        self.assertEqual(snap.edge(r, "left")["preview"], frozen.left)
+
     def test_errors(self):
         with self.assertRaises(OSError):
             heapsnap.dump("/nonexistent-dir/x.snap")
