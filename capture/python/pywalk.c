@@ -1708,6 +1708,10 @@ static int write_roots(walk *W)
 	for (size_t i = 0; i < W->map.cap; i++) {
 		const am_slot_t *s = &W->map.s[i];
 
+		/* the objects are scattered: ask for them ahead */
+		if (i + 16 < W->map.cap && W->map.s[i + 16].key)
+			__builtin_prefetch((void *)(uintptr_t)
+					   W->map.s[i + 16].key);
 		if (s->key)
 			HS_FORWARD_IF_ERROR(surplus_root(W, (PyObject *)
 					(uintptr_t)s->key, s->val, s->inc));
