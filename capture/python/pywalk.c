@@ -941,6 +941,9 @@ static void collect_nongc(walk *W, PyObject *o)
 	}
 	if (t->tp_traverse && !PyType_IS_GC(t))
 		t->tp_traverse(o, visit_collect, W);
+	/* instances of heap types hold a reference to their type */
+	if (t->tp_flags & Py_TPFLAGS_HEAPTYPE)
+		add_missing(W, (PyObject *)t, "__class__");
 	mro = t->tp_mro;
 	if (!mro || !PyTuple_Check(mro))
 		return;
@@ -1477,21 +1480,53 @@ static int visit_tracked(walk *W, PyObject *o)
 	return drain(W);
 }
 
-/* A frame's references, as _PyFrame_Traverse sees them, into W->rp;
- * labels are variable names. */
+/*
+ * What of a frame on a thread's stack the dump must add itself:
+ *  - a thread's own frame: everything _PyFrame_Traverse would visit (its
+ *    frame object, locals dict, function, code, and localsplus up to the
+ *    stack top; a running frame has no recorded stack top, so its locals,
+ *    cells and free variables only);
+ *  - a running generator's frame: its generator's traverse sees nothing
+ *    of localsplus while the stack top is unrecorded, so the locals; the
+ *    rest (code, function...) the generator visits.
+ * @return 0 when the frame needs nothing (a generator frame that called a
+ *         Python function: its stack top is recorded and visited).
+ */
+static int frame_span(_PyInterpreterFrame *f, int *specials, int *n)
+{
+	if (!f->f_code)
+		return 0;
+	if (f->owner == FRAME_OWNED_BY_THREAD) {
+		*specials = 1;
+		*n = f->stacktop >= 0 ? f->stacktop : f->f_code->co_nlocalsplus;
+		return 1;
+	}
+	if (f->owner == FRAME_OWNED_BY_GENERATOR && f->stacktop < 0) {
+		*specials = 0;
+		*n = f->f_code->co_nlocalsplus;
+		return 1;
+	}
+	return 0;
+}
+
+/* A frame's references (frame_span says which) into W->rp; labels are
+ * variable names. */
 static int frame_collect(walk *W, _PyInterpreterFrame *f)
 {
 	PyObject *names = f->f_code->co_localsplusnames;
-	int n = f->stacktop >= 0 ? f->stacktop : f->f_code->co_nlocalsplus;
+	int specials = 0, n = 0;
 
 	W->nr = 0;
-	if (f->frame_obj)
+	if (!frame_span(f, &specials, &n))
+		return 0;
+	if (specials && f->frame_obj)
 		push_ref(W, (PyObject *)f->frame_obj, L(W, "<frame object>"), 0);
-	if (f->f_locals)
+	if (specials && f->f_locals)
 		push_ref(W, f->f_locals, L(W, "<locals>"), 0);
-	if (f->f_func)
+	if (specials && f->f_func)
 		push_ref(W, (PyObject *)f->f_func, L(W, "<function>"), 0);
-	push_ref(W, (PyObject *)f->f_code, L(W, "<code>"), 0);
+	if (specials)
+		push_ref(W, (PyObject *)f->f_code, L(W, "<code>"), 0);
 	for (int i = 0; i < n; i++) {
 		PyObject *v = f->localsplus[i];
 		uint32_t lab = HS_NO_LABEL;
@@ -1510,7 +1545,22 @@ static int frame_collect(walk *W, _PyInterpreterFrame *f)
 typedef int (*frame_fn)(walk *W, PyThreadState *ts, int tno,
 			_PyInterpreterFrame *f);
 
+static int each_frame_locked(walk *W, frame_fn fn);
+
+/* Calls fn for each frame of each thread that frame_span selects, with
+ * the runtime's thread-list lock held (as sys._current_frames does): a
+ * thread starting or ending does not need the GIL to change the list. */
 static int each_frame(walk *W, frame_fn fn)
+{
+	int rc;
+
+	PyThread_acquire_lock(_PyRuntime.interpreters.mutex, WAIT_LOCK);
+	rc = each_frame_locked(W, fn);
+	PyThread_release_lock(_PyRuntime.interpreters.mutex);
+	return rc;
+}
+
+static int each_frame_locked(walk *W, frame_fn fn)
 {
 	PyInterpreterState *interp = PyInterpreterState_Get();
 	int tno = 0;
@@ -1521,10 +1571,10 @@ static int each_frame(walk *W, frame_fn fn)
 						    : NULL;
 
 		for (; f; f = f->previous) {
-			/* a generator's frame is traversed by the generator */
-			if (f->owner != FRAME_OWNED_BY_THREAD || !f->f_code)
-				continue;
-			HS_FORWARD_IF_ERROR(fn(W, ts, tno, f));
+			int specials, n;
+
+			if (frame_span(f, &specials, &n))
+				HS_FORWARD_IF_ERROR(fn(W, ts, tno, f));
 		}
 	}
 	return 0;
@@ -1553,7 +1603,7 @@ static int frame_roots(walk *W, PyThreadState *ts, int tno,
 	PyObject *names = f->f_code->co_localsplusnames;
 	char head[256], label[512];
 	size_t hn = 0;
-	int cut, line, n;
+	int cut, line, n = 0, specials = 0;
 
 	line = PyCode_Addr2Line(f->f_code, _PyInterpreterFrame_LASTI(f) *
 				(int)sizeof(_Py_CODEUNIT));
@@ -1564,8 +1614,8 @@ static int frame_roots(walk *W, PyThreadState *ts, int tno,
 	hn += utf8_put(head + hn, 100, f->f_code->co_filename, 0, &cut);
 	hn += (size_t)snprintf(head + hn, sizeof(head) - hn, ":%d", line);
 	head[hn] = 0;
-	n = f->stacktop >= 0 ? f->stacktop : f->f_code->co_nlocalsplus;
-	for (int i = -4; i < n; i++) {
+	frame_span(f, &specials, &n);
+	for (int i = specials ? -4 : 0; i < n; i++) {
 		PyObject *v;
 		const char *what = NULL;
 		uint32_t idx;

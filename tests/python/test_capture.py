@@ -308,6 +308,21 @@ class CaptureTest(unittest.TestCase):
             names = [r[2] for r in snap.roots if r[1] == "frame"]
             self.assertTrue(any("churn" in n for n in names))
 
+    def test_running_generator_locals(self):
+        path = os.path.join(self.dir, "gen.snap")
+
+        def gen():
+            held = "gen-local-" + UNIQ     # only this running frame has it
+            heapsnap.dump(path)
+            yield held
+
+        value = next(gen())
+        snap = Snap(path)
+        r = snap.of(value)
+        self.assertIsNotNone(r)
+        kinds = [k for i, k, l, e in snap.roots if i == r["index"]]
+        self.assertEqual(kinds, ["frame"])
+
     def test_gc_lists_intact_after_dump(self):
         # the walk keeps indices in the gc headers: they must be relinked
         objs = [Leaf(i) for i in range(2000)]
