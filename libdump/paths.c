@@ -559,6 +559,46 @@ static int emit(hs_pathset *set, const search *s, uint32_t q)
 	return 0;
 }
 
+/* A shortest path read off the distances alone: from the root object
+ * closest to target, each step takes the first strong reference to an
+ * object one closer.  No memory beyond the path: used when the search
+ * stopped at max_search before finding any path (a path longer than
+ * max_search, say, down a 10M-long chain). */
+static int emit_greedy(hs_pathset *set, const hs_graph *g,
+		       const uint32_t *dist)
+{
+	uint32_t count = hs_graph_count(g), r = NONE;
+	size_t nr = hs_graph_root_count(g), len;
+	path_slot *p;
+
+	for (size_t i = 0; i < nr; i++) {
+		uint32_t v = hs_graph_root(g, i)->node;
+
+		if (v < count && dist[v] != INF && (r == NONE || dist[v] < dist[r]))
+			r = v;
+	}
+	if (r == NONE)
+		return 0;
+	len = (size_t)dist[r] + 1;
+	HS_FORWARD_IF_ERROR(pathset_add(&p, set, len));
+	p->nodes[0] = r;
+	for (size_t i = 0; i + 1 < len; i++) {
+		hs_edges e = hs_graph_out(g, p->nodes[i]);
+		size_t k;
+
+		for (k = 0; k < e.n; k++)
+			if (e.node[k] < count &&
+			    dist[e.node[k]] == dist[p->nodes[i]] - 1 &&
+			    !(e.flags && (e.flags[k] & HS_REF_WEAK)))
+				break;
+		/* k < e.n: dist came from these very edges, reversed */
+		p->edges[i] = k;
+		p->nodes[i + 1] = e.node[k];
+	}
+	p->view.root = first_root_record(g, r);
+	return 0;
+}
+
 int hs_paths_find(hs_pathset **out, const hs_graph *g, uint32_t target,
 		  size_t n, const hs_paths_options *opts)
 {
@@ -633,7 +673,7 @@ int hs_paths_find(hs_pathset **out, const hs_graph *g, uint32_t target,
 stop:
 	if (rc > 0) {
 		set->capped = 1;
-		rc = 0;
+		rc = set->n ? 0 : emit_greedy(set, g, dist);
 	}
 done:
 	free(seen);

@@ -24,7 +24,9 @@
  *    from one object to another are two steps.  Partial paths cost 28
  *    bytes each and are bounded by opts.max_search; when the bound is
  *    hit the search stops, keeps what it found and says so
- *    (hs_pathset_capped).
+ *    (hs_pathset_capped).  If it found nothing by then, a shortest path
+ *    is read off the distances instead (no extra memory), so a path
+ *    longer than the bound is still found.
  *
  * Weak references (HS_REF_WEAK) are never followed: they do not keep
  * their target alive.  An object named by several root records is one

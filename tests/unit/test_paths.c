@@ -558,7 +558,14 @@ static void test_search_cap(void)
 	o.max_search = 3;  /* fewer partial paths than the shortest needs */
 	CU_ASSERT_EQUAL_FATAL(hs_paths_find(&s, g, 7, 2, &o), 0);
 	CU_ASSERT(hs_pathset_capped(s));
-	CU_ASSERT(hs_pathset_count(s) < 2);
+	/* the shortest path, read off the distances */
+	CU_ASSERT_EQUAL_FATAL(hs_pathset_count(s), 1);
+	{
+		char *txt = path_text(g, hs_pathset_get(s, 0));
+
+		CU_ASSERT_STRING_EQUAL(txt, EX_PATH);
+		free(txt);
+	}
 	hs_pathset_free(s);
 	o.max_search = 8;  /* enough for the first, not the second */
 	CU_ASSERT_EQUAL_FATAL(hs_paths_find(&s, g, 7, 2, &o), 0);
@@ -613,6 +620,24 @@ static void test_long_chain(void)
 	CU_ASSERT_FALSE(hs_pathset_capped(s));
 	CU_ASSERT_EQUAL(hs_pathset_get(s, 0)->len, N);
 	hs_pathset_free(s);
+
+	/* a search bound far below the chain's length: the path is still
+	 * found (read off the distances), and the cap is reported */
+	{
+		hs_paths_options o = HS_PATHS_OPTIONS_INIT;
+
+		o.max_search = 1000;
+		CU_ASSERT_EQUAL_FATAL(hs_paths_find(&s, g, N - 1, 2, &o), 0);
+		CU_ASSERT_EQUAL_FATAL(hs_pathset_count(s), 1);
+		CU_ASSERT(hs_pathset_capped(s));
+		p = hs_pathset_get(s, 0);
+		CU_ASSERT_EQUAL_FATAL(p->len, N);
+		ok = 1;
+		for (uint32_t i = 0; i < N && ok; i++)
+			ok = p->nodes[i] == i && (i + 1 == N || p->edges[i] == 0);
+		CU_ASSERT(ok);
+		hs_pathset_free(s);
+	}
 
 	/* a depth limit below the chain's length: no path */
 	{
