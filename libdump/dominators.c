@@ -56,16 +56,21 @@ struct hs_dom {
 static void step_time(const char *step, double *t)
 {
 	static int on = -1;
+	static double cpu0;
 	struct timespec ts;
-	double now;
+	double now, cpu;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	cpu = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 	if (on < 0)
 		on = getenv("HS_TIMING") && *getenv("HS_TIMING") == '1';
 	if (on && step)
-		fprintf(stderr, "timing: dom   %-10s %.3f s\n", step, now - *t);
+		fprintf(stderr, "timing: dom   %-10s %.3f s wall %.3f s cpu\n",
+			step, now - *t, cpu - cpu0);
 	*t = now;
+	cpu0 = cpu;
 }
 
 /* The strong out-edges of preorder i (the super-root's: the roots). */
@@ -92,36 +97,52 @@ static inline void out_edges(const edges_ctx *e, uint32_t v,
 }
 
 /* Depth-first numbering.  The stack is the parent array: a finished
- * node returns to its parent, whose cursor says where it stopped. */
+ * node returns to its parent, whose cursor says where it stopped.  Every
+ * edge is looked at once, so the DFS also writes the forward edges in
+ * preorder numbers (jl, node k's at fwd[k]..fwd[k+1]) for building the
+ * predecessor lists without a second random lookup per edge; a weak edge
+ * and the tree edge that discovered a node are written as NONE, since
+ * neither is a predecessor semi-NCA needs.  @return R. */
 static uint32_t dfs(hs_dom *d, const edges_ctx *e, uint32_t *parent,
-		    uint32_t *cursor)
+		    uint32_t *cursor, uint32_t *fwd, uint32_t *jl)
 {
 	uint32_t k = 1, cur = 0;
+	uint64_t total = e->roots.n;
 
 	d->vert[0] = HS_GRAPH_SUPERROOT;
 	parent[0] = 0;
 	cursor[0] = 0;
+	fwd[0] = 0;
 	for (;;) {
 		const uint32_t *t;
 		const uint8_t *f;
 		size_t deg, c = cursor[cur];
+		uint32_t *out = jl + fwd[cur];
 
 		out_edges(e, d->vert[cur], &t, &f, &deg);
-		if (e->weak)
-			while (c < deg && ((f[c] & HS_REF_WEAK) ||
-					   d->pre[t[c]] != NONE))
-				c++;
-		else
-			while (c < deg && d->pre[t[c]] != NONE)
-				c++;
+		while (c < deg) {
+			uint32_t p;
+
+			if (e->weak && (f[c] & HS_REF_WEAK)) {
+				out[c++] = NONE;
+				continue;
+			}
+			p = d->pre[t[c]];
+			if (p == NONE)
+				break;
+			out[c++] = p;
+		}
 		if (c < deg) {
 			uint32_t u = t[c];
 
+			out[c] = NONE;  /* the tree edge */
 			cursor[cur] = (uint32_t)c + 1;
 			d->pre[u] = k;
 			d->vert[k] = u;
 			parent[k] = cur;
 			cursor[k] = 0;
+			fwd[k] = (uint32_t)total;
+			total += e->off[u + 1] - e->off[u];
 			cur = k++;
 		} else {
 			if (cur == 0)
@@ -129,84 +150,42 @@ static uint32_t dfs(hs_dom *d, const edges_ctx *e, uint32_t *parent,
 			cur = parent[cur];
 		}
 	}
+	fwd[k] = (uint32_t)total;
 	return k - 1;
 }
 
-/* The predecessor lists in preorder numbers, without the DFS tree edges
- * (each node's first edge from its parent).  Two passes over the edges:
- * count, then fill. */
+/* The predecessor lists in preorder numbers from the DFS's forward
+ * lists: count, then fill (a transpose). */
 static int preds(uint32_t **poff_out, uint32_t **plist_out, hs_dom *d,
-		 const edges_ctx *e, const uint32_t *parent)
+		 const uint32_t *fwd, const uint32_t *jl)
 {
 	uint32_t R = d->R, *poff = NULL, *plist = NULL;
-	uint8_t *tree = NULL;
-	uint64_t total = 0;
-	int rc = 0;
+	uint64_t total = 0, nfwd = fwd[R + 1];
 
 	poff = hs_big_calloc((size_t)R + 2, 4);
-	tree = calloc((size_t)R / 8 + 1, 1);
-	if (!poff || !tree) {
-		rc = hs_error_set(HS_ENOMEM, "out of memory for the "
-				  "predecessors of %u objects", R);
-		goto done;
+	HS_RETURN_ERROR_IF(!poff, HS_ENOMEM, "out of memory for the "
+			   "predecessors of %u objects", R);
+	for (uint64_t x = 0; x < nfwd; x++)
+		if (jl[x] != NONE)
+			poff[jl[x] + 1]++;
+	for (uint32_t j = 0; j <= R; j++) {
+		total += poff[j + 1];
+		poff[j + 1] = (uint32_t)total;  /* total <= nfwd < 2^32 */
 	}
-	for (int pass = 0; pass < 2; pass++) {
-		if (pass == 1) {
-			for (uint32_t j = 0; j <= R; j++) {
-				total += poff[j + 1];
-				if (total > UINT32_MAX) {
-					rc = hs_error_set(HS_ELIMIT, "more than "
-							  "2^32-1 references "
-							  "between reachable "
-							  "objects");
-					goto done;
-				}
-				poff[j + 1] = (uint32_t)total;
-			}
-			plist = hs_big_calloc(total + 1, 4);
-			if (!plist) {
-				rc = hs_error_set(HS_ENOMEM, "out of memory for "
-						  "%llu predecessors",
-						  (unsigned long long)total);
-				goto done;
-			}
-			memset(tree, 0, (size_t)R / 8 + 1);
-		}
-		for (uint32_t i = 0; i <= R; i++) {
-			const uint32_t *t;
-			const uint8_t *f;
-			size_t deg;
-
-			out_edges(e, d->vert[i], &t, &f, &deg);
-			for (size_t c = 0; c < deg; c++) {
-				uint32_t j;
-
-				if (e->weak && (f[c] & HS_REF_WEAK))
-					continue;
-				j = d->pre[t[c]];
-				if (parent[j] == i && j &&
-				    !(tree[j / 8] & (1u << (j % 8)))) {
-					tree[j / 8] |= (uint8_t)(1u << (j % 8));
-					continue;
-				}
-				if (pass == 0)
-					poff[j + 1]++;
-				else
-					plist[poff[j]++] = i;
-			}
-		}
+	plist = hs_big_calloc(total + 1, 4);
+	if (!plist) {
+		hs_big_free(poff);
+		return hs_error_set(HS_ENOMEM, "out of memory for %llu "
+				    "predecessors", (unsigned long long)total);
 	}
+	for (uint32_t i = 0; i <= R; i++)
+		for (uint32_t x = fwd[i]; x < fwd[i + 1]; x++)
+			if (jl[x] != NONE)
+				plist[poff[jl[x]]++] = i;
 	/* the fill advanced poff[j] to the end of j's list: shift back */
 	for (uint32_t j = R + 1; j > 0; j--)
 		poff[j] = poff[j - 1];
 	poff[0] = 0;
-done:
-	free(tree);
-	if (rc < 0) {
-		hs_big_free(poff);
-		hs_big_free(plist);
-		return rc;
-	}
 	*poff_out = poff;
 	*plist_out = plist;
 	return 0;
@@ -217,17 +196,25 @@ typedef struct {
 	size_t cap;  /* bytes */
 } stack32;
 
+/* Per preorder number while computing semi-dominators: the three fields
+ * eval() reads together, in one cache line (three separate arrays cost
+ * three misses per step of a path). */
+typedef struct {
+	uint32_t anc;    /* ancestor in the linked forest (compressed) */
+	uint32_t label;  /* node of least semi on the compressed path */
+	uint32_t semi;
+} sinfo;
+
 /* The node of least semi on v's path of processed ancestors (numbers >=
  * last), compressing the path; iterative. */
-static inline int eval(uint32_t *out, uint32_t v, uint32_t last,
-		       uint32_t *anc, uint32_t *label, const uint32_t *semi,
+static inline int eval(uint32_t *out, uint32_t v, uint32_t last, sinfo *si,
 		       stack32 *st)
 {
 	size_t sp = 0;
 	uint32_t p, pl;
 
-	if (anc[v] < last) {
-		*out = label[v];
+	if (si[v].anc < last) {
+		*out = si[v].label;
 		return 0;
 	}
 	do {
@@ -235,23 +222,23 @@ static inline int eval(uint32_t *out, uint32_t v, uint32_t last,
 		    hs_big_grow((void **)&st->v, &st->cap, (sp + 1) * 4) < 0)
 			return -1;
 		st->v[sp++] = v;
-		v = anc[v];
-	} while (anc[v] >= last);
+		v = si[v].anc;
+	} while (si[v].anc >= last);
 	p = v;
-	pl = label[p];
+	pl = si[p].label;
 	do {
 		uint32_t vl;
 
 		v = st->v[--sp];
-		anc[v] = anc[p];
-		vl = label[v];
-		if (semi[pl] < semi[vl])
-			label[v] = pl;
+		si[v].anc = si[p].anc;
+		vl = si[v].label;
+		if (si[pl].semi < si[vl].semi)
+			si[v].label = pl;
 		else
 			pl = vl;
 		p = v;
 	} while (sp);
-	*out = label[v];
+	*out = si[v].label;
 	return 0;
 }
 
@@ -259,8 +246,10 @@ int hs_dom_build(hs_dom **out, const hs_graph *g)
 {
 	hs_dom *d;
 	edges_ctx e;
-	uint32_t *parent = NULL, *cursor = NULL, *anc = NULL, *semi = NULL;
-	uint32_t *poff = NULL, *plist = NULL, *label;
+	uint32_t *parent = NULL, *cursor = NULL;
+	uint32_t *poff = NULL, *plist = NULL, *fwd = NULL, *jl = NULL;
+	sinfo *si = NULL;
+	uint64_t nedges;
 	stack32 st = { NULL, 0 };
 	uint32_t n = hs_graph_count(g), R;
 	const uint64_t *sizes = hs_graph_sizes(g);
@@ -278,38 +267,52 @@ int hs_dom_build(hs_dom **out, const hs_graph *g)
 	e.weak = hs_graph_stats_get(g)->weak_refs != 0;
 
 	step_time(NULL, &t);
+	nedges = e.off[n] + e.roots.n;
+	if (nedges >= UINT32_MAX) {
+		rc = hs_error_set(HS_ELIMIT, "%llu references: more than the "
+				  "dominator computation's limit of 2^32-2",
+				  (unsigned long long)nedges);
+		goto done;
+	}
 	d->pre = hs_big_calloc((size_t)n + 1, 4);
-	d->vert = hs_big_calloc((size_t)n + 1, 4);
-	parent = hs_big_calloc((size_t)n + 1, 4);
-	cursor = hs_big_calloc((size_t)n + 1, 4);
-	if (!d->pre || !d->vert || !parent || !cursor) {
+	d->vert = hs_big_calloc((size_t)n + 2, 4);
+	parent = hs_big_calloc((size_t)n + 2, 4);
+	cursor = hs_big_calloc((size_t)n + 2, 4);
+	fwd = hs_big_calloc((size_t)n + 2, 4);
+	jl = hs_big_calloc(nedges + 1, 4);
+	if (!d->pre || !d->vert || !parent || !cursor || !fwd || !jl) {
 		rc = hs_error_set(HS_ENOMEM, "out of memory for the dominators "
 				  "of %u objects", n);
 		goto done;
 	}
 	memset(d->pre, 0xff, (size_t)n * 4);
-	d->R = R = dfs(d, &e, parent, cursor);
+	d->R = R = dfs(d, &e, parent, cursor, fwd, jl);
 	hs_big_shrink(d->vert, ((size_t)R + 1) * 4);
 	step_time("dfs", &t);
 
-	rc = preds(&poff, &plist, d, &e, parent);
+	/* the cursors are free until they become the labels */
+	hs_big_free(cursor);
+	cursor = NULL;
+	rc = preds(&poff, &plist, d, fwd, jl);
 	if (rc < 0)
 		goto done;
+	hs_big_free(jl);
+	hs_big_free(fwd);
+	jl = NULL;
+	fwd = NULL;
 	step_time("preds", &t);
 
-	/* step 1: semi-dominators; the DFS cursor becomes the labels */
-	label = cursor;
-	anc = hs_big_calloc((size_t)R + 1, 4);
-	semi = hs_big_calloc((size_t)R + 1, 4);
-	if (!anc || !semi) {
+	/* step 1: semi-dominators */
+	si = hs_big_calloc((size_t)R + 1, sizeof(*si));
+	if (!si) {
 		rc = hs_error_set(HS_ENOMEM, "out of memory for the dominators "
 				  "of %u objects", R);
 		goto done;
 	}
 	for (uint32_t i = 0; i <= R; i++) {
-		semi[i] = i;
-		label[i] = i;
-		anc[i] = parent[i];
+		si[i].semi = i;
+		si[i].label = i;
+		si[i].anc = parent[i];
 	}
 	for (uint32_t w = R; w >= 1; w--) {
 		uint32_t s = parent[w];
@@ -319,27 +322,24 @@ int hs_dom_build(hs_dom **out, const hs_graph *g)
 
 			if (v < w) {
 				u = v;   /* unprocessed: its own label and semi */
-			} else if (eval(&u, v, w + 1, anc, label, semi,
-					&st) < 0) {
+			} else if (eval(&u, v, w + 1, si, &st) < 0) {
 				rc = hs_error_set(HS_ENOMEM, "out of memory "
 						  "for a path of the dominator "
 						  "search");
 				goto done;
 			} else {
-				u = semi[u];
+				u = si[u].semi;
 			}
 			if (u < s)
 				s = u;
 		}
-		semi[w] = s;
+		si[w].semi = s;
 	}
 	hs_big_free(plist);
 	hs_big_free(poff);
-	hs_big_free(anc);
 	hs_big_free(st.v);
 	plist = NULL;
 	poff = NULL;
-	anc = NULL;
 	st.v = NULL;
 	step_time("semi", &t);
 
@@ -347,7 +347,7 @@ int hs_dom_build(hs_dom **out, const hs_graph *g)
 	for (uint32_t w = 1; w <= R; w++) {
 		uint32_t x = parent[w];
 
-		while (x > semi[w])
+		while (x > si[w].semi)
 			x = parent[x];
 		parent[w] = x;
 	}
@@ -355,17 +355,15 @@ int hs_dom_build(hs_dom **out, const hs_graph *g)
 	parent = NULL;
 	hs_big_shrink(d->idom, ((size_t)R + 1) * 4);
 
-	/* depth, in the freed semi array */
-	semi[0] = 0;
+	/* depth, in the anc fields (no longer needed) */
+	si[0].anc = 0;
 	for (uint32_t w = 1; w <= R; w++) {
-		semi[w] = semi[d->idom[w]] + 1;
-		if (semi[w] > d->st.max_depth)
-			d->st.max_depth = semi[w];
+		si[w].anc = si[d->idom[w]].anc + 1;
+		if (si[w].anc > d->st.max_depth)
+			d->st.max_depth = si[w].anc;
 	}
-	hs_big_free(semi);
-	semi = NULL;
-	hs_big_free(cursor);
-	cursor = NULL;
+	hs_big_free(si);
+	si = NULL;
 
 	/* retained sizes, bottom-up: reverse preorder */
 	d->ret = hs_big_calloc((size_t)R + 1, 8);
@@ -386,8 +384,9 @@ int hs_dom_build(hs_dom **out, const hs_graph *g)
 done:
 	hs_big_free(parent);
 	hs_big_free(cursor);
-	hs_big_free(anc);
-	hs_big_free(semi);
+	hs_big_free(fwd);
+	hs_big_free(jl);
+	hs_big_free(si);
 	hs_big_free(poff);
 	hs_big_free(plist);
 	hs_big_free(st.v);

@@ -54,13 +54,19 @@ static double hs__now(void)
 static void hs__timing(const char *step, double *t)
 {
 	static int on = -1;
-	double n = hs__now();
+	static double cpu0;
+	struct timespec ts;
+	double n = hs__now(), cpu;
 
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	cpu = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 	if (on < 0)
 		on = getenv("HS_TIMING") && *getenv("HS_TIMING") == '1';
 	if (on && step)
-		fprintf(stderr, "timing: graph %-10s %.3f s\n", step, n - *t);
+		fprintf(stderr, "timing: graph %-10s %.3f s wall %.3f s cpu\n",
+			step, n - *t, cpu - cpu0);
 	*t = n;
+	cpu0 = cpu;
 }
 
 /* ---- small growable vectors ------------------------------------------ */

@@ -24,7 +24,8 @@ static struct {
 	double t0;
 	unsigned serial;      /* bumps at every step */
 	int shown;            /* this step's name was printed */
-} prog = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER };
+} prog = { .lock = PTHREAD_MUTEX_INITIALIZER,
+	    .cond = PTHREAD_COND_INITIALIZER };
 
 static double now_s(void)
 {
