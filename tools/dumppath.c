@@ -477,6 +477,11 @@ int main(int argc, char **argv)
 	if (tool_load(&g, NULL, o.file, o.all > 1, o.threads) != 0)
 		return TOOL_ERROR;
 	tool_warnings(g);
+	if (hs_graph_root_count(g) == 0)
+		fprintf(stderr, "warning: the dump has no roots, so nothing is "
+			"reachable%s\n", hs_graph_stats_get(g)->integrity.status
+			!= HS_INTEGRITY_COMPLETE ? " (the file is incomplete: "
+			"its roots may have been lost)" : "");
 
 	/* the tree answers single paths and "is it reachable" for --type */
 	need_tree = o.all == 1 || o.type;

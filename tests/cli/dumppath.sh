@@ -113,6 +113,13 @@ expect_rc 1 "no such type" -- "$P" "$S" --type nope
 expect_rc 1 "type with no reachable instance" -- "$P" "$S" --type Orphan
 expect_grep "no instance of the type is reachable" "$T/out" "orphan type said"
 
+# a dump without roots: nothing is reachable, and a warning says why
+grep -v '"kind":"root"' "$T/app.jsonl" >"$T/noroots.jsonl"
+expect_rc 0 "make a heap without roots" -- "$C" "$T/noroots.jsonl" -o "$T/noroots.snap"
+expect_rc 1 "no roots" -- "$P" "$T/noroots.snap" 0x1900
+expect_grep "unreachable from any root" "$T/out" "no roots: unreachable"
+expect_grep "the dump has no roots" "$T/err" "no roots: warned"
+
 # --- --type --top: by retained size (default), by shallow size ------------
 expect_rc 0 "--type --top 2" -- "$P" "$S" --type app.Item --top 2
 expect_grep "type app.Item: 6 instances, 1 unreachable; the 2 biggest reachable by retained size" "$T/out" "instance counts"
