@@ -25,7 +25,7 @@ static int kw_is(PyObject *name, const char *s)
 static PyObject *stats_dict(const hs_pywalk_stats *s)
 {
 	return Py_BuildValue(
-		"{s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:d}",
+		"{s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:d}",
 		"objects", (unsigned long long)s->objects,
 		"tracked", (unsigned long long)s->tracked,
 		"refs", (unsigned long long)s->refs,
@@ -34,6 +34,7 @@ static PyObject *stats_dict(const hs_pywalk_stats *s)
 		"shallow", (unsigned long long)s->shallow,
 		"types", (unsigned long long)s->types,
 		"strings", (unsigned long long)s->strings,
+		"sites", (unsigned long long)s->sites,
 		"dropped_refs", (unsigned long long)s->dropped_refs,
 		"overcounted", (unsigned long long)s->overcounted,
 		"sizeof_calls", (unsigned long long)s->sizeof_calls,
@@ -226,13 +227,21 @@ static PyObject *record_obj(const hs_record *r)
 	case HS_REC_OBJECT: {
 		const hs_object *o = &r->u.object.obj;
 
-		return Py_BuildValue("(sKKIKNNNN)", "object",
+		PyObject *site;
+
+		if (o->site == HS_NO_SITE) {
+			site = Py_None;
+			Py_INCREF(site);
+		} else {
+			site = PyLong_FromUnsignedLong(o->site);
+		}
+		return Py_BuildValue("(sKKIKNNNNN)", "object",
 			(unsigned long long)r->u.object.index,
 			(unsigned long long)o->id, o->type,
 			(unsigned long long)o->size,
 			u64_list(o->refs, o->nrefs),
 			label_list(o->labels, o->nrefs),
-			flag_list(o->flags, o->nrefs), preview_obj(r));
+			flag_list(o->flags, o->nrefs), preview_obj(r), site);
 	}
 	case HS_REC_REFS:
 		return Py_BuildValue("(sKNNN)", "refs",
@@ -245,8 +254,22 @@ static PyObject *record_obj(const hs_record *r)
 			(unsigned long long)r->u.root.ref,
 			str_obj(r->u.root.kind), str_obj(r->u.root.label),
 			(unsigned long long)r->u.root.extra);
-	case HS_REC_SITE:
-		return Py_BuildValue("(sI)", "site", r->u.site.index);
+	case HS_REC_SITE: {
+		PyObject *frames = PyList_New((Py_ssize_t)r->u.site.nframes);
+
+		for (size_t i = 0; frames && i < r->u.site.nframes; i++) {
+			PyObject *f = Py_BuildValue("(III)", r->u.site.files[i],
+						    r->u.site.lines[i],
+						    r->u.site.funcs[i]);
+
+			if (!f) {
+				Py_CLEAR(frames);
+				break;
+			}
+			PyList_SET_ITEM(frames, (Py_ssize_t)i, f);
+		}
+		return Py_BuildValue("(sIN)", "site", r->u.site.index, frames);
+	}
 	case HS_REC_END:
 		return Py_BuildValue("(sKKKKKK)", "end",
 			(unsigned long long)r->u.end.objects,
@@ -262,8 +285,9 @@ static PyObject *record_obj(const hs_record *r)
 
 /* read_records(path) -> list of tuples, one per record, in file order:
  *   ("header", {...}), ("type", i, name), ("string", i, text),
+ *   ("site", i, [(file string, line, function string), ...]),
  *   ("object", index, id, type, size, refs, labels|None, flags|None,
- *    preview), ("refs", owner, refs, labels, flags),
+ *    preview, site|None), ("refs", owner, refs, labels, flags),
  *   ("root", ref, kind, label|None, extra), ("end", objects, refs, types,
  *   strings, roots, shallow).  Raises ValueError on a damaged file. */
 static PyObject *cap_read_records(PyObject *self, PyObject *arg)

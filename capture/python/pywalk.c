@@ -57,6 +57,8 @@
 #include "internal/pycore_gc.h"
 #include "internal/pycore_interp.h"
 #include "internal/pycore_object.h"
+#include "internal/pycore_pymem.h"
+#include <tracemalloc.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -164,6 +166,8 @@ typedef struct walk {
 	size_t mem, peak;       /* bytes held by the walk */
 	int debug;              /* HEAPSNAP_DEBUG set: phases to stderr */
 	int gc_touched;         /* gc headers hold indices: restore them */
+	int sites;              /* tracemalloc is tracing: write sites */
+	addr_map smap;          /* traceback hash -> site index */
 	double t0;
 	char text[TEXT_MAX + 64];
 } walk;
@@ -1384,6 +1388,70 @@ static int take_ref(walk *W, PyObject *r, int weak, uint32_t *idx)
 	return 1;
 }
 
+/*
+ * Pass 2, with tracemalloc tracing: o's allocation site.  tracemalloc has
+ * no C API that does not build Python objects, so this is the one place
+ * the walk allocates: a tuple of (filename, lineno) tuples per object,
+ * freed at once (appended to and unlinked from the youngest gc list,
+ * which the walk tolerates, with the collector off).  Sites are shared:
+ * keyed by a hash of their frames (filename object, line).
+ */
+static uint32_t site_of(walk *W, PyObject *o)
+{
+	uint32_t files[256], lines[256], funcs[256], idx = HS_NO_SITE;
+	uint64_t h = 1469598103934665603ull;
+	uintptr_t start = (uintptr_t)o - _PyType_PreHeaderSize(Py_TYPE(o));
+	PyObject *tb = _PyTraceMalloc_GetTraceback(0, start);
+	Py_ssize_t n;
+	int rc;
+
+	if (!tb) {
+		PyErr_Clear();
+		return HS_NO_SITE;
+	}
+	if (!PyTuple_Check(tb) || PyTuple_GET_SIZE(tb) == 0)
+		goto done;
+	n = PyTuple_GET_SIZE(tb) < 256 ? PyTuple_GET_SIZE(tb) : 256;
+	for (Py_ssize_t i = 0; i < n; i++) {
+		PyObject *fr = PyTuple_GET_ITEM(tb, i);
+		long line;
+
+		if (!PyTuple_Check(fr) || PyTuple_GET_SIZE(fr) != 2)
+			goto done;
+		line = PyLong_AsLong(PyTuple_GET_ITEM(fr, 1));
+		if (line == -1 && PyErr_Occurred()) {
+			PyErr_Clear();
+			line = 0;
+		}
+		lines[i] = (uint32_t)line;
+		h = (h ^ (uint64_t)(uintptr_t)PyTuple_GET_ITEM(fr, 0)) *
+		    1099511628211ull;
+		h = (h ^ lines[i]) * 1099511628211ull;
+	}
+	h |= 1;     /* never 0, the map's empty key */
+	if (am_get(&W->smap, h, &idx))
+		goto done;
+	for (Py_ssize_t i = 0; i < n; i++) {
+		files[i] = name_label(W, PyTuple_GET_ITEM(PyTuple_GET_ITEM(tb, i),
+							  0));
+		funcs[i] = L(W, "");
+		if (files[i] == HS_NO_LABEL || funcs[i] == HS_NO_LABEL)
+			goto done;
+	}
+	rc = hs_writer_site(&idx, W->w, files, lines, funcs, (size_t)n);
+	if (rc < 0) {
+		fail(W, rc);
+		idx = HS_NO_SITE;
+		goto done;
+	}
+	W->st->sites++;
+	if (am_put(W, &W->smap, h, idx, NULL) < 0)
+		idx = HS_NO_SITE;
+done:
+	Py_DECREF(tb);
+	return idx;
+}
+
 /* Pass 2: writes o, whose references are in W->ri/rl/rf. */
 static int write_object(walk *W, PyObject *o)
 {
@@ -1406,7 +1474,7 @@ static int write_object(walk *W, PyObject *o)
 	obj.labels = any_label ? W->rl : NULL;
 	obj.flags = any_flag ? W->rf : NULL;
 	obj.preview = preview(W, o, pbuf);
-	obj.site = HS_NO_SITE;
+	obj.site = W->sites ? site_of(W, o) : HS_NO_SITE;
 	rc = hs_writer_object(W->w, &obj);
 	if (rc < 0)
 		return fail(W, rc);
@@ -1788,6 +1856,9 @@ static int run(walk *W, const char *path)
 	HS_FORWARD_IF_ERROR(am_init(W, &W->ns, 1024));
 	HS_FORWARD_IF_ERROR(am_init(W, &W->tmap, 1024));
 	HS_FORWARD_IF_ERROR(am_init(W, &W->cstr, 1024));
+	W->sites = _Py_tracemalloc_config.tracing;
+	if (W->sites)
+		HS_FORWARD_IF_ERROR(am_init(W, &W->smap, 4096));
 	W->lc_repr = calloc(LABEL_CACHE, sizeof(label_slot));
 	W->lc_name = calloc(LABEL_CACHE, sizeof(label_slot));
 	if (!W->lc_repr || !W->lc_name)
@@ -1873,6 +1944,7 @@ int hs_pywalk_dump(const char *path, const hs_pywalk_options *opts,
 	am_free(&W, &W.ns);
 	am_free(&W, &W.tmap);
 	am_free(&W, &W.cstr);
+	am_free(&W, &W.smap);
 	free(W.lc_repr);
 	free(W.lc_name);
 	free(W.q);

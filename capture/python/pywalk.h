@@ -33,6 +33,7 @@ typedef struct {
 	uint64_t refcount_roots; /* of which "refcount" roots */
 	uint64_t shallow;        /* sum of shallow sizes */
 	uint64_t types, strings; /* type and string records */
+	uint64_t sites;          /* site records (tracemalloc tracing) */
 	uint64_t dropped_refs;   /* references to objects not in the dump */
 	uint64_t overcounted;    /* objects with more referrers than refcount */
 	uint64_t sizeof_calls;   /* C __sizeof__ methods called */

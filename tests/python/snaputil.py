@@ -18,6 +18,7 @@ class Snap:
         self.strings = {}
         self.objects = []       # index -> dict
         self.roots = []         # (index, kind, label, extra)
+        self.sites = {}         # index -> [(file string, line, func string)]
         self.end = None
         for r in heapsnap.read_records(path):
             tag = r[0]
@@ -28,14 +29,16 @@ class Snap:
             elif tag == "string":
                 self.strings[r[1]] = r[2]
             elif tag == "object":
-                _, index, oid, t, size, refs, labels, flags, preview = r
+                _, index, oid, t, size, refs, labels, flags, preview, site = r
                 assert index == len(self.objects), (index, len(self.objects))
                 self.objects.append({
                     "index": index, "id": oid, "type": t, "size": size,
                     "refs": list(refs),
                     "labels": list(labels) if labels else [None] * len(refs),
                     "flags": list(flags) if flags else [0] * len(refs),
-                    "preview": preview})
+                    "preview": preview, "site": site})
+            elif tag == "site":
+                self.sites[r[1]] = r[2]
             elif tag == "refs":
                 o = self.objects[r[1]]
                 o["refs"] += r[2]

@@ -323,6 +323,29 @@ class CaptureTest(unittest.TestCase):
         kinds = [k for i, k, l, e in snap.roots if i == r["index"]]
         self.assertEqual(kinds, ["frame"])
 
+    def test_allocation_sites_with_tracemalloc(self):
+        import tracemalloc
+        path = os.path.join(self.dir, "sites.snap")
+        tracemalloc.start(4)
+        try:
+            made = [Leaf(i) for i in range(50)]; line = sys._getframe().f_lineno
+            st = heapsnap.dump(path)
+        finally:
+            tracemalloc.stop()
+        snap = Snap(path)
+        self.assertGreater(st["sites"], 0)
+        site = snap.of(made[7])["site"]
+        self.assertIsNotNone(site)
+        f, ln, fn = snap.sites[site][0]      # innermost frame first
+        self.assertEqual(snap.strings[f], __file__)
+        self.assertEqual(ln, line)
+        # objects made on the same line with the same stack share the site
+        self.assertEqual(snap.of(made[8])["site"], site)
+        # without tracemalloc: no sites
+        snap2, st2 = self.dump("nosite.snap")
+        self.assertEqual(st2["sites"], 0)
+        self.assertIsNone(snap2.of(made[7])["site"])
+
     def test_gc_lists_intact_after_dump(self):
         # the walk keeps indices in the gc headers: they must be relinked
         objs = [Leaf(i) for i in range(2000)]
