@@ -103,7 +103,8 @@ class Trigger:
         self.redact = redact
         self.rearm = rearm
         self.dumps = []          # paths written, oldest first
-        self.lock = threading.Lock()
+        # reentrant: a signal may arrive while the main thread is in fire()
+        self.lock = threading.RLock()
         self.stop = threading.Event()
         self.thread = None
         self.old_signal = None
