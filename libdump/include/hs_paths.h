@@ -140,7 +140,8 @@ int hs_paths_top(uint32_t **out, size_t *nout, uint64_t *unreached,
  * @param[out] out  0..n paths; 0 when no root reaches target (a finding).
  * @param opts      NULL for the defaults.
  * @return 0, HS_ENOMEM, HS_ENOTFOUND (target is not an object index),
- *         HS_EINVAL (n is 0, bad options version).
+ *         HS_EINVAL (n is 0, bad options version, g loaded without
+ *         referrers).
  */
 int hs_paths_find(hs_pathset **out, const hs_graph *g, uint32_t target,
 		  size_t n, const hs_paths_options *opts);

@@ -65,7 +65,8 @@ typedef struct hs_referrers hs_referrers;
  * (hs_graph_options.reverse).
  * @param[out] out  pair with hs_referrers_free().
  * @param opts      NULL for the defaults.
- * @return 0, HS_ENOMEM, HS_EINVAL (bad options).
+ * @return 0, HS_ENOMEM, HS_EINVAL (bad options, g loaded without
+ *         referrers).
  */
 int hs_referrers_group(hs_referrers **out, const hs_graph *g,
 		       const hs_referrers_options *opts);

@@ -497,6 +497,19 @@ static void test_missing_target(void)
 	hs_paths_free(NULL);
 	CU_ASSERT_EQUAL(hs_pathset_count(NULL), 0);
 	hs_graph_free(g);
+
+	/* hs_paths_find needs the referrers: refused without them */
+	{
+		hs_graph_options go = HS_GRAPH_OPTIONS_INIT;
+		char path[512];
+
+		go.reverse = 0;
+		snprintf(path, sizeof(path), "%s/ex_id.snap", hs_unit_tmpdir());
+		CU_ASSERT_EQUAL_FATAL(hs_graph_load(&g, path, &go), 0);
+		CU_ASSERT_EQUAL(hs_paths_find(&s, g, 7, 1, NULL), HS_EINVAL);
+		CU_ASSERT(strstr(hs_error_last(), "without referrers") != NULL);
+		hs_graph_free(g);
+	}
 }
 
 static uint64_t weight_of(const void *payload, uint32_t node)

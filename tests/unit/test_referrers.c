@@ -176,6 +176,20 @@ static void test_crafted(void)
 	CU_ASSERT_PTR_NULL(r);
 	hs_referrers_free(NULL);
 	hs_graph_free(g);
+
+	/* a graph loaded without referrers is refused, not grouped wrong */
+	{
+		hs_graph_options go = HS_GRAPH_OPTIONS_INIT;
+		char path[512];
+
+		go.reverse = 0;
+		snprintf(path, sizeof(path), "%s/ref_crafted.snap",
+			 hs_unit_tmpdir());
+		CU_ASSERT_EQUAL_FATAL(hs_graph_load(&g, path, &go), 0);
+		CU_ASSERT_EQUAL(hs_referrers_group(&r, g, NULL), HS_EINVAL);
+		CU_ASSERT(strstr(hs_error_last(), "without referrers") != NULL);
+		hs_graph_free(g);
+	}
 }
 
 /* ---- random graphs against a naive computation ------------------------ */
