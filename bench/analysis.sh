@@ -1,0 +1,179 @@
+#!/bin/sh
+# bench/analysis.sh - the analyses' part of `make bench` (bench/run.sh
+# calls it; it also runs alone after `make`): wall time, CPU time and
+# peak RSS of `dumpdom FILE --top 20` (load + dominators + retained sizes
+# + output) on
+#   - the python-shaped heap (BENCH_PY_OBJECTS, default 1.2M objects):
+#     target <= 0.5 s
+#   - the bench4 heap (BENCH_OBJECTS, default 10M objects, ~40M refs):
+#     targets <= 6 s and <= 1 GiB peak RSS
+#   - a deep heap (BENCH_DEEP_OBJECTS, default 2M objects in one chain
+#     with back references: a dominator tree 1M levels deep)
+# with memory per object and per reference, and, on the same graphs,
+# Boost Graph's lengauer_tarjan_dominator_tree (all three heaps) and
+# networkx.immediate_dominators (the python heap only) as ratios to
+# heapsnap's own dominator step.  The three programs' idoms are compared
+# through a checksum; a difference is reported as DIFFER.
+#
+#   BENCH_REPEAT=R   runs of dumpdom per heap, the best is kept (default 3)
+#   BENCH_DIR=DIR    scratch (default build/bench); BENCH_KEEP=1 keeps it
+#   BENCH_NX=0       skip networkx (slow: 38 s at 100k objects here)
+#   BENCH_NX_TIMEOUT=S  give networkx at most S seconds (default 900); a
+#                    timeout is reported as a lower bound
+#
+# Wall figures under a load above the core count say little: the CPU
+# time (user + system) is printed beside each.
+set -u
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+B="$top/build"
+N=${BENCH_OBJECTS:-10000000}
+NPY=${BENCH_PY_OBJECTS:-1200000}
+NDEEP=${BENCH_DEEP_OBJECTS:-2000000}
+REPEAT=${BENCH_REPEAT:-3}
+DIR=${BENCH_DIR:-$B/bench}/analysis
+NX=${BENCH_NX:-1}
+NXTIMEOUT=${BENCH_NX_TIMEOUT:-900}
+MISSED=0
+TIME=/usr/bin/time
+NXPY=/usr/bin/python3
+
+die() { echo "bench/analysis: $*" >&2; exit 2; }
+
+row() {
+	st=$(awk -v v="$2" -v op="$4" -v t="$5" 'BEGIN {
+		ok = (op == ">=") ? (v >= t) : (v <= t); print ok ? "target met" : "MISSED" }')
+	[ "$st" = MISSED ] && MISSED=$((MISSED + 1))
+	printf '%-50s %12s %-7s %2s %-9s %s\n' "$1" \
+		"$(awk -v v="$2" 'BEGIN { printf "%.2f", v }')" "$3" "$4" "$5" "$st"
+}
+
+info() {
+	printf '%-50s %12s %-7s %2s %-9s %s\n' "$1" \
+		"$(awk -v v="$2" 'BEGIN { printf "%.2f", v }')" "$3" "" "" "${4:-(no target)}"
+}
+
+get() { sed -n "s/^$1 //p" "$2"; }
+div() { awk -v a="$1" -v b="$2" -v s="${3:-1}" 'BEGIN { printf "%.6f", (b > 0 ? a / b * s : 0) }'; }
+
+[ -x "$B/bin/dumpdom" ] && [ -x "$B/bin/dumpgen" ] || die "run make first"
+[ -x "$TIME" ] || die "$TIME is missing (make bench-deps installs 'time')"
+mkdir -p "$DIR" || die "cannot create $DIR"
+DC="$DIR/domcheck"
+${CC:-cc} -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -I"$top/libdump/include" \
+	"$top/bench/domcheck.c" "$B/lib/libdump.a" \
+	$(pkg-config --libs libzstd msgpack 2>/dev/null || echo -lzstd -lmsgpackc) \
+	-pthread -lm -o "$DC" || die "cannot build domcheck"
+BOOST=""
+if ${CXX:-g++} -O2 -o "$DIR/boost_dom" "$top/bench/boost_dom.cpp" 2>"$DIR/boost.err"; then
+	BOOST="$DIR/boost_dom"
+else
+	echo "(Boost Graph comparison skipped: cannot build bench/boost_dom.cpp; make bench-deps)"
+fi
+if [ "$NX" = 1 ] && ! "$NXPY" -c 'import networkx' 2>/dev/null; then
+	echo "(networkx comparison skipped: $NXPY cannot import networkx; make bench-deps)"
+	NX=0
+fi
+
+# dumpdom_best NAME FILE: best of REPEAT runs of dumpdom --top 20 (the
+# fastest wall time with its CPU time; the smallest peak RSS)
+dumpdom_best() {
+	best_wall=""; best_cpu=""; best_rss=""
+	i=0
+	while [ $i -lt "$REPEAT" ]; do
+		$TIME -f '%e %U %S %M' -o "$DIR/time" "$B/bin/dumpdom" "$2" --top 20 \
+			>"$DIR/out" 2>"$DIR/err" || { cat "$DIR/err" >&2; die "$1: dumpdom failed"; }
+		read -r wall user sys rss <"$DIR/time"
+		cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')
+		if [ -z "$best_wall" ] || awk -v a="$wall" -v b="$best_wall" 'BEGIN { exit !(a < b) }'; then
+			best_wall=$wall; best_cpu=$cpu
+		fi
+		if [ -z "$best_rss" ] || [ "$rss" -lt "$best_rss" ]; then best_rss=$rss; fi
+		i=$((i + 1))
+	done
+}
+
+# heap NAME FILE WALL_TARGET RSS_TARGET_MIB NX
+heap() {
+	name=$1; file=$2
+	"$DC" export "$file" "$DIR/$name.edges" >"$DIR/$name.ours" ||
+		die "$name: domcheck export failed"
+	objs=$(get objects "$DIR/$name.ours"); refs=$(get refs "$DIR/$name.ours")
+	dumpdom_best "$name" "$file"
+	echo "-- $name: $(printf "%s objects, %s references, %s reachable, dominator tree %s deep" \
+		"$objs" "$refs" "$(get reachable "$DIR/$name.ours")" "$(get depth "$DIR/$name.ours")")"
+	if [ -n "$3" ]; then
+		row "dumpdom --top 20 ($name): wall" "$best_wall" "s" "<=" "$3"
+	else
+		info "dumpdom --top 20 ($name): wall" "$best_wall" "s"
+	fi
+	info "dumpdom --top 20 ($name): CPU (user+sys)" "$best_cpu" "s"
+	rss_mib=$(div "$best_rss" 1024)
+	if [ -n "$4" ]; then
+		row "dumpdom --top 20 ($name): peak RSS" "$rss_mib" "MiB" "<=" "$4"
+	else
+		info "dumpdom --top 20 ($name): peak RSS" "$rss_mib" "MiB"
+	fi
+	info "  peak RSS per object" "$(div "$best_rss" "$objs" 1024)" "B"
+	info "  peak RSS per reference" "$(div "$best_rss" "$refs" 1024)" "B"
+	ours=$(get dom_s "$DIR/$name.ours")
+	info "  heapsnap: load (hs_graph_load)" "$(get load_s "$DIR/$name.ours")" "s"
+	info "  heapsnap: dominators + retained (hs_dom_build)" "$ours" "s"
+	if [ -n "$BOOST" ]; then
+		$TIME -f '%M' -o "$DIR/btime" "$BOOST" "$DIR/$name.edges" >"$DIR/$name.boost" 2>"$DIR/err" ||
+			die "$name: boost_dom failed"
+		same=DIFFER
+		[ "$(get checksum "$DIR/$name.boost")" = "$(get checksum "$DIR/$name.ours")" ] && same="same idoms"
+		info "  Boost lengauer_tarjan_dominator_tree" "$(get dom_s "$DIR/$name.boost")" "s" "$same"
+		info "  Boost / heapsnap (dominator step)" \
+			"$(div "$(get dom_s "$DIR/$name.boost")" "$ours")" "x"
+		info "  Boost: graph build (peak RSS in status)" \
+			"$(get build_s "$DIR/$name.boost")" "s" \
+			"$(awk -v k="$(cat "$DIR/btime")" 'BEGIN { printf "%.1f MiB", k / 1024 }')"
+	fi
+	if [ "$5" = 1 ] && [ "$NX" = 1 ]; then
+		$TIME -f '%M' -o "$DIR/ntime" timeout "$NXTIMEOUT" "$NXPY" \
+			"$top/bench/nx_dom.py" "$DIR/$name.edges" >"$DIR/$name.nx" 2>"$DIR/err"
+		nrc=$?
+		if [ $nrc = 124 ]; then
+			info "  networkx immediate_dominators" "$NXTIMEOUT" "s" \
+				"timed out: more than this"
+			info "  networkx / heapsnap (dominator step)" \
+				"$(div "$NXTIMEOUT" "$ours")" "x" "at least"
+			rm -f "$DIR/$name.edges"
+			return 0
+		fi
+		[ $nrc = 0 ] || die "$name: nx_dom.py failed"
+		same=DIFFER
+		[ "$(get checksum "$DIR/$name.nx")" = "$(get checksum "$DIR/$name.ours")" ] && same="same idoms"
+		info "  networkx immediate_dominators" "$(get dom_s "$DIR/$name.nx")" "s" "$same"
+		info "  networkx / heapsnap (dominator step)" \
+			"$(div "$(get dom_s "$DIR/$name.nx")" "$ours")" "x"
+		info "  networkx: graph build (peak RSS in status)" \
+			"$(get build_s "$DIR/$name.nx")" "s" \
+			"$(awk -v k="$(tail -1 "$DIR/ntime")" 'BEGIN { printf "%.1f MiB", k / 1024 }')"
+	fi
+	rm -f "$DIR/$name.edges"
+}
+
+echo "heapsnap analyses bench, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores;" \
+     "load average $(cut -d' ' -f1-3 /proc/loadavg); best of $REPEAT runs"
+printf '%-50s %12s %-7s %2s %-9s %s\n' "figure" "measured" "unit" "" "target" "status"
+
+"$B/bin/dumpgen" --objects "$NPY" --shape python --refs index \
+	-o "$DIR/python.snap" 2>/dev/null || die "dumpgen python failed"
+heap python "$DIR/python.snap" 0.5 "" 1
+rm -f "$DIR/python.snap"
+
+"$DC" deep "$NDEEP" "$DIR/deep.snap" || die "domcheck deep failed"
+heap deep "$DIR/deep.snap" "" "" 0
+rm -f "$DIR/deep.snap"
+
+"$B/bin/dumpgen" --objects "$N" --shape bench4 --refs index \
+	-o "$DIR/bench4.snap" 2>/dev/null || die "dumpgen bench4 failed"
+heap bench4 "$DIR/bench4.snap" 6 1024 0
+rm -f "$DIR/bench4.snap"
+
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg); $MISSED analysis target(s) missed"
+[ "${BENCH_KEEP:-0}" = 1 ] || rm -rf "$DIR"
+exit 0
