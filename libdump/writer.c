@@ -757,15 +757,34 @@ int hs_writer_root(hs_writer *w, uint64_t ref, const char *kind,
 	return 0;
 }
 
+/* The trailer's buffer: msgpack_pack_*() report a failed append only in
+ * their return value, so the write callback remembers it; a trailer cut
+ * short by ENOMEM must not be written with a checksum over what is left. */
+typedef struct {
+	msgpack_sbuffer sb;
+	int failed;
+} trailer_buf;
+
+static int trailer_append(void *data, const char *buf, size_t len)
+{
+	trailer_buf *t = data;
+
+	if (msgpack_sbuffer_write(&t->sb, buf, len) < 0) {
+		t->failed = 1;
+		return -1;
+	}
+	return 0;
+}
+
 static int write_trailer(hs_writer *w)
 {
-	msgpack_sbuffer sb;
+	trailer_buf tb = { .failed = 0 };
 	msgpack_packer pk;
 	unsigned char head[8], foot[HS_FOOTER_SIZE];
 	int rc;
 
-	msgpack_sbuffer_init(&sb);
-	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_sbuffer_init(&tb.sb);
+	msgpack_packer_init(&pk, &tb, trailer_append);
 	msgpack_pack_array(&pk, 4);
 	msgpack_pack_str(&pk, strlen(HS_TRAILER_NAME));
 	msgpack_pack_str_body(&pk, HS_TRAILER_NAME, strlen(HS_TRAILER_NAME));
@@ -789,22 +808,22 @@ static int write_trailer(hs_writer *w)
 	msgpack_pack_uint64(&pk, w->nstrings);
 	msgpack_pack_uint64(&pk, w->nroots);
 	msgpack_pack_uint64(&pk, w->shallow);
-	if (!sb.data || sb.size > HS_READER_TRAILER_MAX) {
-		msgpack_sbuffer_destroy(&sb);
-		return fail(w, hs_error_set(HS_ENOMEM, "%s: cannot build the "
-				 "trailer", w->name));
+	if (tb.failed || !tb.sb.data || tb.sb.size > HS_READER_TRAILER_MAX) {
+		msgpack_sbuffer_destroy(&tb.sb);
+		return fail(w, hs_error_set(HS_ENOMEM, "%s: out of memory "
+				 "for the trailer", w->name));
 	}
 	hs_put_le32(head, HS_TRAILER_MAGIC);
-	hs_put_le32(head + 4, (uint32_t)(sb.size + HS_FOOTER_SIZE));
-	hs_put_le64(foot, hs_fnv1a64(sb.data, sb.size));
-	hs_put_le32(foot + 8, (uint32_t)sb.size);
+	hs_put_le32(head + 4, (uint32_t)(tb.sb.size + HS_FOOTER_SIZE));
+	hs_put_le64(foot, hs_fnv1a64(tb.sb.data, tb.sb.size));
+	hs_put_le32(foot + 8, (uint32_t)tb.sb.size);
 	memcpy(foot + 12, HS_FOOTER_TEXT, 4);
 	rc = sink_write(w, head, sizeof(head));
 	if (rc == 0)
-		rc = sink_write(w, sb.data, sb.size);
+		rc = sink_write(w, tb.sb.data, tb.sb.size);
 	if (rc == 0)
 		rc = sink_write(w, foot, sizeof(foot));
-	msgpack_sbuffer_destroy(&sb);
+	msgpack_sbuffer_destroy(&tb.sb);
 	return rc;
 }
 
