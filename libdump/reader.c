@@ -393,9 +393,13 @@ static int parse_record(hs_reader *r, frame_dec *d, hs_record *rec)
 		    memcmp(fmt.ptr, HS_FORMAT_NAME, fmt.len) != 0)
 			BAD("the format name is not \"heapsnap\"");
 		if (ver > HS_FORMAT_VERSION)
-			return hs_error_set(HS_EVERSION, "%s: format version "
-					    "%llu is newer than this reader's "
-					    "%d", r->name,
+			return hs_error_set(HS_EVERSION, "%s: byte %llu: frame "
+					    "%zu, record at +%zu: format "
+					    "version %llu is newer than this "
+					    "reader's %d", r->name,
+					    (unsigned long long)
+					    r->frames[d->frame].offset,
+					    d->frame, start,
 					    (unsigned long long)ver,
 					    HS_FORMAT_VERSION);
 		if (mode > HS_REFS_BY_INDEX || word > 64)

@@ -638,7 +638,7 @@ def all_cases():
     cases["bomb_declared_second"] = bomb(100 * MiB, True, True)
     cases["bomb_stream_first"] = bomb(100 * MiB, False, False)
     cases["bomb_stream_second"] = bomb(100 * MiB, False, True)
-    cases["record_bomb_60m"] = record_bomb(60 * MiB)
+    cases["record_bomb_16m"] = record_bomb(16 * MiB)
     return cases
 
 

@@ -1,0 +1,236 @@
+#!/bin/sh
+# hostile.sh - hostile .snap files through every tool that reads one
+# (docs/hostile.md).  The files are crafted byte by byte by
+# tests/fuzz/craft.py (independent of libdump): other formats, an empty
+# file, decompression bombs, lengths claiming billions of elements, deep
+# nesting, duplicate and missing ids, trailers lying about counts and
+# offsets, truncation, flipped bytes, strings full of escape sequences.
+#
+# Every tool, human output and --json, on every file must:
+#   - finish within 60 s and exit 0, 1 or 2 (never a signal, never a
+#     sanitizer report);
+#   - exit 2 for a file that is not a readable .snap, naming the file,
+#     the byte offset and the cause on stderr;
+#   - for a damaged file, either exit 2 likewise, or exit 0/1 and say
+#     what was wrong (stdout or stderr);
+#   - stay under 300 MB of RSS (the dense record bomb excepted: its 2.4M
+#     objects in 3 KiB are legal, so memory is bounded per object);
+#   - never write a terminal escape (byte 0x1b) anywhere, print valid
+#     JSON with --json, and create no file the command line did not name.
+# Under ASan (HS_BIN .../asan/bin) the RSS bounds and the record bomb
+# are left out.
+. "$(dirname "$0")/lib.sh"
+
+CASES=$T/cases
+CWD=$T/cwd
+mkdir -p "$CWD"
+if ! python3 "$HS_TOP/tests/fuzz/craft.py" snap-cases "$CASES" 2>"$T/craft.err"; then
+	fail "craft.py could not build the cases"; sed 's/^/  | /' "$T/craft.err"
+	finish hostile; exit 1
+fi
+case $HS_BIN in */asan/*) ASAN=1 ;; *) ASAN=0 ;; esac
+TIME=/usr/bin/time
+[ -x "$TIME" ] || TIME=""
+
+# Files that are not a readable .snap at all: exit 2.
+NOT_SNAP="empty one_byte zip elf json plain_zstd text start_only \
+start_bad_size truncated_in_start start_future_version start_version_0 \
+header_future_version header_wrong_format no_header header_not_first \
+no_frame_record only_trailer bomb_declared_first \
+bomb_stream_first"
+# Damaged files: exit 2 with a message, or 0/1 naming the damage.
+DAMAGED="truncated_mid_frame truncated_no_trailer flipped_frame \
+garbage_between trailer_bad_checksum trailer_len_4g trailer_offset_inside \
+trailer_offset_zero trailer_offset_past_end trailer_overlap \
+trailer_out_of_order trailer_lies_counts bomb_declared_second \
+bomb_stream_second len_refs_4g len_str_4g len_record_4g len_site_4g \
+len_map_4g deep_nesting deep_maps two_frame_records skippable_4g \
+many_frames record_bomb_16m trailer_no_frames"
+DAMAGE_WORDS='truncat|salvag|damage|lost|cut short|without its|limit'
+# Odd but well-formed graphs: any of 0/1/2, what they lack reported by
+# the graph tools.
+GRAPHS="valid evil_strings duplicate_ids missing_ids index_out_of_range \
+undeclared_refs stray_refs_records no_objects no_roots \
+many_roots_self_refs many_root_kinds huge_type_size huge_indices \
+huge_site huge_first_index end_lies_totals trailer_lies_totals \
+trailer_dsize_lies trailer_hides_frame no_content_size chain_1m"
+
+# graph-level reports the graph tools must make (case:regex)
+graph_words() {
+	case $1 in
+	duplicate_ids) echo 'repeat an id|duplicate' ;;
+	missing_ids|index_out_of_range) echo 'not in the dump|missing' ;;
+	stray_refs_records) echo 'stray|do not follow' ;;
+	*) echo '' ;;
+	esac
+}
+
+# run NAME ARGS...: runs a tool in $CWD with a timeout, memory measured;
+# leaves rc in $rc, RSS (KiB) in $rss, output in $T/out and $T/err.
+run() {
+	tool=$1; shift
+	if [ -n "$TIME" ]; then
+		(cd "$CWD" && timeout 60 "$TIME" -f %M -o "$T/rss" \
+			"$HS_BIN/$tool" "$@" >"$T/out" 2>"$T/err")
+		rc=$?
+		rss=$(tail -1 "$T/rss" 2>/dev/null | tr -cd 0-9)
+	else
+		(cd "$CWD" && timeout 60 "$HS_BIN/$tool" "$@" >"$T/out" 2>"$T/err")
+		rc=$?
+		rss=0
+	fi
+	: "${rss:=0}"
+}
+
+# check CASE KIND DESC: the common checks after run
+check() {
+	c=$1; kind=$2; desc=$3; json=$4
+	if [ "$rc" -ge 124 ]; then
+		fail "$desc: exit $rc (timeout or signal)"; sed 's/^/  | /' "$T/err" | tail -5
+		return
+	fi
+	if grep -q -E 'AddressSanitizer|LeakSanitizer|runtime error:' "$T/err"; then
+		fail "$desc: sanitizer report"; grep -m3 -E 'ERROR|runtime error' "$T/err" | sed 's/^/  | /'
+		return
+	fi
+	case $rc in 0|1|2) ok ;; *) fail "$desc: exit $rc"; return ;; esac
+	if LC_ALL=C grep -q "$(printf '\033')" "$T/out" "$T/err"; then
+		fail "$desc: a raw ESC byte was printed"
+	else ok; fi
+	if [ "$rc" = 2 ]; then
+		# the error names the file and says where or what
+		if grep -q "$c.snap" "$T/err" &&
+		   grep -q -E 'byte [0-9]|empty file|not a regular|line [0-9]' "$T/err"; then ok; else
+			fail "$desc: exit 2 without file and offset:"; sed 's/^/  | /' "$T/err" | head -3
+		fi
+	fi
+	case $kind in
+	not_snap)
+		[ "$rc" = 2 ] && ok || fail "$desc: exit $rc for a file that is not a .snap" ;;
+	damaged)
+		if [ "$rc" != 2 ]; then
+			if grep -q -i -E "$DAMAGE_WORDS" "$T/out" "$T/err"; then ok; else
+				fail "$desc: exit $rc and the damage is not reported"
+			fi
+		fi ;;
+	esac
+	if [ -n "$json" ] && [ "$rc" != 2 ]; then
+		# --json output: JSON values (dumpinfo prints one per line)
+		if python3 -c '
+import json, sys
+data = open(sys.argv[1], "rb").read()
+text = data.decode("utf-8")          # strict: valid UTF-8 or fail
+dec = json.JSONDecoder()
+i, n = 0, 0
+while True:
+    while i < len(text) and text[i] in " \t\r\n":
+        i += 1
+    if i == len(text):
+        break
+    v, i = dec.raw_decode(text, i)
+    n += 1
+sys.exit(0 if n else 1)' "$T/out" 2>"$T/jerr"; then ok; else
+			fail "$desc: --json output is not valid UTF-8 JSON"; tail -2 "$T/jerr" | sed 's/^/  | /'
+		fi
+	fi
+	if [ "$ASAN" = 0 ] && [ -n "$TIME" ]; then
+		limit=307200
+		if [ "$c" = record_bomb_16m ]; then
+			# 2.4M objects: ~65 B each today; bound 120 B per
+			# object per snapshot loaded (dumpdiff loads two)
+			limit=281250
+			case $desc in dumpdiff*) limit=562500 ;; esac
+		fi
+		if [ "$rss" -le "$limit" ]; then ok; else
+			fail "$desc: max RSS ${rss} KiB over ${limit} KiB"
+		fi
+	fi
+}
+
+# each tool's invocations: human and JSON (J marks the JSON ones)
+invocations() {
+	f=$1
+	printf '%s\n' \
+	"dumpinfo	-	$f" "dumpinfo	J	--json $f" \
+	"dumptypes	-	$f" "dumptypes	J	--json $f" \
+	"dumptypes	-	--by referrer $f" \
+	"dumpdom	-	$f" "dumpdom	J	--json $f" \
+	"dumppath	-	$f --index 0" "dumppath	J	--json $f --index 1" \
+	"dumppath	-	--all 3 $f --index 2" \
+	"dumpdiff	-	$CASES/valid.snap $f" \
+	"dumpdiff	J	--json $f $f" \
+	"dumpconv	-	--salvage $f -o $CWD/x.jsonl"
+}
+
+n_cases=0
+for c in $NOT_SNAP $DAMAGED $GRAPHS; do
+	[ -f "$CASES/$c.snap" ] || { fail "case $c was not crafted"; continue; }
+	if [ "$ASAN" = 1 ] && [ "$c" = record_bomb_16m ]; then
+		continue
+	fi
+	kind=graph
+	case " $(echo $NOT_SNAP) " in *" $c "*) kind=not_snap ;; esac
+	case " $(echo $DAMAGED) " in *" $c "*) kind=damaged ;; esac
+	n_cases=$((n_cases + 1))
+	words=$(graph_words "$c")
+	invocations "$CASES/$c.snap" > "$T/inv"
+	while IFS='	' read -r tool j args; do
+		[ -x "$HS_BIN/$tool" ] || continue
+		# shellcheck disable=SC2086
+		run "$tool" $args
+		json=""; [ "$j" = J ] && json=1
+		check "$c" "$kind" "$tool $args" "$json"
+		case $tool in dumpinfo|dumpconv) continue ;; esac
+		if [ -n "$words" ] && [ "$rc" != 2 ]; then
+			if grep -q -i -E "$words" "$T/out" "$T/err"; then ok; else
+				fail "$tool $args: does not report ($words)"
+			fi
+		fi
+	done < "$T/inv"
+	rm -f "$CWD/x.jsonl" "$CWD/x.jsonl.tmp"
+	# nothing else may appear in the working directory
+	if [ -z "$(ls -A "$CWD")" ]; then ok; else
+		fail "$c: tools created files: $(ls -A "$CWD" | head -3)"
+		rm -rf "${CWD:?}"/* "${CWD:?}"/.[!.]* 2>/dev/null
+	fi
+done
+
+# the evil strings survive the JSON-lines export as valid JSON per line,
+# and a .snap made from them reads back with the same type names
+if [ -x "$HS_BIN/dumpconv" ]; then
+	run dumpconv "$CASES/evil_strings.snap" -o "$T/evil.jsonl"
+	[ "$rc" = 0 ] && ok || fail "dumpconv evil_strings: exit $rc"
+	if python3 -c '
+import json, sys
+for line in open(sys.argv[1], "rb"):
+    json.loads(line.decode("utf-8"))' "$T/evil.jsonl" 2>"$T/jerr"; then ok; else
+		fail "dumpconv: JSON lines of evil_strings are not valid UTF-8 JSON"
+	fi
+	LC_ALL=C grep -q "$(printf '\033')" "$T/evil.jsonl" &&
+		fail "dumpconv: raw ESC in JSON lines" || ok
+	# back to .snap: root kinds and labels with a NUL byte cannot be
+	# written (hs_writer_root takes C strings), and import says so
+	run dumpconv "$T/evil.jsonl" -o "$T/evil2.snap"
+	if [ "$rc" = 0 ]; then
+		run dumpconv "$T/evil2.snap" -o "$T/evil2.jsonl"
+		cmp -s "$T/evil.jsonl" "$T/evil2.jsonl" && ok ||
+			fail "dumpconv: evil_strings round trip changed the lines"
+	elif [ "$rc" = 2 ] && grep -q 'line [0-9]*, column [0-9]*: .*NUL' "$T/err"; then
+		ok
+	else
+		fail "dumpconv evil back to .snap: exit $rc"; sed 's/^/  | /' "$T/err" | head -3
+	fi
+fi
+
+# names from the dump never become paths: a dump full of "../../etc"
+# type names converted into a fresh directory leaves only what -o named
+if [ -x "$HS_BIN/dumpconv" ]; then
+	mkdir -p "$T/only"
+	(cd "$T/only" && "$HS_BIN/dumpconv" "$CASES/evil_strings.snap" -o out.jsonl \
+		>/dev/null 2>&1)
+	[ "$(ls -A "$T/only")" = out.jsonl ] && ok ||
+		fail "dumpconv wrote more than out.jsonl: $(ls -A "$T/only")"
+fi
+
+[ "$n_cases" -gt 60 ] && ok || fail "only $n_cases cases ran"
+finish hostile
