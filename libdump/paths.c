@@ -3,9 +3,9 @@
  * hs_paths.h for the two searches and what "distinct" means).
  *
  * Load: hs_paths_new() keeps one uint32 parent per object and uses a
- * uint32 queue per object while it runs; hs_paths_find() uses a uint32
- * distance and a uint32 queue per object, a bit per object to dedupe
- * roots, and 28 bytes per partial path (at most opts.max_search).
+ * uint32 queue and a "seen" bit per object while it runs;
+ * hs_paths_find() uses a uint32 distance, a uint32 queue and two bits per
+ * object, and 28 bytes per partial path (at most opts.max_search).
  * Nothing recurses: a path as long as the graph is fine.
  */
 #include <stdio.h>
@@ -129,11 +129,30 @@ static size_t first_root_record(const hs_graph *g, uint32_t node)
 
 /* ---- the breadth-first tree ------------------------------------------ */
 
+/* A bit per object says "seen" to the searches: at 1/32 of the parent or
+ * distance array it stays in cache, where testing those arrays on every
+ * reference would miss (a 10M-object search reads 40M references). */
+static uint64_t *bits_new(uint32_t n)
+{
+	return calloc((size_t)n / 64 + 1, sizeof(uint64_t));
+}
+
+/* @return whether bit i was set, and sets it. */
+static inline int bits_test_set(uint64_t *b, uint32_t i)
+{
+	uint64_t m = 1ull << (i % 64);
+	int was = (b[i / 64] & m) != 0;
+
+	b[i / 64] |= m;
+	return was;
+}
+
 int hs_paths_new(hs_paths **out, const hs_graph *g,
 		 const hs_paths_options *opts)
 {
 	hs_paths *t = NULL;
 	uint32_t *queue = NULL;
+	uint64_t *seen = NULL;
 	uint32_t n = hs_graph_count(g);
 	uint32_t max_depth = opts ? opts->max_depth : 0;
 	size_t nr = hs_graph_root_count(g), head = 0, tail = 0, level_end;
@@ -149,14 +168,15 @@ int hs_paths_new(hs_paths **out, const hs_graph *g,
 	t->n = n;
 	t->parent = malloc((n ? n : 1) * sizeof(*t->parent));
 	queue = malloc((n ? n : 1) * sizeof(*queue));
-	if (!t->parent || !queue)
+	seen = bits_new(n);
+	if (!t->parent || !queue || !seen)
 		goto nomem;
 	for (uint32_t i = 0; i < n; i++)
 		t->parent[i] = NONE;
 	for (size_t i = 0; i < nr; i++) {
 		uint32_t r = hs_graph_root(g, i)->node;
 
-		if (r < n && t->parent[r] == NONE) {
+		if (r < n && !bits_test_set(seen, r)) {
 			t->parent[r] = HS_GRAPH_SUPERROOT;
 			queue[tail++] = r;
 		}
@@ -173,7 +193,7 @@ int hs_paths_new(hs_paths **out, const hs_graph *g,
 				uint32_t v = e.node[k];
 
 				if ((e.flags && (e.flags[k] & HS_REF_WEAK)) ||
-				    v >= n || t->parent[v] != NONE)
+				    v >= n || bits_test_set(seen, v))
 					continue;
 				t->parent[v] = u;
 				queue[tail++] = v;
@@ -186,12 +206,14 @@ int hs_paths_new(hs_paths **out, const hs_graph *g,
 	}
 	t->reached = tail;
 	free(queue);
+	free(seen);
 	*out = t;
 	return 0;
 nomem:
 	rc = hs_error_set(HS_ENOMEM, "out of memory for the path search over "
 			  "%u objects", n);
 	free(queue);
+	free(seen);
 	hs_paths_free(t);
 	return rc;
 }
@@ -509,17 +531,20 @@ static int distances(uint32_t **out, const hs_graph *g, uint32_t target,
 	uint32_t n = hs_graph_count(g);
 	uint32_t *dist = malloc((size_t)n * sizeof(*dist));
 	uint32_t *queue = malloc((size_t)n * sizeof(*queue));
+	uint64_t *seen = bits_new(n);
 	size_t head = 0, tail = 0;
 
-	if (!dist || !queue) {
+	if (!dist || !queue || !seen) {
 		free(dist);
 		free(queue);
+		free(seen);
 		return hs_error_set(HS_ENOMEM, "out of memory for the path "
 				    "search over %u objects", n);
 	}
 	for (uint32_t i = 0; i < n; i++)
 		dist[i] = INF;
 	dist[target] = 0;
+	bits_test_set(seen, target);
 	queue[tail++] = target;
 	while (head < tail) {
 		uint32_t v = queue[head++];
@@ -532,13 +557,14 @@ static int distances(uint32_t **out, const hs_graph *g, uint32_t target,
 			uint32_t u = e.node[k];
 
 			if ((e.flags && (e.flags[k] & HS_REF_WEAK)) ||
-			    u >= n || dist[u] != INF)
+			    u >= n || bits_test_set(seen, u))
 				continue;
 			dist[u] = dist[v] + 1;
 			queue[tail++] = u;
 		}
 	}
 	free(queue);
+	free(seen);
 	*out = dist;
 	return 0;
 }
