@@ -6,8 +6,8 @@
  * Each object gets a key: its own type and the set of the types of the
  * objects holding a strong reference to it, e.g. "dict <- {app.Session,
  * list}".  An object named by a root record has the pseudo-type "<root>"
- * in its set; an object nothing refers to (garbage, or a root's own
- * object) has an empty set: "dict <- {}".  Weak references are left out,
+ * in its set; an object that is not a root and that no strong reference
+ * leads to (so an unreachable one) has an empty set: "dict <- {}".  Weak references are left out,
  * as they keep nothing alive.  A set is cut at HS_REFERRERS_SET_MAX
  * types (the first ones by name; "<root>" sorts first) and then marked
  * truncated ("{a, b, ...}"), so that a type referenced from
