@@ -653,7 +653,8 @@ static int walk_frames(hs_reader *r, size_t limit)
 	return 0;
 }
 
-/* Reads the trailer; @return 1 if a valid one was taken, 0 if none. */
+/* Reads the trailer; @return 1 if a valid one was taken, 0 if none,
+ * HS_ENOMEM. */
 static int read_trailer(hs_reader *r, size_t *trailer_start)
 {
 	const unsigned char *foot;
@@ -708,8 +709,16 @@ static int read_trailer(hs_reader *r, size_t *trailer_start)
 		    v[1] > start - v[0])
 			goto bad;
 		prev_end = v[0] + v[1];
-		if (add_frame(r, &cap, v[0], v[1]) < 0)
+		if (add_frame(r, &cap, v[0], v[1]) < 0) {
+			/* out of memory is not damage: open fails */
+			if (r->nframes < HS_READER_FRAMES_MAX) {
+				free(r->frames);
+				r->frames = NULL;
+				r->nframes = 0;
+				return HS_ENOMEM;
+			}
 			goto bad;
+		}
 		f = &r->frames[r->nframes - 1];
 		f->dsize = v[2];
 		f->records = v[3];
@@ -822,6 +831,8 @@ static int reader_setup(hs_reader *r, const hs_reader_options *opts)
 	HS_RETURN_ERROR_IF(version == 0, HS_ECORRUPT,
 			   "%s: byte 14: format version 0", r->name);
 	r->has_trailer = read_trailer(r, &limit);
+	if (r->has_trailer < 0)
+		return r->has_trailer;
 	if (!r->has_trailer)
 		HS_FORWARD_IF_ERROR(walk_frames(r, r->size));
 	HS_RETURN_ERROR_IF(r->strict && r->problem[0], HS_ECORRUPT, "%s",
