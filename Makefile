@@ -45,11 +45,13 @@ $(1)/bin/%: $(1)/obj/tools/%.o $(patsubst %.c,$(1)/obj/%.o,$(TOOL_COMMON)) $(1)/
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(LIBS)
 
+# --wrap: tests/unit/test_faults.c fails the Nth allocation
 $(1)/tests/unit: $(patsubst %.c,$(1)/obj/%.o,$(UNIT_SRC)) $(1)/lib/libdump.a
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(LIBS) -lcunit
+	$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(LIBS) -lcunit $(UNIT_WRAP)
 endef
 
+UNIT_WRAP := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 $(eval $(call variant,$(B),))
 $(eval $(call variant,$(B)/asan,$(SAN)))

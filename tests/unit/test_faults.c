@@ -1,0 +1,357 @@
+/*
+ * test_faults.c - allocation failure injection: the unit binary is linked
+ * with -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup (see
+ * the Makefile), so every allocation made by libdump (and by msgpack-c's
+ * inline sbuffer) goes through the wrappers below, which pass through
+ * until armed and then fail exactly the Nth allocation.  For N = 1, 2, ...
+ * until nothing fails, write a file and read it back: every failure must
+ * come back as HS_ENOMEM with a message, leave no PATH.tmp (nor PATH),
+ * and leak nothing (the asan build's leak checker runs at exit).
+ * zstd's own allocations happen inside the shared libzstd and are not
+ * wrapped.  Load: a few hundred write/read cycles of a 60-frame file.
+ */
+#include <errno.h>
+#include <execinfo.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <CUnit/CUnit.h>
+
+#include "hs_reader.h"
+#include "hs_writer.h"
+#include "testutil.h"
+#include "unit.h"
+
+void *__real_malloc(size_t n);
+void *__real_calloc(size_t n, size_t size);
+void *__real_realloc(void *p, size_t n);
+char *__real_strdup(const char *s);
+void *__wrap_malloc(size_t n);
+void *__wrap_calloc(size_t n, size_t size);
+void *__wrap_realloc(void *p, size_t n);
+char *__wrap_strdup(const char *s);
+
+static atomic_long fault_at;     /* 0: off; else fail allocation no. N */
+static atomic_long fault_count;  /* allocations seen since armed */
+static atomic_long fault_hits;   /* failures injected */
+
+static int fault_now(void)
+{
+	long at = atomic_load(&fault_at);
+
+	if (at == 0)
+		return 0;
+	if (atomic_fetch_add(&fault_count, 1) + 1 != at)
+		return 0;
+	atomic_fetch_add(&fault_hits, 1);
+	if (getenv("HS_FAULT_TRACE")) {
+		/* where the injected failure happened, for debugging */
+		void *bt[16];
+
+		backtrace_symbols_fd(bt, backtrace(bt, 16), 2);
+	}
+	errno = ENOMEM;
+	return 1;
+}
+
+void *__wrap_malloc(size_t n)
+{
+	return fault_now() ? NULL : __real_malloc(n);
+}
+
+void *__wrap_calloc(size_t n, size_t size)
+{
+	return fault_now() ? NULL : __real_calloc(n, size);
+}
+
+void *__wrap_realloc(void *p, size_t n)
+{
+	return fault_now() ? NULL : __real_realloc(p, n);
+}
+
+char *__wrap_strdup(const char *s)
+{
+	return fault_now() ? NULL : __real_strdup(s);
+}
+
+static void arm(long n)
+{
+	atomic_store(&fault_count, 0);
+	atomic_store(&fault_hits, 0);
+	atomic_store(&fault_at, n);
+}
+
+/* @return the failures injected since arm() */
+static long disarm(void)
+{
+	atomic_store(&fault_at, 0);
+	return atomic_load(&fault_hits);
+}
+
+/* The wrappers are live: a library allocation fails when armed. */
+static void test_wrappers_are_linked(void)
+{
+	hs_buf b = HS_BUF_INIT;
+
+	arm(1);
+	CU_ASSERT_EQUAL(hs_buf_append(&b, "x", 1), HS_ENOMEM);
+	CU_ASSERT_EQUAL(disarm(), 1);
+	CU_ASSERT_PTR_NULL(b.data);
+	CU_ASSERT_EQUAL(hs_buf_append(&b, "x", 1), 0);
+	hs_buf_release(&b);
+}
+
+/* What the write below writes. */
+#define F_OBJECTS 30000
+
+typedef struct {
+	uint64_t refs[3];
+	uint32_t labels[3];
+} f_obj;
+
+/* Writes F_OBJECTS objects through `path` (or into *mem when path is
+ * NULL); stops at the first error.  @return 0 or the first error. */
+static int fault_write(const char *path, hs_buf *mem, unsigned threads,
+		       int use_abort)
+{
+	hs_writer_options o = HS_WRITER_OPTIONS_INIT;
+	hs_header h = HS_HEADER_INIT;
+	hs_writer *w = NULL;
+	uint32_t t, s, site, files[1], lines[1] = { 7 }, funcs[1];
+	int rc;
+
+	o.frame_size = 4096;
+	o.level = 1;
+	o.threads = threads;
+	h.runtime = "faults";
+	rc = path ? hs_writer_open(&w, path, &o, &h)
+		  : hs_writer_open_sink(&w, hs_buf_sink(mem), "mem", &o, &h);
+	if (rc < 0) {
+		CU_ASSERT_PTR_NULL(w);
+		return rc;
+	}
+	if ((rc = hs_writer_type(&t, w, "node", 4)) < 0 ||
+	    (rc = hs_writer_string(&s, w, "next", 4)) < 0)
+		goto fail;
+	files[0] = funcs[0] = s;
+	if ((rc = hs_writer_site(&site, w, files, lines, funcs, 1)) < 0)
+		goto fail;
+	for (uint64_t i = 0; i < F_OBJECTS; i++) {
+		hs_object ob;
+		uint64_t refs[3] = { i * 40 + 40, i * 40 - 40, i * 7919 };
+		uint32_t labels[3] = { s, HS_NO_LABEL, s };
+		uint8_t flags[3] = { 0, 1, 0 };
+
+		memset(&ob, 0, sizeof(ob));
+		ob.id = i * 40;
+		ob.type = t;
+		ob.size = 40;
+		ob.nrefs = i % 4;
+		ob.refs = refs;
+		ob.labels = i % 3 ? labels : NULL;
+		ob.flags = i % 5 ? NULL : flags;
+		ob.site = i % 2 ? site : HS_NO_SITE;
+		ob.preview.kind = i % 6 ? HS_VALUE_NONE : HS_VALUE_STR;
+		ob.preview.v.s.ptr = "preview";
+		ob.preview.v.s.len = 7;
+		if ((rc = hs_writer_object(w, &ob)) < 0)
+			goto fail;
+		if (i % 1000 == 0 &&
+		    ((rc = hs_writer_refs(w, refs, NULL, NULL, 2)) < 0 ||
+		     (rc = hs_writer_root(w, ob.id, "global", "g", 0)) < 0))
+			goto fail;
+	}
+	return hs_writer_close(w);
+fail:
+	/* both ways out must clean up after a failure */
+	if (use_abort)
+		hs_writer_abort(w);
+	else
+		CU_ASSERT_EQUAL(hs_writer_close(w), rc);
+	return rc;
+}
+
+static void check_write_faults(unsigned threads)
+{
+	const char *path = tu_path("fault.snap");
+	char tmp[600];
+	long n, failures = 0;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	for (n = 1; n < 100000; n++) {
+		long hits;
+		int rc;
+
+		remove(path);
+		hs_error_clear();
+		arm(n);
+		rc = fault_write(path, NULL, threads, (int)(n % 2));
+		hits = disarm();
+		CU_ASSERT(!tu_exists(tmp));
+		if (hits == 0) {
+			/* nothing left to fail: the write is whole */
+			CU_ASSERT_EQUAL(rc, 0);
+			CU_ASSERT(tu_exists(path));
+			break;
+		}
+		failures++;
+		if (rc != HS_ENOMEM || tu_exists(path) ||
+		    !tu_contains(hs_error_last(), "memory"))
+			fprintf(stderr, "\nwrite, allocation %ld failed: rc %d, "
+				"'%s'%s\n", n, rc, hs_error_last(),
+				tu_exists(path) ? ", PATH exists" : "");
+		CU_ASSERT_EQUAL(rc, HS_ENOMEM);
+		CU_ASSERT(!tu_exists(path));
+		CU_ASSERT(tu_contains(hs_error_last(), "memory"));
+	}
+	fprintf(stderr, "\n    threads %u: %ld allocations failed in turn ",
+		threads, failures);
+	CU_ASSERT(failures >= 5);
+	/* the file written without faults reads back whole */
+	{
+		hs_reader *r;
+		tu_strv got = TU_STRV_INIT;
+		hs_integrity in;
+
+		CU_ASSERT_EQUAL_FATAL(hs_reader_open(&r, path, NULL), 0);
+		CU_ASSERT_EQUAL(tu_read_all(r, &got, NULL), HS_ITEROVER);
+		hs_reader_integrity(&in, r);
+		CU_ASSERT_EQUAL(in.status, HS_INTEGRITY_COMPLETE);
+		hs_reader_free(r);
+		tu_strv_free(&got);
+	}
+}
+
+static void test_write_faults_threaded(void)
+{
+	check_write_faults(1);
+}
+
+static void test_write_faults_unthreaded(void)
+{
+	check_write_faults(0);
+}
+
+/* Into a memory sink: buf.c's growth fails too. */
+static void test_write_faults_memory_sink(void)
+{
+	long n, failures = 0;
+
+	for (n = 1; n < 100000; n++) {
+		hs_buf mem = HS_BUF_INIT;
+		long hits;
+		int rc;
+
+		hs_error_clear();
+		arm(n);
+		rc = fault_write(NULL, &mem, 0, (int)(n % 2));
+		hits = disarm();
+		hs_buf_release(&mem);
+		if (hits == 0) {
+			CU_ASSERT_EQUAL(rc, 0);
+			break;
+		}
+		failures++;
+		if (rc != HS_ENOMEM)
+			fprintf(stderr, "\nsink write, allocation %ld: rc %d "
+				"'%s'\n", n, rc, hs_error_last());
+		CU_ASSERT_EQUAL(rc, HS_ENOMEM);
+		CU_ASSERT(tu_contains(hs_error_last(), "memory"));
+	}
+	CU_ASSERT(failures >= 5);
+}
+
+typedef struct {
+	atomic_long records;
+} count_cb_state;
+
+static int count_cb(const hs_record *rec, unsigned worker, void *payload)
+{
+	count_cb_state *c = payload;
+
+	(void)rec;
+	(void)worker;
+	atomic_fetch_add(&c->records, 1);
+	return 0;
+}
+
+/* Reads a file with the Nth allocation failing: open, every record with
+ * hs_reader_next, then a 2-thread scan. */
+static void test_read_faults(void)
+{
+	const char *path = tu_path("fault-read.snap");
+	long n, failures = 0;
+	size_t want = 0;
+	hs_reader *r;
+
+	CU_ASSERT_EQUAL_FATAL(fault_write(path, NULL, 0, 0), 0);
+	CU_ASSERT_EQUAL_FATAL(hs_reader_open(&r, path, NULL), 0);
+	{
+		hs_record rec;
+
+		while (hs_reader_next(&rec, r) == 0)
+			want++;
+	}
+	hs_reader_free(r);
+	for (n = 1; n < 100000; n++) {
+		long hits;
+		int rc, rc_next = HS_ITEROVER, rc_scan = 0;
+		size_t got = 0;
+		count_cb_state c;
+		hs_record rec;
+
+		atomic_init(&c.records, 0);
+		r = NULL;
+		hs_error_clear();
+		arm(n);
+		rc = hs_reader_open(&r, path, NULL);
+		if (rc == 0) {
+			while ((rc_next = hs_reader_next(&rec, r)) == 0)
+				got++;
+			if (rc_next == HS_ITEROVER)
+				rc_scan = hs_reader_scan(r, 2, count_cb, &c);
+		}
+		hits = disarm();
+		if (hits == 0) {
+			CU_ASSERT_EQUAL(rc, 0);
+			CU_ASSERT_EQUAL(rc_next, HS_ITEROVER);
+			CU_ASSERT_EQUAL(rc_scan, 0);
+			CU_ASSERT_EQUAL(got, want);
+			CU_ASSERT_EQUAL((size_t)atomic_load(&c.records), want);
+			hs_reader_free(r);
+			break;
+		}
+		failures++;
+		if (rc != 0) {
+			CU_ASSERT_EQUAL(rc, HS_ENOMEM);
+			CU_ASSERT_PTR_NULL(r);
+		} else if (rc_next != HS_ITEROVER) {
+			CU_ASSERT_EQUAL(rc_next, HS_ENOMEM);
+		} else {
+			CU_ASSERT_EQUAL(got, want);
+			CU_ASSERT_EQUAL(rc_scan, HS_ENOMEM);
+		}
+		if ((rc && rc != HS_ENOMEM) ||
+		    (rc_next != HS_ITEROVER && rc_next != HS_ENOMEM) ||
+		    (rc == 0 && rc_next == HS_ITEROVER &&
+		     rc_scan != HS_ENOMEM) ||
+		    !tu_contains(hs_error_last(), "memory"))
+			fprintf(stderr, "\nread, allocation %ld failed: open %d"
+				", next %d, scan %d, '%s'\n", n, rc, rc_next,
+				rc_scan, hs_error_last());
+		CU_ASSERT(tu_contains(hs_error_last(), "memory"));
+		hs_reader_free(r);
+	}
+	fprintf(stderr, "\n    read: %ld allocations failed in turn ",
+		failures);
+	CU_ASSERT(failures >= 5);
+}
+
+HS_SUITE(faults,
+	 HS_TEST(test_wrappers_are_linked),
+	 HS_TEST(test_write_faults_threaded),
+	 HS_TEST(test_write_faults_unthreaded),
+	 HS_TEST(test_write_faults_memory_sink),
+	 HS_TEST(test_read_faults))
