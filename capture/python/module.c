@@ -43,7 +43,7 @@ static PyObject *stats_dict(const hs_pywalk_stats *s)
 		"seconds", s->seconds);
 }
 
-/* dump(path, *, redact=False, reason="manual", level=3) -> stats dict.
+/* dump(path, *, redact=False, reason="manual", level=1) -> stats dict.
  * Parsed by hand from the vector call so that no argument tuple or
  * keyword dict is created for the call. */
 static PyObject *cap_dump(PyObject *self, PyObject *const *args,
@@ -330,7 +330,7 @@ static PyObject *cap_read_records(PyObject *self, PyObject *arg)
 static PyMethodDef cap_methods[] = {
 	{ "dump", (PyCFunction)(void (*)(void))cap_dump,
 	  METH_FASTCALL | METH_KEYWORDS,
-	  "dump(path, *, redact=False, reason='manual', level=3) -> dict\n\n"
+	  "dump(path, *, redact=False, reason='manual', level=1) -> dict\n\n"
 	  "Write a .snap of the whole interpreter to path; return figures." },
 	{ "read_records", cap_read_records, METH_O,
 	  "read_records(path) -> list of record tuples (small files)" },

@@ -167,6 +167,8 @@ typedef struct walk {
 	int debug;              /* HEAPSNAP_DEBUG set: phases to stderr */
 	int gc_touched;         /* gc headers hold indices: restore them */
 	int sites;              /* tracemalloc is tracing: write sites */
+	uint32_t *froots;       /* pass 2: indices of the frames' references */
+	size_t nfr, frcap, frnext;
 	addr_map smap;          /* traceback hash -> site index */
 	double t0;
 	char text[TEXT_MAX + 64];
@@ -1246,7 +1248,10 @@ static int enqueue(walk *W, PyObject *o)
 		size_t live = W->qt - W->qh;
 
 		if (W->qh > W->qcap / 2) {
+			/* the consumed half is reused: slide the live part */
 			memmove(W->q, W->q + W->qh, live * sizeof(*W->q));
+			W->qh = 0;
+			W->qt = live;
 		} else {
 			size_t cap = W->qcap ? W->qcap * 2 : 4096;
 			PyObject **p = realloc(W->q, cap * sizeof(*p));
@@ -1257,8 +1262,6 @@ static int enqueue(walk *W, PyObject *o)
 			W->q = p;
 			W->qcap = cap;
 		}
-		W->qh = 0;
-		W->qt = live;
 	}
 	W->q[W->qt++] = o;
 	return 0;
@@ -1335,17 +1338,38 @@ static int obj_index(walk *W, PyObject *o, uint32_t *idx)
 	return am_get(&W->map, (uint64_t)(uintptr_t)o, idx);
 }
 
-/* An object seen as a referent: tracked ones are numbered when the gc
- * lists reach them, the others now.  Pass 2 calls it for untracked ones
- * only, and *slot = its map slot (NULL if it is not in the dump). */
-static int discover(walk *W, PyObject *r, am_slot_t **slot)
+/*
+ * An object seen as a referent: tracked ones are numbered when the gc
+ * lists reach them, the others now.
+ *
+ * An untracked object with a reference count of 1 reached through a
+ * strong reference has no other referrer: it is new here, and it never
+ * enters the map (most str, int and float objects are such; they cost no
+ * lookup at all).  Reached through a weak reference, it is not numbered
+ * (its one strong referrer numbers it) and the weak reference is dropped.
+ *
+ * Pass 2 calls it for untracked objects only; *idx = the index.
+ * @return 1 (in the dump), 0 (not), or an error.
+ */
+static int discover(walk *W, PyObject *r, int weak, uint32_t *idx)
 {
 	am_slot_t *s;
 	int rc;
 
-	if (W->pass == 1) {
-		if (is_tracked(r))
+	if (W->pass == 1 && is_tracked(r))
+		return 0;
+	if (Py_REFCNT(r) == 1) {
+		if (weak)
 			return 0;
+		HS_RETURN_ERROR_IF(W->next >= UINT32_MAX - 1, fail(W, HS_ELIMIT),
+				   "heapsnap: more than 2^32 objects");
+		if (idx)
+			*idx = (uint32_t)W->next;
+		W->next++;
+		HS_FORWARD_IF_ERROR(enqueue(W, r));
+		return 1;
+	}
+	if (W->pass == 1) {
 		rc = am_put(W, &W->map, (uint64_t)(uintptr_t)r,
 			    (uint32_t)W->next, NULL);
 		if (rc <= 0)
@@ -1353,39 +1377,37 @@ static int discover(walk *W, PyObject *r, am_slot_t **slot)
 		HS_RETURN_ERROR_IF(W->next >= UINT32_MAX - 1, fail(W, HS_ELIMIT),
 				   "heapsnap: more than 2^32 objects");
 		W->next++;
-		return enqueue(W, r);
+		HS_FORWARD_IF_ERROR(enqueue(W, r));
+		return 1;
 	}
 	s = am_lookup(&W->map, (uint64_t)(uintptr_t)r);
-	*slot = s;
-	if (!s || s->val < W->next)
+	if (!s)
 		return 0;
+	*idx = s->val;
+	if (!weak)
+		inc_ref(s);
+	if (s->val < W->next)
+		return 1;
 	HS_RETURN_ERROR_IF(s->val != W->next, fail(W, HS_ERROR),
 			   "heapsnap: the heap changed during the capture "
 			   "(object %u found at %llu)", s->val,
 			   (unsigned long long)W->next);
 	W->next++;
-	return enqueue(W, r);
+	HS_FORWARD_IF_ERROR(enqueue(W, r));
+	return 1;
 }
 
 /* Pass 2: a reference to r, counted unless weak; *idx = its index.
  * @return 1, 0 when r is not in the dump, or an error. */
 static int take_ref(walk *W, PyObject *r, int weak, uint32_t *idx)
 {
-	am_slot_t *s = NULL;
-
 	if (is_tracked(r)) {
 		*idx = gc_index(r);
 		if (!weak)
 			gc_count_ref(r);
 		return 1;
 	}
-	HS_FORWARD_IF_ERROR(discover(W, r, &s));
-	if (!s)
-		return 0;
-	*idx = s->val;
-	if (!weak)
-		inc_ref(s);
-	return 1;
+	return discover(W, r, weak, idx);
 }
 
 /*
@@ -1497,7 +1519,8 @@ static int expand(walk *W, PyObject *o)
 		am_prefetch(&W->map, (uint64_t)(uintptr_t)W->rp[i]);
 	if (W->pass == 1) {
 		for (size_t i = 0; i < W->nr; i++)
-			HS_FORWARD_IF_ERROR(discover(W, W->rp[i], NULL));
+			HS_FORWARD_IF_ERROR(discover(W, W->rp[i],
+					    W->rf[i] & HS_REF_WEAK, NULL));
 		return 0;
 	}
 	for (size_t i = 0; i < W->nr; i++) {
@@ -1541,7 +1564,9 @@ static int visit_tracked(walk *W, PyObject *o)
 	} else {
 		HS_RETURN_ERROR_IF(gc_index(o) != W->next, fail(W, HS_ERROR),
 				   "heapsnap: the heap changed during the "
-				   "capture");
+				   "capture (%s object %u found at %llu)",
+				   Py_TYPE(o)->tp_name, gc_index(o),
+				   (unsigned long long)W->next);
 	}
 	W->next++;
 	HS_FORWARD_IF_ERROR(expand(W, o));
@@ -1648,6 +1673,22 @@ static int each_frame_locked(walk *W, frame_fn fn)
 	return 0;
 }
 
+static int push_froot(walk *W, uint32_t idx)
+{
+	if (W->nfr == W->frcap) {
+		size_t cap = W->frcap ? W->frcap * 2 : 256;
+		uint32_t *p = realloc(W->froots, cap * sizeof(*p));
+
+		if (!p)
+			return oom(W, "frame roots");
+		mem_add(W, (cap - W->frcap) * sizeof(*p), 0);
+		W->froots = p;
+		W->frcap = cap;
+	}
+	W->froots[W->nfr++] = idx;
+	return 0;
+}
+
 static int frame_discover(walk *W, PyThreadState *ts, int tno,
 			  _PyInterpreterFrame *f)
 {
@@ -1655,12 +1696,18 @@ static int frame_discover(walk *W, PyThreadState *ts, int tno,
 	(void)tno;
 	HS_FORWARD_IF_ERROR(frame_collect(W, f));
 	for (size_t i = 0; i < W->nr; i++) {
-		uint32_t idx;
+		uint32_t idx = UINT32_MAX;
+		int rc;
 
-		if (W->pass == 1)
-			HS_FORWARD_IF_ERROR(discover(W, W->rp[i], NULL));
-		else if (take_ref(W, W->rp[i], 0, &idx) < 0)
-			return W->err;
+		if (W->pass == 1) {
+			HS_FORWARD_IF_ERROR(discover(W, W->rp[i], 0, NULL));
+			continue;
+		}
+		rc = take_ref(W, W->rp[i], 0, &idx);
+		if (rc < 0)
+			return rc;
+		/* remembered for the frame roots, in this order */
+		HS_FORWARD_IF_ERROR(push_froot(W, rc ? idx : UINT32_MAX));
 	}
 	return drain(W);
 }
@@ -1697,7 +1744,14 @@ static int frame_roots(walk *W, PyThreadState *ts, int tno,
 		case -1: v = (PyObject *)f->f_code; what = "<code>"; break;
 		default: v = f->localsplus[i]; break;
 		}
-		if (!v || !obj_index(W, v, &idx))
+		if (!v)
+			continue;
+		/* in the order frame_discover met them in pass 2 */
+		if (W->frnext >= W->nfr)
+			return fail(W, hs_error_set(HS_ERROR, "heapsnap: the "
+					 "frames changed during the capture"));
+		idx = W->froots[W->frnext++];
+		if (idx == UINT32_MAX)
 			continue;
 		ln = (size_t)snprintf(label, sizeof(label), "%s ", head);
 		if (what)
@@ -1953,6 +2007,7 @@ int hs_pywalk_dump(const char *path, const hs_pywalk_options *opts,
 	free(W.rf);
 	free(W.ri);
 	free(W.ti);
+	free(W.froots);
 	return rc;
 }
 

@@ -23,7 +23,7 @@ typedef struct {
 } hs_pywalk_options;
 
 #define HS_PYWALK_OPTIONS_VERSION 1
-#define HS_PYWALK_OPTIONS_INIT { HS_PYWALK_OPTIONS_VERSION, 0, 3, NULL }
+#define HS_PYWALK_OPTIONS_INIT { HS_PYWALK_OPTIONS_VERSION, 0, 1, NULL }
 
 typedef struct {
 	uint64_t objects;        /* object records written */

@@ -49,6 +49,8 @@ class Snap:
             elif tag == "end":
                 self.end = r[1:]
         self.by_id = {o["id"]: o for o in self.objects}
+        # each object once
+        assert len(self.by_id) == len(self.objects), "duplicate object ids"
 
     def type_name(self, o):
         return self.types[o["type"]]

@@ -193,6 +193,24 @@ class CaptureTest(unittest.TestCase):
         self.assertIs(snap.edge(code, "co_consts") is not None, True)
         del holder, leaves, sl
 
+    def test_big_untracked_structure_once(self):
+        # 20k untracked tuples found from one list: the FIFO grows while
+        # it is consumed, and every object must come out exactly once
+        holder = [tuple(("big-%s-%d" % (UNIQ, i), 10 ** 9 + i, (i, "x"))
+                        for i in range(20000))]
+        for _ in range(3):     # each collection untracks one more level
+            gc.collect()
+        self.assertFalse(gc.is_tracked(holder[0]))
+        snap, st = self.dump()
+        self.assertEqual(st["dropped_refs"], 0)
+        pre = "big-%s-" % UNIQ
+        n = sum(1 for o in snap.objects if isinstance(o["preview"], str)
+                and o["preview"].startswith(pre))
+        self.assertEqual(n, 20000)
+        outer = snap.of(holder[0])
+        self.assertEqual(len(outer["refs"]), 20000)
+        del holder
+
     def test_weak_references_are_flagged(self):
         target = Leaf(1)
         w = weakref.ref(target)
