@@ -52,6 +52,20 @@ struct hs_dom {
 	uint32_t *clist;     /* children, as nodes */
 };
 
+/* Resident memory now, for HS_TIMING. */
+static long rss_mib(void)
+{
+	long pages = 0, res = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+
+	if (f) {
+		if (fscanf(f, "%ld %ld", &pages, &res) != 2)
+			res = 0;
+		fclose(f);
+	}
+	return res * 4096 / (1 << 20);
+}
+
 /* HS_TIMING=1: each step's wall time on stderr (bench/analysis.sh). */
 static void step_time(const char *step, double *t)
 {
@@ -67,15 +81,15 @@ static void step_time(const char *step, double *t)
 	if (on < 0)
 		on = getenv("HS_TIMING") && *getenv("HS_TIMING") == '1';
 	if (on && step)
-		fprintf(stderr, "timing: dom   %-10s %.3f s wall %.3f s cpu\n",
-			step, now - *t, cpu - cpu0);
+		fprintf(stderr, "timing: dom   %-10s %.3f s wall %.3f s cpu, "
+			"rss %ld MiB\n", step, now - *t, cpu - cpu0, rss_mib());
 	*t = now;
 	cpu0 = cpu;
 }
 
 /* The strong out-edges of preorder i (the super-root's: the roots). */
 typedef struct {
-	const uint64_t *off;
+	const uint32_t *off;
 	const uint32_t *tg;
 	const uint8_t *fl;
 	hs_edges roots;
@@ -96,28 +110,33 @@ static inline void out_edges(const edges_ctx *e, uint32_t v,
 	}
 }
 
+/* Where node v's (or the super-root's) edges are in jl: beside the
+ * graph's own edges, the super-root's after them. */
+static inline uint32_t jl_base(const edges_ctx *e, uint32_t n, uint32_t v)
+{
+	return v == HS_GRAPH_SUPERROOT ? e->off[n] : e->off[v];
+}
+
 /* Depth-first numbering.  The stack is the parent array: a finished
  * node returns to its parent, whose cursor says where it stopped.  Every
- * edge is looked at once, so the DFS also writes the forward edges in
- * preorder numbers (jl, node k's at fwd[k]..fwd[k+1]) for building the
- * predecessor lists without a second random lookup per edge; a weak edge
- * and the tree edge that discovered a node are written as NONE, since
- * neither is a predecessor semi-NCA needs.  @return R. */
+ * edge is looked at once, so the DFS also writes each edge's target in
+ * preorder numbers into jl (laid out as the graph's edges), for building
+ * the predecessor lists without a second random lookup per edge; a weak
+ * edge and the tree edge that discovered a node are written as NONE,
+ * since neither is a predecessor semi-NCA needs.  @return R. */
 static uint32_t dfs(hs_dom *d, const edges_ctx *e, uint32_t *parent,
-		    uint32_t *cursor, uint32_t *fwd, uint32_t *jl)
+		    uint32_t *cursor, uint32_t *jl)
 {
 	uint32_t k = 1, cur = 0;
-	uint64_t total = e->roots.n;
 
 	d->vert[0] = HS_GRAPH_SUPERROOT;
 	parent[0] = 0;
 	cursor[0] = 0;
-	fwd[0] = 0;
 	for (;;) {
 		const uint32_t *t;
 		const uint8_t *f;
 		size_t deg, c = cursor[cur];
-		uint32_t *out = jl + fwd[cur];
+		uint32_t *out = jl + jl_base(e, d->n, d->vert[cur]);
 
 		out_edges(e, d->vert[cur], &t, &f, &deg);
 		while (c < deg) {
@@ -141,8 +160,6 @@ static uint32_t dfs(hs_dom *d, const edges_ctx *e, uint32_t *parent,
 			d->vert[k] = u;
 			parent[k] = cur;
 			cursor[k] = 0;
-			fwd[k] = (uint32_t)total;
-			total += e->off[u + 1] - e->off[u];
 			cur = k++;
 		} else {
 			if (cur == 0)
@@ -150,27 +167,47 @@ static uint32_t dfs(hs_dom *d, const edges_ctx *e, uint32_t *parent,
 			cur = parent[cur];
 		}
 	}
-	fwd[k] = (uint32_t)total;
 	return k - 1;
 }
 
-/* The predecessor lists in preorder numbers from the DFS's forward
- * lists: count, then fill (a transpose). */
+/* Calls body(i, j) for each predecessor edge i -> j in jl, sources in
+ * graph order (jl and pre are read sequentially). */
+#define FOR_EACH_PRED(d, e, jl, body)                                      \
+	do {                                                               \
+		for (uint32_t v_ = 0; v_ <= (d)->n; v_++) {                \
+			uint32_t i_ = v_ == (d)->n ? 0 : (d)->pre[v_];     \
+			uint32_t x_ = v_ == (d)->n ? (e)->off[(d)->n]      \
+						   : (e)->off[v_];         \
+			uint32_t end_ = v_ == (d)->n                       \
+				? (e)->off[(d)->n] + (uint32_t)(e)->roots.n \
+				: (e)->off[v_ + 1];                        \
+			if (i_ == NONE)                                    \
+				continue;                                  \
+			for (; x_ < end_; x_++) {                          \
+				uint32_t j_ = (jl)[x_];                    \
+				if (j_ != NONE)                            \
+					body(i_, j_);                      \
+			}                                                  \
+		}                                                          \
+	} while (0)
+
+/* The predecessor lists in preorder numbers from the DFS's edge targets:
+ * count, then fill (a transpose). */
 static int preds(uint32_t **poff_out, uint32_t **plist_out, hs_dom *d,
-		 const uint32_t *fwd, const uint32_t *jl)
+		 const edges_ctx *e, const uint32_t *jl)
 {
 	uint32_t R = d->R, *poff = NULL, *plist = NULL;
-	uint64_t total = 0, nfwd = fwd[R + 1];
+	uint64_t total = 0;
 
 	poff = hs_big_calloc((size_t)R + 2, 4);
 	HS_RETURN_ERROR_IF(!poff, HS_ENOMEM, "out of memory for the "
 			   "predecessors of %u objects", R);
-	for (uint64_t x = 0; x < nfwd; x++)
-		if (jl[x] != NONE)
-			poff[jl[x] + 1]++;
+#define COUNT(i, j) ((void)(i), poff[(j) + 1]++)
+	FOR_EACH_PRED(d, e, jl, COUNT);
+#undef COUNT
 	for (uint32_t j = 0; j <= R; j++) {
 		total += poff[j + 1];
-		poff[j + 1] = (uint32_t)total;  /* total <= nfwd < 2^32 */
+		poff[j + 1] = (uint32_t)total;  /* total < 2^32: edges are */
 	}
 	plist = hs_big_calloc(total + 1, 4);
 	if (!plist) {
@@ -178,10 +215,9 @@ static int preds(uint32_t **poff_out, uint32_t **plist_out, hs_dom *d,
 		return hs_error_set(HS_ENOMEM, "out of memory for %llu "
 				    "predecessors", (unsigned long long)total);
 	}
-	for (uint32_t i = 0; i <= R; i++)
-		for (uint32_t x = fwd[i]; x < fwd[i + 1]; x++)
-			if (jl[x] != NONE)
-				plist[poff[jl[x]]++] = i;
+#define FILL(i, j) (plist[poff[(j)]++] = (i))
+	FOR_EACH_PRED(d, e, jl, FILL);
+#undef FILL
 	/* the fill advanced poff[j] to the end of j's list: shift back */
 	for (uint32_t j = R + 1; j > 0; j--)
 		poff[j] = poff[j - 1];
@@ -247,12 +283,11 @@ int hs_dom_build(hs_dom **out, const hs_graph *g)
 	hs_dom *d;
 	edges_ctx e;
 	uint32_t *parent = NULL, *cursor = NULL;
-	uint32_t *poff = NULL, *plist = NULL, *fwd = NULL, *jl = NULL;
+	uint32_t *poff = NULL, *plist = NULL, *jl = NULL;
 	sinfo *si = NULL;
 	uint64_t nedges;
 	stack32 st = { NULL, 0 };
 	uint32_t n = hs_graph_count(g), R;
-	const uint64_t *sizes = hs_graph_sizes(g);
 	double t = 0;
 	int rc = 0;
 
@@ -278,28 +313,25 @@ int hs_dom_build(hs_dom **out, const hs_graph *g)
 	d->vert = hs_big_calloc((size_t)n + 2, 4);
 	parent = hs_big_calloc((size_t)n + 2, 4);
 	cursor = hs_big_calloc((size_t)n + 2, 4);
-	fwd = hs_big_calloc((size_t)n + 2, 4);
 	jl = hs_big_calloc(nedges + 1, 4);
-	if (!d->pre || !d->vert || !parent || !cursor || !fwd || !jl) {
+	if (!d->pre || !d->vert || !parent || !cursor || !jl) {
 		rc = hs_error_set(HS_ENOMEM, "out of memory for the dominators "
 				  "of %u objects", n);
 		goto done;
 	}
 	memset(d->pre, 0xff, (size_t)n * 4);
-	d->R = R = dfs(d, &e, parent, cursor, fwd, jl);
+	d->R = R = dfs(d, &e, parent, cursor, jl);
 	hs_big_shrink(d->vert, ((size_t)R + 1) * 4);
 	step_time("dfs", &t);
 
 	/* the cursors are free until they become the labels */
 	hs_big_free(cursor);
 	cursor = NULL;
-	rc = preds(&poff, &plist, d, fwd, jl);
+	rc = preds(&poff, &plist, d, &e, jl);
 	if (rc < 0)
 		goto done;
 	hs_big_free(jl);
-	hs_big_free(fwd);
 	jl = NULL;
-	fwd = NULL;
 	step_time("preds", &t);
 
 	/* step 1: semi-dominators */
@@ -373,7 +405,7 @@ int hs_dom_build(hs_dom **out, const hs_graph *g)
 		goto done;
 	}
 	for (uint32_t w = 1; w <= R; w++)
-		d->ret[w] = sizes[d->vert[w]];
+		d->ret[w] = hs_graph_size(g, d->vert[w]);
 	for (uint32_t w = R; w >= 1; w--)
 		d->ret[d->idom[w]] += d->ret[w];
 	step_time("idom+size", &t);
@@ -384,7 +416,6 @@ int hs_dom_build(hs_dom **out, const hs_graph *g)
 done:
 	hs_big_free(parent);
 	hs_big_free(cursor);
-	hs_big_free(fwd);
 	hs_big_free(jl);
 	hs_big_free(si);
 	hs_big_free(poff);

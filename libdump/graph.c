@@ -51,6 +51,19 @@ static double hs__now(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
+static long rss_mib(void)
+{
+	long pages = 0, res = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+
+	if (f) {
+		if (fscanf(f, "%ld %ld", &pages, &res) != 2)
+			res = 0;
+		fclose(f);
+	}
+	return res * 4096 / (1 << 20);
+}
+
 static void hs__timing(const char *step, double *t)
 {
 	static int on = -1;
@@ -63,8 +76,8 @@ static void hs__timing(const char *step, double *t)
 	if (on < 0)
 		on = getenv("HS_TIMING") && *getenv("HS_TIMING") == '1';
 	if (on && step)
-		fprintf(stderr, "timing: graph %-10s %.3f s wall %.3f s cpu\n",
-			step, n - *t, cpu - cpu0);
+		fprintf(stderr, "timing: graph %-10s %.3f s wall %.3f s cpu, "
+			"rss %ld MiB\n", step, n - *t, cpu - cpu0, rss_mib());
 	*t = n;
 	cpu0 = cpu;
 }
@@ -178,14 +191,20 @@ struct hs_graph {
 	hs_graph_stats st;
 	uint32_t n;
 
-	uint64_t *ids, *sizes;
+	uint64_t *ids;
+	uint32_t *sizes;         /* UINT32_MAX: look in big[] */
+	struct big_size {
+		uint32_t node;
+		uint64_t size;
+	} *big;                  /* sizes of 4 GiB and more, by node */
+	size_t nbig, bigcap;
 	uint32_t *types;
-	uint64_t *off;
+	uint32_t *off;
 	uint32_t *node;
 	uint8_t *flags;
 	uint64_t nedges;
 
-	uint64_t *in_off;
+	uint32_t *in_off;
 	uint32_t *in_node;
 	uint8_t *in_flags;
 
@@ -594,14 +613,16 @@ static int merge_objects(hs_graph *g, chunk **cs, size_t nc)
 			   "of 2^32-2", g->path, (unsigned long long)n);
 	g->n = (uint32_t)n;
 	g->ids = hs_big_calloc(n + 1, 8);
-	g->sizes = hs_big_calloc(n + 1, 8);
+	/* offsets and sizes are 32-bit: 8 bytes less per object */
+	HS_RETURN_ERROR_IF(raw > (uint64_t)UINT32_MAX - 2, HS_ELIMIT,
+			   "%s: %llu references, more than this library's "
+			   "limit of 2^32-2", g->path, (unsigned long long)raw);
+	g->sizes = hs_big_calloc(n + 1, 4);
 	g->types = hs_big_calloc(n + 1, 4);
-	g->off = hs_big_calloc(n + 1, 8);
-	g->node = hs_big_calloc(raw + 1, 4);
-	g->flags = hs_big_calloc(raw + 1, 1);
+	g->off = hs_big_calloc(n + 1, 4);
 	g->spans = malloc((nc ? nc : 1) * sizeof(span));
 	HS_RETURN_ERROR_IF(!g->ids || !g->sizes || !g->types || !g->off ||
-			   !g->node || !g->flags || !g->spans, HS_ENOMEM,
+			   !g->spans, HS_ENOMEM,
 			   "%s: out of memory for %llu objects and %llu "
 			   "references", g->path, (unsigned long long)n,
 			   (unsigned long long)raw);
@@ -611,8 +632,24 @@ static int merge_objects(hs_graph *g, chunk **cs, size_t nc)
 
 		if (c->nobj) {
 			memcpy(g->ids + d, c->ids, c->nobj * 8);
-			memcpy(g->sizes + d, c->sizes, c->nobj * 8);
 			memcpy(g->types + d, c->types, c->nobj * 4);
+		}
+		for (size_t j = 0; j < c->nobj; j++) {
+			uint64_t sz = c->sizes[j];
+
+			g->st.shallow += sz;
+			if (sz < UINT32_MAX) {
+				g->sizes[d + j] = (uint32_t)sz;
+				continue;
+			}
+			g->sizes[d + j] = UINT32_MAX;
+			if (vgrow((void **)&g->big, &g->bigcap, g->nbig + 1,
+				  sizeof(*g->big)) < 0)
+				return hs_error_set(HS_ENOMEM, "%s: out of "
+						    "memory", g->path);
+			g->big[g->nbig].node = (uint32_t)(d + j);
+			g->big[g->nbig].size = sz;
+			g->nbig++;
 		}
 		if (c->nobj) {
 			span *s = &g->spans[g->nspans++];
@@ -623,8 +660,6 @@ static int merge_objects(hs_graph *g, chunk **cs, size_t nc)
 			s->frame_offset = c->frame_offset;
 		}
 	}
-	for (uint64_t v = 0; v < n; v++)
-		g->st.shallow += g->sizes[v];
 	return 0;
 }
 
@@ -653,10 +688,16 @@ static void resolve_run(hs_graph *g, const chunk *c, size_t from, size_t to,
 	*w = k;
 }
 
-static int merge_refs(hs_graph *g, chunk **cs, size_t nc)
+static int merge_refs(hs_graph *g, chunk **cs, size_t nc, uint64_t raw)
 {
 	uint64_t w = 0, last_owner = 0;
 	int have_last = 0;
+
+	g->node = hs_big_calloc(raw + 1, 4);
+	g->flags = hs_big_calloc(raw + 1, 1);
+	HS_RETURN_ERROR_IF(!g->node || !g->flags, HS_ENOMEM, "%s: out of "
+			   "memory for %llu references", g->path,
+			   (unsigned long long)raw);
 
 	for (size_t i = 0; i < nc; i++) {
 		chunk *c = cs[i];
@@ -672,7 +713,7 @@ static int merge_refs(hs_graph *g, chunk **cs, size_t nc)
 		for (size_t j = 0; j < c->nobj; j++) {
 			uint64_t v = c->dense_first + j;
 
-			g->off[v] = w;
+			g->off[v] = (uint32_t)w;
 			resolve_run(g, c, pos, pos + c->deg[j], &w);
 			pos += c->deg[j];
 		}
@@ -681,7 +722,7 @@ static int merge_refs(hs_graph *g, chunk **cs, size_t nc)
 			last_owner = c->last_owner;
 		}
 	}
-	g->off[g->n] = w;
+	g->off[g->n] = (uint32_t)w;
 	g->nedges = w;
 	g->st.refs = w;
 	hs_big_shrink(g->node, w * 4);
@@ -693,7 +734,7 @@ static int build_reverse(hs_graph *g)
 {
 	uint64_t n = g->n;
 
-	g->in_off = hs_big_calloc(n + 1, 8);
+	g->in_off = hs_big_calloc(n + 1, 4);
 	g->in_node = hs_big_calloc(g->nedges + 1, 4);
 	g->in_flags = hs_big_calloc(g->nedges + 1, 1);
 	HS_RETURN_ERROR_IF(!g->in_off || !g->in_node || !g->in_flags,
@@ -707,7 +748,7 @@ static int build_reverse(hs_graph *g)
 	/* fill with in_off[t] as the cursor, then shift it back */
 	for (uint64_t v = 0; v < n; v++) {
 		for (uint64_t e = g->off[v]; e < g->off[v + 1]; e++) {
-			uint64_t k = g->in_off[g->node[e]]++;
+			uint32_t k = g->in_off[g->node[e]]++;
 
 			g->in_node[k] = (uint32_t)v;
 			g->in_flags[k] = g->flags[e];
@@ -974,6 +1015,10 @@ int hs_graph_load(hs_graph **out, const char *path,
 		goto done;
 	}
 	hs_reader_integrity(&g->st.integrity, r);
+	/* the mapping's pages count as ours while it is mapped: unmap it
+	 * before the arrays are built (labels reopen the file) */
+	hs_reader_free(r);
+	r = NULL;
 
 	for (unsigned k = 0; k < L.nw; k++) {
 		nc += L.w[k].nchunks;
@@ -1026,7 +1071,24 @@ int hs_graph_load(hs_graph **out, const char *path,
 	if (rc < 0)
 		goto done;
 	hs__timing("idmap", &t);
-	rc = merge_refs(g, cs, nc);
+	{
+		/* the objects are copied: their arenas go back to the pool,
+		 * from which the CSR is then allocated */
+		uint64_t raw = 0;
+
+		for (size_t i = 0; i < nc; i++)
+			raw += cs[i]->nrefs;
+		for (unsigned k = 0; k < L.nw; k++) {
+			worker *w = &L.w[k];
+
+			hs_big_free(w->ids);
+			hs_big_free(w->sizes);
+			hs_big_free(w->types);
+			w->ids = w->sizes = NULL;
+			w->types = NULL;
+		}
+		rc = merge_refs(g, cs, nc, raw);
+	}
 	if (rc < 0)
 		goto done;
 	hs__timing("refs", &t);
@@ -1064,6 +1126,7 @@ void hs_graph_free(hs_graph *g)
 		return;
 	hs_big_free(g->ids);
 	hs_big_free(g->sizes);
+	free(g->big);
 	hs_big_free(g->types);
 	hs_big_free(g->off);
 	hs_big_free(g->node);
@@ -1126,12 +1189,24 @@ uint32_t hs_graph_type(const hs_graph *g, uint32_t node)
 
 uint64_t hs_graph_size(const hs_graph *g, uint32_t node)
 {
-	return node < g->n ? g->sizes[node] : 0;
-}
+	size_t lo = 0, hi;
 
-const uint64_t *hs_graph_sizes(const hs_graph *g)
-{
-	return g->sizes;
+	if (node >= g->n)
+		return 0;
+	if (g->sizes[node] != UINT32_MAX)
+		return g->sizes[node];
+	hi = g->nbig;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (g->big[mid].node < node)
+			lo = mid + 1;
+		else if (g->big[mid].node > node)
+			hi = mid;
+		else
+			return g->big[mid].size;
+	}
+	return UINT32_MAX;  /* exactly 2^32-1 bytes */
 }
 
 const uint32_t *hs_graph_types(const hs_graph *g)
@@ -1139,7 +1214,7 @@ const uint32_t *hs_graph_types(const hs_graph *g)
 	return g->types;
 }
 
-void hs_graph_csr(const uint64_t **off, const uint32_t **node,
+void hs_graph_csr(const uint32_t **off, const uint32_t **node,
 		  const uint8_t **flags, const hs_graph *g)
 {
 	*off = g->off;

@@ -38,7 +38,6 @@ int hs_typesum(hs_type_table *out, const hs_graph *g, hs_dom *d, int which)
 {
 	uint32_t nt = hs_graph_type_count(g), n = hs_graph_count(g);
 	const uint32_t *types = hs_graph_types(g);
-	const uint64_t *sizes = hs_graph_sizes(g);
 	uint64_t *count = NULL, *shallow = NULL, *retained = NULL;
 	uint32_t *open = NULL;
 	int rc = 0;
@@ -55,7 +54,7 @@ int hs_typesum(hs_type_table *out, const hs_graph *g, hs_dom *d, int which)
 		if (d && hs_dom_reachable(d, v) != (which == HS_TYPES_REACHABLE))
 			continue;
 		count[types[v]]++;
-		shallow[types[v]] += sizes[v];
+		shallow[types[v]] += hs_graph_size(g, v);
 	}
 	if (d && which == HS_TYPES_REACHABLE) {
 		walk_ctx w = { types, NULL, retained, d };

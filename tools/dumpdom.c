@@ -107,9 +107,10 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
 	return 0;
 }
 
-static int add_line(lines *L, uint32_t node, uint32_t depth, hs_dom *d)
+static int add_line(lines *L, uint32_t node, uint32_t depth, hs_dom *d,
+		    int count_kids)
 {
-	hs_nodes c;
+	hs_nodes c = { NULL, 0 };
 	line *l;
 
 	if (L->n >= LINES_MAX) {
@@ -118,7 +119,8 @@ static int add_line(lines *L, uint32_t node, uint32_t depth, hs_dom *d)
 	}
 	if (grow((void **)&L->v, &L->cap, L->n + 1, sizeof(line)) < 0)
 		return -1;
-	if (hs_dom_children(&c, d, node) < 0)
+	/* the children index costs 8 bytes per object: only when needed */
+	if (count_kids && hs_dom_children(&c, d, node) < 0)
 		return -1;
 	l = &L->v[L->n++];
 	memset(l, 0, sizeof(*l));
@@ -190,7 +192,7 @@ static int expand(lines *L, hs_dom *d, uint32_t top, const options *o)
 	size_t sp = 0, cap = 0;
 	int rc;
 
-	rc = add_line(L, top, 0, d);
+	rc = add_line(L, top, 0, d, o->depth > 0 || o->json);
 	if (rc || o->depth == 0)
 		return rc < 0 ? -1 : 0;
 	if (grow((void **)&st, &cap, 1, sizeof(*st)) < 0)
@@ -210,7 +212,7 @@ static int expand(lines *L, hs_dom *d, uint32_t top, const options *o)
 			continue;
 		}
 		c = f->kids[f->i++];
-		rc = add_line(L, c, depth, d);
+		rc = add_line(L, c, depth, d, 1);
 		if (rc < 0)
 			goto fail;
 		if (rc > 0)

@@ -72,7 +72,8 @@ typedef struct {
  * hs_graph_load() : load a whole .snap.
  * @param[out] out  pair with hs_graph_free().
  * @return 0, HS_EIO/HS_ECORRUPT/HS_EVERSION (as hs_reader_open), HS_ENOMEM,
- *         HS_ELIMIT (more than 2^32-2 objects).  A damaged file loads what
+ *         HS_ELIMIT (more than 2^32-2 objects or references: offsets
+ *         are 32-bit, which saves 4 bytes per object).  A damaged file loads what
  *         could be salvaged; stats.integrity says what was lost.
  */
 int hs_graph_load(hs_graph **out, const char *path,
@@ -122,11 +123,10 @@ hs_edges hs_graph_out(const hs_graph *g, uint32_t node);
  * edge: node v's targets are node[off[v]] .. node[off[v+1]-1], with
  * flags[] beside them; off has hs_graph_count()+1 entries.  Owned by g.
  */
-void hs_graph_csr(const uint64_t **off, const uint32_t **node,
+void hs_graph_csr(const uint32_t **off, const uint32_t **node,
 		  const uint8_t **flags, const hs_graph *g);
 
-/** hs_graph_sizes(), hs_graph_types() : the per-node arrays (owned by g). */
-const uint64_t *hs_graph_sizes(const hs_graph *g);
+/** hs_graph_types() : the per-node type array (owned by g). */
 const uint32_t *hs_graph_types(const hs_graph *g);
 
 /** In-edges (referrers) of node; requires opts.reverse.  A root's

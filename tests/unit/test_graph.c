@@ -355,6 +355,33 @@ static void test_truncated(void)
 	hs_graph_free(g);
 }
 
+/* Sizes of 4 GiB and more are kept beside the 32-bit array. */
+static void test_big_sizes(void)
+{
+	const char *p = tpath("bigsizes.snap");
+	hs_writer *w;
+	hs_graph *g;
+	uint32_t t;
+	uint64_t sizes[4] = { 5ull << 30, UINT32_MAX, 7, (1ull << 40) + 3 };
+
+	CU_ASSERT_FATAL(hs_writer_open(&w, p, NULL, NULL) == 0);
+	CU_ASSERT_FATAL(hs_writer_type(&t, w, "blob", 4) == 0);
+	for (int i = 0; i < 4; i++) {
+		hs_object ob = { 0x10 * (uint64_t)(i + 1), t, sizes[i], 0, NULL,
+				 NULL, NULL, { HS_VALUE_NONE, { .i = 0 } },
+				 HS_NO_SITE };
+
+		CU_ASSERT_FATAL(hs_writer_object(w, &ob) == 0);
+	}
+	CU_ASSERT_FATAL(hs_writer_close(w) == 0);
+	CU_ASSERT_FATAL(hs_graph_load(&g, p, NULL) == 0);
+	for (uint32_t i = 0; i < 4; i++)
+		CU_ASSERT_EQUAL(hs_graph_size(g, i), sizes[i]);
+	CU_ASSERT_EQUAL(hs_graph_stats_get(g)->shallow,
+			sizes[0] + sizes[1] + sizes[2] + sizes[3]);
+	hs_graph_free(g);
+}
+
 static void test_errors(void)
 {
 	hs_graph *g = (hs_graph *)1;
@@ -372,4 +399,5 @@ static void test_errors(void)
 
 HS_SUITE(graph, HS_TEST(test_small_id), HS_TEST(test_small_index),
 	 HS_TEST(test_big_object), HS_TEST(test_truncated),
+	 HS_TEST(test_big_sizes),
 	 HS_TEST(test_errors))
