@@ -170,6 +170,7 @@ for s in $SECTIONS; do
 	command -v "section_$s" >/dev/null 2>&1 || die "no section '$s'"
 	"section_$s"
 done
+[ "${BENCH_ANALYSIS:-1}" = 0 ] || sh "$top/bench/analysis.sh" || die "bench/analysis.sh failed"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "$MISSED target(s) missed"
 exit 0
