@@ -1903,10 +1903,11 @@ static int run(walk *W, const char *path)
 			   "heapsnap: cannot capture during a garbage "
 			   "collection (from a finalizer?)");
 	tracked = count_tracked(interp);
-	/* the map holds untracked objects only, usually 1 to 2.5 per
-	 * tracked one; it grows by half when that guess is short */
-	HS_FORWARD_IF_ERROR(am_init(W, &W->map, (size_t)((double)tracked *
-				    2.5 / 0.7) + 4096));
+	/* the map holds only untracked objects with more than one
+	 * reference (strs used as keys and attribute names, shared ints,
+	 * static types...): a few per hundred tracked objects in a big heap,
+	 * more in a small one; it grows by half when that guess is short */
+	HS_FORWARD_IF_ERROR(am_init(W, &W->map, tracked / 4 + 16384));
 	HS_FORWARD_IF_ERROR(am_init(W, &W->ns, 1024));
 	HS_FORWARD_IF_ERROR(am_init(W, &W->tmap, 1024));
 	HS_FORWARD_IF_ERROR(am_init(W, &W->cstr, 1024));
@@ -1955,7 +1956,8 @@ static int run(walk *W, const char *path)
 			   (unsigned long long)W->next,
 			   (unsigned long long)W->nobjects);
 	if (W->debug)
-		fprintf(stderr, "heapsnap: pass2 done at %.3f s\n", now_s() - W->t0);
+		fprintf(stderr, "heapsnap: pass2 done at %.3f s; map %zu of %zu "
+			"slots\n", now_s() - W->t0, W->map.n, W->map.cap);
 	HS_FORWARD_IF_ERROR(write_roots(W));
 	if (W->debug)
 		fprintf(stderr, "heapsnap: roots done at %.3f s\n", now_s() - W->t0);
