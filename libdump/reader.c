@@ -341,15 +341,18 @@ static int get_str(hs_mp *m, hs_str *s)
  * the end of the frame, HS_ECORRUPT / HS_ELIMIT / HS_ENOMEM. */
 static int parse_record(hs_reader *r, frame_dec *d, hs_record *rec)
 {
-	hs_mp m = { d->buf + d->pos, d->buf + d->len };
+	hs_mp m;
 	size_t start = d->pos;
 	uint32_t n, used;
 	uint64_t tag = 0;
 	const char *why = NULL;
 	int rc;
 
+	/* before any pointer arithmetic: an empty frame leaves buf NULL */
 	if (d->pos >= d->len)
 		return HS_ITEROVER;
+	m.p = d->buf + d->pos;
+	m.end = d->buf + d->len;
 	if (hs_mp_array(&m, &n) < 0 || n < 1)
 		BAD("not an array");
 	if (hs_mp_uint(&m, &tag) < 0)
@@ -517,9 +520,10 @@ static int parse_record(hs_reader *r, frame_dec *d, hs_record *rec)
 			if (hs_mp_u32(&m, &d->site[i]) < 0)
 				BAD("a frame field is not an integer");
 		rec->u.site.nframes = k / 3;
+		/* a site of no frames leaves d->site NULL: no NULL + 1 */
 		rec->u.site.files = d->site;
-		rec->u.site.lines = d->site + 1;
-		rec->u.site.funcs = d->site + 2;
+		rec->u.site.lines = d->site ? d->site + 1 : NULL;
+		rec->u.site.funcs = d->site ? d->site + 2 : NULL;
 		used = 3;
 		break;
 	}
