@@ -139,6 +139,11 @@ static uint32_t dfs(hs_dom *d, const edges_ctx *e, uint32_t *parent,
 		uint32_t *out = jl + jl_base(e, d->n, d->vert[cur]);
 
 		out_edges(e, d->vert[cur], &t, &f, &deg);
+		/* on entering a node or coming back to it, ask for its next
+		 * targets' numbers at once: the misses then overlap instead of
+		 * following each other */
+		for (size_t x = c; x < deg && x < c + 16; x++)
+			__builtin_prefetch(&d->pre[t[x]]);
 		while (c < deg) {
 			uint32_t p;
 
@@ -348,6 +353,12 @@ int hs_dom_build(hs_dom **out, const hs_graph *g)
 	}
 	for (uint32_t w = R; w >= 1; w--) {
 		uint32_t s = parent[w];
+
+		/* the next node's predecessors, while this one's are read */
+		if (w >= 2)
+			for (uint32_t k = poff[w - 2];
+			     k < poff[w - 1] && k < poff[w - 2] + 8; k++)
+				__builtin_prefetch(&si[plist[k]]);
 
 		for (uint32_t k = poff[w]; k < poff[w + 1]; k++) {
 			uint32_t v = plist[k], u;

@@ -1,18 +1,22 @@
 /*
  * graph.c - hs_graph: a .snap loaded into compact arrays (see hs_graph.h).
  *
- * Load: per object an id (8 bytes), type (4), shallow size (8) and CSR
- * offset (8); per reference a uint32 target and a flag byte; the reverse
- * CSR, when asked for, as much again.  About 28 B per object and 5 B per
- * reference forward, 13 B per reference with referrers.  While loading,
- * the decoded references wait in per-frame chunks (4 B each in index
- * mode, 8 B in id mode) that are freed as they are copied in.  Labels and
- * previews stay in the file: hs_graph_label() decodes one frame.
+ * Load: per object an id (8 bytes), type (4), shallow size (4; sizes of
+ * 4 GiB and more in a side table) and CSR offset (4); per reference a
+ * uint32 target and a flag byte (whose pages stay untouched while every
+ * flag is 0); the reverse CSR, when asked for, 4 + 5 more.  So 20 B per
+ * object and 4-5 B per reference; in id mode 8 B per object more for the
+ * id table.  While loading, the decoded records wait in per-worker arenas
+ * (24 B per object, 4 B per reference in index mode, 8 in id mode) that
+ * go to the big-array pool (bigarray.h) for the analyses to reuse.
+ * Labels and previews stay in the file: hs_graph_label() decodes one
+ * frame.
  *
  * Loading runs in three steps:
- *  1. hs_reader_scan() decodes the frames on all cores; each worker turns
- *     the records of a frame into a chunk (ids, types, sizes, reference
- *     counts and raw targets) with no shared state.
+ *  1. hs_reader_scan() decodes the frames on all cores; each worker
+ *     appends the records of a frame to its arenas (ids, types, sizes,
+ *     reference counts and raw targets) as one chunk, with no shared
+ *     state.
  *  2. The chunks, sorted into file order, are concatenated: object n of
  *     the file (counting only the frames that could be read) is node n.
  *  3. Raw targets are resolved to nodes: in HS_REFS_BY_INDEX mode a file

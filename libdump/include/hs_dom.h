@@ -17,8 +17,10 @@
  *
  * Computed by the semi-NCA algorithm (Georgiadis), iteratively: no
  * recursion, so a 10M-long linked list is fine.  Memory while computing:
- * about 28 bytes per reachable node and 4 per reference; afterwards 20
- * per reachable node and 4 per node.  Read-only once built: any number of
+ * 4 bytes per node, about 28 per reachable node and 8 per reference at
+ * the peak (the DFS's edge targets and the predecessor lists); kept
+ * afterwards: 4 per node and 16 per reachable node, plus 8 per reachable
+ * node once the children index is built.  Read-only once built: any number of
  * threads may query it (hs_dom_children builds its index on first use,
  * under a lock).
  */
@@ -52,8 +54,8 @@ typedef struct {
 /**
  * hs_dom_build() : compute the dominator tree and retained sizes of g.
  * @param[out] out  pair with hs_dom_free(); g must outlive it.
- * @return 0, HS_ENOMEM, HS_ELIMIT (more than 2^32-1 references between
- *         reachable objects).
+ * @return 0, HS_ENOMEM, HS_ELIMIT (more than 2^32-2 references and roots
+ *         together).
  */
 int hs_dom_build(hs_dom **out, const hs_graph *g);
 

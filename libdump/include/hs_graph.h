@@ -2,8 +2,9 @@
  * hs_graph.h - a .snap loaded into compact arrays for analysis.
  *
  * Objects get dense indices 0..n-1 (file order).  References are kept in
- * CSR form, forward and reverse, as uint32 indices with one flag byte
- * each; types, shallow sizes and ids are arrays; labels are not kept but
+ * CSR form, forward and (opts.reverse) reverse, as uint32 indices with
+ * one flag byte each; types, shallow sizes and ids are arrays (20 bytes
+ * per object and 5 per reference in all, see graph.c); labels are not kept but
  * read on demand from the file (hs_graph_label), since only paths need
  * them.  A reference to an id that is not in the dump is dropped and
  * counted (hs_graph_stats), never fatal.  A virtual super-root, index
@@ -143,7 +144,8 @@ hs_str hs_graph_root_kind(const hs_graph *g, uint32_t kind);
  * hs_graph_label() : the label of the k-th out-edge of node, read from
  * the file (one frame decoded; a small cache makes walks along a path
  * cheap).  storage holds the text; out->ptr is NULL when the edge has no
- * label.  Not thread-safe for one graph (it uses the graph's cache).
+ * label.  Calls on one graph are serialised by a lock (the file reader
+ * and the cache are shared), as are hs_graph_preview(s).
  */
 int hs_graph_label(hs_str *out, hs_buf *storage, hs_graph *g, uint32_t node,
 		   size_t k);
