@@ -1780,23 +1780,6 @@ static double now_s(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-static size_t count_tracked(PyInterpreterState *interp)
-{
-	struct _gc_runtime_state *gc = &interp->gc;
-	size_t n = 0;
-
-	for (int g = NUM_GENERATIONS; g >= 0; g--) {
-		PyGC_Head *head = g == NUM_GENERATIONS
-				  ? &gc->permanent_generation.head
-				  : &gc->generations[g].head;
-
-		for (PyGC_Head *h = _PyGCHead_NEXT(head); h != head;
-		     h = _PyGCHead_NEXT(h))
-			n++;
-	}
-	return n;
-}
-
 static int walk_gc_lists(walk *W)
 {
 	PyInterpreterState *interp = PyInterpreterState_Get();
@@ -1896,18 +1879,16 @@ static int run(walk *W, const char *path)
 	hs_writer_options wo = HS_WRITER_OPTIONS_INIT;
 	hs_header h = HS_HEADER_INIT;
 	char ver[32];
-	size_t tracked = 0;
 	PyInterpreterState *interp = PyInterpreterState_Get();
 
 	HS_RETURN_ERROR_IF(interp->gc.collecting, HS_EINVAL,
 			   "heapsnap: cannot capture during a garbage "
 			   "collection (from a finalizer?)");
-	tracked = count_tracked(interp);
 	/* the map holds only untracked objects with more than one
 	 * reference (strs used as keys and attribute names, shared ints,
-	 * static types...): a few per hundred tracked objects in a big heap,
-	 * more in a small one; it grows by half when that guess is short */
-	HS_FORWARD_IF_ERROR(am_init(W, &W->map, tracked / 4 + 16384));
+	 * static types...): a few per hundred objects in a big heap; it
+	 * starts at 1 MiB and grows by half when full to 3/4 */
+	HS_FORWARD_IF_ERROR(am_init(W, &W->map, 65536));
 	HS_FORWARD_IF_ERROR(am_init(W, &W->ns, 1024));
 	HS_FORWARD_IF_ERROR(am_init(W, &W->tmap, 1024));
 	HS_FORWARD_IF_ERROR(am_init(W, &W->cstr, 1024));
@@ -1923,7 +1904,7 @@ static int run(walk *W, const char *path)
 		W->idx_label[i] = HS_NO_LABEL;
 
 	if (W->debug)
-		fprintf(stderr, "heapsnap: count done at %.3f s\n", now_s() - W->t0);
+		fprintf(stderr, "heapsnap: setup done at %.3f s\n", now_s() - W->t0);
 	/* pass 1: number */
 	W->pass = 1;
 	W->gc_touched = 1;
