@@ -1297,10 +1297,13 @@ void hs_reader_integrity(hs_integrity *out, const hs_reader *r)
 	/* every status but complete says why, also when the only damage is
 	 * a missing end record or trailer (a writer killed while closing) */
 	if (out->status != HS_INTEGRITY_COMPLETE && !out->problem[0] &&
-	    (out->status == HS_INTEGRITY_TRUNCATED || r->pass_done))
+	    (out->status == HS_INTEGRITY_TRUNCATED || r->pass_done)) {
 		snprintf(out->problem, sizeof(out->problem), "%s: byte %llu: "
 			 "the file ends without its %s", r->name,
 			 (unsigned long long)r->size,
 			 !r->has_end && !r->has_trailer ? "end record and trailer"
 			 : !r->has_end ? "end record" : "trailer");
+		/* the loss is where the problem says, not byte 0 */
+		out->first_loss = r->size;
+	}
 }
