@@ -361,6 +361,12 @@ static void test_truncation_every_offset(void)
 			}
 			hs_reader_integrity(&in, r);
 			bad |= in.frames_ok != complete;
+			/* the first loss: where the first incomplete frame
+			 * (or the trailer) starts */
+			if (x < o.file.len)
+				bad |= in.first_loss != (complete < o.nframes
+					? o.frames[complete].offset
+					: o.trailer_start);
 			if (x == o.file.len) {
 				bad |= in.status != HS_INTEGRITY_COMPLETE;
 				bad |= in.objects_lost != 0;
@@ -1114,6 +1120,124 @@ static void test_damaged_middle_frame(void)
 	orig_free(&o);
 }
 
+/* ---- samples/bad ------------------------------------------------------------- */
+
+/* opens samples/bad/NAME (from HS_TOP, else the current directory) and
+ * reads it all; @return open's code */
+static int open_sample(const char *name, hs_reader **r, tu_strv *got,
+		       hs_integrity *in)
+{
+	char path[1024];
+	const char *top = getenv("HS_TOP");
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/samples/bad/%s", top ? top : ".",
+		 name);
+	if (!tu_exists(path)) {
+		fprintf(stderr, "\n%s is missing (run from the top directory "
+			"or set HS_TOP)\n", path);
+		return -100;
+	}
+	hs_error_clear();
+	rc = hs_reader_open(r, path, NULL);
+	if (rc == 0) {
+		CU_ASSERT_EQUAL(tu_read_all(*r, got, NULL), HS_ITEROVER);
+		hs_reader_integrity(in, *r);
+	}
+	return rc;
+}
+
+/* The committed damaged samples (samples/bad/make.sh) give what
+ * samples/bad/README.md says. */
+static void test_bad_samples(void)
+{
+	tu_strv all = TU_STRV_INIT, got = TU_STRV_INIT;
+	hs_reader *r = NULL;
+	hs_integrity in;
+	size_t objects = 0;
+
+	/* no trailer: every record, the end record too; salvaged */
+	CU_ASSERT_EQUAL_FATAL(open_sample("no-trailer.snap", &r, &all, &in), 0);
+	CU_ASSERT_EQUAL(in.status, HS_INTEGRITY_SALVAGED);
+	CU_ASSERT(!in.has_trailer && in.has_end);
+	CU_ASSERT_EQUAL(in.objects_lost, 0);
+	CU_ASSERT_EQUAL(in.frames_lost, 0);
+	CU_ASSERT(tu_contains(in.problem, "no-trailer.snap: byte "));
+	CU_ASSERT(tu_contains(in.problem, "without its trailer"));
+	CU_ASSERT_EQUAL(in.first_loss, hs_reader_file_size(r));
+	for (size_t i = 0; i < all.n; i++)
+		objects += all.v[i][0] == 'O';
+	CU_ASSERT_EQUAL(objects, 1500);
+	hs_reader_free(r);
+
+	/* a lying trailer: every record, the lie reported */
+	CU_ASSERT_EQUAL_FATAL(open_sample("lying-trailer.snap", &r, &got, &in),
+			      0);
+	CU_ASSERT(tu_strv_eq(&got, &all, "lying trailer"));
+	CU_ASSERT_EQUAL(in.status, HS_INTEGRITY_SALVAGED);
+	CU_ASSERT(in.has_trailer && in.has_end);
+	CU_ASSERT_EQUAL(in.frames_lost, 0);
+	CU_ASSERT_EQUAL(in.objects_lost, 0);
+	CU_ASSERT(tu_contains(in.problem, "lying-trailer.snap: byte "));
+	CU_ASSERT(tu_contains(in.problem, "the trailer says"));
+	hs_reader_free(r);
+	tu_strv_free(&got);
+
+	/* a flipped byte: one frame lost, exactly its objects */
+	CU_ASSERT_EQUAL_FATAL(open_sample("flipped-middle-frame.snap", &r, &got,
+					  &in), 0);
+	CU_ASSERT(tu_strv_subseq(&got, &all));
+	CU_ASSERT_EQUAL(in.status, HS_INTEGRITY_SALVAGED);
+	CU_ASSERT_EQUAL(in.frames_lost, 1);
+	{
+		const hs_frame_info *f;
+		size_t n = hs_reader_frames(&f, r), got_objects = 0;
+		int found = 0;
+
+		for (size_t i = 0; i < n; i++)
+			if (f[i].offset == in.first_loss) {
+				found = 1;
+				CU_ASSERT_EQUAL(in.objects_lost,
+						(int64_t)f[i].objects);
+				CU_ASSERT(f[i].objects > 0);
+			}
+		CU_ASSERT(found);
+		for (size_t i = 0; i < got.n; i++)
+			got_objects += got.v[i][0] == 'O';
+		CU_ASSERT_EQUAL((int64_t)got_objects + in.objects_lost, 1500);
+	}
+	CU_ASSERT(tu_contains(in.problem, "flipped-middle-frame.snap: byte "));
+	CU_ASSERT(tu_contains(in.problem, "checksum"));
+	hs_reader_free(r);
+	tu_strv_free(&got);
+
+	/* cut mid-frame: a prefix, truncated, loss unknown */
+	CU_ASSERT_EQUAL_FATAL(open_sample("truncated-mid-frame.snap", &r, &got,
+					  &in), 0);
+	CU_ASSERT(got.n > 2 && got.n < all.n);
+	got.n = got.n < all.n ? got.n : all.n;
+	{
+		tu_strv prefix = { all.v, got.n, got.n };
+
+		CU_ASSERT(tu_strv_eq(&got, &prefix, "truncated sample"));
+	}
+	CU_ASSERT_EQUAL(in.status, HS_INTEGRITY_TRUNCATED);
+	CU_ASSERT(!in.has_trailer && !in.has_end);
+	CU_ASSERT_EQUAL(in.objects_lost, -1);
+	CU_ASSERT_EQUAL(in.frames_lost, 1);
+	CU_ASSERT(tu_contains(in.problem, "truncated-mid-frame.snap: byte "));
+	hs_reader_free(r);
+	tu_strv_free(&got);
+
+	/* not a .snap, and nothing at all */
+	CU_ASSERT_EQUAL(open_sample("not-a-snap.snap", &r, &got, &in),
+			HS_ECORRUPT);
+	CU_ASSERT(tu_contains(hs_error_last(), "not-a-snap.snap: byte 0"));
+	CU_ASSERT_EQUAL(open_sample("empty.snap", &r, &got, &in), HS_ECORRUPT);
+	CU_ASSERT(tu_contains(hs_error_last(), "empty.snap: byte 0"));
+	tu_strv_free(&all);
+}
+
 HS_SUITE(reader,
 	 HS_TEST(test_roundtrip_random_graphs),
 	 HS_TEST(test_scan_threads_same_multiset),
@@ -1124,4 +1248,5 @@ HS_SUITE(reader,
 	 HS_TEST(test_other_formats),
 	 HS_TEST(test_lying_trailer),
 	 HS_TEST(test_decompression_bomb),
-	 HS_TEST(test_damaged_middle_frame))
+	 HS_TEST(test_damaged_middle_frame),
+	 HS_TEST(test_bad_samples))
