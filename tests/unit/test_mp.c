@@ -768,6 +768,88 @@ static void test_every_first_byte_vs_msgpack_c(void)
 	}
 }
 
+/* hs_mp_fast_int (the branch-free reference decoder) agrees with
+ * hs_mp_int on every integer encoding, gives up (-1) on the rest and on
+ * uint64 above INT64_MAX, and never reads a value past end. */
+static void test_fast_int_agrees(void)
+{
+	static const int64_t vals[] = {
+		0, 1, 127, 128, 255, 256, 65535, 65536, 4294967295LL,
+		4294967296LL, INT64_MAX, -1, -32, -33, -128, -129, -32768,
+		-32769, INT32_MIN, (int64_t)INT32_MIN - 1, INT64_MIN
+	};
+	pk_t p;
+	int bad = 0, fast = 0;
+
+	pk_init(&p);
+	for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+		for (int form = 0; form < 9; form++) {
+			int64_t v = vals[i], a = 0, b = 0;
+			unsigned char buf[16 + HS_MP_SLACK];
+			const unsigned char *q;
+			hs_mp m;
+			int ra, rb;
+
+			pk_clear(&p);
+			switch (form) {
+			case 0: msgpack_pack_int64(&p.pk, v); break;
+			case 1: if (v < -128 || v > 127) continue;
+				msgpack_pack_fix_int8(&p.pk, (int8_t)v); break;
+			case 2: if (v < -32768 || v > 32767) continue;
+				msgpack_pack_fix_int16(&p.pk, (int16_t)v); break;
+			case 3: if (v < INT32_MIN || v > INT32_MAX) continue;
+				msgpack_pack_fix_int32(&p.pk, (int32_t)v); break;
+			case 4: msgpack_pack_fix_int64(&p.pk, v); break;
+			case 5: if (v < 0 || v > 255) continue;
+				msgpack_pack_fix_uint8(&p.pk, (uint8_t)v); break;
+			case 6: if (v < 0 || v > 65535) continue;
+				msgpack_pack_fix_uint16(&p.pk, (uint16_t)v); break;
+			case 7: if (v < 0 || v > UINT32_MAX) continue;
+				msgpack_pack_fix_uint32(&p.pk, (uint32_t)v); break;
+			default: if (v < 0) continue;
+				msgpack_pack_fix_uint64(&p.pk, (uint64_t)v); break;
+			}
+			/* the value, then slack of a byte that is not one */
+			memset(buf, 0xc1, sizeof(buf));
+			memcpy(buf, p.sb.data, p.sb.size);
+			for (size_t len = 0; len <= p.sb.size; len++) {
+				q = buf;
+				m.p = buf;
+				m.end = buf + len;
+				ra = hs_mp_fast_int(&q, buf + len, &a);
+				rb = hs_mp_int(&m, &b);
+				if (ra == 0) {
+					fast++;
+					bad += rb != 0 || a != b || q != m.p ||
+					       len != p.sb.size;
+				} else {
+					bad += q != buf;
+					/* only 0xcf is left to the slow path */
+					bad += rb == 0 && buf[0] != 0xcf;
+				}
+			}
+		}
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT(fast > 40);
+	/* not integers */
+	{
+		static const unsigned char no[] = { 0xc0, 0xc1, 0xc2, 0xca,
+						    0xcb, 0xa0, 0x90, 0x80,
+						    0xd4, 0xd9, 0xdc, 0xde };
+
+		for (size_t i = 0; i < sizeof(no); i++) {
+			unsigned char buf[1 + HS_MP_SLACK] = { no[i] };
+			const unsigned char *q = buf;
+			int64_t v;
+
+			CU_ASSERT_EQUAL(hs_mp_fast_int(&q, buf + 9, &v), -1);
+			CU_ASSERT_PTR_EQUAL(q, buf);
+		}
+	}
+	pk_free(&p);
+}
+
 HS_SUITE(mp,
 	 HS_TEST(test_unsigned_all_widths),
 	 HS_TEST(test_signed_all_widths),
@@ -779,4 +861,5 @@ HS_SUITE(mp,
 	 HS_TEST(test_lying_lengths),
 	 HS_TEST(test_nesting_bound),
 	 HS_TEST(test_c1_never_used),
-	 HS_TEST(test_every_first_byte_vs_msgpack_c))
+	 HS_TEST(test_every_first_byte_vs_msgpack_c),
+	 HS_TEST(test_fast_int_agrees))
