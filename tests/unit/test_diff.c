@@ -1,0 +1,245 @@
+/*
+ * test_diff.c - hs_diff: the synthetic two-phase heap's known leak is
+ * found with its exact owner, count and bytes (by id, by path, with three
+ * snapshots); an address reused by another type is new, not a survivor;
+ * snapshots of two processes are matched by path.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "hs_diff.h"
+#include "hs_synth.h"
+#include "unit.h"
+
+typedef struct {
+	hs_graph *g;
+	hs_dom *d;
+} snap;
+
+static void snap_load(snap *s, const char *path)
+{
+	s->g = NULL;
+	s->d = NULL;
+	CU_ASSERT_FATAL(hs_graph_load(&s->g, path, NULL) == 0);
+	CU_ASSERT_FATAL(hs_dom_build(&s->d, s->g) == 0);
+}
+
+static void snap_free(snap *s)
+{
+	hs_dom_free(s->d);
+	hs_graph_free(s->g);
+}
+
+static const char *synth_n(const char *name, unsigned phase, hs_ref_mode mode,
+			   hs_synth_leak *leak, uint64_t objects)
+{
+	static char path[4][512];
+	static int k;
+	hs_synth_options o = HS_SYNTH_OPTIONS_INIT;
+	hs_writer_options wo = HS_WRITER_OPTIONS_INIT;
+	char *p = path[k++ % 4];
+
+	o.objects = objects;
+	o.seed = 11;
+	o.phase = phase;
+	o.ref_mode = mode;
+	wo.ref_mode = mode;
+	snprintf(p, 512, "%s/%s", hs_unit_tmpdir(), name);
+	CU_ASSERT_FATAL(hs_synth_write_file(NULL, p, &o, &wo) == 0);
+	if (leak)
+		CU_ASSERT_FATAL(hs_synth_leak_info(leak, &o) == 0);
+	return p;
+}
+
+static const char *synth(const char *name, unsigned phase, hs_ref_mode mode,
+			 hs_synth_leak *leak)
+{
+	return synth_n(name, phase, mode, leak, 20000);
+}
+
+static void check_leak_owner(hs_diff *df, const snap *s1,
+			     const hs_synth_leak *leak)
+{
+	const hs_diff_owner *o;
+	hs_buf path = HS_BUF_INIT;
+
+	CU_ASSERT_FATAL(hs_diff_owner_count(df) >= 1);
+	o = hs_diff_owner_get(df, 0);
+	CU_ASSERT_FATAL(o->node < HS_GRAPH_NONE);
+	CU_ASSERT_EQUAL(hs_graph_id(s1->g, o->node), leak->owner_id);
+	CU_ASSERT_EQUAL(o->bytes, (int64_t)leak->total_bytes);
+	CU_ASSERT(hs_diff_owner_path(&path, df, 0) == 0);
+	CU_ASSERT(path.len >= strlen(leak->root_label) &&
+		  memcmp(path.data, leak->root_label,
+			 strlen(leak->root_label)) == 0);
+	hs_buf_release(&path);
+}
+
+static void test_leak_by_id(void)
+{
+	hs_synth_leak leak;
+	const char *p1 = synth("a1.snap", 1, HS_REFS_BY_ID, NULL);
+	const char *p2 = synth("a2.snap", 2, HS_REFS_BY_ID, &leak);
+	snap s0, s1;
+	hs_diff *df;
+	const hs_diff_totals *t;
+	const hs_diff_type *ty;
+
+	snap_load(&s0, p1);
+	snap_load(&s1, p2);
+	CU_ASSERT_FATAL(hs_diff_new(&df, s0.g, s0.d, s1.g, s1.d, NULL) == 0);
+	t = hs_diff_totals_get(df);
+	CU_ASSERT_EQUAL(t->matched_by, HS_DIFF_MATCH_ID);
+	CU_ASSERT(t->same_process);
+	CU_ASSERT_EQUAL(t->new_objects, leak.count);
+	CU_ASSERT_EQUAL(t->new_bytes, leak.total_bytes);
+	CU_ASSERT_EQUAL(t->freed_objects, 0);
+	CU_ASSERT_EQUAL(t->survivors, t->objects[0]);
+	CU_ASSERT_EQUAL(hs_diff_owner_count(df), 1);
+	CU_ASSERT_EQUAL(hs_diff_owner_get(df, 0)->objects, (int64_t)leak.count);
+	check_leak_owner(df, &s1, &leak);
+	/* the leaked type grows most, and only it appears */
+	ty = hs_diff_type_get(df, 0);
+	CU_ASSERT(ty->name.len == strlen(leak.type_name) &&
+		  memcmp(ty->name.ptr, leak.type_name, ty->name.len) == 0);
+	CU_ASSERT_EQUAL(ty->count[0], 0);
+	CU_ASSERT_EQUAL(ty->count[1], leak.count);
+	CU_ASSERT_EQUAL(ty->retained[1], leak.total_bytes);
+	hs_diff_free(df);
+	snap_free(&s0);
+	snap_free(&s1);
+}
+
+static void test_leak_by_path(void)
+{
+	hs_synth_leak leak;
+	/* small: matching by path reads labels from the file, a frame
+	 * decode per object on the paths */
+	const char *p1 = synth_n("b1.snap", 1, HS_REFS_BY_INDEX, NULL, 3000);
+	const char *p2 = synth_n("b2.snap", 2, HS_REFS_BY_INDEX, &leak, 3000);
+	hs_diff_options o = HS_DIFF_OPTIONS_INIT;
+	snap s0, s1;
+	hs_diff *df;
+
+	snap_load(&s0, p1);
+	snap_load(&s1, p2);
+	o.match = HS_DIFF_MATCH_PATH;
+	o.path_owners = 200;  /* the owner is small before the leak */
+	CU_ASSERT_FATAL(hs_diff_new(&df, s0.g, s0.d, s1.g, s1.d, &o) == 0);
+	CU_ASSERT_EQUAL(hs_diff_totals_get(df)->matched_by,
+			HS_DIFF_MATCH_PATH);
+	/* the owner grows by the leak's bytes: its retained size changed by
+	 * exactly that */
+	check_leak_owner(df, &s1, &leak);
+	hs_diff_free(df);
+	snap_free(&s0);
+	snap_free(&s1);
+}
+
+static void test_three_snapshots(void)
+{
+	hs_synth_leak leak;
+	const char *p1 = synth("c1.snap", 1, HS_REFS_BY_ID, NULL);
+	const char *p2 = synth("c2.snap", 2, HS_REFS_BY_ID, &leak);
+	snap s0, s1;
+	hs_graph *target;
+	hs_diff *df;
+
+	snap_load(&s0, p1);
+	snap_load(&s1, p2);
+	CU_ASSERT_FATAL(hs_graph_load(&target, p2, NULL) == 0);
+	CU_ASSERT_FATAL(hs_diff_leaks(&df, s0.g, s0.d, target, s1.g, s1.d,
+				      NULL) == 0);
+	CU_ASSERT_EQUAL(hs_diff_totals_get(df)->new_objects, leak.count);
+	check_leak_owner(df, &s1, &leak);
+	hs_diff_free(df);
+	/* target == base: nothing was new in target, nothing is left */
+	CU_ASSERT_FATAL(hs_diff_leaks(&df, s0.g, s0.d, s0.g, s1.g, s1.d,
+				      NULL) == 0);
+	CU_ASSERT_EQUAL(hs_diff_totals_get(df)->new_objects, 0);
+	CU_ASSERT_EQUAL(hs_diff_owner_count(df), 0);
+	hs_diff_free(df);
+	hs_graph_free(target);
+	snap_free(&s0);
+	snap_free(&s1);
+}
+
+/* root R -> A; in the second snapshot A's address holds a B. */
+static const char *tiny(const char *name, uint64_t pid, const char *second)
+{
+	static char path[4][512];
+	static int k;
+	char *p = path[k++ % 4];
+	hs_header h = HS_HEADER_INIT;
+	hs_writer *w;
+	uint32_t tr, tx;
+	uint64_t ref = 0x2000;
+	hs_object r = { 0x1000, 0, 64, 1, &ref, NULL, NULL,
+			{ HS_VALUE_NONE, { .i = 0 } }, HS_NO_SITE };
+	hs_object x = { 0x2000, 0, 32, 0, NULL, NULL, NULL,
+			{ HS_VALUE_NONE, { .i = 0 } }, HS_NO_SITE };
+
+	h.runtime = "test";
+	h.pid = pid;
+	snprintf(p, 512, "%s/%s", hs_unit_tmpdir(), name);
+	CU_ASSERT_FATAL(hs_writer_open(&w, p, NULL, &h) == 0);
+	CU_ASSERT_FATAL(hs_writer_type(&tr, w, "Root", 4) == 0);
+	CU_ASSERT_FATAL(hs_writer_type(&tx, w, second, strlen(second)) == 0);
+	r.type = tr;
+	x.type = tx;
+	CU_ASSERT_FATAL(hs_writer_object(w, &r) == 0);
+	CU_ASSERT_FATAL(hs_writer_object(w, &x) == 0);
+	CU_ASSERT_FATAL(hs_writer_root(w, 0x1000, "global", "R", 0) == 0);
+	CU_ASSERT_FATAL(hs_writer_close(w) == 0);
+	return p;
+}
+
+static void test_address_reuse(void)
+{
+	snap s0, s1;
+	hs_diff *df;
+	const hs_diff_totals *t;
+
+	snap_load(&s0, tiny("r1.snap", 7, "A"));
+	snap_load(&s1, tiny("r2.snap", 7, "B"));
+	CU_ASSERT_FATAL(hs_diff_new(&df, s0.g, s0.d, s1.g, s1.d, NULL) == 0);
+	t = hs_diff_totals_get(df);
+	CU_ASSERT_EQUAL(t->survivors, 1);      /* the root */
+	CU_ASSERT_EQUAL(t->new_objects, 1);    /* the B at A's address */
+	CU_ASSERT_EQUAL(t->new_bytes, 32);
+	CU_ASSERT_EQUAL(t->freed_objects, 1);  /* the A */
+	CU_ASSERT_EQUAL(hs_diff_owner_count(df), 1);
+	CU_ASSERT_EQUAL(hs_graph_id(s1.g, hs_diff_owner_get(df, 0)->node),
+			0x1000);
+	hs_diff_free(df);
+	snap_free(&s0);
+	snap_free(&s1);
+}
+
+static void test_two_processes(void)
+{
+	snap s0, s1;
+	hs_diff *df;
+
+	snap_load(&s0, tiny("q1.snap", 7, "A"));
+	snap_load(&s1, tiny("q2.snap", 8, "A"));
+	CU_ASSERT_FATAL(hs_diff_new(&df, s0.g, s0.d, s1.g, s1.d, NULL) == 0);
+	CU_ASSERT_FALSE(hs_diff_totals_get(df)->same_process);
+	CU_ASSERT_EQUAL(hs_diff_totals_get(df)->matched_by, HS_DIFF_MATCH_PATH);
+	/* both retainers matched by path, nothing grew */
+	for (size_t i = 0; i < hs_diff_owner_count(df); i++) {
+		CU_ASSERT_EQUAL(hs_diff_owner_get(df, i)->bytes, 0);
+		CU_ASSERT(hs_diff_owner_get(df, i)->old_node != HS_GRAPH_NONE);
+	}
+	CU_ASSERT_EQUAL(hs_diff_owner_count(df), 2);
+	hs_diff_free(df);
+	/* three snapshots need one process */
+	CU_ASSERT_EQUAL(hs_diff_leaks(&df, s0.g, s0.d, s1.g, s1.g, s1.d, NULL),
+			HS_EINVAL);
+	snap_free(&s0);
+	snap_free(&s1);
+}
+
+HS_SUITE(diff, HS_TEST(test_leak_by_id), HS_TEST(test_leak_by_path),
+	 HS_TEST(test_three_snapshots), HS_TEST(test_address_reuse),
+	 HS_TEST(test_two_processes))

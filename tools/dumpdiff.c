@@ -1,0 +1,493 @@
+/*
+ * dumpdiff.c - `dumpdiff OLD NEW [FINAL]`: what grew between snapshots and
+ * who holds it.  Loads each snapshot, builds its dominator tree, and
+ * prints hs_diff's totals, per-type growth and owners of growth.
+ *
+ * Exit status: 0 done (no gate, or growth within it); 1 --fail-if-growth
+ * tripped; 2 error.  A partial (truncated or salvaged) snapshot is named
+ * on stderr and in the JSON, and the diff goes on with what was read.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hs_diff.h"
+#include "tool.h"
+
+#define SCHEMA "heapsnap.dumpdiff/1"
+
+static const char usage[] =
+	"usage: dumpdiff [options] OLD.snap NEW.snap\n"
+	"       dumpdiff [options] BASE.snap TARGET.snap FINAL.snap\n"
+	"\n"
+	"What grew between two snapshots, and who holds it: totals, types by\n"
+	"retained growth, and the new objects grouped by their owner (the\n"
+	"nearest dominator that already existed), with its root path.\n"
+	"\n"
+	"Snapshots of one process (same pid and runtime) are matched object\n"
+	"by object by id and type; of different processes, owners (the largest\n"
+	"retainers) are matched by their labelled root path and type.\n"
+	"With three snapshots (as memlab does): the objects new in TARGET that\n"
+	"are still alive in FINAL, by owner: what an action left behind.\n"
+	"\n"
+	"  --top N               rows per table (default 20; 0 = all)\n"
+	"  --match auto|id|path  how to match snapshots (default auto)\n"
+	"  --path-owners K       retainers per snapshot matched by path\n"
+	"                        (default 500)\n"
+	"  --fail-if-growth G    exit 1 when growth exceeds G: a size (10M,\n"
+	"                        1.5GiB) or a percentage of OLD's reachable\n"
+	"                        size (5%); growth is the reachable size's\n"
+	"                        change (three snapshots: the leak\n"
+	"                        candidates' bytes)\n"
+	"  --per-owner           apply --fail-if-growth to each owner's growth\n"
+	"                        instead of the total\n"
+	"  --json                JSON (schema \"" SCHEMA "\", see README)\n"
+	"  -h, --help            this text\n"
+	"\n"
+	"Exit status: 0 done, growth within the gate; 1 the gate tripped;\n"
+	"2 error (unreadable snapshot, bad usage).\n";
+
+typedef struct {
+	size_t top;
+	hs_diff_match match;
+	size_t path_owners;
+	int gate;              /* --fail-if-growth given */
+	int gate_pct;
+	double pct;
+	uint64_t limit;
+	int per_owner;
+	int json;
+	const char *files[3];
+	int nfiles;
+} options;
+
+typedef struct {
+	hs_graph *g;
+	hs_dom *d;
+} snapshot;
+
+static int parse_args(options *o, int argc, char **argv)
+{
+	static const struct option longs[] = {
+		{ "top", required_argument, NULL, 't' },
+		{ "match", required_argument, NULL, 'm' },
+		{ "path-owners", required_argument, NULL, 'P' },
+		{ "fail-if-growth", required_argument, NULL, 'g' },
+		{ "per-owner", no_argument, NULL, 'o' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c;
+	uint64_t v;
+
+	memset(o, 0, sizeof(*o));
+	o->top = 20;
+	while ((c = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			if (tool_parse_u64(optarg, &v) < 0)
+				return tool_usage_error("--top takes a count, "
+							"not '%s'", optarg);
+			o->top = (size_t)v;
+			break;
+		case 'm':
+			if (strcmp(optarg, "auto") == 0)
+				o->match = HS_DIFF_MATCH_AUTO;
+			else if (strcmp(optarg, "id") == 0)
+				o->match = HS_DIFF_MATCH_ID;
+			else if (strcmp(optarg, "path") == 0)
+				o->match = HS_DIFF_MATCH_PATH;
+			else
+				return tool_usage_error("--match takes auto, id "
+							"or path, not '%s'",
+							optarg);
+			break;
+		case 'P':
+			if (tool_parse_u64(optarg, &v) < 0 || v == 0 ||
+			    v > 1000000)
+				return tool_usage_error("--path-owners takes "
+							"1..1000000");
+			o->path_owners = (size_t)v;
+			break;
+		case 'g': {
+			size_t n = strlen(optarg);
+
+			o->gate = 1;
+			if (n > 1 && optarg[n - 1] == '%') {
+				char *end;
+
+				o->gate_pct = 1;
+				o->pct = strtod(optarg, &end);
+				if (end != optarg + n - 1 || o->pct < 0)
+					return tool_usage_error("bad percentage "
+								"'%s'", optarg);
+			} else if (tool_parse_size(optarg, &o->limit) < 0) {
+				return tool_usage_error("--fail-if-growth takes "
+							"a size or N%%, not "
+							"'%s'", optarg);
+			}
+			break;
+		}
+		case 'o':
+			o->per_owner = 1;
+			break;
+		case 'j':
+			o->json = 1;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			exit(TOOL_OK);
+		default:
+			return tool_usage_error("unknown option");
+		}
+	}
+	if (argc - optind < 2 || argc - optind > 3)
+		return tool_usage_error("give two or three snapshots");
+	if (o->per_owner && !o->gate)
+		return tool_usage_error("--per-owner goes with "
+					"--fail-if-growth");
+	o->nfiles = argc - optind;
+	for (int i = 0; i < o->nfiles; i++)
+		o->files[i] = argv[optind + i];
+	return 0;
+}
+
+static int load(snapshot *s, const char *path, int need_dom)
+{
+	hs_graph_options go = HS_GRAPH_OPTIONS_INIT;
+	const hs_graph_stats *st;
+
+	go.reverse = 0;
+	if (tool_progress())
+		fprintf(stderr, "dumpdiff: loading %s\n", path);
+	if (hs_graph_load(&s->g, path, &go) < 0)
+		return tool_error("%s", hs_error_last());
+	st = hs_graph_stats_get(s->g);
+	if (st->integrity.status != HS_INTEGRITY_COMPLETE)
+		fprintf(stderr, "dumpdiff: warning: %s is %s: %s\n", path,
+			hs_integrity_status_name(st->integrity.status),
+			st->integrity.problem);
+	if (st->missing_refs)
+		fprintf(stderr, "dumpdiff: note: %s: %" PRIu64 " references "
+			"to objects not in the dump\n", path, st->missing_refs);
+	if (need_dom && hs_dom_build(&s->d, s->g) < 0)
+		return tool_error("%s: %s", path, hs_error_last());
+	return 0;
+}
+
+static const char *sdelta(int64_t d, char *buf, size_t size)
+{
+	char h[24];
+
+	tool_human((uint64_t)(d < 0 ? -d : d), h, sizeof(h));
+	snprintf(buf, size, "%s%s", d < 0 ? "-" : d > 0 ? "+" : "", h);
+	return buf;
+}
+
+static const char *cdelta(int64_t d, char *buf, size_t size)
+{
+	char c[28];
+
+	tool_commas((uint64_t)(d < 0 ? -d : d), c, sizeof(c));
+	snprintf(buf, size, "%s%s", d < 0 ? "-" : d > 0 ? "+" : "", c);
+	return buf;
+}
+
+static int64_t growth_total(const hs_diff_totals *t)
+{
+	return t->snapshots == 3 ? (int64_t)t->new_bytes
+				 : (int64_t)(t->reachable_size[1] -
+					     t->reachable_size[0]);
+}
+
+/* 1 when g exceeds the gate. */
+static int over(const options *o, const hs_diff_totals *t, int64_t g)
+{
+	if (o->gate_pct)
+		return (double)g > o->pct / 100.0 *
+				   (double)t->reachable_size[0];
+	return g > 0 && (uint64_t)g > o->limit;
+}
+
+/* The owner's root path into path (replacing what it held). */
+static void owner_desc(hs_diff *df, size_t i, hs_buf *path)
+{
+	path->len = 0;
+	if (hs_diff_owner_path(path, df, i) < 0) {
+		path->len = 0;
+		hs_buf_append(path, "(path unavailable)", 18);
+	}
+}
+
+static const char *owner_type(const snapshot *s, const hs_diff_owner *o,
+			      size_t *len)
+{
+	hs_str n;
+
+	if (o->node == HS_GRAPH_SUPERROOT || o->node == HS_GRAPH_NONE) {
+		if (o->node == HS_GRAPH_NONE && o->old_node != HS_GRAPH_NONE) {
+			n = hs_graph_type_name(s[0].g, hs_graph_type(s[0].g,
+							       o->old_node));
+			*len = n.len;
+			return n.ptr;
+		}
+		*len = 1;
+		return "-";
+	}
+	n = hs_graph_type_name(s[1].g, hs_graph_type(s[1].g, o->node));
+	*len = n.len;
+	return n.ptr;
+}
+
+static void print_human(const options *o, hs_diff *df, snapshot *s)
+{
+	const hs_diff_totals *t = hs_diff_totals_get(df);
+	char a[32], b[32], c[32];
+	size_t nt = hs_diff_type_count(df), no = hs_diff_owner_count(df);
+	size_t kt = o->top && o->top < nt ? o->top : nt;
+	size_t ko = o->top && o->top < no ? o->top : no;
+	hs_buf path = HS_BUF_INIT;
+
+	printf("dumpdiff: %s -> %s%s%s\n", o->files[0], o->files[1],
+	       o->nfiles == 3 ? " -> " : "", o->nfiles == 3 ? o->files[2] : "");
+	printf("matching: %s (%s)\n",
+	       t->matched_by == HS_DIFF_MATCH_ID ? "objects by id and type"
+						 : "owners by root path and type",
+	       t->same_process ? "one process" : "different processes");
+	printf("\n%-18s %16s %16s %16s\n", "", o->nfiles == 3 ? "base" : "before",
+	       o->nfiles == 3 ? "final" : "after", "change");
+	printf("%-18s %16s %16s %16s\n", "objects",
+	       tool_commas(t->objects[0], a, sizeof(a)),
+	       tool_commas(t->objects[1], b, sizeof(b)),
+	       cdelta((int64_t)(t->objects[1] - t->objects[0]), c, sizeof(c)));
+	printf("%-18s %16s %16s %16s\n", "reachable size",
+	       tool_human(t->reachable_size[0], a, sizeof(a)),
+	       tool_human(t->reachable_size[1], b, sizeof(b)),
+	       sdelta((int64_t)(t->reachable_size[1] - t->reachable_size[0]),
+		      c, sizeof(c)));
+	printf("%-18s %16s %16s %16s\n", "unreachable size",
+	       tool_human(t->unreachable_size[0], a, sizeof(a)),
+	       tool_human(t->unreachable_size[1], b, sizeof(b)),
+	       sdelta((int64_t)(t->unreachable_size[1] -
+				t->unreachable_size[0]), c, sizeof(c)));
+	if (t->matched_by == HS_DIFF_MATCH_ID && t->snapshots == 2) {
+		printf("\nsurvivors:         %s objects, %s\n",
+		       tool_commas(t->survivors, a, sizeof(a)),
+		       tool_human(t->survivor_bytes, b, sizeof(b)));
+		printf("new objects:       %s objects, %s\n",
+		       tool_commas(t->new_objects, a, sizeof(a)),
+		       tool_human(t->new_bytes, b, sizeof(b)));
+		printf("freed objects:     %s objects, %s\n",
+		       tool_commas(t->freed_objects, a, sizeof(a)),
+		       tool_human(t->freed_bytes, b, sizeof(b)));
+	} else if (t->snapshots == 3) {
+		printf("\nleak candidates:   %s objects, %s (new in %s, "
+		       "alive in %s)\n",
+		       tool_commas(t->new_objects, a, sizeof(a)),
+		       tool_human(t->new_bytes, b, sizeof(b)), o->files[1],
+		       o->files[2]);
+	}
+	printf("\ntypes by retained growth (%zu of %zu):\n", kt, nt);
+	printf("%14s %12s %12s %12s  %s\n", "count", "shallow", "retained",
+	       "retained now", "type");
+	for (size_t i = 0; i < kt; i++) {
+		const hs_diff_type *r = hs_diff_type_get(df, i);
+		char d1[32], d2[32], d3[32], d4[32];
+
+		printf("%14s %12s %12s %12s  ",
+		       cdelta((int64_t)(r->count[1] - r->count[0]), d1, sizeof(d1)),
+		       sdelta((int64_t)(r->shallow[1] - r->shallow[0]), d2,
+			      sizeof(d2)),
+		       sdelta((int64_t)(r->retained[1] - r->retained[0]), d3,
+			      sizeof(d3)),
+		       tool_human(r->retained[1], d4, sizeof(d4)));
+		tool_print_safe(stdout, r->name.ptr, r->name.len);
+		if (!r->count[0])
+			fputs("  (new type)", stdout);
+		else if (!r->count[1])
+			fputs("  (gone)", stdout);
+		putchar('\n');
+	}
+
+	printf("\n%s (%zu of %zu):\n", t->snapshots == 3
+	       ? "leak candidates by owner" : t->matched_by == HS_DIFF_MATCH_ID
+	       ? "new objects by owner" : "retainers by growth", ko, no);
+	printf("%14s %12s %23s  %s\n", "objects", "bytes",
+	       "owner retained", "owner");
+	for (size_t i = 0; i < ko; i++) {
+		const hs_diff_owner *ow = hs_diff_owner_get(df, i);
+		char d1[32], d2[32], r0[32], r1[32], rr[64];
+		const char *ty;
+		size_t tl;
+
+		snprintf(rr, sizeof(rr), "%s -> %s",
+			 tool_human(ow->retained[0], r0, sizeof(r0)),
+			 tool_human(ow->retained[1], r1, sizeof(r1)));
+		printf("%14s %12s %23s  ",
+		       cdelta(ow->objects, d1, sizeof(d1)),
+		       sdelta(ow->bytes, d2, sizeof(d2)),
+		       ow->node < HS_GRAPH_NONE || ow->old_node != HS_GRAPH_NONE
+		       ? rr : "-");
+		owner_desc(df, i, &path);
+		tool_print_safe(stdout, (const char *)path.data, path.len);
+		ty = owner_type(s, ow, &tl);
+		fputs(" (", stdout);
+		tool_print_safe(stdout, ty, tl);
+		if (ow->node < HS_GRAPH_NONE)
+			printf(" 0x%" PRIx64, hs_graph_id(s[1].g, ow->node));
+		fputs(")\n", stdout);
+	}
+	hs_buf_release(&path);
+}
+
+static void json_u(const char *k, uint64_t v, int comma)
+{
+	printf("\"%s\":%" PRIu64 "%s", k, v, comma ? "," : "");
+}
+
+static void json_pair(const char *k, const uint64_t *v, int comma)
+{
+	printf("\"%s\":[%" PRIu64 ",%" PRIu64 "]%s", k, v[0], v[1],
+	       comma ? "," : "");
+}
+
+static void print_json(const options *o, hs_diff *df, snapshot *s,
+		       int tripped)
+{
+	const hs_diff_totals *t = hs_diff_totals_get(df);
+	size_t nt = hs_diff_type_count(df), no = hs_diff_owner_count(df);
+	size_t kt = o->top && o->top < nt ? o->top : nt;
+	size_t ko = o->top && o->top < no ? o->top : no;
+	hs_buf path = HS_BUF_INIT;
+
+	printf("{\"schema\":\"" SCHEMA "\",\"files\":[");
+	for (int i = 0; i < o->nfiles; i++) {
+		const hs_graph_stats *st = hs_graph_stats_get(
+			s[i == 0 ? 0 : i == o->nfiles - 1 ? 1 : 2].g);
+
+		printf("%s{\"path\":", i ? "," : "");
+		tool_json_str(stdout, o->files[i], strlen(o->files[i]));
+		printf(",\"integrity\":\"%s\"}",
+		       hs_integrity_status_name(st->integrity.status));
+	}
+	printf("],\"matched_by\":\"%s\",\"same_process\":%s,",
+	       t->matched_by == HS_DIFF_MATCH_ID ? "id" : "path",
+	       t->same_process ? "true" : "false");
+	printf("\"totals\":{");
+	json_pair("objects", t->objects, 1);
+	json_pair("shallow", t->shallow, 1);
+	json_pair("reachable", t->reachable, 1);
+	json_pair("reachable_size", t->reachable_size, 1);
+	json_pair("unreachable", t->unreachable, 1);
+	json_pair("unreachable_size", t->unreachable_size, 1);
+	json_u("survivors", t->survivors, 1);
+	json_u("survivor_bytes", t->survivor_bytes, 1);
+	json_u("new_objects", t->new_objects, 1);
+	json_u("new_bytes", t->new_bytes, 1);
+	json_u("freed_objects", t->freed_objects, 1);
+	json_u("freed_bytes", t->freed_bytes, 1);
+	printf("\"growth\":%" PRId64 "},", growth_total(t));
+	printf("\"gate\":{\"given\":%s,\"tripped\":%s},", o->gate ? "true"
+	       : "false", tripped ? "true" : "false");
+	printf("\"types\":[");
+	for (size_t i = 0; i < kt; i++) {
+		const hs_diff_type *r = hs_diff_type_get(df, i);
+
+		printf("%s{\"type\":", i ? "," : "");
+		tool_json_str(stdout, r->name.ptr, r->name.len);
+		putchar(',');
+		json_pair("count", r->count, 1);
+		json_pair("shallow", r->shallow, 1);
+		json_pair("retained", r->retained, 0);
+		putchar('}');
+	}
+	printf("],\"owners\":[");
+	for (size_t i = 0; i < ko; i++) {
+		const hs_diff_owner *ow = hs_diff_owner_get(df, i);
+		const char *ty;
+		size_t tl;
+
+		printf("%s{", i ? "," : "");
+		if (ow->node < HS_GRAPH_NONE)
+			printf("\"id\":%" PRIu64 ",", hs_graph_id(s[1].g, ow->node));
+		else
+			printf("\"id\":null,");
+		printf("\"kind\":\"%s\",", ow->node == HS_GRAPH_SUPERROOT
+		       ? "roots" : ow->node == HS_GRAPH_NONE &&
+		       ow->old_node == HS_GRAPH_NONE ? "unreachable"
+		       : ow->node == HS_GRAPH_NONE ? "gone" : "object");
+		ty = owner_type(s, ow, &tl);
+		printf("\"type\":");
+		tool_json_str(stdout, ty, tl);
+		printf(",\"objects\":%" PRId64 ",\"bytes\":%" PRId64 ",",
+		       ow->objects, ow->bytes);
+		json_pair("retained", ow->retained, 1);
+		owner_desc(df, i, &path);
+		printf("\"path\":");
+		tool_json_str(stdout, (const char *)path.data, path.len);
+		putchar('}');
+	}
+	printf("]}\n");
+	hs_buf_release(&path);
+}
+
+int main(int argc, char **argv)
+{
+	options o;
+	snapshot s[3] = { { NULL, NULL }, { NULL, NULL }, { NULL, NULL } };
+	hs_diff_options dopt = HS_DIFF_OPTIONS_INIT;
+	hs_diff *df = NULL;
+	int rc, tripped = 0;
+
+	tool_init("dumpdiff");
+	rc = parse_args(&o, argc, argv);
+	if (rc)
+		return rc;
+	dopt.match = o.match;
+	dopt.path_owners = o.path_owners;
+	/* s[0] old/base, s[1] new/final, s[2] target (three snapshots) */
+	rc = load(&s[0], o.files[0], 1);
+	if (rc == 0)
+		rc = load(&s[1], o.files[o.nfiles - 1], 1);
+	if (rc == 0 && o.nfiles == 3)
+		rc = load(&s[2], o.files[1], 0);
+	if (rc)
+		goto done;
+	if (o.nfiles == 3)
+		rc = hs_diff_leaks(&df, s[0].g, s[0].d, s[2].g, s[1].g, s[1].d,
+				   &dopt);
+	else
+		rc = hs_diff_new(&df, s[0].g, s[0].d, s[1].g, s[1].d, &dopt);
+	if (rc < 0) {
+		rc = tool_error("%s", hs_error_last());
+		goto done;
+	}
+	if (o.gate) {
+		const hs_diff_totals *t = hs_diff_totals_get(df);
+
+		if (o.per_owner) {
+			for (size_t i = 0; i < hs_diff_owner_count(df); i++)
+				tripped |= over(&o, t,
+						hs_diff_owner_get(df, i)->bytes);
+		} else {
+			tripped = over(&o, t, growth_total(t));
+		}
+	}
+	if (o.json)
+		print_json(&o, df, s, tripped);
+	else
+		print_human(&o, df, s);
+	if (tripped && !o.json)
+		fprintf(stderr, "dumpdiff: growth exceeds --fail-if-growth\n");
+	rc = tripped ? TOOL_FINDING : TOOL_OK;
+done:
+	hs_diff_free(df);
+	for (int i = 0; i < 3; i++) {
+		hs_dom_free(s[i].d);
+		hs_graph_free(s[i].g);
+	}
+	return rc;
+}
