@@ -625,7 +625,14 @@ static int walk_frames(hs_reader *r, size_t limit)
 			size_t next;
 
 			if (!ZSTD_isError(cs)) {
+				unsigned long long ds = ZSTD_getFrameContentSize(
+					r->data + off, cs);
+
 				HS_FORWARD_IF_ERROR(add_frame(r, &cap, off, cs));
+				/* the header's content size; 0 when unknown */
+				if (ds != ZSTD_CONTENTSIZE_UNKNOWN &&
+				    ds != ZSTD_CONTENTSIZE_ERROR)
+					r->frames[r->nframes - 1].dsize = ds;
 				off += cs;
 				continue;
 			}
