@@ -1087,6 +1087,28 @@ static void check_damaged_middle(const orig_t *o, const unsigned char *data,
 	hs_reader_free(r);
 	tu_strv_free(&got);
 	tu_strv_free(&want);
+	/* strict: the damage is an error, at open (walked) or when read */
+	{
+		hs_reader_options ro = HS_READER_OPTIONS_INIT;
+		hs_reader *rs = NULL;
+		tu_strv part = TU_STRV_INIT;
+		int rc;
+
+		ro.strict = 1;
+		hs_error_clear();
+		rc = hs_reader_open_mem(&rs, data, len, "mid.snap", &ro);
+		if (rc == 0) {
+			rc = tu_read_all(rs, &part, NULL);
+			CU_ASSERT(part.n < o->recs.n);
+			hs_reader_free(rs);
+		}
+		CU_ASSERT_EQUAL(rc, HS_ECORRUPT);
+		CU_ASSERT(tu_contains(hs_error_last(), at));
+		if (rc != HS_ECORRUPT || !tu_contains(hs_error_last(), at))
+			fprintf(stderr, "\n%s, strict: %d '%s'\n", what, rc,
+				hs_error_last());
+		tu_strv_free(&part);
+	}
 }
 
 static void test_damaged_middle_frame(void)
