@@ -110,7 +110,7 @@ check: all python $(B)/tests/unit $(B)/asan/tests/unit $(addprefix $(B)/asan/bin
 	  ./tests/run_suites.sh $(B)/asan asan 2>&1 | tee -a $(B)/check.log
 	@./tests/summary.sh $(B)/check.log
 
-bench: all bench-deps
+bench: all python bench-deps
 	./bench/run.sh
 
 fuzz: all

@@ -81,14 +81,15 @@ failed = 0
 def row(figure, value, unit, op=None, target=None):
     global failed
     if op is None:
-        st, tg = "(no target)", ""
+        st, op, tg = "(no target)", "", ""
     else:
         ok = value <= target if op == "<=" else value >= target
         st = "target met" if ok else "MISSED"
         failed += not ok
-        tg = "%s %-9g" % (op, target)
-    print("%-50s %12.2f %-7s %-12s %s" % (figure, value, unit, tg, st),
-          flush=True)
+        tg = "%g" % target
+    # the layout of bench/run.sh's rows
+    print("%-50s %12s %-7s %2s %-9s %s" % (figure, "%.2f" % value, unit, op,
+                                          tg, st), flush=True)
 
 
 heap = build()
