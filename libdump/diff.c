@@ -170,7 +170,8 @@ static void finish_types(type_table *t)
 {
 	size_t k = 0;
 
-	qsort(t->rows, t->n, sizeof(*t->rows), cmp_type);
+	if (t->n > 1)  /* rows is NULL when empty: qsort(NULL) is UB */
+		qsort(t->rows, t->n, sizeof(*t->rows), cmp_type);
 	for (size_t i = 0; i < t->n; i++)
 		if (t->rows[i].count[0] || t->rows[i].count[1])
 			t->rows[k++] = t->rows[i];
@@ -324,7 +325,9 @@ static int owners_by_id(hs_diff *df, const unsigned char *survives,
 								 o->old_node);
 		}
 	}
-	qsort(df->owners, df->nowners, sizeof(*df->owners), cmp_owner);
+	if (df->nowners > 1)  /* owners may be NULL when empty */
+		qsort(df->owners, df->nowners, sizeof(*df->owners),
+		      cmp_owner);
 	rc = 0;
 done:
 	free(own);
@@ -600,7 +603,9 @@ static int owners_by_path(hs_diff *df, size_t k, const uint32_t *rowmap0,
 	for (size_t i = 0; i < df->nowners; i++)
 		df->owners[i].path.ptr = (const char *)df->paths.data +
 					 (uintptr_t)df->owners[i].path.ptr;
-	qsort(df->owners, df->nowners, sizeof(*df->owners), cmp_owner);
+	if (df->nowners > 1)  /* owners may be NULL when empty */
+		qsort(df->owners, df->nowners, sizeof(*df->owners),
+		      cmp_owner);
 	rc = 0;
 done:
 	free(t0);
