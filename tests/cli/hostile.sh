@@ -6,6 +6,9 @@
 # nesting, duplicate and missing ids, trailers lying about counts and
 # offsets, truncation, flipped bytes, strings full of escape sequences.
 #
+# Then hostile JSON lines (deep nesting, bad UTF-8, huge numbers, ...)
+# through dumpconv's importer.
+#
 # Every tool, human output and --json, on every file must:
 #   - finish within 60 s and exit 0, 1 or 2 (never a signal, never a
 #     sanitizer report);
@@ -99,7 +102,7 @@ check() {
 	else ok; fi
 	if [ "$rc" = 2 ]; then
 		# the error names the file and says where or what
-		if grep -q "$c.snap" "$T/err" &&
+		if grep -q -E "$c\.(snap|jsonl)" "$T/err" &&
 		   grep -q -E 'byte [0-9]|empty file|not a regular|line [0-9]' "$T/err"; then ok; else
 			fail "$desc: exit 2 without file and offset:"; sed 's/^/  | /' "$T/err" | head -3
 		fi
@@ -263,6 +266,35 @@ if [ -x "$HS_BIN/dumpconv" ]; then
 		>/dev/null 2>&1)
 	[ "$(ls -A "$T/only")" = out.jsonl ] && ok ||
 		fail "dumpconv wrote more than out.jsonl: $(ls -A "$T/only")"
+fi
+
+# hostile JSON lines into dumpconv: exit 2 naming line and column, and
+# nothing left at OUT (or OUT.tmp); the two well-formed ones convert
+if [ -x "$HS_BIN/dumpconv" ]; then
+	python3 "$HS_TOP/tests/fuzz/craft.py" jsonl-cases "$T/jl"
+	n_jl=0
+	for f in "$T"/jl/*.jsonl; do
+		c=$(basename "$f" .jsonl)
+		n_jl=$((n_jl + 1))
+		run dumpconv "$f" -o "$T/jl.snap"
+		check "$c" jsonl "dumpconv $c.jsonl" ""
+		case $c in
+		many_refs|no_newline_end)
+			[ "$rc" = 0 ] && [ -f "$T/jl.snap" ] && ok ||
+				fail "dumpconv $c.jsonl: exit $rc, expected 0" ;;
+		*)
+			if [ "$rc" = 2 ] && grep -q "$c.jsonl: line [0-9]*, column [0-9]*: " "$T/err"; then
+				ok
+			else
+				fail "dumpconv $c.jsonl: exit $rc, expected 2 with line and column"
+				sed 's/^/  | /' "$T/err" | head -2
+			fi
+			[ ! -e "$T/jl.snap" ] && [ ! -e "$T/jl.snap.tmp" ] && ok ||
+				fail "dumpconv $c.jsonl: left an output behind" ;;
+		esac
+		rm -f "$T/jl.snap"
+	done
+	[ "$n_jl" -ge 20 ] && ok || fail "only $n_jl JSON-lines cases ran"
 fi
 
 [ "$n_cases" -gt 60 ] && ok || fail "only $n_cases cases ran"

@@ -9,6 +9,7 @@ reader against an independent reading of FORMAT.md.  Files are tiny (a few
 KiB) except where the point is size on decompression (the bombs).
 
     craft.py snap-cases DIR      every hostile case, one file each
+    craft.py jsonl-cases DIR     hostile JSON lines for dumpconv
     craft.py seeds DIR           valid and damaged seeds per fuzz target
 """
 import ctypes
@@ -642,6 +643,45 @@ def all_cases():
     return cases
 
 
+def jsonl_cases():
+    """Hostile JSON lines for dumpconv's importer."""
+    h = b'{"kind":"header","format":"heapsnap","version":1}\n'
+    obj = b'{"kind":"object","id":1,"type":"t","size":8}\n'
+    return {
+        "deep": h + b'{"kind":"object","id":1,"x":' + b"[" * 100000 +
+        b"]" * 100000 + b"}\n",
+        "deep_objects": h + b'{"kind":"object","id":1,"x":' +
+        b'{"a":' * 100000 + b"1" + b"}" * 100000 + b"}\n",
+        "bad_utf8": h + b'{"kind":"type","index":0,"name":"\xff\xfe"}\n',
+        "lone_surrogate": h + b'{"kind":"type","index":0,"name":"\\ud800"}\n',
+        "raw_control": h + b'{"kind":"type","index":0,"name":"a\x1bb"}\n',
+        "int_overflow": h + b'{"kind":"object","id":184467440737095516160,'
+        b'"type":"t","size":1}\n',
+        "huge_exponent": h + b'{"kind":"object","id":1,"type":"t","size":1,'
+        b'"preview":1e999999999}\n',
+        "long_number": h + b'{"kind":"object","id":' + b"1" * 100000 +
+        b',"type":"t","size":1}\n',
+        "many_refs": h + b'{"kind":"object","id":1,"type":"t","size":8,'
+        b'"refs":[' + b",".join([b"1"] * 300000) + b"]}\n",
+        "labels_mismatch": h + b'{"kind":"object","id":1,"type":"t","size":8,'
+        b'"refs":[1,2],"labels":[0]}\n',
+        "type_index_huge": h + b'{"kind":"type","index":4294967295,'
+        b'"name":"x"}\n' + obj,
+        "refs_before_object": h + b'{"kind":"refs","owner":1,"refs":[1]}\n',
+        "no_header": obj,
+        "future_version": b'{"kind":"header","format":"heapsnap",'
+        b'"version":99}\n' + obj,
+        "unknown_kind": h + b'{"kind":"evil"}\n',
+        "nul_in_kind": h + obj + b'{"kind":"root","id":1,'
+        b'"root_kind":"a\\u0000b"}\n',
+        "long_string": h + b'{"kind":"type","index":0,"name":"' +
+        b"x" * (1 << 20) + b'"}\n',
+        "empty": b"",
+        "binary": bytes(range(256)) * 4,
+        "no_newline_end": h + obj.rstrip(b"\n"),
+    }
+
+
 # ---- seeds -----------------------------------------------------------------
 
 SEP = b"\xc1HSF"   # 0xc1 is never used by msgpack: splits frames in seeds
@@ -696,13 +736,18 @@ def seeds(dirpath):
 
 
 def main(argv):
-    if len(argv) != 3 or argv[1] not in ("snap-cases", "seeds"):
+    if len(argv) != 3 or argv[1] not in ("snap-cases", "seeds",
+                                          "jsonl-cases"):
         sys.stderr.write(__doc__)
         return 2
     if argv[1] == "seeds":
         seeds(argv[2])
         return 0
     os.makedirs(argv[2], exist_ok=True)
+    if argv[1] == "jsonl-cases":
+        for name, data in sorted(jsonl_cases().items()):
+            write(os.path.join(argv[2], name + ".jsonl"), data)
+        return 0
     for name, data in sorted(all_cases().items()):
         write(os.path.join(argv[2], name + ".snap"), data)
     return 0
