@@ -271,7 +271,10 @@ static size_t hs_fuzz_mp_u64(unsigned char *p, uint64_t v)
 	return 9;
 }
 
-static int hs_fuzz_records(const uint8_t *data, size_t size)
+/* Builds the .snap for a records-form input into *out (malloc'd; the
+ * caller frees it).  @return its length, 0 for an empty input. */
+static size_t hs_fuzz_wrap(unsigned char **out, const uint8_t *data,
+			   size_t size)
 {
 	static const unsigned char start[16] = {
 		0x50, 0x2a, 0x4d, 0x18, 8, 0, 0, 0,
@@ -284,6 +287,7 @@ static int hs_fuzz_records(const uint8_t *data, size_t size)
 	const uint8_t *p, *end;
 	ZSTD_CCtx *cctx;
 
+	*out = NULL;
 	if (size < 1)
 		return 0;
 	ctrl = data[0];
@@ -357,7 +361,17 @@ static int hs_fuzz_records(const uint8_t *data, size_t size)
 		len = (size_t)(b + 16 - file);
 	}
 	ZSTD_freeCCtx(cctx);
-	hs_fuzz_reader(file, len);
+	*out = file;
+	return len;
+}
+
+static int hs_fuzz_records(const uint8_t *data, size_t size)
+{
+	unsigned char *file;
+	size_t len = hs_fuzz_wrap(&file, data, size);
+
+	if (len)
+		hs_fuzz_reader(file, len);
 	free(file);
 	return 0;
 }
@@ -516,16 +530,29 @@ static void hs_fuzz_graph_walk(hs_graph *g)
 }
 
 /*
- * The graph loader: the input is a whole .snap, put in a memfd (the
- * loader opens a path, and reopens it for labels and previews) and
+ * The graph loader: the input is a whole .snap when it starts with the
+ * start frame's magic, else records in fuzz_records' form (wrapped into
+ * a .snap by hs_fuzz_wrap, so that mutations reach the loader's id
+ * tables, refs records and roots).  The file goes into a memfd (the
+ * loader opens a path, and reopens it for labels and previews) and is
  * loaded with reverse references on 2 threads; then hs_fuzz_graph_walk.
  */
 static int hs_fuzz_graph(const uint8_t *data, size_t size)
 {
 	hs_graph_options o = HS_GRAPH_OPTIONS_INIT;
 	hs_graph *g = NULL;
+	unsigned char *wrapped = NULL;
 	char path[64];
 	int fd, rc;
+
+	if (size < 4 || memcmp(data, "\x50\x2a\x4d\x18", 4) != 0) {
+		size = hs_fuzz_wrap(&wrapped, data, size);
+		data = wrapped;
+		if (!size) {
+			free(wrapped);
+			return 0;
+		}
+	}
 
 	fd = memfd_create("fuzz.snap", MFD_CLOEXEC);
 	if (fd < 0)
@@ -549,6 +576,7 @@ static int hs_fuzz_graph(const uint8_t *data, size_t size)
 		hs_graph_free(g);
 	}
 	close(fd);
+	free(wrapped);
 	return 0;
 }
 
