@@ -110,6 +110,17 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 	return len;
 }
 
+/* Unicode bidirectional controls (U+200E/F, U+202A..E, U+2066..9): valid
+ * UTF-8, but a terminal that honours them reorders what follows, so a
+ * dump could make one name display as another ("Trojan Source"). */
+static int bidi_control(const unsigned char *p, size_t k)
+{
+	return k == 3 && p[0] == 0xe2 &&
+	       ((p[1] == 0x80 && ((p[2] >= 0x8e && p[2] <= 0x8f) ||
+				  (p[2] >= 0xaa && p[2] <= 0xae))) ||
+		(p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9));
+}
+
 void tool_print_safe(FILE *f, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -119,8 +130,9 @@ void tool_print_safe(FILE *f, const char *s, size_t n)
 
 		if (k == 1 && p[i] >= 0x20 && p[i] != 0x7f && p[i] != '\\') {
 			fputc(p[i], f);
-		} else if (k > 1 && !(k == 2 && p[i] == 0xc2 && p[i + 1] < 0xa0)) {
-			fwrite(p + i, 1, k, f);  /* not a C1 control */
+		} else if (k > 1 && !(k == 2 && p[i] == 0xc2 && p[i + 1] < 0xa0) &&
+			   !bidi_control(p + i, k)) {
+			fwrite(p + i, 1, k, f);  /* not a C1 or bidi control */
 		} else {
 			switch (p[i]) {
 			case '\n': fputs("\\n", f); break;
@@ -146,7 +158,8 @@ size_t tool_safe_width(const char *s, size_t n)
 
 		if (k == 1 && p[i] >= 0x20 && p[i] != 0x7f && p[i] != '\\') {
 			w++;
-		} else if (k > 1 && !(k == 2 && p[i] == 0xc2 && p[i + 1] < 0xa0)) {
+		} else if (k > 1 && !(k == 2 && p[i] == 0xc2 && p[i + 1] < 0xa0) &&
+			   !bidi_control(p + i, k)) {
 			w++;
 		} else {
 			w += p[i] && strchr("\n\t\r\\", p[i]) ? 2 : 4;

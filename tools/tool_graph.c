@@ -231,6 +231,10 @@ static size_t u8_char(const unsigned char *p, size_t n)
 	if ((k == 3 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) ||
 	    (k == 4 && (c < 0x10000 || c > 0x10ffff)) || (c >= 0x80 && c < 0xa0))
 		return 0;
+	/* bidi controls reorder a terminal's text: escaped as bytes */
+	if (c == 0x200e || c == 0x200f || (c >= 0x202a && c <= 0x202e) ||
+	    (c >= 0x2066 && c <= 0x2069))
+		return 0;
 	return k;
 }
 

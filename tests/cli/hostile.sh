@@ -18,8 +18,9 @@
 #     what was wrong (stdout or stderr);
 #   - stay under 300 MB of RSS (the dense record bomb excepted: its 2.4M
 #     objects in 3 KiB are legal, so memory is bounded per object);
-#   - never write a terminal escape (byte 0x1b) anywhere, print valid
-#     JSON with --json, and create no file the command line did not name.
+#   - never write a terminal escape (byte 0x1b) anywhere, nor a bidi
+#     override (U+202E) in human output, print valid JSON with --json,
+#     and create no file the command line did not name.
 # Under ASan (HS_BIN .../asan/bin) the RSS bounds and the record bomb
 # are left out.
 . "$(dirname "$0")/lib.sh"
@@ -99,6 +100,10 @@ check() {
 	case $rc in 0|1|2) ok ;; *) fail "$desc: exit $rc"; return ;; esac
 	if LC_ALL=C grep -q "$(printf '\033')" "$T/out" "$T/err"; then
 		fail "$desc: a raw ESC byte was printed"
+	else ok; fi
+	# human output: no bidi override (U+202E) either
+	if [ -z "$json" ] && LC_ALL=C grep -q "$(printf '\342\200\256')" "$T/out" "$T/err"; then
+		fail "$desc: a raw U+202E (bidi override) was printed"
 	else ok; fi
 	if [ "$rc" = 2 ]; then
 		# the error names the file and says where or what
