@@ -1260,6 +1260,8 @@ uint32_t hs_graph_find_id(const hs_graph *g, uint64_t id)
 	if (!g->idtab && g->n) {
 		int64_t d = idtab_build(mg);
 
+		if (d > 0)
+			mg->st.duplicate_ids += (uint64_t)d;
 		if (d < 0) {
 			hs_big_free(mg->idtab);
 			mg->idtab = NULL;

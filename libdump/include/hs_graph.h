@@ -45,7 +45,11 @@ typedef struct {
 	uint64_t duplicate_ids;   /**< later objects with an id seen before:
 	                               each stays a node of its own, but
 	                               references to the id and
-	                               hs_graph_find_id() name the first */
+	                               hs_graph_find_id() name the first.  In
+	                               index mode: objects whose index another
+	                               frame claimed first, plus, once
+	                               hs_graph_find_id() has built its table,
+	                               repeated ids */
 	hs_integrity integrity;   /**< what the reader found */
 	uint64_t stray_refs;      /**< references in refs records that do not
 	                               follow their owner object (dropped) */
