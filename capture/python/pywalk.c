@@ -2,10 +2,12 @@
  * pywalk.c - walks the whole CPython 3.11 heap and writes it through the
  * libdump writer: objects, references (by index), labels, sizes, roots.
  *
- * Load: about 21 bytes per object (an address -> index hash of 12-byte
- * slots at most 3/4 full, and a 4-byte referrer count per object), plus 13
- * bytes per reference of the largest single object, the FIFO of newly
- * found untracked objects, and the writer's ~5 MiB.  Time: two traversals
+ * Load: nothing per tracked object (its index and referrer count live in
+ * its own gc header during the walk) and nothing per untracked object with
+ * one reference; 16 bytes per map slot (at most 3/4 full) for the other
+ * untracked objects; 21 bytes per reference of the largest single object;
+ * the FIFO of newly found untracked objects; the writer's ~4.5 MiB.  About
+ * 10 bytes per object in all on a 1.2M-object heap.  Time: two traversals
  * of every object through tp_traverse, plus packing and zstd.
  *
  * How the walk finds objects.  Every gc-tracked object is on one of the
@@ -18,13 +20,14 @@
  * thread's frames.  Each is numbered when first found, in a FIFO, so that
  * the order objects are numbered is the order they are written.
  *
- * Two passes: pass 1 numbers every object (address -> index); pass 2
- * replays the same deterministic traversal and writes each object with its
- * references already mapped to indices (HS_REFS_BY_INDEX).  The heap
- * cannot change in between: the GIL is held throughout, no Python code
- * runs, and no object is allocated (no gc-tracked one at all; the only
- * allocations are the int results of C-level __sizeof__ methods of types
- * this file does not know, freed at once and never reachable).
+ * Two passes: pass 1 numbers every object; pass 2 replays the same
+ * deterministic traversal and writes each object with its references
+ * already mapped to indices (HS_REFS_BY_INDEX).  The heap cannot change in
+ * between: the GIL is held throughout, the collector is off, no Python
+ * code runs, and no object is allocated, with two exceptions, both freed
+ * at once and never reachable: the int results of C-level __sizeof__
+ * methods of types this file does not know, and, when tracemalloc is
+ * tracing, the traceback tuples of the allocation sites.
  *
  * References come from tp_traverse, which is the interpreter's own notion
  * of "who refers to whom".  Its gaps in 3.11 are covered here:

@@ -4,8 +4,9 @@
  *
  * The walk holds the GIL from start to end, runs no Python code and
  * allocates no Python object (see pywalk.c for the two documented
- * exceptions: C-level __sizeof__ methods of unknown types).  Its own memory
- * is malloc'd and bounded; hs_pywalk_stats reports it.
+ * exceptions: C-level __sizeof__ methods of unknown types, tracemalloc's
+ * tracebacks).  Its own memory is malloc'd and bounded; hs_pywalk_stats
+ * reports it.
  */
 #ifndef HS_PYWALK_H
 #define HS_PYWALK_H
