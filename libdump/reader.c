@@ -168,34 +168,44 @@ static int dec_load(hs_reader *r, frame_dec *d, size_t i)
 			   "%s: byte %llu: frame %zu has a bad zstd header",
 			   r->name, (unsigned long long)f->offset, i);
 	if (want == ZSTD_CONTENTSIZE_UNKNOWN) {
-		/* stream it, stopping at the limit */
+		/* stream it into a buffer that doubles as it fills (from
+		 * 1 MiB), stopping at the limit: a small frame of unknown
+		 * size costs no max_frame_bytes buffer */
 		ZSTD_inBuffer in = { src, f->csize, 0 };
-		size_t rc;
+		ZSTD_outBuffer out = { NULL, 0, 0 };
+		size_t rc = 1;
 
-		if (d->cap < r->frame_max) {
-			size_t cap = d->cap ? d->cap + HS_MP_SLACK : 0;
-
-			HS_RETURN_ERROR_IF(grow((void **)&d->buf, &cap,
-						r->frame_max + HS_MP_SLACK, 1)
-					   < 0, HS_ENOMEM, "%s: out of memory "
-					   "for a frame", r->name);
-			d->cap = cap - HS_MP_SLACK;
-		}
 		ZSTD_DCtx_reset(d->dctx, ZSTD_reset_session_only);
-		ZSTD_outBuffer out = { d->buf, r->frame_max, 0 };
-		do {
+		for (;;) {
+			if (out.pos == d->cap) {
+				size_t want_cap = d->cap ? d->cap * 2 : 1u << 20;
+				size_t cap = d->cap ? d->cap + HS_MP_SLACK : 0;
+
+				HS_RETURN_ERROR_IF(d->cap >= r->frame_max,
+					HS_ELIMIT, "%s: byte %llu: frame %zu "
+					"expands past the %zu-byte frame limit",
+					r->name, (unsigned long long)f->offset,
+					i, r->frame_max);
+				if (want_cap > r->frame_max)
+					want_cap = r->frame_max;
+				HS_RETURN_ERROR_IF(grow((void **)&d->buf, &cap,
+							want_cap + HS_MP_SLACK,
+							1) < 0, HS_ENOMEM,
+						   "%s: out of memory for a "
+						   "frame", r->name);
+				d->cap = cap - HS_MP_SLACK;
+			}
+			out.dst = d->buf;
+			out.size = d->cap;
 			rc = ZSTD_decompressStream(d->dctx, &out, &in);
 			HS_RETURN_ERROR_IF(ZSTD_isError(rc), HS_ECORRUPT,
 					   "%s: byte %llu: frame %zu: %s",
 					   r->name,
 					   (unsigned long long)f->offset, i,
 					   ZSTD_getErrorName(rc));
-		} while (rc && out.pos < out.size && in.pos < in.size);
-		HS_RETURN_ERROR_IF(rc && out.pos == out.size, HS_ELIMIT,
-				   "%s: byte %llu: frame %zu expands past the "
-				   "%zu-byte frame limit", r->name,
-				   (unsigned long long)f->offset, i,
-				   r->frame_max);
+			if (rc == 0 || (in.pos == in.size && out.pos < out.size))
+				break;
+		}
 		HS_RETURN_ERROR_IF(rc, HS_ECORRUPT, "%s: byte %llu: frame %zu "
 				   "is cut short", r->name,
 				   (unsigned long long)f->offset, i);

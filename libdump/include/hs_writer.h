@@ -10,7 +10,8 @@
  *                                            with threads = 0)
  *   + ZSTD_compressBound(frame_size + HS_RECORD_MAX)  (a compressed frame)
  *   + zstd's compression context            (about 1.3 MiB at level 3)
- *   + 48 bytes per frame written            (the trailer's frame index)
+ *   + 48 to 96 bytes per frame written      (the trailer's frame index,
+ *                                            which doubles as it grows)
  *
  * which is about 6.5 MiB with the defaults (hs_writer_memory() reports
  * it).
