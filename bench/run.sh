@@ -36,27 +36,7 @@ die() { echo "bench: $*" >&2; exit 2; }
 
 # ---- table ---------------------------------------------------------------
 
-# row FIGURE VALUE UNIT OP TARGET: one figure against its target
-# (OP is ">=" or "<="); VALUE is printed with 2 decimals.
-row() {
-	st=$(awk -v v="$2" -v op="$4" -v t="$5" 'BEGIN {
-		ok = (op == ">=") ? (v >= t) : (v <= t); print ok ? "target met" : "MISSED" }')
-	[ "$st" = MISSED ] && MISSED=$((MISSED + 1))
-	printf '%-50s %12s %-7s %2s %-9s %s\n' "$1" \
-		"$(awk -v v="$2" 'BEGIN { printf "%.2f", v }')" "$3" "$4" "$5" "$st"
-}
-
-# info FIGURE VALUE UNIT: a figure without a target
-info() {
-	printf '%-50s %12s %-7s %2s %-9s %s\n' "$1" \
-		"$(awk -v v="$2" 'BEGIN { printf "%.2f", v }')" "$3" "" "" "(no target)"
-}
-
-# get KEY FILE: a value from hsbench's "key value" output
-get() { sed -n "s/^$1 //p" "$2"; }
-
-# div A B [SCALE]: A / B * SCALE
-div() { awk -v a="$1" -v b="$2" -v s="${3:-1}" 'BEGIN { printf "%.6f", (b > 0 ? a / b * s : 0) }'; }
+. "$top/bench/lib.sh"
 
 millions() { awk -v n="$1" 'BEGIN { if (n >= 1e6) printf "%gM", n / 1e6; else printf "%gk", n / 1e3 }'; }
 
@@ -170,7 +150,18 @@ for s in $SECTIONS; do
 	command -v "section_$s" >/dev/null 2>&1 || die "no section '$s'"
 	"section_$s"
 done
-[ "${BENCH_ANALYSIS:-1}" = 0 ] || sh "$top/bench/analysis.sh" || die "bench/analysis.sh failed"
+# the other parts, each a script of its own (BENCH_ANALYSIS=0 and so on
+# skip one); their rows count in the total below
+for part in analysis diff python; do
+	var=$(echo "BENCH_$part" | tr a-z A-Z)
+	eval "want=\${$var:-1}"
+	[ "$want" = 0 ] && continue
+	sh "$top/bench/$part.sh" >"$DIR/$part.out" 2>&1
+	rc=$?
+	cat "$DIR/$part.out"
+	[ $rc = 0 ] || die "bench/$part.sh failed (exit $rc)"
+	MISSED=$((MISSED + $(grep -c 'MISSED$' "$DIR/$part.out")))
+done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "$MISSED target(s) missed"
 exit 0
