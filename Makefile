@@ -9,6 +9,8 @@
 #   make install    PREFIX=/usr/local
 
 PREFIX   ?= /usr/local
+# build on every core; the test suites themselves run one after another
+MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 2)
 B        := build
 CC       ?= cc
 PKGS     := libzstd msgpack
@@ -56,7 +58,7 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 $(eval $(call variant,$(B),))
 $(eval $(call variant,$(B)/asan,$(SAN)))
 
-.PHONY: all deps bench-deps lib tools python demo check check-fast check-asan bench fuzz install clean
+.PHONY: all deps bench-deps lib tools python demo check bench fuzz install clean
 .SECONDARY:
 
 all: lib tools
