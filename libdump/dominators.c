@@ -35,6 +35,7 @@
 #include "bigarray.h"
 #include "error.h"
 #include "hs_dom.h"
+#include "timing.h"
 
 #define NONE UINT32_MAX
 
@@ -51,41 +52,6 @@ struct hs_dom {
 	uint32_t *coff;      /* children index: preorder -> range */
 	uint32_t *clist;     /* children, as nodes */
 };
-
-/* Resident memory now, for HS_TIMING. */
-static long rss_mib(void)
-{
-	long pages = 0, res = 0;
-	FILE *f = fopen("/proc/self/statm", "r");
-
-	if (f) {
-		if (fscanf(f, "%ld %ld", &pages, &res) != 2)
-			res = 0;
-		fclose(f);
-	}
-	return res * 4096 / (1 << 20);
-}
-
-/* HS_TIMING=1: each step's wall time on stderr (bench/analysis.sh). */
-static void step_time(const char *step, double *t)
-{
-	static int on = -1;
-	static double cpu0;
-	struct timespec ts;
-	double now, cpu;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	cpu = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-	if (on < 0)
-		on = getenv("HS_TIMING") && *getenv("HS_TIMING") == '1';
-	if (on && step)
-		fprintf(stderr, "timing: dom   %-10s %.3f s wall %.3f s cpu, "
-			"rss %ld MiB\n", step, now - *t, cpu - cpu0, rss_mib());
-	*t = now;
-	cpu0 = cpu;
-}
 
 /* The strong out-edges of preorder i (the super-root's: the roots). */
 typedef struct {
@@ -306,7 +272,7 @@ int hs_dom_build(hs_dom **out, const hs_graph *g)
 	e.roots = hs_graph_out(g, HS_GRAPH_SUPERROOT);
 	e.weak = hs_graph_stats_get(g)->weak_refs != 0;
 
-	step_time(NULL, &t);
+	hs_timing_step("dom", NULL, &t);
 	nedges = e.off[n] + e.roots.n;
 	if (nedges >= UINT32_MAX) {
 		rc = hs_error_set(HS_ELIMIT, "%llu references: more than the "
@@ -327,7 +293,7 @@ int hs_dom_build(hs_dom **out, const hs_graph *g)
 	memset(d->pre, 0xff, (size_t)n * 4);
 	d->R = R = dfs(d, &e, parent, cursor, jl);
 	hs_big_shrink(d->vert, ((size_t)R + 1) * 4);
-	step_time("dfs", &t);
+	hs_timing_step("dom", "dfs", &t);
 
 	/* the cursors are free until they become the labels */
 	hs_big_free(cursor);
@@ -337,7 +303,7 @@ int hs_dom_build(hs_dom **out, const hs_graph *g)
 		goto done;
 	hs_big_free(jl);
 	jl = NULL;
-	step_time("preds", &t);
+	hs_timing_step("dom", "preds", &t);
 
 	/* step 1: semi-dominators */
 	si = hs_big_calloc((size_t)R + 1, sizeof(*si));
@@ -384,7 +350,7 @@ int hs_dom_build(hs_dom **out, const hs_graph *g)
 	plist = NULL;
 	poff = NULL;
 	st.v = NULL;
-	step_time("semi", &t);
+	hs_timing_step("dom", "semi", &t);
 
 	/* step 2: immediate dominators, in place of the parents */
 	for (uint32_t w = 1; w <= R; w++) {
@@ -419,7 +385,7 @@ int hs_dom_build(hs_dom **out, const hs_graph *g)
 		d->ret[w] = hs_graph_size(g, d->vert[w]);
 	for (uint32_t w = R; w >= 1; w--)
 		d->ret[d->idom[w]] += d->ret[w];
-	step_time("idom+size", &t);
+	hs_timing_step("dom", "idom+size", &t);
 	d->st.reachable = R;
 	d->st.reachable_size = d->ret[0];
 	d->st.unreachable = n - R;

@@ -41,50 +41,10 @@
 #include "bigarray.h"
 #include "error.h"
 #include "hs_graph.h"
+#include "timing.h"
 
 #define TYPE_INDEX_MAX (1u << 24)   /* type / string indices we accept */
 #define LABEL_CACHE 8
-
-/* HS_TIMING=1 prints each loading step's wall time on stderr (for
- * bench/analysis.sh and for finding what a slow load spends time on). */
-static double hs__now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-static long rss_mib(void)
-{
-	long pages = 0, res = 0;
-	FILE *f = fopen("/proc/self/statm", "r");
-
-	if (f) {
-		if (fscanf(f, "%ld %ld", &pages, &res) != 2)
-			res = 0;
-		fclose(f);
-	}
-	return res * 4096 / (1 << 20);
-}
-
-static void hs__timing(const char *step, double *t)
-{
-	static int on = -1;
-	static double cpu0;
-	struct timespec ts;
-	double n = hs__now(), cpu;
-
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	cpu = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-	if (on < 0)
-		on = getenv("HS_TIMING") && *getenv("HS_TIMING") == '1';
-	if (on && step)
-		fprintf(stderr, "timing: graph %-10s %.3f s wall %.3f s cpu, "
-			"rss %ld MiB\n", step, n - *t, cpu - cpu0, rss_mib());
-	*t = n;
-	cpu0 = cpu;
-}
 
 /* ---- small growable vectors ------------------------------------------ */
 
@@ -1009,9 +969,9 @@ int hs_graph_load(hs_graph **out, const char *path,
 		rc = hs_error_set(HS_ENOMEM, "%s: out of memory", path);
 		goto done;
 	}
-	hs__timing(NULL, &t);
+	hs_timing_step("graph", NULL, &t);
 	rc = hs_reader_scan(r, threads, on_record, &L);
-	hs__timing("decode", &t);
+	hs_timing_step("graph", "decode", &t);
 	if (rc < 0) {
 		if (rc == HS_ENOMEM)
 			hs_error_set(rc, "%s: out of memory while loading",
@@ -1061,7 +1021,7 @@ int hs_graph_load(hs_graph **out, const char *path,
 	rc = merge_objects(g, cs, nc);
 	if (rc < 0)
 		goto done;
-	hs__timing("objects", &t);
+	hs_timing_step("graph", "objects", &t);
 	g->st.objects = g->n;
 	if (g->info.ref_mode == HS_REFS_BY_INDEX) {
 		rc = build_index_map(g);
@@ -1074,7 +1034,7 @@ int hs_graph_load(hs_graph **out, const char *path,
 	}
 	if (rc < 0)
 		goto done;
-	hs__timing("idmap", &t);
+	hs_timing_step("graph", "idmap", &t);
 	{
 		/* the objects are copied: their arenas go back to the pool,
 		 * from which the CSR is then allocated */
@@ -1095,7 +1055,7 @@ int hs_graph_load(hs_graph **out, const char *path,
 	}
 	if (rc < 0)
 		goto done;
-	hs__timing("refs", &t);
+	hs_timing_step("graph", "refs", &t);
 	rc = build_names(g, &L, nrr);
 	if (rc < 0)
 		goto done;
@@ -1107,7 +1067,7 @@ int hs_graph_load(hs_graph **out, const char *path,
 		rc = build_reverse(g);
 		if (rc < 0)
 			goto done;
-		hs__timing("reverse", &t);
+		hs_timing_step("graph", "reverse", &t);
 	}
 done:
 	loader_release(&L);
