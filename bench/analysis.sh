@@ -42,21 +42,7 @@ NXPY=/usr/bin/python3
 
 die() { echo "bench/analysis: $*" >&2; exit 2; }
 
-row() {
-	st=$(awk -v v="$2" -v op="$4" -v t="$5" 'BEGIN {
-		ok = (op == ">=") ? (v >= t) : (v <= t); print ok ? "target met" : "MISSED" }')
-	[ "$st" = MISSED ] && MISSED=$((MISSED + 1))
-	printf '%-50s %12s %-7s %2s %-9s %s\n' "$1" \
-		"$(awk -v v="$2" 'BEGIN { printf "%.2f", v }')" "$3" "$4" "$5" "$st"
-}
-
-info() {
-	printf '%-50s %12s %-7s %2s %-9s %s\n' "$1" \
-		"$(awk -v v="$2" 'BEGIN { printf "%.2f", v }')" "$3" "" "" "${4:-(no target)}"
-}
-
-get() { sed -n "s/^$1 //p" "$2"; }
-div() { awk -v a="$1" -v b="$2" -v s="${3:-1}" 'BEGIN { printf "%.6f", (b > 0 ? a / b * s : 0) }'; }
+. "$top/bench/lib.sh"
 
 [ -x "$B/bin/dumpdom" ] && [ -x "$B/bin/dumpgen" ] || die "run make first"
 [ -x "$TIME" ] || die "$TIME is missing (make bench-deps installs 'time')"
@@ -80,19 +66,7 @@ fi
 # dumpdom_best NAME FILE: best of REPEAT runs of dumpdom --top 20 (the
 # fastest wall time with its CPU time; the smallest peak RSS)
 dumpdom_best() {
-	best_wall=""; best_cpu=""; best_rss=""
-	i=0
-	while [ $i -lt "$REPEAT" ]; do
-		$TIME -f '%e %U %S %M' -o "$DIR/time" "$B/bin/dumpdom" "$2" --top 20 \
-			>"$DIR/out" 2>"$DIR/err" || { cat "$DIR/err" >&2; die "$1: dumpdom failed"; }
-		read -r wall user sys rss <"$DIR/time"
-		cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')
-		if [ -z "$best_wall" ] || awk -v a="$wall" -v b="$best_wall" 'BEGIN { exit !(a < b) }'; then
-			best_wall=$wall; best_cpu=$cpu
-		fi
-		if [ -z "$best_rss" ] || [ "$rss" -lt "$best_rss" ]; then best_rss=$rss; fi
-		i=$((i + 1))
-	done
+	best_time "$DIR/out" "$B/bin/dumpdom" "$2" --top 20 || die "$1: dumpdom failed"
 }
 
 # heap NAME FILE WALL_TARGET RSS_TARGET_MIB NX
