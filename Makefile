@@ -31,7 +31,7 @@ TOOL_COMMON := $(filter tools/tool_%.c,$(TOOL_SRC))
 TOOL_MAIN := $(filter-out tools/tool_%.c,$(TOOL_SRC))
 TOOLS     := $(patsubst tools/%.c,%,$(TOOL_MAIN))
 UNIT_SRC  := $(sort $(wildcard tests/unit/*.c))
-HDRS      := $(wildcard libdump/include/*.h libdump/*.h tools/*.h tests/unit/*.h)
+HDRS      := $(wildcard libdump/include/*.h libdump/*.h tools/*.h tests/unit/*.h tests/fuzz/*.h)
 
 # $(1) = build dir, $(2) = extra flags
 define variant
