@@ -533,10 +533,8 @@ int main(int argc, char **argv)
 			o.json = 1;
 			break;
 		case 't':
-			if (tool_parse_u64(optarg, &v) < 0 || v > 64)
-				return tool_usage_error("--threads: '%s' is not "
-							"0..64", optarg);
-			o.threads = (unsigned)v;
+			if (tool_parse_threads(optarg, &o.threads) < 0)
+				return TOOL_ERROR;
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -545,10 +543,8 @@ int main(int argc, char **argv)
 			return tool_usage_error("unknown option");
 		}
 	}
-	if (optind + 1 != argc)
-		return tool_usage_error(optind < argc ? "one FILE only"
-						      : "no FILE");
-	o.file = argv[optind];
+	if (tool_one_file(argc, argv, &o.file) < 0)
+		return TOOL_ERROR;
 	if (o.has_id && !o.has_depth)
 		o.depth = 1;
 

@@ -326,10 +326,8 @@ int main(int argc, char **argv)
 			o.csv = 1;
 			break;
 		case 't':
-			if (tool_parse_u64(optarg, &v) < 0 || v > 64)
-				return tool_usage_error("--threads: '%s' is not "
-							"0..64", optarg);
-			o.threads = (unsigned)v;
+			if (tool_parse_threads(optarg, &o.threads) < 0)
+				return TOOL_ERROR;
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -338,12 +336,10 @@ int main(int argc, char **argv)
 			return tool_usage_error("unknown option");
 		}
 	}
-	if (optind + 1 != argc)
-		return tool_usage_error(optind < argc ? "one FILE only"
-						      : "no FILE");
+	if (tool_one_file(argc, argv, &o.file) < 0)
+		return TOOL_ERROR;
 	if (o.json && o.csv)
 		return tool_usage_error("--json and --csv exclude each other");
-	o.file = argv[optind];
 
 	rc = tool_load(&g, &d, o.file, o.group == GROUP_REFERRER, o.threads);
 	if (rc)

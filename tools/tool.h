@@ -56,6 +56,14 @@ int tool_parse_u64(const char *s, uint64_t *out);
  * (UTC) into buf (>= 32); a time past year 9999 prints as "@MS ms". */
 const char *tool_iso8601(uint64_t ms, char *buf, size_t size);
 
+/* tool_parse_threads() : a --threads value, 0..64 (0 = one per core).
+ * @return 0, or TOOL_ERROR after saying what is wrong. */
+int tool_parse_threads(const char *s, unsigned *out);
+
+/* tool_one_file() : the single FILE operand left after getopt.
+ * @return 0, or TOOL_ERROR after saying what is wrong. */
+int tool_one_file(int argc, char **argv, const char **file);
+
 /* tool_progress() : true when progress may go to stderr (a terminal). */
 int tool_progress(void);
 

@@ -2,6 +2,7 @@
  * tool_common.c - the shared parts of the tools (see tool.h).
  */
 #include <ctype.h>
+#include <getopt.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -262,6 +263,25 @@ const char *tool_iso8601(uint64_t ms, char *buf, size_t size)
 		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
 		 tm.tm_min, tm.tm_sec, (unsigned)(ms % 1000));
 	return buf;
+}
+
+int tool_parse_threads(const char *s, unsigned *out)
+{
+	uint64_t v;
+
+	if (tool_parse_u64(s, &v) < 0 || v > 64)
+		return tool_usage_error("--threads: '%s' is not 0..64", s);
+	*out = (unsigned)v;
+	return 0;
+}
+
+int tool_one_file(int argc, char **argv, const char **file)
+{
+	if (optind + 1 != argc)
+		return tool_usage_error(optind < argc ? "one FILE only"
+						      : "no FILE");
+	*file = argv[optind];
+	return 0;
 }
 
 int tool_progress(void)
