@@ -37,7 +37,7 @@ static const char usage[] =
 	"                  size; no retained column (--by type: the default)\n"
 	"  --unreachable   summarise the objects no root reaches instead\n"
 	"                  (garbage or cycles awaiting collection)\n"
-	"  --json          JSON (schema \"" SCHEMA "\", see docs/analyses.md)\n"
+	"  --json          JSON (schema \"" SCHEMA "\", see README.md)\n"
 	"  --csv           CSV: type,count,shallow,retained,percent,cumulative\n"
 	"  --threads N     decoding threads (default: one per core)\n"
 	"  -h, --help      this text\n"

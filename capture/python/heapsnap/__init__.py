@@ -5,7 +5,7 @@
     heapsnap.dump("x.snap", redact=True)    # no string content of the program
     heapsnap.enable("/var/tmp/snaps", rss_limit="2G")   # triggers
 
-The walk is in C (heapsnap._capture); see docs/python.md.
+The walk is in C (heapsnap._capture); see README.md.
 """
 from ._capture import dump, read_records
 from ._triggers import enable, disable, parse_size
