@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "hs_referrers.h"
+#include "hs_sites.h"
 #include "hs_types.h"
 #include "tool_graph.h"
 
@@ -35,6 +36,11 @@ static const char usage[] =
 	"                  list}\"; weak references left out, \"<root>\" for\n"
 	"                  a root, at most 8 types a set), sorted by shallow\n"
 	"                  size; no retained column (--by type: the default)\n"
+	"  --by site       group objects by their allocation site: the\n"
+	"                  file:line of the innermost frame of the traceback\n"
+	"                  the capture recorded (Python: while tracemalloc\n"
+	"                  traces), sorted by shallow size; no retained\n"
+	"  --site-depth N  frames in a site's key with --by site (default 1)\n"
 	"  --unreachable   summarise the objects no root reaches instead\n"
 	"                  (garbage or cycles awaiting collection)\n"
 	"  --json          JSON (schema \"" SCHEMA "\", see README.md)\n"
@@ -54,7 +60,8 @@ static const char usage[] =
  * in main() and its case in group_table(). */
 typedef enum {
 	GROUP_TYPE = 0,
-	GROUP_REFERRER    /* hs_referrers.h */
+	GROUP_REFERRER,   /* hs_referrers.h */
+	GROUP_SITE        /* hs_sites.h */
 } grouping;
 
 typedef struct {
@@ -64,6 +71,7 @@ typedef struct {
 	int unreachable, json, csv;
 	unsigned threads;
 	grouping group;
+	unsigned site_depth;
 } options;
 
 static const char *sort_name(hs_sort_key k)
@@ -132,7 +140,59 @@ done:
 	return rc;
 }
 
-static int group_table(hs_type_table *t, const options *o, const hs_graph *g,
+/* --by site: one row per allocation-site group (no retained sizes: a
+ * site is not an object); names copied into *names. */
+static int site_table(hs_type_table *t, const options *o, hs_graph *g,
+		      hs_dom *d, hs_buf *names)
+{
+	hs_sites *s = NULL;
+	size_t n, *end = NULL;
+	int rc;
+
+	rc = hs_sites_group(&s, g, o->site_depth, o->unreachable
+			    ? is_unreachable : is_reachable, d);
+	if (rc < 0)
+		return rc;
+	if (!hs_sites_recorded(s))
+		fprintf(stderr, "dumptypes: %s has no allocation sites (for "
+			"Python: capture while tracemalloc is tracing)\n",
+			o->file);
+	n = hs_sites_count(s);
+	t->rows = calloc(n ? n : 1, sizeof(*t->rows));
+	end = malloc((n ? n : 1) * sizeof(*end));
+	if (!t->rows || !end) {
+		rc = HS_ENOMEM;
+		goto done;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const hs_site_group *grp = hs_sites_get(s, i);
+
+		rc = hs_buf_append(names, grp->key.ptr, grp->key.len);
+		if (rc < 0)
+			goto done;
+		end[i] = names->len;
+		t->rows[i].key = (uint32_t)i;
+		t->rows[i].count = grp->count;
+		t->rows[i].shallow = grp->shallow;
+		t->count += grp->count;
+		t->shallow += grp->shallow;
+	}
+	for (size_t i = 0; i < n; i++) {
+		size_t start = i ? end[i - 1] : 0;
+
+		t->rows[i].name.ptr = (const char *)names->data + start;
+		t->rows[i].name.len = end[i] - start;
+	}
+	t->n = n;
+	t->heap = hs_dom_stats_get(d)->reachable_size;
+	t->has_retained = 0;
+done:
+	free(end);
+	hs_sites_free(s);
+	return rc;
+}
+
+static int group_table(hs_type_table *t, const options *o, hs_graph *g,
 		       hs_dom *d, hs_buf *names)
 {
 	switch (o->group) {
@@ -141,6 +201,8 @@ static int group_table(hs_type_table *t, const options *o, const hs_graph *g,
 							  : HS_TYPES_REACHABLE);
 	case GROUP_REFERRER:
 		return referrer_table(t, o, g, d, names);
+	case GROUP_SITE:
+		return site_table(t, o, g, d, names);
 	}
 	return HS_EINVAL;
 }
@@ -171,10 +233,13 @@ static void print_human(const hs_type_table *t, const options *o,
 
 	tool_header(stdout, g, d);
 	printf("%s objects by %s, sorted by %s:\n", what,
-	       o->group == GROUP_REFERRER ? "type and referrer types" : "type",
+	       o->group == GROUP_REFERRER ? "type and referrer types"
+	       : o->group == GROUP_SITE ? "allocation site" : "type",
 	       sort_name(o->sort));
 	printf("%12s %11s %11s %6s %6s  %s\n", "COUNT", "SHALLOW",
-	       ret ? "RETAINED" : "", "%", "CUM%", "TYPE");
+	       ret ? "RETAINED" : "", "%", "CUM%",
+	       o->group == GROUP_SITE ? "SITE" : o->group == GROUP_REFERRER
+	       ? "TYPE <- REFERRER TYPES" : "TYPE");
 	for (size_t i = 0; i < shown; i++) {
 		const hs_type_row *r = &t->rows[i];
 		uint64_t v = hs_type_row_value(r, o->sort);
@@ -214,7 +279,8 @@ static void print_json(const hs_type_table *t, const options *o,
 	tool_json_str(stdout, hs_graph_path(g), strlen(hs_graph_path(g)));
 	printf(",\"set\":\"%s\",\"group\":\"%s\",\"sort\":\"%s\",",
 	       o->unreachable ? "unreachable" : "reachable",
-	       o->group == GROUP_REFERRER ? "referrer" : "type",
+	       o->group == GROUP_REFERRER ? "referrer"
+	       : o->group == GROUP_SITE ? "site" : "type",
 	       sort_name(o->sort));
 	tool_json_graph(stdout, g, d);
 	printf(",\"totals\":{\"types\":%zu,\"count\":%" PRIu64 ",\"shallow\":%"
@@ -271,17 +337,18 @@ int main(int argc, char **argv)
 		{ "top", required_argument, NULL, 'n' },
 		{ "unreachable", no_argument, NULL, 'u' },
 		{ "by", required_argument, NULL, 'b' },
+		{ "site-depth", required_argument, NULL, 'D' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "csv", no_argument, NULL, 'c' },
 		{ "threads", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	options o = { NULL, HS_SORT_RETAINED, 20, 0, 0, 0, 0, GROUP_TYPE };
+	options o = { NULL, HS_SORT_RETAINED, 20, 0, 0, 0, 0, GROUP_TYPE, 1 };
 	hs_graph *g = NULL;
 	hs_dom *d = NULL;
 	hs_type_table t = HS_TYPE_TABLE_INIT;
-	hs_buf names = HS_BUF_INIT;  /* row names of --by referrer */
+	hs_buf names = HS_BUF_INIT;  /* row names of --by referrer, site */
 	uint64_t v;
 	size_t shown;
 	int c, rc;
@@ -315,9 +382,18 @@ int main(int argc, char **argv)
 				o.group = GROUP_TYPE;
 			else if (strcmp(optarg, "referrer") == 0)
 				o.group = GROUP_REFERRER;
+			else if (strcmp(optarg, "site") == 0)
+				o.group = GROUP_SITE;
 			else
-				return tool_usage_error("--by: '%s' is not type "
-							"or referrer", optarg);
+				return tool_usage_error("--by: '%s' is not type, "
+							"referrer or site",
+							optarg);
+			break;
+		case 'D':
+			if (tool_parse_u64(optarg, &v) < 0 || v < 1 || v > 64)
+				return tool_usage_error("--site-depth: '%s' is "
+							"not 1..64", optarg);
+			o.site_depth = (unsigned)v;
 			break;
 		case 'j':
 			o.json = 1;

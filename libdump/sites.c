@@ -1,0 +1,254 @@
+/*
+ * sites.c - hs_sites: objects grouped by allocation site (see hs_sites.h).
+ *
+ * Load: the file's strings (offsets into one buffer), per site its key's
+ * group, and per group a count and a size.  Sites are declared before the
+ * objects that name them (the writer enforces it), so one pass in file
+ * order resolves everything.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "hs_sites.h"
+
+struct hs_sites {
+	hs_site_group *groups;
+	size_t n, cap;
+	hs_buf keys;          /* the groups' key texts */
+	size_t *key_off;      /* per group: offset of its key in keys */
+	uint64_t recorded;
+};
+
+typedef struct {
+	hs_buf text;          /* the strings' bytes */
+	size_t *off, *len;
+	size_t n, cap;
+} string_table;
+
+static int vec_grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+	size_t nc = *cap ? *cap : 64;
+	void *np;
+
+	if (need <= *cap)
+		return 0;
+	while (nc < need)
+		nc *= 2;
+	np = realloc(*p, nc * elem);
+	if (!np)
+		return -1;
+	*p = np;
+	*cap = nc;
+	return 0;
+}
+
+/* The group of a key, added if new.  A plain scan: distinct keys are
+ * few (one per allocating line), and it runs once per site record. */
+static int64_t group_of(hs_sites *s, const char *key, size_t len)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		size_t start = s->key_off[i];
+		size_t end = i + 1 < s->n ? s->key_off[i + 1] : s->keys.len;
+
+		if (end - start == len &&
+		    memcmp(s->keys.data + start, key, len) == 0)
+			return (int64_t)i;
+	}
+	if (vec_grow((void **)&s->groups, &s->cap, s->n + 1,
+		     sizeof(*s->groups)) < 0)
+		return -1;
+	{
+		/* key_off keeps the groups' capacity */
+		size_t *ko = realloc(s->key_off, s->cap * sizeof(*ko));
+
+		if (!ko)
+			return -1;
+		s->key_off = ko;
+	}
+	s->key_off[s->n] = s->keys.len;
+	if (hs_buf_append(&s->keys, key, len) < 0)
+		return -1;
+	memset(&s->groups[s->n], 0, sizeof(s->groups[0]));
+	return (int64_t)s->n++;
+}
+
+static int cmp_group(const void *pa, const void *pb)
+{
+	const hs_site_group *a = pa, *b = pb;
+
+	if (a->shallow != b->shallow)
+		return a->shallow > b->shallow ? -1 : 1;
+	return a->count > b->count ? -1 : a->count < b->count;
+}
+
+/* Appends "file:line" for frame f of a site (unknown strings as "?"). */
+static int append_frame(hs_buf *key, const string_table *st, uint32_t file,
+			uint32_t line)
+{
+	char num[16];
+
+	if (file < st->n && st->len[file] != SIZE_MAX)
+		HS_FORWARD_IF_ERROR(hs_buf_append(key, st->text.data +
+						  st->off[file],
+						  st->len[file]));
+	else
+		HS_FORWARD_IF_ERROR(hs_buf_append(key, "?", 1));
+	snprintf(num, sizeof(num), ":%u", line);
+	return hs_buf_append(key, num, strlen(num));
+}
+
+int hs_sites_group(hs_sites **out, hs_graph *g, unsigned depth,
+		   hs_sites_filter include, const void *payload)
+{
+	hs_reader *r = NULL;
+	hs_sites *s = NULL;
+	string_table st = { HS_BUF_INIT, NULL, NULL, 0, 0 };
+	uint32_t *site_group = NULL;   /* per site: its group */
+	size_t nsites = 0, scap = 0;
+	hs_buf key = HS_BUF_INIT;
+	hs_record rec;
+	int64_t nosite = -1;
+	int rc;
+
+	*out = NULL;
+	HS_RETURN_ERROR_IF(depth < 1 || depth > 64, HS_EINVAL,
+			   "site depth %u is not 1..64", depth);
+	s = calloc(1, sizeof(*s));
+	HS_RETURN_ERROR_IF(!s, HS_ENOMEM, "out of memory");
+	rc = hs_reader_open(&r, hs_graph_path(g), NULL);
+	if (rc < 0)
+		goto done;
+	while ((rc = hs_reader_next(&rec, r)) == 0) {
+		if (rec.kind == HS_REC_STRING) {
+			uint32_t i = rec.u.type.index;
+
+			if (i >= (1u << 24))
+				continue;  /* the loader's bound on indices */
+			if (i >= st.n) {
+				size_t c1 = st.cap, c2 = st.cap;
+
+				if (vec_grow((void **)&st.off, &c1, (size_t)i + 1,
+					     sizeof(size_t)) < 0 ||
+				    vec_grow((void **)&st.len, &c2, (size_t)i + 1,
+					     sizeof(size_t)) < 0)
+					goto nomem;
+				st.cap = c1 < c2 ? c1 : c2;
+				for (size_t k = st.n; k <= i; k++)
+					st.len[k] = SIZE_MAX;
+				st.n = (size_t)i + 1;
+			}
+			st.off[i] = st.text.len;
+			st.len[i] = rec.u.type.name.len;
+			if (hs_buf_append(&st.text, rec.u.type.name.ptr,
+					  rec.u.type.name.len) < 0)
+				goto nomem;
+		} else if (rec.kind == HS_REC_SITE) {
+			uint32_t i = rec.u.site.index;
+			int64_t grp;
+
+			s->recorded++;
+			if (i >= (1u << 24))
+				continue;
+			key.len = 0;
+			for (size_t f = 0; f < rec.u.site.nframes && f < depth;
+			     f++) {
+				if (f && hs_buf_append(&key, " < ", 3) < 0)
+					goto nomem;
+				if (append_frame(&key, &st,
+						 rec.u.site.files[3 * f],
+						 rec.u.site.lines[3 * f]) < 0)
+					goto nomem;
+			}
+			if (!rec.u.site.nframes &&
+			    hs_buf_append(&key, "(empty site)", 12) < 0)
+				goto nomem;
+			grp = group_of(s, (const char *)key.data, key.len);
+			if (grp < 0)
+				goto nomem;
+			if (i >= nsites) {
+				if (vec_grow((void **)&site_group, &scap,
+					     (size_t)i + 1, sizeof(uint32_t)) < 0)
+					goto nomem;
+				for (size_t k = nsites; k <= i; k++)
+					site_group[k] = UINT32_MAX;
+				nsites = (size_t)i + 1;
+			}
+			site_group[i] = (uint32_t)grp;
+		} else if (rec.kind == HS_REC_OBJECT) {
+			const hs_object *o = &rec.u.object.obj;
+			uint32_t node = hs_graph_find_id(g, o->id);
+			int64_t grp;
+
+			if (node == HS_GRAPH_NONE ||
+			    (include && !include(payload, node)))
+				continue;
+			if (o->site != HS_NO_SITE && o->site < nsites &&
+			    site_group[o->site] != UINT32_MAX) {
+				grp = site_group[o->site];
+			} else {
+				if (nosite < 0)
+					nosite = group_of(s, "(no site)", 9);
+				if (nosite < 0)
+					goto nomem;
+				grp = nosite;
+			}
+			s->groups[grp].count++;
+			s->groups[grp].shallow += o->size;
+		}
+	}
+	if (rc != HS_ITEROVER)
+		goto done;
+	for (size_t i = 0; i < s->n; i++) {
+		size_t end = i + 1 < s->n ? s->key_off[i + 1] : s->keys.len;
+
+		s->groups[i].key.ptr = (const char *)s->keys.data +
+				       s->key_off[i];
+		s->groups[i].key.len = end - s->key_off[i];
+	}
+	qsort(s->groups, s->n, sizeof(*s->groups), cmp_group);
+	rc = 0;
+	goto done;
+nomem:
+	rc = hs_error_set(HS_ENOMEM, "%s: out of memory grouping by site",
+			  hs_graph_path(g));
+done:
+	hs_reader_free(r);
+	hs_buf_release(&st.text);
+	free(st.off);
+	free(st.len);
+	free(site_group);
+	hs_buf_release(&key);
+	if (rc < 0) {
+		hs_sites_free(s);
+		s = NULL;
+	}
+	*out = s;
+	return rc;
+}
+
+size_t hs_sites_count(const hs_sites *s)
+{
+	return s ? s->n : 0;
+}
+
+const hs_site_group *hs_sites_get(const hs_sites *s, size_t i)
+{
+	return i < s->n ? &s->groups[i] : NULL;
+}
+
+uint64_t hs_sites_recorded(const hs_sites *s)
+{
+	return s->recorded;
+}
+
+void hs_sites_free(hs_sites *s)
+{
+	if (!s)
+		return;
+	free(s->groups);
+	free(s->key_off);
+	hs_buf_release(&s->keys);
+	free(s);
+}
