@@ -208,6 +208,8 @@ int hs_sites_group(hs_sites **out, hs_graph *g, unsigned depth,
 		s->groups[i].key.len = end - s->key_off[i];
 	}
 	qsort(s->groups, s->n, sizeof(*s->groups), cmp_group);
+	while (s->n && !s->groups[s->n - 1].count)
+		s->n--;  /* sites whose objects were all filtered out */
 	rc = 0;
 	goto done;
 nomem:
