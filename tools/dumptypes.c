@@ -90,40 +90,34 @@ static int is_unreachable(const void *d, uint32_t node)
 	return !hs_dom_reachable(d, node);
 }
 
-/* --by referrer: one row per hs_referrers group, named by its key; the
- * names live in *names, which must outlive the table. */
-static int referrer_table(hs_type_table *t, const options *o,
-			  const hs_graph *g, hs_dom *d, hs_buf *names)
-{
-	hs_referrers_options ro = HS_REFERRERS_OPTIONS_INIT;
-	hs_referrers *r = NULL;
-	size_t n, *end = NULL;
-	int rc;
+/* One group of a grouping other than by type: appends its name to names
+ * and gives its count and shallow size. */
+typedef int (*group_fn)(hs_buf *names, uint64_t *count, uint64_t *shallow,
+			const void *groups, size_t i, const hs_graph *g);
 
-	ro.include = o->unreachable ? is_unreachable : is_reachable;
-	ro.payload = d;
-	rc = hs_referrers_group(&r, g, &ro);
-	if (rc < 0)
-		return rc;
-	n = hs_referrers_count(r);
+/* Fills t with n groups named in *names (which must outlive t); no
+ * retained sizes: groups are not objects, and they may nest. */
+static int named_rows(hs_type_table *t, hs_buf *names, size_t n, group_fn fn,
+		      const void *groups, const hs_graph *g, hs_dom *d)
+{
+	size_t *end = malloc((n ? n : 1) * sizeof(*end));
+	int rc = 0;
+
 	t->rows = calloc(n ? n : 1, sizeof(*t->rows));
-	end = malloc((n ? n : 1) * sizeof(*end));
 	if (!t->rows || !end) {
 		rc = HS_ENOMEM;
 		goto done;
 	}
 	for (size_t i = 0; i < n; i++) {
-		const hs_referrer_group *grp = hs_referrers_get(r, i);
+		hs_type_row *r = &t->rows[i];
 
-		rc = hs_referrers_format(names, g, grp);
+		rc = fn(names, &r->count, &r->shallow, groups, i, g);
 		if (rc < 0)
 			goto done;
 		end[i] = names->len;
-		t->rows[i].key = (uint32_t)i;
-		t->rows[i].count = grp->count;
-		t->rows[i].shallow = grp->shallow;
-		t->count += grp->count;
-		t->shallow += grp->shallow;
+		r->key = (uint32_t)i;
+		t->count += r->count;
+		t->shallow += r->shallow;
 	}
 	for (size_t i = 0; i < n; i++) {  /* names->data is final now */
 		size_t start = i ? end[i - 1] : 0;
@@ -136,17 +130,53 @@ static int referrer_table(hs_type_table *t, const options *o,
 	t->has_retained = 0;
 done:
 	free(end);
+	return rc;
+}
+
+static int referrer_row(hs_buf *names, uint64_t *count, uint64_t *shallow,
+			const void *groups, size_t i, const hs_graph *g)
+{
+	const hs_referrer_group *grp = hs_referrers_get(groups, i);
+
+	*count = grp->count;
+	*shallow = grp->shallow;
+	return hs_referrers_format(names, g, grp);
+}
+
+/* --by referrer: one row per hs_referrers group, named by its key. */
+static int referrer_table(hs_type_table *t, const options *o,
+			  const hs_graph *g, hs_dom *d, hs_buf *names)
+{
+	hs_referrers_options ro = HS_REFERRERS_OPTIONS_INIT;
+	hs_referrers *r = NULL;
+	int rc;
+
+	ro.include = o->unreachable ? is_unreachable : is_reachable;
+	ro.payload = d;
+	rc = hs_referrers_group(&r, g, &ro);
+	if (rc == 0)
+		rc = named_rows(t, names, hs_referrers_count(r), referrer_row,
+				r, g, d);
 	hs_referrers_free(r);
 	return rc;
 }
 
-/* --by site: one row per allocation-site group (no retained sizes: a
- * site is not an object); names copied into *names. */
+static int site_row(hs_buf *names, uint64_t *count, uint64_t *shallow,
+		    const void *groups, size_t i, const hs_graph *g)
+{
+	const hs_site_group *grp = hs_sites_get(groups, i);
+
+	(void)g;
+	*count = grp->count;
+	*shallow = grp->shallow;
+	return hs_buf_append(names, grp->key.ptr, grp->key.len);
+}
+
+/* --by site: one row per allocation-site group (hs_sites). */
 static int site_table(hs_type_table *t, const options *o, hs_graph *g,
 		      hs_dom *d, hs_buf *names)
 {
 	hs_sites *s = NULL;
-	size_t n, *end = NULL;
 	int rc;
 
 	rc = hs_sites_group(&s, g, o->site_depth, o->unreachable
@@ -157,37 +187,7 @@ static int site_table(hs_type_table *t, const options *o, hs_graph *g,
 		fprintf(stderr, "dumptypes: %s has no allocation sites (for "
 			"Python: capture while tracemalloc is tracing)\n",
 			o->file);
-	n = hs_sites_count(s);
-	t->rows = calloc(n ? n : 1, sizeof(*t->rows));
-	end = malloc((n ? n : 1) * sizeof(*end));
-	if (!t->rows || !end) {
-		rc = HS_ENOMEM;
-		goto done;
-	}
-	for (size_t i = 0; i < n; i++) {
-		const hs_site_group *grp = hs_sites_get(s, i);
-
-		rc = hs_buf_append(names, grp->key.ptr, grp->key.len);
-		if (rc < 0)
-			goto done;
-		end[i] = names->len;
-		t->rows[i].key = (uint32_t)i;
-		t->rows[i].count = grp->count;
-		t->rows[i].shallow = grp->shallow;
-		t->count += grp->count;
-		t->shallow += grp->shallow;
-	}
-	for (size_t i = 0; i < n; i++) {
-		size_t start = i ? end[i - 1] : 0;
-
-		t->rows[i].name.ptr = (const char *)names->data + start;
-		t->rows[i].name.len = end[i] - start;
-	}
-	t->n = n;
-	t->heap = hs_dom_stats_get(d)->reachable_size;
-	t->has_retained = 0;
-done:
-	free(end);
+	rc = named_rows(t, names, hs_sites_count(s), site_row, s, g, d);
 	hs_sites_free(s);
 	return rc;
 }
