@@ -1252,6 +1252,11 @@ hs_edges hs_graph_out(const hs_graph *g, uint32_t node)
 	return e;
 }
 
+int hs_graph_has_referrers(const hs_graph *g)
+{
+	return g->in_off != NULL;
+}
+
 hs_edges hs_graph_in(const hs_graph *g, uint32_t node)
 {
 	hs_edges e = { NULL, NULL, 0 };

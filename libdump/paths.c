@@ -569,21 +569,6 @@ static int distances(uint32_t **out, const hs_graph *g, uint32_t target,
 	return 0;
 }
 
-/* Whether g was loaded with its referrers: the first reference found
- * must show up among its target's referrers (O(1) in practice). */
-static int has_referrers(const hs_graph *g)
-{
-	uint32_t n = hs_graph_count(g);
-
-	for (uint32_t v = 0; v < n; v++) {
-		hs_edges e = hs_graph_out(g, v);
-
-		if (e.n)
-			return hs_graph_in(g, e.node[0]).n > 0;
-	}
-	return 1;  /* no references: nothing to miss */
-}
-
 /* Appends the path ending at partial path q to set. */
 static int emit(hs_pathset *set, const search *s, uint32_t q)
 {
@@ -659,9 +644,9 @@ int hs_paths_find(hs_pathset **out, const hs_graph *g, uint32_t target,
 			   "%s: no object with index %u (the dump holds %u)",
 			   hs_graph_path(g), target, count);
 	HS_RETURN_ERROR_IF(n == 0, HS_EINVAL, "asked for 0 paths");
-	HS_RETURN_ERROR_IF(!has_referrers(g), HS_EINVAL, "%s: loaded without "
-			   "referrers (hs_graph_options.reverse)",
-			   hs_graph_path(g));
+	HS_RETURN_ERROR_IF(!hs_graph_has_referrers(g), HS_EINVAL,
+			   "%s: loaded without referrers "
+			   "(hs_graph_options.reverse)", hs_graph_path(g));
 	s.g = g;
 	s.max_pre = opts && opts->max_search ? opts->max_search
 					     : HS_PATHS_SEARCH_DEFAULT;

@@ -204,21 +204,6 @@ static int group_cmp(const void *pa, const void *pb)
 	return (a->truncated > b->truncated) - (a->truncated < b->truncated);
 }
 
-/* Whether g was loaded with its referrers: the first reference found
- * must show up among its target's referrers (O(1) in practice). */
-static int has_referrers(const hs_graph *g)
-{
-	uint32_t n = hs_graph_count(g);
-
-	for (uint32_t v = 0; v < n; v++) {
-		hs_edges e = hs_graph_out(g, v);
-
-		if (e.n)
-			return hs_graph_in(g, e.node[0]).n > 0;
-	}
-	return 1;  /* no references: nothing to miss */
-}
-
 int hs_referrers_group(hs_referrers **out, const hs_graph *g,
 		       const hs_referrers_options *opts)
 {
@@ -233,9 +218,9 @@ int hs_referrers_group(hs_referrers **out, const hs_graph *g,
 			   HS_EINVAL, "hs_referrers_options version %u, "
 			   "expected %u", opts->version,
 			   HS_REFERRERS_OPTIONS_VERSION);
-	HS_RETURN_ERROR_IF(!has_referrers(g), HS_EINVAL, "%s: loaded without "
-			   "referrers (hs_graph_options.reverse)",
-			   hs_graph_path(g));
+	HS_RETURN_ERROR_IF(!hs_graph_has_referrers(g), HS_EINVAL,
+			   "%s: loaded without referrers "
+			   "(hs_graph_options.reverse)", hs_graph_path(g));
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		goto nomem;

@@ -138,6 +138,9 @@ const uint32_t *hs_graph_types(const hs_graph *g);
  *  referrers do not include the super-root: see hs_graph_is_root(). */
 hs_edges hs_graph_in(const hs_graph *g, uint32_t node);
 int hs_graph_is_root(const hs_graph *g, uint32_t node);
+/** hs_graph_has_referrers() : 1 when g was loaded with opts.reverse, so
+ *  that hs_graph_in() answers; else 0. */
+int hs_graph_has_referrers(const hs_graph *g);
 
 size_t hs_graph_root_count(const hs_graph *g);
 const hs_root *hs_graph_root(const hs_graph *g, size_t i);

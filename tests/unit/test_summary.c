@@ -15,6 +15,7 @@
 
 #include "format.h"
 #include "hs_summary.h"
+#include "testutil.h"
 #include "unit.h"
 
 #define N_OBJECTS 3000u
@@ -366,7 +367,6 @@ static void rewrite_totals(hs_buf *out, const hs_buf *in,
 	size_t plen, zlen, zcap;
 	hs_buf mp = HS_BUF_INIT;
 	msgpack_packer pk;
-	unsigned char head[8], foot[HS_FOOTER_SIZE];
 	int rc;
 
 	CU_ASSERT_FATAL(hs_reader_open_mem(&r, in->data, in->len, "in",
@@ -412,32 +412,7 @@ static void rewrite_totals(hs_buf *out, const hs_buf *in,
 	frames[nf - 1].dsize = plen;
 
 	/* the trailer, as writer.c lays it out */
-	mp.len = 0;
-	msgpack_pack_array(&pk, 4);
-	msgpack_pack_str(&pk, strlen(HS_TRAILER_NAME));
-	msgpack_pack_str_body(&pk, HS_TRAILER_NAME, strlen(HS_TRAILER_NAME));
-	msgpack_pack_uint32(&pk, HS_FORMAT_VERSION);
-	msgpack_pack_array(&pk, (uint32_t)nf);
-	for (size_t i = 0; i < nf; i++) {
-		msgpack_pack_array(&pk, 6);
-		msgpack_pack_uint64(&pk, frames[i].offset);
-		msgpack_pack_uint64(&pk, frames[i].csize);
-		msgpack_pack_uint64(&pk, frames[i].dsize);
-		msgpack_pack_uint64(&pk, frames[i].records);
-		msgpack_pack_uint64(&pk, frames[i].objects);
-		msgpack_pack_uint64(&pk, frames[i].first_object);
-	}
-	msgpack_pack_array(&pk, 6);
-	for (int i = 0; i < 6; i++)
-		msgpack_pack_uint64(&pk, trailer[i]);
-	hs_put_le32(head, HS_TRAILER_MAGIC);
-	hs_put_le32(head + 4, (uint32_t)(mp.len + HS_FOOTER_SIZE));
-	hs_put_le64(foot, hs_fnv1a64(mp.data, mp.len));
-	hs_put_le32(foot + 8, (uint32_t)mp.len);
-	memcpy(foot + 12, HS_FOOTER_TEXT, 4);
-	CU_ASSERT_FATAL(hs_buf_append(out, head, 8) == 0);
-	CU_ASSERT_FATAL(hs_buf_append(out, mp.data, mp.len) == 0);
-	CU_ASSERT_FATAL(hs_buf_append(out, foot, sizeof(foot)) == 0);
+	tu_craft_trailer(out, frames, nf, trailer);
 	hs_buf_release(&mp);
 	free(plain);
 	free(z);
