@@ -406,6 +406,63 @@ done:
 	return 0;
 }
 
+typedef struct {
+	hs_dom **out;
+	const hs_graph *g;
+	int rc;
+	char msg[512];  /* the thread's error message (they are per thread) */
+} build_job;
+
+static void *build_run(void *arg)
+{
+	build_job *j = arg;
+
+	j->rc = hs_dom_build(j->out, j->g);
+	if (j->rc < 0)
+		snprintf(j->msg, sizeof(j->msg), "%s", hs_error_last());
+	return NULL;
+}
+
+int hs_dom_build_many(hs_dom **out, const hs_graph *const *g, size_t n)
+{
+	build_job job[16];
+	pthread_t tid[16];
+	int started[16] = { 0 };
+	int rc = 0;
+
+	HS_RETURN_ERROR_IF(n > 16, HS_EINVAL, "hs_dom_build_many: %zu graphs,"
+			   " at most 16", n);
+	if (n == 0)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		out[i] = NULL;
+		job[i].out = &out[i];
+		job[i].g = g[i];
+		job[i].rc = 0;
+		job[i].msg[0] = '\0';
+	}
+	/* the first on this thread; a thread that cannot start runs here */
+	for (size_t i = 1; i < n; i++)
+		started[i] = pthread_create(&tid[i], NULL, build_run,
+					    &job[i]) == 0;
+	build_run(&job[0]);
+	for (size_t i = 1; i < n; i++) {
+		if (started[i])
+			pthread_join(tid[i], NULL);
+		else
+			build_run(&job[i]);
+	}
+	for (size_t i = 0; i < n && rc == 0; i++)
+		if (job[i].rc < 0)
+			rc = hs_error_set(job[i].rc, "%s", job[i].msg);
+	if (rc < 0)
+		for (size_t i = 0; i < n; i++) {
+			hs_dom_free(out[i]);
+			out[i] = NULL;
+		}
+	return rc;
+}
+
 void hs_dom_free(hs_dom *d)
 {
 	if (!d)

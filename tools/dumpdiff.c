@@ -155,7 +155,7 @@ static int parse_args(options *o, int argc, char **argv)
 	return 0;
 }
 
-static int load(snapshot *s, const char *path, int need_dom)
+static int load(snapshot *s, const char *path)
 {
 	hs_graph_options go = HS_GRAPH_OPTIONS_INIT;
 	const hs_graph_stats *st;
@@ -173,8 +173,6 @@ static int load(snapshot *s, const char *path, int need_dom)
 	if (st->missing_refs)
 		fprintf(stderr, "dumpdiff: note: %s: %" PRIu64 " references "
 			"to objects not in the dump\n", path, st->missing_refs);
-	if (need_dom && hs_dom_build(&s->d, s->g) < 0)
-		return tool_error("%s: %s", path, hs_error_last());
 	return 0;
 }
 
@@ -449,13 +447,25 @@ int main(int argc, char **argv)
 	dopt.match = o.match;
 	dopt.path_owners = o.path_owners;
 	/* s[0] old/base, s[1] new/final, s[2] target (three snapshots) */
-	rc = load(&s[0], o.files[0], 1);
+	rc = load(&s[0], o.files[0]);
 	if (rc == 0)
-		rc = load(&s[1], o.files[o.nfiles - 1], 1);
+		rc = load(&s[1], o.files[o.nfiles - 1]);
 	if (rc == 0 && o.nfiles == 3)
-		rc = load(&s[2], o.files[1], 0);
+		rc = load(&s[2], o.files[1]);
 	if (rc)
 		goto done;
+	{
+		/* old's and new's trees at once: the step is single-threaded */
+		const hs_graph *gs[2] = { s[0].g, s[1].g };
+		hs_dom *ds[2];
+
+		if (hs_dom_build_many(ds, gs, 2) < 0) {
+			rc = tool_error("%s", hs_error_last());
+			goto done;
+		}
+		s[0].d = ds[0];
+		s[1].d = ds[1];
+	}
 	if (o.nfiles == 3)
 		rc = hs_diff_leaks(&df, s[0].g, s[0].d, s[2].g, s[1].g, s[1].d,
 				   &dopt);

@@ -59,6 +59,16 @@ typedef struct {
  */
 int hs_dom_build(hs_dom **out, const hs_graph *g);
 
+/**
+ * hs_dom_build_many() : hs_dom_build() for n graphs at once, one thread
+ * per graph (the step is single-threaded, so two snapshots' trees take
+ * the time of one on two cores; memory is the sum of both steps').
+ * @param[out] out  n trees, each paired with hs_dom_free(); all NULL on
+ *                  error.
+ * @return 0, or the first failing build's error (its message is kept).
+ */
+int hs_dom_build_many(hs_dom **out, const hs_graph *const *g, size_t n);
+
 /** hs_dom_free() : NULL-safe. */
 void hs_dom_free(hs_dom *d);
 

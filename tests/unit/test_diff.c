@@ -240,6 +240,38 @@ static void test_two_processes(void)
 	snap_free(&s1);
 }
 
+/* hs_dom_build_many (two trees on two threads, as dumpdiff builds them)
+ * gives the trees hs_dom_build gives. */
+static void test_dom_build_many(void)
+{
+	const char *p1 = synth("m1.snap", 1, HS_REFS_BY_ID, NULL);
+	const char *p2 = synth("m2.snap", 2, HS_REFS_BY_INDEX, NULL);
+	snap s0, s1;
+	const hs_graph *gs[2];
+	hs_dom *ds[2];
+
+	snap_load(&s0, p1);
+	snap_load(&s1, p2);
+	gs[0] = s0.g;
+	gs[1] = s1.g;
+	CU_ASSERT_FATAL(hs_dom_build_many(ds, gs, 2) == 0);
+	for (int k = 0; k < 2; k++) {
+		const snap *s = k ? &s1 : &s0;
+
+		for (uint32_t v = 0; v < hs_graph_count(s->g); v++) {
+			if (hs_dom_idom(ds[k], v) != hs_dom_idom(s->d, v) ||
+			    hs_dom_retained(ds[k], v) != hs_dom_retained(s->d, v)) {
+				CU_FAIL("a tree differs");
+				break;
+			}
+		}
+		hs_dom_free(ds[k]);
+	}
+	CU_ASSERT_EQUAL(hs_dom_build_many(ds, gs, 0), 0);
+	snap_free(&s0);
+	snap_free(&s1);
+}
+
 HS_SUITE(diff, HS_TEST(test_leak_by_id), HS_TEST(test_leak_by_path),
 	 HS_TEST(test_three_snapshots), HS_TEST(test_address_reuse),
-	 HS_TEST(test_two_processes))
+	 HS_TEST(test_two_processes), HS_TEST(test_dom_build_many))
