@@ -677,6 +677,19 @@ static int diff_init(hs_diff **out, hs_graph *g0, hs_dom *d0, hs_graph *g1,
 	return 0;
 }
 
+/* The end of both entry points: a finished diff into *out, or none. */
+static int diff_done(hs_diff **out, hs_diff *df, int rc)
+{
+	if (rc == 0 && df) {
+		finish_types(&df->types);
+	} else {
+		hs_diff_free(df);
+		df = NULL;
+	}
+	*out = df;
+	return rc;
+}
+
 int hs_diff_new(hs_diff **out, hs_graph *old_g, hs_dom *old_d,
 		hs_graph *new_g, hs_dom *new_d, const hs_diff_options *opts)
 {
@@ -724,19 +737,12 @@ int hs_diff_new(hs_diff **out, hs_graph *old_g, hs_dom *old_d,
 		}
 	rc = owners_by_id(df, present, is_new);
 done:
-	if (rc == 0 && df)
-		finish_types(&df->types);
 	free(map0);
 	free(map1);
 	free(present);
 	free(in_new);
 	free(is_new);
-	if (rc < 0) {
-		hs_diff_free(df);
-		df = NULL;
-	}
-	*out = df;
-	return rc;
+	return diff_done(out, df, rc);
 }
 
 int hs_diff_leaks(hs_diff **out, hs_graph *base_g, hs_dom *base_d,
@@ -774,19 +780,12 @@ int hs_diff_leaks(hs_diff **out, hs_graph *base_g, hs_dom *base_d,
 		in_target[v] = in_target[v] && !in_base[v];
 	rc = owners_by_id(df, in_base, in_target);
 done:
-	if (rc == 0)
-		finish_types(&df->types);
 	free(map0);
 	free(map1);
 	free(mapt);
 	free(in_base);
 	free(in_target);
-	if (rc < 0) {
-		hs_diff_free(df);
-		df = NULL;
-	}
-	*out = df;
-	return rc;
+	return diff_done(out, df, rc);
 }
 
 void hs_diff_free(hs_diff *d)
