@@ -1070,9 +1070,9 @@ static void frame_done(hs_reader *r, frame_dec *d, int rc)
 	}
 }
 
-static int deliver_check(hs_reader *r, frame_dec *d, const hs_record *rec)
+/* Notes what a delivered record tells about the file (the end record). */
+static void note_record(hs_reader *r, const hs_record *rec)
 {
-	(void)d;
 	if (rec->kind == HS_REC_END) {
 		pthread_mutex_lock(&r->lock);
 		r->has_end = 1;
@@ -1096,7 +1096,6 @@ static int deliver_check(hs_reader *r, frame_dec *d, const hs_record *rec)
 			note_problem(r, rec->frame_offset, msg);
 		}
 	}
-	return 0;
 }
 
 int hs_reader_next(hs_record *rec, hs_reader *r)
@@ -1129,7 +1128,7 @@ int hs_reader_next(hs_record *rec, hs_reader *r)
 				continue;
 			if (rec->kind == HS_REC_OBJECT)
 				r->delivered++;
-			deliver_check(r, d, rec);
+			note_record(r, rec);
 			return 0;
 		}
 		if (rc == HS_ENOMEM)
@@ -1188,7 +1187,7 @@ static void *scan_run(void *arg)
 				continue;
 			if (rec.kind == HS_REC_OBJECT)
 				wk->delivered++;
-			deliver_check(r, &d, &rec);
+			note_record(r, &rec);
 			rc = c->cb(&rec, wk->id, c->payload);
 			if (rc != 0) {
 				pthread_mutex_lock(&r->lock);
