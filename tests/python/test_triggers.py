@@ -223,8 +223,11 @@ class ChildTest(unittest.TestCase):
         try:
             s = self._budget_child()
             # measure the heap first, then hold the child to it + 24 MiB
+            # the probe dumps into the test's own directory: as root a
+            # dump to /dev/null once replaced the device with a file
             probe = self.start(["-c", "import resource,runpy,sys;"
-                                "sys.argv=['x','/dev/null'];"
+                                "sys.argv=['x',%r];" %
+                                os.path.join(self.dir, "probe.snap") +
                                 "runpy.run_path(%r);" % s +
                                 "print(resource.getrusage("
                                 "resource.RUSAGE_SELF).ru_maxrss)"])
@@ -262,7 +265,8 @@ class ChildTest(unittest.TestCase):
     def test_dump_under_rlimit_as(self):
         s = self._budget_child()
         probe = self.start(["-c", "import runpy,sys;"
-                            "sys.argv=['x','/dev/null'];"
+                            "sys.argv=['x',%r];" %
+                            os.path.join(self.dir, "probe.snap") +
                             "runpy.run_path(%r);" % s +
                             "print(open('/proc/self/status').read())"])
         o, e = probe.communicate(timeout=120)
