@@ -1,6 +1,7 @@
 # heapsnap - build, test, benchmark.  Everything goes to build/.
 #
-#   make            libdump (static + shared + pkg-config) and the tools
+#   make            libdump (static + shared + pkg-config), the tools and
+#                   their manual pages
 #   make deps       install missing Debian packages (as root)
 #   make demo       build, capture a sample Python heap, analyse it
 #   make check      every test suite, then again under ASan+UBSan
@@ -15,7 +16,7 @@ B        := build
 CC       ?= cc
 PKGS     := libzstd msgpack
 DEPS_DEB := gcc make pkg-config libzstd-dev libmsgpack-dev libcunit1-dev \
-            python3-dev zstd clang
+            python3-dev zstd clang lowdown
 BENCH_DEB := python3-networkx python3-objgraph libboost-graph-dev g++ time
 
 CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow \
@@ -31,6 +32,9 @@ TOOL_COMMON := $(filter tools/tool_%.c,$(TOOL_SRC))
 TOOL_MAIN := $(filter-out tools/tool_%.c,$(TOOL_SRC))
 TOOLS     := $(patsubst tools/%.c,%,$(TOOL_MAIN))
 UNIT_SRC  := $(sort $(wildcard tests/unit/*.c))
+EXAMPLES  := $(patsubst examples/%.c,%,$(sort $(wildcard examples/*.c)))
+MAN_SRC   := $(sort $(wildcard doc/man/*.md))
+MAN       := $(patsubst doc/man/%.md,$(B)/man/%,$(MAN_SRC))
 HDRS      := $(wildcard libdump/include/*.h libdump/*.h tools/*.h tests/unit/*.h tests/fuzz/*.h)
 
 # $(1) = build dir, $(2) = extra flags
@@ -47,6 +51,13 @@ $(1)/bin/%: $(1)/obj/tools/%.o $(patsubst %.c,$(1)/obj/%.o,$(TOOL_COMMON)) $(1)/
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(LIBS)
 
+# examples/: programs using the library as a user would: its public
+# headers only, and C11 without extensions
+$(1)/examples/%: examples/%.c $(1)/lib/libdump.a $(wildcard libdump/include/*.h)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(OPT) -std=c11 -Wall -Wextra -pedantic -Ilibdump/include $(2) \
+	  -o $$@ $$< $(1)/lib/libdump.a $$(LIBS)
+
 # --wrap: tests/unit/test_faults.c fails the Nth allocation
 $(1)/tests/unit: $(patsubst %.c,$(1)/obj/%.o,$(UNIT_SRC)) $(1)/lib/libdump.a
 	@mkdir -p $$(dir $$@)
@@ -58,13 +69,22 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 $(eval $(call variant,$(B),))
 $(eval $(call variant,$(B)/asan,$(SAN)))
 
-.PHONY: all deps bench-deps lib tools python demo check bench fuzz install clean
+.PHONY: all deps bench-deps lib tools man python demo check bench fuzz install clean
 .SECONDARY:
 
-all: lib tools
+all: lib tools man
 
 lib: $(B)/lib/libdump.a $(B)/lib/libdump.so $(B)/lib/pkgconfig/heapsnap.pc
 tools: $(addprefix $(B)/bin/,$(TOOLS))
+man: $(MAN)
+
+# doc/man/TOOL.1.md -> build/man/TOOL.1: Markdown that reads well on GitHub,
+# roff for man(1); title and section come from the file's name.
+$(B)/man/%: doc/man/%.md | $(B)/.deps-ok
+	@mkdir -p $(dir $@)
+	lowdown -s -Tman --out-no-smarty --nroff-nolinks -M title=$(basename $*) \
+	  -M section=$(patsubst .%,%,$(suffix $*)) -M source=heapsnap \
+	  -M volume="heapsnap manual" -o $@ $<
 
 # The CPython capture: a C extension for the python3 first on PATH (its
 # sysconfig names the headers and the suffix), linked with libdump.a.
@@ -105,7 +125,8 @@ demo: all python
 
 # Every suite prints a line "suite: N passed, N failed"; tests/summary.sh
 # sums them into the final line and sets the exit status.
-check: all python $(B)/tests/unit $(B)/asan/tests/unit $(addprefix $(B)/asan/bin/,$(TOOLS))
+check: all python $(B)/tests/unit $(B)/asan/tests/unit $(addprefix $(B)/asan/bin/,$(TOOLS)) \
+       $(addprefix $(B)/examples/,$(EXAMPLES)) $(addprefix $(B)/asan/examples/,$(EXAMPLES))
 	@rm -f $(B)/check.log
 	@./tests/run_suites.sh $(B) "" 2>&1 | tee -a $(B)/check.log
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
@@ -119,13 +140,15 @@ fuzz: all
 	./tests/fuzz/run.sh $(or $(FUZZ_SECONDS),60)
 
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/heapsnap
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/heapsnap \
+	  $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(addprefix $(B)/bin/,$(TOOLS)) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 $(B)/lib/libdump.a $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(B)/lib/libdump.so $(DESTDIR)$(PREFIX)/lib/libdump.so.1
 	ln -sf libdump.so.1 $(DESTDIR)$(PREFIX)/lib/libdump.so
 	install -m 644 libdump/include/*.h $(DESTDIR)$(PREFIX)/include/heapsnap/
 	install -m 644 $(B)/lib/pkgconfig/heapsnap.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	install -m 644 $(filter %.1,$(MAN)) $(DESTDIR)$(PREFIX)/share/man/man1/
 
 clean:
 	rm -rf $(B)

@@ -43,7 +43,7 @@ static const char usage[] =
 	"                        candidates' bytes)\n"
 	"  --per-owner           apply --fail-if-growth to each owner's growth\n"
 	"                        instead of the total\n"
-	"  --json                JSON (schema \"" SCHEMA "\", see README)\n"
+	"  --json                JSON (schema \"" SCHEMA "\", see dumpdiff(1))\n"
 	"  -h, --help            this text\n"
 	"\n"
 	"Exit status: 0 done, growth within the gate; 1 the gate tripped;\n"

@@ -42,7 +42,7 @@ static const char usage[] =
 	"                     0x hex) instead of the biggest\n"
 	"  --min-retained S   leave out objects retaining less than S bytes\n"
 	"                     (K, M, G suffixes: 1.5M)\n"
-	"  --json             JSON (schema \"" SCHEMA "\", README.md)\n"
+	"  --json             JSON (schema \"" SCHEMA "\", dumpdom(1))\n"
 	"  --threads N        decoding threads (default: one per core)\n"
 	"  -h, --help         this text\n"
 	"\n"

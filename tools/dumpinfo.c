@@ -28,7 +28,7 @@ static const char usage[] =
 	"sizes, frames and compression, and whether the file is complete.\n"
 	"\n"
 	"  --json         one JSON object per file and line (schema\n"
-	"                 \"" SCHEMA "\", see README.md)\n"
+	"                 \"" SCHEMA "\", see dumpinfo(1))\n"
 	"  --frames       also list the frame table\n"
 	"  --threads N    decoding threads (default: one per core)\n"
 	"  -h, --help     this text\n"
@@ -316,7 +316,7 @@ static void print_human(const hs_summary *s, const options *o)
 		print_frames(s);
 }
 
-/* ---- JSON output (schema heapsnap.dumpinfo/1, README.md) ------- */
+/* ---- JSON output (schema heapsnap.dumpinfo/1, doc/man/dumpinfo.1.md) ------- */
 
 static void jkey(const char *k)
 {

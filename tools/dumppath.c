@@ -49,7 +49,7 @@ static const char usage[] =
 	"                 reference in at least one step)\n"
 	"  --max-depth D  only paths of at most D references\n"
 	"  --json         one JSON object (schema \"" SCHEMA "\",\n"
-	"                 see README.md)\n"
+	"                 see dumppath(1))\n"
 	"  --threads N    decoding threads (default: one per core)\n"
 	"  -h, --help     this text\n"
 	"\n"

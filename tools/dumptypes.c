@@ -43,7 +43,7 @@ static const char usage[] =
 	"  --site-depth N  frames in a site's key with --by site (default 1)\n"
 	"  --unreachable   summarise the objects no root reaches instead\n"
 	"                  (garbage or cycles awaiting collection)\n"
-	"  --json          JSON (schema \"" SCHEMA "\", see README.md)\n"
+	"  --json          JSON (schema \"" SCHEMA "\", see dumptypes(1))\n"
 	"  --csv           CSV: type,count,shallow,retained,percent,cumulative\n"
 	"  --threads N     decoding threads (default: one per core)\n"
 	"  -h, --help      this text\n"

@@ -1,6 +1,6 @@
 #!/bin/sh
 # hostile.sh - hostile .snap files through every tool that reads one
-# (README.md, "Hostile input and faults").  The files are crafted byte by byte by
+# (doc/hostile-input.md).  The files are crafted byte by byte by
 # tests/fuzz/craft.py (independent of libdump): other formats, an empty
 # file, decompression bombs, lengths claiming billions of elements, deep
 # nesting, duplicate and missing ids, trailers lying about counts and
