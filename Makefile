@@ -37,6 +37,9 @@ MAN_SRC   := $(sort $(wildcard doc/man/*.md))
 MAN       := $(patsubst doc/man/%.md,$(B)/man/%,$(MAN_SRC))
 HDRS      := $(wildcard libdump/include/*.h libdump/*.h tools/*.h tests/unit/*.h tests/fuzz/*.h)
 
+# the rules below come from a template: name the default goal
+.DEFAULT_GOAL := all
+
 # $(1) = build dir, $(2) = extra flags
 define variant
 $(1)/obj/%.o: %.c $(HDRS) | $(B)/.deps-ok

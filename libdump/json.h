@@ -1,6 +1,6 @@
 /*
  * json.h - a bounded pull lexer for JSON lines (internal; used by
- * jsonl.c).
+ * jsonl_parse.c).
  *
  * It reads a FILE* through a 64 KiB buffer and hands out one token at a
  * time, so no input can make it build a tree: memory is the buffer plus

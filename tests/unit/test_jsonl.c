@@ -1,5 +1,5 @@
 /*
- * test_jsonl.c - the JSON-lines form (jsonl.c, json.c): random graphs go
+ * test_jsonl.c - the JSON-lines form (jsonl_*.c, json.c): random graphs go
  * .snap -> JSON lines -> .snap and must come back record for record;
  * malformed JSON lines must each fail cleanly with the line, the column
  * and the cause.
