@@ -10,6 +10,8 @@
 #   make install    PREFIX=/usr/local
 
 PREFIX   ?= /usr/local
+# the first rule the $(eval)s below generate would otherwise be the default
+.DEFAULT_GOAL := all
 # build on every core; the test suites themselves run one after another
 MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 2)
 B        := build
@@ -27,6 +29,11 @@ CFLAGS   += $(OPT) $(CFLAGS_BASE) -fPIC
 LIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lzstd -lmsgpackc) -pthread -lm
 
 LIB_SRC   := $(sort $(wildcard libdump/*.c))
+# libheapsnap's version, from hs_common.h; the shared library's soname
+# carries the major number
+hs_ver = $(shell sed -n 's/^\#define HS_VERSION_$(1) *\([0-9]*\).*/\1/p' libdump/include/hs_common.h)
+VERSION   := $(call hs_ver,MAJOR).$(call hs_ver,MINOR).$(call hs_ver,PATCH)
+SONAME    := libheapsnap.so.$(call hs_ver,MAJOR)
 TOOL_SRC  := $(sort $(wildcard tools/*.c))
 TOOL_COMMON := $(filter tools/tool_%.c,$(TOOL_SRC))
 TOOL_MAIN := $(filter-out tools/tool_%.c,$(TOOL_SRC))
@@ -46,23 +53,26 @@ $(1)/obj/%.o: %.c $(HDRS) | $(B)/.deps-ok
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(CFLAGS) $(2) -c $$< -o $$@
 
-$(1)/lib/libdump.a: $(patsubst %.c,$(1)/obj/%.o,$(LIB_SRC))
+# the library exports only what its headers mark HS_API
+$(1)/obj/libdump/%.o: CFLAGS += -fvisibility=hidden
+
+$(1)/lib/libheapsnap.a: $(patsubst %.c,$(1)/obj/%.o,$(LIB_SRC))
 	@mkdir -p $$(dir $$@)
 	rm -f $$@ && ar rcs $$@ $$^
 
-$(1)/bin/%: $(1)/obj/tools/%.o $(patsubst %.c,$(1)/obj/%.o,$(TOOL_COMMON)) $(1)/lib/libdump.a
+$(1)/bin/%: $(1)/obj/tools/%.o $(patsubst %.c,$(1)/obj/%.o,$(TOOL_COMMON)) $(1)/lib/libheapsnap.a
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(LIBS)
 
 # examples/: programs using the library as a user would: its public
 # headers only, and C11 without extensions
-$(1)/examples/%: examples/%.c $(1)/lib/libdump.a $(wildcard libdump/include/*.h)
+$(1)/examples/%: examples/%.c $(1)/lib/libheapsnap.a $(wildcard libdump/include/*.h)
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(OPT) -std=c11 -Wall -Wextra -pedantic -Ilibdump/include $(2) \
-	  -o $$@ $$< $(1)/lib/libdump.a $$(LIBS)
+	  -o $$@ $$< $(1)/lib/libheapsnap.a $$(LIBS)
 
 # --wrap: tests/unit/test_faults.c fails the Nth allocation
-$(1)/tests/unit: $(patsubst %.c,$(1)/obj/%.o,$(UNIT_SRC)) $(1)/lib/libdump.a
+$(1)/tests/unit: $(patsubst %.c,$(1)/obj/%.o,$(UNIT_SRC)) $(1)/lib/libheapsnap.a
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(LIBS) -lcunit $(UNIT_WRAP)
 endef
@@ -77,7 +87,7 @@ $(eval $(call variant,$(B)/asan,$(SAN)))
 
 all: lib tools man
 
-lib: $(B)/lib/libdump.a $(B)/lib/libdump.so $(B)/lib/pkgconfig/heapsnap.pc
+lib: $(B)/lib/libheapsnap.a $(B)/lib/libheapsnap.so $(B)/lib/pkgconfig/heapsnap.pc
 tools: $(addprefix $(B)/bin/,$(TOOLS))
 man: $(MAN)
 
@@ -90,26 +100,31 @@ $(B)/man/%: doc/man/%.md | $(B)/.deps-ok
 	  -M volume="heapsnap manual" -o $@ $<
 
 # The CPython capture: a C extension for the python3 first on PATH (its
-# sysconfig names the headers and the suffix), linked with libdump.a.
+# sysconfig names the headers and the suffix), linked with libheapsnap.a.
 PYTHON   ?= python3
 PY_INC   := $(shell $(PYTHON) -c "import sysconfig; print(sysconfig.get_paths()['include'])" 2>/dev/null)
 PY_EXT   := $(shell $(PYTHON) -c "import sysconfig; print(sysconfig.get_config_var('EXT_SUFFIX'))" 2>/dev/null)
 PY_CSRC  := $(sort $(wildcard capture/python/*.c))
 PY_FILES := $(patsubst capture/python/%,$(B)/python/%,$(wildcard capture/python/heapsnap/*.py))
 python: $(B)/python/heapsnap/_capture$(PY_EXT) $(PY_FILES)
-$(B)/python/heapsnap/_capture$(PY_EXT): $(PY_CSRC) $(wildcard capture/python/*.h) $(HDRS) $(B)/lib/libdump.a
+$(B)/python/heapsnap/_capture$(PY_EXT): $(PY_CSRC) $(wildcard capture/python/*.h) $(HDRS) $(B)/lib/libheapsnap.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -I$(PY_INC) -shared -o $@ $(PY_CSRC) $(B)/lib/libdump.a $(LIBS)
+	$(CC) $(CFLAGS) -I$(PY_INC) -shared -o $@ $(PY_CSRC) $(B)/lib/libheapsnap.a $(LIBS)
 $(B)/python/heapsnap/%.py: capture/python/heapsnap/%.py
 	@mkdir -p $(dir $@)
 	cp $< $@
 
-$(B)/lib/libdump.so: $(patsubst %.c,$(B)/obj/%.o,$(LIB_SRC))
-	$(CC) -shared -Wl,-soname,libdump.so.1 -o $@ $^ $(LIBS)
+# libheapsnap.so.X.Y.Z, with its soname and development links
+$(B)/lib/libheapsnap.so: $(patsubst %.c,$(B)/obj/%.o,$(LIB_SRC))
+	$(CC) -shared -Wl,-soname,$(SONAME) -o $@.$(VERSION) $^ $(LIBS)
+	ln -sf libheapsnap.so.$(VERSION) $(B)/lib/$(SONAME)
+	ln -sf libheapsnap.so.$(VERSION) $@
 
-$(B)/lib/pkgconfig/heapsnap.pc: Makefile
+# The prefix is where the .pc file lies (pcfiledir = PREFIX/lib/pkgconfig),
+# so an installed tree is right whatever PREFIX and DESTDIR were.
+$(B)/lib/pkgconfig/heapsnap.pc: Makefile libdump/include/hs_common.h
 	@mkdir -p $(dir $@)
-	printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include/heapsnap\n\nName: heapsnap\nDescription: heapsnap .snap writer, reader and analyses\nVersion: 0.1.0\nRequires.private: libzstd msgpack\nLibs: -L$${libdir} -ldump\nLibs.private: -pthread -lm\nCflags: -I$${includedir}\n' '$(PREFIX)' > $@
+	printf 'prefix=$${pcfiledir}/../..\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include/heapsnap\n\nName: heapsnap\nDescription: heapsnap .snap writer, reader and analyses\nVersion: %s\nRequires.private: libzstd msgpack\nLibs: -L$${libdir} -lheapsnap\nLibs.private: -pthread -lm\nCflags: -I$${includedir}\n' '$(VERSION)' > $@
 
 # Installs what is missing, once per machine (apt-get update only when
 # something is missing).  Not root: says what to install and fails.
@@ -146,9 +161,10 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/heapsnap \
 	  $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(addprefix $(B)/bin/,$(TOOLS)) $(DESTDIR)$(PREFIX)/bin/
-	install -m 644 $(B)/lib/libdump.a $(DESTDIR)$(PREFIX)/lib/
-	install -m 755 $(B)/lib/libdump.so $(DESTDIR)$(PREFIX)/lib/libdump.so.1
-	ln -sf libdump.so.1 $(DESTDIR)$(PREFIX)/lib/libdump.so
+	install -m 644 $(B)/lib/libheapsnap.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(B)/lib/libheapsnap.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/
+	ln -sf libheapsnap.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/$(SONAME)
+	ln -sf libheapsnap.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libheapsnap.so
 	install -m 644 libdump/include/*.h $(DESTDIR)$(PREFIX)/include/heapsnap/
 	install -m 644 $(B)/lib/pkgconfig/heapsnap.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
 	install -m 644 $(filter %.1,$(MAN)) $(DESTDIR)$(PREFIX)/share/man/man1/

@@ -49,7 +49,7 @@ die() { echo "bench/analysis: $*" >&2; exit 2; }
 mkdir -p "$DIR" || die "cannot create $DIR"
 DC="$DIR/domcheck"
 ${CC:-cc} -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -I"$top/libdump/include" \
-	"$top/bench/domcheck.c" "$B/lib/libdump.a" \
+	"$top/bench/domcheck.c" "$B/lib/libheapsnap.a" \
 	$(pkg-config --libs libzstd msgpack 2>/dev/null || echo -lzstd -lmsgpackc) \
 	-pthread -lm -o "$DC" || die "cannot build domcheck"
 BOOST=""

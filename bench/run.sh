@@ -43,13 +43,13 @@ millions() { awk -v n="$1" 'BEGIN { if (n >= 1e6) printf "%gM", n / 1e6; else pr
 # ---- probes --------------------------------------------------------------
 
 build_hsbench() {
-	[ -f "$B/lib/libdump.a" ] || die "build/lib/libdump.a is missing: run make"
+	[ -f "$B/lib/libheapsnap.a" ] || die "build/lib/libheapsnap.a is missing: run make"
 	mkdir -p "$DIR" || die "cannot create $DIR"
 	if [ ! -x "$HSB" ] || [ "$top/bench/hsbench.c" -nt "$HSB" ] ||
-	   [ "$B/lib/libdump.a" -nt "$HSB" ]; then
+	   [ "$B/lib/libheapsnap.a" -nt "$HSB" ]; then
 		${CC:-cc} -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra \
 			-I"$top/libdump/include" "$top/bench/hsbench.c" \
-			"$B/lib/libdump.a" \
+			"$B/lib/libheapsnap.a" \
 			$(pkg-config --libs libzstd msgpack 2>/dev/null || echo -lzstd -lmsgpackc) \
 			-pthread -lm -o "$HSB" || die "cannot build hsbench"
 	fi

@@ -6,7 +6,7 @@
  *     ./write_dump list.snap && dumpdom list.snap
  *
  * (after `make install`; in the source tree, after `make`:
- * cc -Ilibdump/include examples/write_dump.c build/lib/libdump.a -lzstd
+ * cc -Ilibdump/include examples/write_dump.c build/lib/libheapsnap.a -lzstd
  * -lmsgpackc -pthread -lm).
  *
  * The writer's memory is bounded whatever the heap's size (two record

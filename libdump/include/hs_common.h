@@ -17,6 +17,35 @@
 extern "C" {
 #endif
 
+/*
+ * HS_API marks the library's public functions.  libheapsnap is built with
+ * -fvisibility=hidden, so its shared object exports these and nothing else.
+ */
+#if defined(__GNUC__) || defined(__clang__)
+#define HS_API __attribute__((visibility("default")))
+#else
+#define HS_API
+#endif
+
+/*
+ * The library's version: MAJOR changes with any incompatible change of the
+ * API or ABI (the shared library's soname is libheapsnap.so.MAJOR), MINOR
+ * with additions, PATCH with fixes.  The Makefile reads these lines.
+ */
+#define HS_VERSION_MAJOR 0
+#define HS_VERSION_MINOR 1
+#define HS_VERSION_PATCH 0
+#define HS_VERSION_NUMBER \
+	(HS_VERSION_MAJOR * 10000 + HS_VERSION_MINOR * 100 + HS_VERSION_PATCH)
+
+/**
+ * hs_version() :
+ * @return HS_VERSION_NUMBER of the library the program runs with, which
+ * differs from the one it was compiled with when a newer shared library is
+ * installed (compare the major numbers: MAJOR * 10000).
+ */
+HS_API unsigned hs_version(void);
+
 /** Version of the .snap format this library writes (format/FORMAT.md). */
 #define HS_FORMAT_VERSION 1
 
@@ -38,13 +67,13 @@ enum {
  * @return the message of the last error set on this thread, or "" if none.
  * The pointer stays valid until the next libdump call on this thread.
  */
-const char *hs_error_last(void);
+HS_API const char *hs_error_last(void);
 
 /** hs_error_clear() : forget the last error message of this thread. */
-void hs_error_clear(void);
+HS_API void hs_error_clear(void);
 
 /** hs_error_name() : @return a short constant name for an HS_E* code. */
-const char *hs_error_name(int code);
+HS_API const char *hs_error_name(int code);
 
 /**
  * hs_sink : where a writer sends bytes (a file, memory, a socket...).
@@ -70,13 +99,13 @@ typedef struct hs_buf {
 
 #define HS_BUF_INIT { NULL, 0, 0 }
 
-void hs_buf_init(hs_buf *b);
+HS_API void hs_buf_init(hs_buf *b);
 /** hs_buf_release() : free the storage; b may be reused after hs_buf_init. */
-void hs_buf_release(hs_buf *b);
+HS_API void hs_buf_release(hs_buf *b);
 /** hs_buf_append() : @return 0, or HS_ENOMEM (b unchanged). */
-int hs_buf_append(hs_buf *b, const void *data, size_t len);
+HS_API int hs_buf_append(hs_buf *b, const void *data, size_t len);
 /** hs_buf_sink() : a sink that appends to b (b must outlive the sink). */
-hs_sink hs_buf_sink(hs_buf *b);
+HS_API hs_sink hs_buf_sink(hs_buf *b);
 
 #ifdef __cplusplus
 }

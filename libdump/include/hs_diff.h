@@ -104,32 +104,32 @@ typedef struct hs_diff hs_diff;
  * @return 0, HS_ENOMEM, HS_EINVAL (options; HS_DIFF_MATCH_ID across two
  *         processes is allowed: the caller asked for it).
  */
-int hs_diff_new(hs_diff **out, hs_graph *old_g, hs_dom *old_d,
-		hs_graph *new_g, hs_dom *new_d, const hs_diff_options *opts);
+HS_API int hs_diff_new(hs_diff **out, hs_graph *old_g, hs_dom *old_d,
+		       hs_graph *new_g, hs_dom *new_d, const hs_diff_options *opts);
 
 /**
  * hs_diff_leaks() : the three-snapshot comparison (see above); the
  * snapshots must come from one process (else HS_EINVAL, with a message).
  * Totals compare base ([0]) and final ([1]); owners are in final.
  */
-int hs_diff_leaks(hs_diff **out, hs_graph *base_g, hs_dom *base_d,
-		  hs_graph *target_g, hs_graph *final_g, hs_dom *final_d,
-		  const hs_diff_options *opts);
+HS_API int hs_diff_leaks(hs_diff **out, hs_graph *base_g, hs_dom *base_d,
+			 hs_graph *target_g, hs_graph *final_g, hs_dom *final_d,
+			 const hs_diff_options *opts);
 
 /** hs_diff_free() : NULL-safe. */
-void hs_diff_free(hs_diff *d);
+HS_API void hs_diff_free(hs_diff *d);
 
-const hs_diff_totals *hs_diff_totals_get(const hs_diff *d);
+HS_API const hs_diff_totals *hs_diff_totals_get(const hs_diff *d);
 
 /** Types of either snapshot, sorted by retained growth, largest first
  *  (ties: shallow growth, then name). */
-size_t hs_diff_type_count(const hs_diff *d);
-const hs_diff_type *hs_diff_type_get(const hs_diff *d, size_t i);
+HS_API size_t hs_diff_type_count(const hs_diff *d);
+HS_API const hs_diff_type *hs_diff_type_get(const hs_diff *d, size_t i);
 
 /** Owners with any growth, sorted by bytes, largest first (ties: objects,
  *  then node). */
-size_t hs_diff_owner_count(const hs_diff *d);
-const hs_diff_owner *hs_diff_owner_get(const hs_diff *d, size_t i);
+HS_API size_t hs_diff_owner_count(const hs_diff *d);
+HS_API const hs_diff_owner *hs_diff_owner_get(const hs_diff *d, size_t i);
 
 /**
  * hs_diff_owner_path() : the labelled root path of owner i in the new
@@ -139,7 +139,7 @@ const hs_diff_owner *hs_diff_owner_get(const hs_diff *d, size_t i);
  * new snapshot.
  * @return 0, HS_ENOMEM, or what reading a label returns.
  */
-int hs_diff_owner_path(hs_buf *out, hs_diff *d, size_t i);
+HS_API int hs_diff_owner_path(hs_buf *out, hs_diff *d, size_t i);
 
 #ifdef __cplusplus
 }

@@ -57,7 +57,7 @@ typedef struct {
  * @return 0, HS_ENOMEM, HS_ELIMIT (more than 2^32-2 references and roots
  *         together).
  */
-int hs_dom_build(hs_dom **out, const hs_graph *g);
+HS_API int hs_dom_build(hs_dom **out, const hs_graph *g);
 
 /**
  * hs_dom_build_many() : hs_dom_build() for n graphs at once, one thread
@@ -67,28 +67,28 @@ int hs_dom_build(hs_dom **out, const hs_graph *g);
  *                  error.
  * @return 0, or the first failing build's error (its message is kept).
  */
-int hs_dom_build_many(hs_dom **out, const hs_graph *const *g, size_t n);
+HS_API int hs_dom_build_many(hs_dom **out, const hs_graph *const *g, size_t n);
 
 /** hs_dom_free() : NULL-safe. */
-void hs_dom_free(hs_dom *d);
+HS_API void hs_dom_free(hs_dom *d);
 
-const hs_dom_stats *hs_dom_stats_get(const hs_dom *d);
+HS_API const hs_dom_stats *hs_dom_stats_get(const hs_dom *d);
 
 /** hs_dom_reachable() : 1 if node is reachable from a root, else 0. */
-int hs_dom_reachable(const hs_dom *d, uint32_t node);
+HS_API int hs_dom_reachable(const hs_dom *d, uint32_t node);
 
 /**
  * hs_dom_idom() : node's immediate dominator: a node,
  * HS_GRAPH_SUPERROOT (nothing but the roots dominates it), or
  * HS_GRAPH_NONE (node is unreachable, or not a node).
  */
-uint32_t hs_dom_idom(const hs_dom *d, uint32_t node);
+HS_API uint32_t hs_dom_idom(const hs_dom *d, uint32_t node);
 
 /**
  * hs_dom_retained() : node's retained size; 0 for an unreachable node;
  * for HS_GRAPH_SUPERROOT, the total of every reachable object.
  */
-uint64_t hs_dom_retained(const hs_dom *d, uint32_t node);
+HS_API uint64_t hs_dom_retained(const hs_dom *d, uint32_t node);
 
 /**
  * hs_dom_children() : the nodes node immediately dominates (for
@@ -97,7 +97,7 @@ uint64_t hs_dom_retained(const hs_dom *d, uint32_t node);
  * @param[out] out  valid until hs_dom_free().
  * @return 0, HS_ENOMEM.
  */
-int hs_dom_children(hs_nodes *out, hs_dom *d, uint32_t node);
+HS_API int hs_dom_children(hs_nodes *out, hs_dom *d, uint32_t node);
 
 /**
  * hs_dom_top() : the reachable nodes of largest retained size, largest
@@ -107,8 +107,8 @@ int hs_dom_children(hs_nodes *out, hs_dom *d, uint32_t node);
  *                  qualifies, in *all (malloc'd, the caller frees).
  * @return how many were written.
  */
-size_t hs_dom_top(uint32_t *out, size_t n, uint32_t **all, const hs_dom *d,
-		  uint64_t min_retained);
+HS_API size_t hs_dom_top(uint32_t *out, size_t n, uint32_t **all, const hs_dom *d,
+			 uint64_t min_retained);
 
 /**
  * hs_dom_walk() : visit the dominator tree under `from` (a node or
@@ -123,7 +123,7 @@ size_t hs_dom_top(uint32_t *out, size_t n, uint32_t **all, const hs_dom *d,
 #define HS_DOM_SKIP 1
 typedef int (*hs_dom_visit)(uint32_t node, uint32_t depth, int enter,
 			    void *payload);
-int hs_dom_walk(hs_dom *d, uint32_t from, hs_dom_visit cb, void *payload);
+HS_API int hs_dom_walk(hs_dom *d, uint32_t from, hs_dom_visit cb, void *payload);
 
 #ifdef __cplusplus
 }

@@ -81,24 +81,24 @@ typedef struct {
  *         are 32-bit, which saves 4 bytes per object).  A damaged file loads what
  *         could be salvaged; stats.integrity says what was lost.
  */
-int hs_graph_load(hs_graph **out, const char *path,
-		  const hs_graph_options *opts);
+HS_API int hs_graph_load(hs_graph **out, const char *path,
+			 const hs_graph_options *opts);
 
 /** hs_graph_free() : NULL-safe. */
-void hs_graph_free(hs_graph *g);
+HS_API void hs_graph_free(hs_graph *g);
 
-const hs_graph_stats *hs_graph_stats_get(const hs_graph *g);
-const hs_snapinfo *hs_graph_info(const hs_graph *g);
-const char *hs_graph_path(const hs_graph *g);
+HS_API const hs_graph_stats *hs_graph_stats_get(const hs_graph *g);
+HS_API const hs_snapinfo *hs_graph_info(const hs_graph *g);
+HS_API const char *hs_graph_path(const hs_graph *g);
 
-uint32_t hs_graph_count(const hs_graph *g);
-uint64_t hs_graph_id(const hs_graph *g, uint32_t node);
-uint32_t hs_graph_type(const hs_graph *g, uint32_t node);
-uint64_t hs_graph_size(const hs_graph *g, uint32_t node);
+HS_API uint32_t hs_graph_count(const hs_graph *g);
+HS_API uint64_t hs_graph_id(const hs_graph *g, uint32_t node);
+HS_API uint32_t hs_graph_type(const hs_graph *g, uint32_t node);
+HS_API uint64_t hs_graph_size(const hs_graph *g, uint32_t node);
 /** hs_graph_preview() : the object's preview (kind NONE if it has none).
  *  Read from the file on demand. */
-int hs_graph_preview(hs_value *out, hs_buf *storage, const hs_graph *g,
-		     uint32_t node);
+HS_API int hs_graph_preview(hs_value *out, hs_buf *storage, const hs_graph *g,
+			    uint32_t node);
 
 /**
  * hs_graph_previews() : the previews of many objects, reading each frame
@@ -111,41 +111,41 @@ int hs_graph_preview(hs_value *out, hs_buf *storage, const hs_graph *g,
  */
 typedef int (*hs_preview_cb)(uint32_t node, const hs_value *v,
 			     void *payload);
-int hs_graph_previews(hs_graph *g, const uint32_t *nodes, size_t n,
-		      hs_preview_cb cb, void *payload);
+HS_API int hs_graph_previews(hs_graph *g, const uint32_t *nodes, size_t n,
+			     hs_preview_cb cb, void *payload);
 
-uint32_t hs_graph_type_count(const hs_graph *g);
-hs_str hs_graph_type_name(const hs_graph *g, uint32_t type);
+HS_API uint32_t hs_graph_type_count(const hs_graph *g);
+HS_API hs_str hs_graph_type_name(const hs_graph *g, uint32_t type);
 /** hs_graph_type_find() : @return the type index, or HS_GRAPH_NONE. */
-uint32_t hs_graph_type_find(const hs_graph *g, const char *name);
+HS_API uint32_t hs_graph_type_find(const hs_graph *g, const char *name);
 /** hs_graph_find_id() : @return the node with that id, or HS_GRAPH_NONE. */
-uint32_t hs_graph_find_id(const hs_graph *g, uint64_t id);
+HS_API uint32_t hs_graph_find_id(const hs_graph *g, uint64_t id);
 
 /** Out-edges of node; for HS_GRAPH_SUPERROOT, the root objects. */
-hs_edges hs_graph_out(const hs_graph *g, uint32_t node);
+HS_API hs_edges hs_graph_out(const hs_graph *g, uint32_t node);
 /**
  * hs_graph_csr() : the forward CSR itself, for analyses that walk every
  * edge: node v's targets are node[off[v]] .. node[off[v+1]-1], with
  * flags[] beside them; off has hs_graph_count()+1 entries.  Owned by g.
  */
-void hs_graph_csr(const uint32_t **off, const uint32_t **node,
-		  const uint8_t **flags, const hs_graph *g);
+HS_API void hs_graph_csr(const uint32_t **off, const uint32_t **node,
+			 const uint8_t **flags, const hs_graph *g);
 
 /** hs_graph_types() : the per-node type array (owned by g). */
-const uint32_t *hs_graph_types(const hs_graph *g);
+HS_API const uint32_t *hs_graph_types(const hs_graph *g);
 
 /** In-edges (referrers) of node; requires opts.reverse.  A root's
  *  referrers do not include the super-root: see hs_graph_is_root(). */
-hs_edges hs_graph_in(const hs_graph *g, uint32_t node);
-int hs_graph_is_root(const hs_graph *g, uint32_t node);
+HS_API hs_edges hs_graph_in(const hs_graph *g, uint32_t node);
+HS_API int hs_graph_is_root(const hs_graph *g, uint32_t node);
 /** hs_graph_has_referrers() : 1 when g was loaded with opts.reverse, so
  *  that hs_graph_in() answers; else 0. */
-int hs_graph_has_referrers(const hs_graph *g);
+HS_API int hs_graph_has_referrers(const hs_graph *g);
 
-size_t hs_graph_root_count(const hs_graph *g);
-const hs_root *hs_graph_root(const hs_graph *g, size_t i);
-uint32_t hs_graph_root_kind_count(const hs_graph *g);
-hs_str hs_graph_root_kind(const hs_graph *g, uint32_t kind);
+HS_API size_t hs_graph_root_count(const hs_graph *g);
+HS_API const hs_root *hs_graph_root(const hs_graph *g, size_t i);
+HS_API uint32_t hs_graph_root_kind_count(const hs_graph *g);
+HS_API hs_str hs_graph_root_kind(const hs_graph *g, uint32_t kind);
 
 /**
  * hs_graph_label() : the label of the k-th out-edge of node, read from
@@ -154,8 +154,8 @@ hs_str hs_graph_root_kind(const hs_graph *g, uint32_t kind);
  * label.  Calls on one graph are serialised by a lock (the file reader
  * and the cache are shared), as are hs_graph_preview(s).
  */
-int hs_graph_label(hs_str *out, hs_buf *storage, hs_graph *g, uint32_t node,
-		   size_t k);
+HS_API int hs_graph_label(hs_str *out, hs_buf *storage, hs_graph *g, uint32_t node,
+			  size_t k);
 
 #ifdef __cplusplus
 }

@@ -63,13 +63,13 @@ typedef struct {
  * @return 0, the reader's error (HS_ECORRUPT, HS_ELIMIT in strict mode,
  *         HS_ENOMEM), or the sink's (HS_EIO).
  */
-int hs_jsonl_export(hs_reader *r, hs_sink out, const char *out_name,
-		    hs_jsonl_stats *stats);
+HS_API int hs_jsonl_export(hs_reader *r, hs_sink out, const char *out_name,
+			   hs_jsonl_stats *stats);
 
 /** hs_jsonl_export_file() : hs_jsonl_export() into a stdio stream (the
  *  stream is flushed, not closed). */
-int hs_jsonl_export_file(hs_reader *r, FILE *out, const char *out_name,
-			 hs_jsonl_stats *stats);
+HS_API int hs_jsonl_export_file(hs_reader *r, FILE *out, const char *out_name,
+				hs_jsonl_stats *stats);
 
 /**
  * hs_jsonl_import() : parse JSON lines from in (to its end) and write
@@ -84,21 +84,21 @@ int hs_jsonl_export_file(hs_reader *r, FILE *out, const char *out_name,
  *         limit above), HS_EVERSION (a newer format version), HS_EIO,
  *         HS_EINVAL (bad options), HS_ENOMEM.
  */
-int hs_jsonl_import(FILE *in, const char *in_name, const char *snap_path,
-		    const hs_writer_options *opts, hs_jsonl_stats *stats);
+HS_API int hs_jsonl_import(FILE *in, const char *in_name, const char *snap_path,
+			   const hs_writer_options *opts, hs_jsonl_stats *stats);
 
 /** hs_jsonl_import_file() : hs_jsonl_import() from the file in_path
  *  (named by it in messages).  @return also HS_EIO if it cannot be
  *  opened. */
-int hs_jsonl_import_file(const char *in_path, const char *snap_path,
-			 const hs_writer_options *opts, hs_jsonl_stats *stats);
+HS_API int hs_jsonl_import_file(const char *in_path, const char *snap_path,
+				const hs_writer_options *opts, hs_jsonl_stats *stats);
 
 /** hs_jsonl_import_sink() : as hs_jsonl_import(), the .snap bytes into a
  *  sink (named out_name in messages); on error the sink has a partial
  *  file. */
-int hs_jsonl_import_sink(FILE *in, const char *in_name, hs_sink out,
-			 const char *out_name, const hs_writer_options *opts,
-			 hs_jsonl_stats *stats);
+HS_API int hs_jsonl_import_sink(FILE *in, const char *in_name, hs_sink out,
+				const char *out_name, const hs_writer_options *opts,
+				hs_jsonl_stats *stats);
 
 #ifdef __cplusplus
 }

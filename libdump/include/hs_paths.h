@@ -89,21 +89,21 @@ typedef struct hs_paths hs_paths;
  * @param opts      NULL for the defaults (max_search is not used).
  * @return 0, HS_ENOMEM, HS_EINVAL (bad options version).
  */
-int hs_paths_new(hs_paths **out, const hs_graph *g,
-		 const hs_paths_options *opts);
+HS_API int hs_paths_new(hs_paths **out, const hs_graph *g,
+			const hs_paths_options *opts);
 
 /** hs_paths_free() : NULL-safe. */
-void hs_paths_free(hs_paths *t);
+HS_API void hs_paths_free(hs_paths *t);
 
 /** hs_paths_reached() : objects that some root reaches (within
  *  max_depth). */
-uint64_t hs_paths_reached(const hs_paths *t);
+HS_API uint64_t hs_paths_reached(const hs_paths *t);
 
 /**
  * hs_paths_depth() : references on the shortest path to node (0 for a
  * root object), or HS_PATHS_UNREACHABLE.  Walks the tree: O(depth).
  */
-uint32_t hs_paths_depth(const hs_paths *t, uint32_t node);
+HS_API uint32_t hs_paths_depth(const hs_paths *t, uint32_t node);
 
 /**
  * hs_paths_shortest() : the tree's path to target (one shortest path;
@@ -113,7 +113,7 @@ uint32_t hs_paths_depth(const hs_paths *t, uint32_t node);
  *                  (within max_depth): that is a finding, not an error.
  * @return 0, HS_ENOMEM, HS_ENOTFOUND (target is not an object index).
  */
-int hs_paths_shortest(hs_pathset **out, const hs_paths *t, uint32_t target);
+HS_API int hs_paths_shortest(hs_pathset **out, const hs_paths *t, uint32_t target);
 
 /** A size to rank objects by (retained sizes from hs_dom, say). */
 typedef uint64_t (*hs_paths_weight)(const void *payload, uint32_t node);
@@ -129,9 +129,9 @@ typedef uint64_t (*hs_paths_weight)(const void *payload, uint32_t node);
  *                  reaches.
  * @return 0, HS_ENOMEM.
  */
-int hs_paths_top(uint32_t **out, size_t *nout, uint64_t *unreached,
-		 const hs_paths *t, uint32_t type, size_t k,
-		 hs_paths_weight weight, const void *payload);
+HS_API int hs_paths_top(uint32_t **out, size_t *nout, uint64_t *unreached,
+			const hs_paths *t, uint32_t type, size_t k,
+			hs_paths_weight weight, const void *payload);
 
 /**
  * hs_paths_find() : up to n distinct paths to target, shortest first
@@ -143,18 +143,18 @@ int hs_paths_top(uint32_t **out, size_t *nout, uint64_t *unreached,
  *         HS_EINVAL (n is 0, bad options version, g loaded without
  *         referrers).
  */
-int hs_paths_find(hs_pathset **out, const hs_graph *g, uint32_t target,
-		  size_t n, const hs_paths_options *opts);
+HS_API int hs_paths_find(hs_pathset **out, const hs_graph *g, uint32_t target,
+			 size_t n, const hs_paths_options *opts);
 
 /** hs_pathset_count() : paths in the set (0 for NULL). */
-size_t hs_pathset_count(const hs_pathset *s);
+HS_API size_t hs_pathset_count(const hs_pathset *s);
 /** hs_pathset_get() : the i-th path, i < count; owned by the set. */
-const hs_path *hs_pathset_get(const hs_pathset *s, size_t i);
+HS_API const hs_path *hs_pathset_get(const hs_pathset *s, size_t i);
 /** hs_pathset_capped() : 1 when hs_paths_find() stopped at max_search,
  *  so that more (or, with none found, any) paths may exist. */
-int hs_pathset_capped(const hs_pathset *s);
+HS_API int hs_pathset_capped(const hs_pathset *s);
 /** hs_pathset_free() : NULL-safe. */
-void hs_pathset_free(hs_pathset *s);
+HS_API void hs_pathset_free(hs_pathset *s);
 
 /**
  * hs_path_label() : the label of step i (0 <= i < len - 1), read from the
@@ -163,8 +163,8 @@ void hs_pathset_free(hs_pathset *s);
  * @param storage   holds the text; reused across calls.
  * @return 0, or what hs_graph_label() returns.
  */
-int hs_path_label(hs_str *out, hs_buf *storage, hs_graph *g,
-		  const hs_path *p, size_t i);
+HS_API int hs_path_label(hs_str *out, hs_buf *storage, hs_graph *g,
+			 const hs_path *p, size_t i);
 
 /**
  * hs_path_format_step() : append the text of element i of the path,
@@ -179,8 +179,8 @@ int hs_path_label(hs_str *out, hs_buf *storage, hs_graph *g,
  * The text holds the file's bytes unchanged: print it escaped.
  * @return 0, HS_ENOMEM, or what hs_graph_label() returns.
  */
-int hs_path_format_step(hs_buf *out, hs_graph *g, const hs_path *p,
-			size_t i);
+HS_API int hs_path_format_step(hs_buf *out, hs_graph *g, const hs_path *p,
+			       size_t i);
 
 /**
  * hs_path_format_label() : as hs_path_format_step(), with the label of
@@ -189,8 +189,8 @@ int hs_path_format_step(hs_buf *out, hs_graph *g, const hs_path *p,
  * once.  Reads nothing from the file; thread-safe.
  * @return 0, HS_ENOMEM, HS_EINVAL (i >= len).
  */
-int hs_path_format_label(hs_buf *out, const hs_graph *g, const hs_path *p,
-			 size_t i, hs_str label);
+HS_API int hs_path_format_label(hs_buf *out, const hs_graph *g, const hs_path *p,
+				size_t i, hs_str label);
 
 /**
  * hs_path_format() : append the elements joined by " -> ", e.g.
@@ -199,7 +199,7 @@ int hs_path_format_label(hs_buf *out, const hs_graph *g, const hs_path *p,
  * is not part of it.
  * @return as hs_path_format_step().
  */
-int hs_path_format(hs_buf *out, hs_graph *g, const hs_path *p);
+HS_API int hs_path_format(hs_buf *out, hs_graph *g, const hs_path *p);
 
 #ifdef __cplusplus
 }

@@ -37,7 +37,7 @@ typedef enum {
 } hs_record_kind;
 
 /** Name of a record kind ("object"), or "unknown". */
-const char *hs_record_kind_name(int kind);
+HS_API const char *hs_record_kind_name(int kind);
 
 /** A string inside a record: not NUL-terminated, may hold any bytes. */
 typedef struct {
@@ -150,32 +150,32 @@ typedef struct {
  * @return 0, HS_EIO (cannot open or map), HS_ECORRUPT (not a .snap, or
  *         no readable header), HS_EVERSION (newer major version), HS_ENOMEM.
  */
-int hs_reader_open(hs_reader **out, const char *path,
-		   const hs_reader_options *opts);
+HS_API int hs_reader_open(hs_reader **out, const char *path,
+			  const hs_reader_options *opts);
 
 /** hs_reader_open_mem() : as hs_reader_open() over a caller's buffer, which
  *  must outlive the reader.  name is used in messages. */
-int hs_reader_open_mem(hs_reader **out, const void *data, size_t len,
-		       const char *name, const hs_reader_options *opts);
+HS_API int hs_reader_open_mem(hs_reader **out, const void *data, size_t len,
+			      const char *name, const hs_reader_options *opts);
 
 /** hs_reader_free() : unmap and free.  NULL-safe. */
-void hs_reader_free(hs_reader *r);
+HS_API void hs_reader_free(hs_reader *r);
 
 /** hs_reader_info() : the header record's content. */
-const hs_snapinfo *hs_reader_info(const hs_reader *r);
+HS_API const hs_snapinfo *hs_reader_info(const hs_reader *r);
 
 /** hs_reader_name() : the path or name the reader was opened with. */
-const char *hs_reader_name(const hs_reader *r);
+HS_API const char *hs_reader_name(const hs_reader *r);
 
 /** hs_reader_file_size() : bytes in the file. */
-uint64_t hs_reader_file_size(const hs_reader *r);
+HS_API uint64_t hs_reader_file_size(const hs_reader *r);
 
 /**
  * hs_reader_frames() : the data frames found at open.
  * @param[out] out  an array owned by the reader, valid until it is freed.
  * @return their number.
  */
-size_t hs_reader_frames(const hs_frame_info **out, const hs_reader *r);
+HS_API size_t hs_reader_frames(const hs_frame_info **out, const hs_reader *r);
 
 /**
  * hs_reader_trailer_totals() : the totals the trailer declares, in the
@@ -183,7 +183,7 @@ size_t hs_reader_frames(const hs_frame_info **out, const hs_reader *r);
  * @param[out] out  six counts; zeroed when there is no trailer.
  * @return 0, or HS_ENOTFOUND when the file has no valid trailer.
  */
-int hs_reader_trailer_totals(uint64_t out[6], const hs_reader *r);
+HS_API int hs_reader_trailer_totals(uint64_t out[6], const hs_reader *r);
 
 /**
  * hs_reader_next() : the next record in file order, from the header to the
@@ -193,18 +193,18 @@ int hs_reader_trailer_totals(uint64_t out[6], const hs_reader *r);
  * @return 0, HS_ITEROVER after the last record, HS_ECORRUPT/HS_ELIMIT
  *         (strict mode), HS_ENOMEM.
  */
-int hs_reader_next(hs_record *rec, hs_reader *r);
+HS_API int hs_reader_next(hs_record *rec, hs_reader *r);
 
 /** hs_reader_rewind() : restart hs_reader_next() from the first record,
  *  forgetting what integrity had recorded. */
-void hs_reader_rewind(hs_reader *r);
+HS_API void hs_reader_rewind(hs_reader *r);
 
 /** hs_reader_seek() : continue hs_reader_next() from the first record of
  *  data frame `frame` (an index into hs_reader_frames()), for reading one
  *  object's record without a full pass (hs_graph_label()).  Such a pass
  *  says nothing reliable about integrity.
  *  @return 0, HS_EINVAL (no such frame). */
-int hs_reader_seek(hs_reader *r, size_t frame);
+HS_API int hs_reader_seek(hs_reader *r, size_t frame);
 
 /** Called for each record by hs_reader_scan(); worker is 0..threads-1.
  *  A non-zero return stops the scan, which returns it. */
@@ -220,18 +220,18 @@ typedef int (*hs_record_cb)(const hs_record *rec, unsigned worker,
  * @return 0, a callback's non-zero return, HS_ENOMEM, HS_ERROR (threads),
  *         HS_ECORRUPT/HS_ELIMIT (strict mode).
  */
-int hs_reader_scan(hs_reader *r, unsigned threads, hs_record_cb cb,
-		   void *payload);
+HS_API int hs_reader_scan(hs_reader *r, unsigned threads, hs_record_cb cb,
+			  void *payload);
 
 /**
  * hs_reader_integrity() : what the last full pass (hs_reader_next to
  * HS_ITEROVER, or hs_reader_scan) found.  Before a pass, it reports what
  * open found (trailer or not).
  */
-void hs_reader_integrity(hs_integrity *out, const hs_reader *r);
+HS_API void hs_reader_integrity(hs_integrity *out, const hs_reader *r);
 
 /** hs_integrity_status_name() : "complete", "truncated" or "salvaged". */
-const char *hs_integrity_status_name(hs_integrity_status s);
+HS_API const char *hs_integrity_status_name(hs_integrity_status s);
 
 #ifdef __cplusplus
 }

@@ -68,18 +68,18 @@ typedef struct hs_referrers hs_referrers;
  * @return 0, HS_ENOMEM, HS_EINVAL (bad options, g loaded without
  *         referrers).
  */
-int hs_referrers_group(hs_referrers **out, const hs_graph *g,
-		       const hs_referrers_options *opts);
+HS_API int hs_referrers_group(hs_referrers **out, const hs_graph *g,
+			      const hs_referrers_options *opts);
 
 /** hs_referrers_free() : NULL-safe. */
-void hs_referrers_free(hs_referrers *r);
+HS_API void hs_referrers_free(hs_referrers *r);
 
 /** hs_referrers_count() : groups. */
-size_t hs_referrers_count(const hs_referrers *r);
+HS_API size_t hs_referrers_count(const hs_referrers *r);
 
 /** hs_referrers_get() : the i-th group (i < count), largest shallow
  *  size first; owned by r. */
-const hs_referrer_group *hs_referrers_get(const hs_referrers *r, size_t i);
+HS_API const hs_referrer_group *hs_referrers_get(const hs_referrers *r, size_t i);
 
 /**
  * hs_referrers_format() : append the group's key as text,
@@ -87,8 +87,8 @@ const hs_referrer_group *hs_referrers_get(const hs_referrers *r, size_t i);
  * Type names are the file's bytes, unchanged: print them escaped.
  * @return 0, HS_ENOMEM.
  */
-int hs_referrers_format(hs_buf *out, const hs_graph *g,
-			const hs_referrer_group *grp);
+HS_API int hs_referrers_format(hs_buf *out, const hs_graph *g,
+			       const hs_referrer_group *grp);
 
 #ifdef __cplusplus
 }

@@ -34,14 +34,14 @@ typedef int (*hs_sites_filter)(const void *payload, uint32_t node);
  * @param[out] out  pair with hs_sites_free().
  * @return 0, HS_EINVAL (depth), HS_ENOMEM, or the reader's error.
  */
-int hs_sites_group(hs_sites **out, hs_graph *g, unsigned depth,
-		   hs_sites_filter include, const void *payload);
+HS_API int hs_sites_group(hs_sites **out, hs_graph *g, unsigned depth,
+			  hs_sites_filter include, const void *payload);
 
-size_t hs_sites_count(const hs_sites *s);
-const hs_site_group *hs_sites_get(const hs_sites *s, size_t i);
+HS_API size_t hs_sites_count(const hs_sites *s);
+HS_API const hs_site_group *hs_sites_get(const hs_sites *s, size_t i);
 /** hs_sites_recorded() : site records in the file (0: no tracebacks). */
-uint64_t hs_sites_recorded(const hs_sites *s);
-void hs_sites_free(hs_sites *s);
+HS_API uint64_t hs_sites_recorded(const hs_sites *s);
+HS_API void hs_sites_free(hs_sites *s);
 
 #ifdef __cplusplus
 }

@@ -141,8 +141,8 @@ typedef struct {
  *         rewound; its hs_reader_integrity() may no longer describe the
  *         full pass, so use out->integrity.
  */
-int hs_summary_scan(hs_summary *out, hs_reader *r,
-		    const hs_summary_options *opts);
+HS_API int hs_summary_scan(hs_summary *out, hs_reader *r,
+			   const hs_summary_options *opts);
 
 /**
  * hs_summary_read() : open PATH and summarise it (hs_reader_open() then
@@ -150,15 +150,15 @@ int hs_summary_scan(hs_summary *out, hs_reader *r,
  * @return 0, or what hs_reader_open() returns (HS_EIO, HS_ECORRUPT,
  *         HS_EVERSION, HS_ENOMEM), or what hs_summary_scan() returns.
  */
-int hs_summary_read(hs_summary *out, const char *path,
-		    const hs_summary_options *opts);
+HS_API int hs_summary_read(hs_summary *out, const char *path,
+			   const hs_summary_options *opts);
 
 /** hs_summary_release() : free what a summary holds and empty it.
  *  NULL-safe; safe on a summary that a failed call emptied. */
-void hs_summary_release(hs_summary *s);
+HS_API void hs_summary_release(hs_summary *s);
 
 /** hs_summary_check_name() : "agree", "disagree" or "unchecked". */
-const char *hs_summary_check_name(hs_summary_check c);
+HS_API const char *hs_summary_check_name(hs_summary_check c);
 
 #ifdef __cplusplus
 }

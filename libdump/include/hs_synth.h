@@ -164,10 +164,10 @@ typedef struct {
  * hs_synth_shape_parse() : "service", "python" or "bench4".
  * @return 0, HS_EINVAL (unknown name).
  */
-int hs_synth_shape_parse(hs_synth_shape *out, const char *name);
+HS_API int hs_synth_shape_parse(hs_synth_shape *out, const char *name);
 
 /** hs_synth_shape_name() : @return the shape's name, or "unknown". */
-const char *hs_synth_shape_name(hs_synth_shape shape);
+HS_API const char *hs_synth_shape_name(hs_synth_shape shape);
 
 /**
  * hs_synth_header() : the header a generated file carries: runtime
@@ -175,7 +175,7 @@ const char *hs_synth_shape_name(hs_synth_shape shape);
  * N", fixed pid and time (phase 2 one minute after phase 1).  The
  * strings are constants.
  */
-void hs_synth_header(hs_header *out, const hs_synth_options *opts);
+HS_API void hs_synth_header(hs_header *out, const hs_synth_options *opts);
 
 /**
  * hs_synth_leak_info() : the leak's figures for these options (also for
@@ -183,7 +183,7 @@ void hs_synth_header(hs_header *out, const hs_synth_options *opts);
  * and constant memory (addresses are summed up to the owner).
  * @return 0, HS_EINVAL (bad options).
  */
-int hs_synth_leak_info(hs_synth_leak *out, const hs_synth_options *opts);
+HS_API int hs_synth_leak_info(hs_synth_leak *out, const hs_synth_options *opts);
 
 /**
  * hs_synth_write() : write the whole heap into w: types, strings,
@@ -196,8 +196,8 @@ int hs_synth_leak_info(hs_synth_leak *out, const hs_synth_options *opts);
  * @return 0, HS_EINVAL (bad options), HS_ENOMEM, or the writer's error
  *         (w is then failed: abort it).
  */
-int hs_synth_write(hs_synth_stats *stats, hs_writer *w,
-		   const hs_synth_options *opts);
+HS_API int hs_synth_write(hs_synth_stats *stats, hs_writer *w,
+			  const hs_synth_options *opts);
 
 /**
  * hs_synth_write_file() : open PATH with wopts (NULL for the defaults;
@@ -205,9 +205,9 @@ int hs_synth_write(hs_synth_stats *stats, hs_writer *w,
  * generate, close.  On error PATH is left as it was.
  * @return as hs_synth_write(), or the writer's open/close error.
  */
-int hs_synth_write_file(hs_synth_stats *stats, const char *path,
-			const hs_synth_options *opts,
-			const hs_writer_options *wopts);
+HS_API int hs_synth_write_file(hs_synth_stats *stats, const char *path,
+			       const hs_synth_options *opts,
+			       const hs_writer_options *wopts);
 
 #ifdef __cplusplus
 }

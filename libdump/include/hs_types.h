@@ -59,23 +59,23 @@ enum {
  * @param[out] out  rows in type order; hs_type_table_release() frees.
  * @return 0, HS_ENOMEM.
  */
-int hs_typesum(hs_type_table *out, const hs_graph *g, hs_dom *d, int which);
+HS_API int hs_typesum(hs_type_table *out, const hs_graph *g, hs_dom *d, int which);
 
 /**
  * hs_type_table_sort() : by the key, largest first, then by the other
  * sizes, then by name, so that the order is the same on every run.
  */
-void hs_type_table_sort(hs_type_table *t, hs_sort_key by);
+HS_API void hs_type_table_sort(hs_type_table *t, hs_sort_key by);
 
 /** hs_type_row_value() : the row's count, shallow or retained. */
-uint64_t hs_type_row_value(const hs_type_row *r, hs_sort_key by);
+HS_API uint64_t hs_type_row_value(const hs_type_row *r, hs_sort_key by);
 
 /** hs_type_table_total() : what percentages of `by` are of: the count,
  *  the shallow total, or the reachable heap for retained. */
-uint64_t hs_type_table_total(const hs_type_table *t, hs_sort_key by);
+HS_API uint64_t hs_type_table_total(const hs_type_table *t, hs_sort_key by);
 
 /** hs_type_table_release() : free the rows; NULL-safe, reusable. */
-void hs_type_table_release(hs_type_table *t);
+HS_API void hs_type_table_release(hs_type_table *t);
 
 #ifdef __cplusplus
 }

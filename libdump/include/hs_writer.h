@@ -146,36 +146,36 @@ typedef struct {
  * @param opts      NULL for the defaults.
  * @return 0, HS_EINVAL (bad option), HS_EIO (cannot create), HS_ENOMEM.
  */
-int hs_writer_open(hs_writer **out, const char *path,
-		   const hs_writer_options *opts, const hs_header *hdr);
+HS_API int hs_writer_open(hs_writer **out, const char *path,
+			  const hs_writer_options *opts, const hs_header *hdr);
 
 /**
  * hs_writer_open_sink() : as hs_writer_open(), into a sink.  name is used
  * in messages only.  Nothing is renamed or removed on error.
  */
-int hs_writer_open_sink(hs_writer **out, hs_sink sink, const char *name,
-			const hs_writer_options *opts, const hs_header *hdr);
+HS_API int hs_writer_open_sink(hs_writer **out, hs_sink sink, const char *name,
+			       const hs_writer_options *opts, const hs_header *hdr);
 
 /**
  * hs_writer_type() : declare a type name.
  * @param[out] out  its index (0, 1, 2... in call order), for hs_object.type.
  * @return 0, HS_EINVAL (name longer than HS_STRING_MAX), HS_EIO.
  */
-int hs_writer_type(uint32_t *out, hs_writer *w, const char *name, size_t len);
+HS_API int hs_writer_type(uint32_t *out, hs_writer *w, const char *name, size_t len);
 
 /**
  * hs_writer_string() : declare a label string (a field name, a dict key).
  * @param[out] out  its index (0, 1, 2... in call order), for labels.
  */
-int hs_writer_string(uint32_t *out, hs_writer *w, const char *s, size_t len);
+HS_API int hs_writer_string(uint32_t *out, hs_writer *w, const char *s, size_t len);
 
 /**
  * hs_writer_site() : declare an allocation site: nframes frames of
  * (file string index, line, function string index), innermost first.
  * @param[out] out  its index (0, 1, 2... in call order), for hs_object.site.
  */
-int hs_writer_site(uint32_t *out, hs_writer *w, const uint32_t *files,
-		   const uint32_t *lines, const uint32_t *funcs, size_t nframes);
+HS_API int hs_writer_site(uint32_t *out, hs_writer *w, const uint32_t *files,
+			  const uint32_t *lines, const uint32_t *funcs, size_t nframes);
 
 /**
  * hs_writer_object() : write one object.  An object with more than
@@ -183,15 +183,15 @@ int hs_writer_site(uint32_t *out, hs_writer *w, const uint32_t *files,
  * refs records.  Types, strings and sites must be declared first.
  * @return 0, HS_EINVAL (undeclared type), HS_EIO, HS_ENOMEM.
  */
-int hs_writer_object(hs_writer *w, const hs_object *obj);
+HS_API int hs_writer_object(hs_writer *w, const hs_object *obj);
 
 /**
  * hs_writer_refs() : append references to the last object written, for
  * callers that stream a huge container's references in parts.
  * labels and flags may be NULL.
  */
-int hs_writer_refs(hs_writer *w, const uint64_t *refs, const uint32_t *labels,
-		   const uint8_t *flags, size_t n);
+HS_API int hs_writer_refs(hs_writer *w, const uint64_t *refs, const uint32_t *labels,
+			  const uint8_t *flags, size_t n);
 
 /**
  * hs_writer_root() : declare a root: an object held from outside the
@@ -199,8 +199,8 @@ int hs_writer_refs(hs_writer *w, const uint64_t *refs, const uint32_t *labels,
  * ...); label may be NULL; ref follows the writer's ref_mode.
  * extra is a kind-specific count (the refcount surplus for "refcount").
  */
-int hs_writer_root(hs_writer *w, uint64_t ref, const char *kind,
-		   const char *label, uint64_t extra);
+HS_API int hs_writer_root(hs_writer *w, uint64_t ref, const char *kind,
+			  const char *label, uint64_t extra);
 
 /**
  * hs_writer_close() : write the end record and the trailer, rename PATH.tmp
@@ -208,16 +208,16 @@ int hs_writer_root(hs_writer *w, uint64_t ref, const char *kind,
  * NULL-safe.
  * @return 0, HS_EIO.
  */
-int hs_writer_close(hs_writer *w);
+HS_API int hs_writer_close(hs_writer *w);
 
 /** hs_writer_abort() : discard everything, remove PATH.tmp, free.  NULL-safe. */
-void hs_writer_abort(hs_writer *w);
+HS_API void hs_writer_abort(hs_writer *w);
 
 /** hs_writer_memory() : bytes this writer holds (the bound above). */
-size_t hs_writer_memory(const hs_writer *w);
+HS_API size_t hs_writer_memory(const hs_writer *w);
 
 /** hs_writer_count() : objects written so far (the next object's index). */
-uint64_t hs_writer_count(const hs_writer *w);
+HS_API uint64_t hs_writer_count(const hs_writer *w);
 
 #ifdef __cplusplus
 }

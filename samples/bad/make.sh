@@ -8,11 +8,11 @@
 set -e
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
-make -s build/lib/libdump.a build/bin/dumpgen
+make -s build/lib/libheapsnap.a build/bin/dumpgen
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Ilibdump/include -Ilibdump \
-	-o "$tmp/mkbad" samples/bad/mkbad.c build/lib/libdump.a \
+	-o "$tmp/mkbad" samples/bad/mkbad.c build/lib/libheapsnap.a \
 	$(pkg-config --libs libzstd msgpack) -pthread -lm
 build/bin/dumpgen --objects 1500 --seed 11 --shape python --frame-size 4K \
 	--level 3 -o "$tmp/good.snap" 2>/dev/null
