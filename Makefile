@@ -10,8 +10,6 @@
 #   make install    PREFIX=/usr/local
 
 PREFIX   ?= /usr/local
-# the first rule the $(eval)s below generate would otherwise be the default
-.DEFAULT_GOAL := all
 # build on every core; the test suites themselves run one after another
 MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 2)
 B        := build
