@@ -17,8 +17,9 @@
 typedef struct {
 	hs_diff_type *rows;
 	size_t n, cap;
-	uint32_t *slots;      /* open addressing over rows, by name */
+	uint32_t *slots;      /* open addressing over rows, by key */
 	size_t nslots;
+	int split;            /* keys: (name, class id) where known */
 } type_table;
 
 struct hs_diff {
@@ -32,13 +33,16 @@ struct hs_diff {
 	hs_paths *tree;       /* over g[1], built on first owner_path */
 };
 
-static uint64_t name_hash(hs_str s)
+/* A row's key: its name, and split, the class's id when it has one. */
+static uint64_t key_hash(hs_str s, int has_id, uint64_t id)
 {
 	uint64_t h = 0xcbf29ce484222325ull;
 
 	for (size_t i = 0; i < s.len; i++)
 		h = (h ^ (unsigned char)s.ptr[i]) * 0x100000001b3ull;
-	return h;
+	if (has_id)
+		h = (h ^ id) * 0x100000001b3ull;
+	return h ^ h >> 29;
 }
 
 static int str_eq(hs_str a, hs_str b)
@@ -53,8 +57,8 @@ static void table_release(type_table *t)
 	memset(t, 0, sizeof(*t));
 }
 
-/* The row of a type name, added if new. @return the row, or -1 (ENOMEM). */
-static int64_t table_row(type_table *t, hs_str name)
+/* The row of a key, added if new. @return the row, or -1 (ENOMEM). */
+static int64_t table_row(type_table *t, hs_str name, int has_id, uint64_t id)
 {
 	size_t i;
 
@@ -66,7 +70,8 @@ static int64_t table_row(type_table *t, hs_str name)
 			return -1;
 		memset(s, 0xff, ns * sizeof(*s));
 		for (size_t r = 0; r < t->n; r++) {
-			i = name_hash(t->rows[r].name) & (ns - 1);
+			i = key_hash(t->rows[r].name, t->rows[r].has_id,
+				     t->rows[r].id) & (ns - 1);
 			while (s[i] != UINT32_MAX)
 				i = (i + 1) & (ns - 1);
 			s[i] = (uint32_t)r;
@@ -75,9 +80,12 @@ static int64_t table_row(type_table *t, hs_str name)
 		t->slots = s;
 		t->nslots = ns;
 	}
-	i = name_hash(name) & (t->nslots - 1);
+	i = key_hash(name, has_id, id) & (t->nslots - 1);
 	while (t->slots[i] != UINT32_MAX) {
-		if (str_eq(t->rows[t->slots[i]].name, name))
+		const hs_diff_type *r = &t->rows[t->slots[i]];
+
+		if (str_eq(r->name, name) && r->has_id == has_id &&
+		    r->id == id)
 			return t->slots[i];
 		i = (i + 1) & (t->nslots - 1);
 	}
@@ -92,19 +100,32 @@ static int64_t table_row(type_table *t, hs_str name)
 	}
 	memset(&t->rows[t->n], 0, sizeof(t->rows[0]));
 	t->rows[t->n].name = name;
+	t->rows[t->n].has_id = has_id;
+	t->rows[t->n].id = id;
 	t->slots[i] = (uint32_t)t->n;
 	return (int64_t)t->n++;
 }
 
-/* rowmap[type of g] = row in the table. */
-static int map_types(uint32_t **out, type_table *t, const hs_graph *g)
+/* rowmap[type of g] = row in the table; *unsplit counts the types that
+ * a split could not tell apart (a shared name, no id). */
+static int map_types(uint32_t **out, type_table *t, const hs_graph *g,
+		     uint64_t *unsplit)
 {
 	uint32_t nt = hs_graph_type_count(g);
 	uint32_t *m = malloc((nt ? nt : 1) * sizeof(*m));
 
 	HS_RETURN_ERROR_IF(!m, HS_ENOMEM, "diff: out of memory");
 	for (uint32_t i = 0; i < nt; i++) {
-		int64_t r = table_row(t, hs_graph_type_name(g, i));
+		uint64_t id = 0;
+		int has_id = 0;
+		int64_t r;
+
+		if (t->split && hs_graph_type_classes(g, i) > 1) {
+			has_id = hs_graph_type_id(&id, g, i) == 0;
+			if (!has_id && unsplit)
+				(*unsplit)++;
+		}
+		r = table_row(t, hs_graph_type_name(g, i), has_id, id);
 
 		if (r < 0) {
 			free(m);
@@ -148,14 +169,22 @@ static int tally_types(hs_diff *df, int side, const uint32_t *rowmap)
 	const hs_graph *g = df->g[side];
 	uint32_t n = hs_graph_count(g);
 	type_walk w = { g, df->d[side], rowmap, NULL, df->types.rows, side };
+	uint8_t *seen = calloc((size_t)hs_graph_type_count(g) + 1, 1);
 	int rc;
 
+	HS_RETURN_ERROR_IF(!seen, HS_ENOMEM, "diff: out of memory");
 	for (uint32_t v = 0; v < n; v++) {
-		hs_diff_type *row = &df->types.rows[rowmap[hs_graph_type(g, v)]];
+		uint32_t t = hs_graph_type(g, v);
+		hs_diff_type *row = &df->types.rows[rowmap[t]];
 
 		row->count[side]++;
 		row->shallow[side] += hs_graph_size(g, v);
+		if (!seen[t]) {  /* one more class with objects in the row */
+			seen[t] = 1;
+			row->classes[side]++;
+		}
 	}
+	free(seen);
 	w.active = calloc(df->types.n ? df->types.n : 1, sizeof(uint32_t));
 	HS_RETURN_ERROR_IF(!w.active, HS_ENOMEM, "diff: out of memory");
 	rc = hs_dom_walk(df->d[side], HS_GRAPH_SUPERROOT, type_visit, &w);
@@ -195,7 +224,11 @@ static int cmp_type(const void *pa, const void *pb)
 	c = l ? memcmp(a->name.ptr, b->name.ptr, l) : 0;
 	if (c)
 		return c;
-	return a->name.len < b->name.len ? -1 : a->name.len > b->name.len;
+	if (a->name.len != b->name.len)
+		return a->name.len < b->name.len ? -1 : 1;
+	if (a->has_id != b->has_id)
+		return a->has_id < b->has_id ? -1 : 1;
+	return a->id < b->id ? -1 : a->id > b->id;
 }
 
 /* ---- matching objects by id ------------------------------------------ */
@@ -653,6 +686,11 @@ static int diff_init(hs_diff **out, hs_graph *g0, hs_dom *d0, hs_graph *g1,
 			   opts->version, HS_DIFF_OPTIONS_VERSION);
 	HS_RETURN_ERROR_IF(opts && opts->match > HS_DIFF_MATCH_PATH, HS_EINVAL,
 			   "diff: unknown matching %d", (int)opts->match);
+	HS_RETURN_ERROR_IF(opts && opts->split_classes &&
+			   !same_process(g0, g1), HS_EINVAL,
+			   "diff: classes are split by their objects' ids, "
+			   "which only snapshots of one process share (same "
+			   "pid and runtime)");
 	df = calloc(1, sizeof(*df));
 	HS_RETURN_ERROR_IF(!df, HS_ENOMEM, "diff: out of memory");
 	df->g[0] = g0;
@@ -660,11 +698,13 @@ static int diff_init(hs_diff **out, hs_graph *g0, hs_dom *d0, hs_graph *g1,
 	df->d[0] = d0;
 	df->d[1] = d1;
 	df->totals.same_process = same_process(g0, g1);
+	df->types.split = opts && opts->split_classes;
 	fill_totals(df, 0);
 	fill_totals(df, 1);
-	rc = map_types(rowmap0, &df->types, g0);
+	rc = map_types(rowmap0, &df->types, g0, &df->totals.unsplit[0]);
 	if (rc == 0)
-		rc = map_types(rowmap1, &df->types, g1);
+		rc = map_types(rowmap1, &df->types, g1,
+			       &df->totals.unsplit[1]);
 	if (rc == 0)
 		rc = tally_types(df, 0, *rowmap0);
 	if (rc == 0)
@@ -767,7 +807,7 @@ int hs_diff_leaks(hs_diff **out, hs_graph *base_g, hs_dom *base_d,
 	df->totals.matched_by = HS_DIFF_MATCH_ID;
 	/* target's types, mapped into the same table so names compare as
 	 * rows; rows only target has get no counts and are dropped below */
-	rc = map_types(&mapt, &df->types, target_g);
+	rc = map_types(&mapt, &df->types, target_g, NULL);
 	if (rc == 0)
 		rc = match_ids(&in_base, final_g, map1, base_g, map0);
 	if (rc == 0)

@@ -74,6 +74,8 @@ typedef struct {
 	uint32_t index;
 	uint32_t len;
 	size_t off;    /* in the worker's pool */
+	int has_id;    /* a type record gave its object's id */
+	uint64_t id;
 } named;
 
 typedef struct {
@@ -183,6 +185,10 @@ struct hs_graph {
 
 	hs_str *type_names;
 	uint32_t ntypes;
+	uint64_t *type_ids;      /* per type: its object's id, if given */
+	uint8_t *type_has_id;
+	uint32_t *type_first;    /* per type: the first type of its name */
+	uint32_t *type_classes;  /* per first type: types of that name */
 	hs_str *strings;
 	uint32_t nstrings;
 	char *names;             /* type, string, kind and root label text */
@@ -365,6 +371,8 @@ static int on_record(const hs_record *rec, unsigned wid, void *payload)
 		e = &(*v)[(*n)++];
 		e->index = rec->u.type.index;
 		e->len = (uint32_t)rec->u.type.name.len;
+		e->has_id = is_type && rec->u.type.has_id;
+		e->id = e->has_id ? rec->u.type.id : 0;
 		if (pool_add(w, rec->u.type.name.ptr, e->len, &e->off) < 0)
 			return HS_ENOMEM;
 		return 0;
@@ -724,6 +732,56 @@ static int build_reverse(hs_graph *g)
 	return 0;
 }
 
+static uint64_t name_hash(hs_str s)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (size_t i = 0; i < s.len; i++)
+		h = (h ^ (unsigned char)s.ptr[i]) * 0x100000001b3ull;
+	return h ^ h >> 31;
+}
+
+/* Types that share a name (a Python class made per call gives one type
+ * record per class): type_first[t] is the lowest type index with t's name,
+ * type_classes[] counts the types of each name at its first type.  One
+ * pass with an open-addressing table over the names. */
+static int group_types(hs_graph *g)
+{
+	size_t nslots = 16;
+	uint32_t *slot;
+
+	while (nslots < (size_t)g->ntypes * 2)
+		nslots *= 2;
+	g->type_first = malloc(((size_t)g->ntypes + 1) * sizeof(uint32_t));
+	g->type_classes = calloc((size_t)g->ntypes + 1, sizeof(uint32_t));
+	slot = malloc(nslots * sizeof(*slot));
+	if (!g->type_first || !g->type_classes || !slot) {
+		free(slot);
+		return hs_error_set(HS_ENOMEM, "%s: out of memory for %u "
+				    "types", g->path, g->ntypes);
+	}
+	memset(slot, 0xff, nslots * sizeof(*slot));
+	for (uint32_t t = 0; t < g->ntypes; t++) {
+		hs_str n = g->type_names[t];
+		size_t i = name_hash(n) & (nslots - 1);
+
+		while (slot[i] != UINT32_MAX) {
+			hs_str m = g->type_names[slot[i]];
+
+			if (m.len == n.len &&
+			    (!n.len || memcmp(m.ptr, n.ptr, n.len) == 0))
+				break;
+			i = (i + 1) & (nslots - 1);
+		}
+		if (slot[i] == UINT32_MAX)
+			slot[i] = t;
+		g->type_first[t] = slot[i];
+		g->type_classes[slot[i]]++;
+	}
+	free(slot);
+	return 0;
+}
+
 /* Copies every name into one allocation and fills the tables. */
 static int build_names(hs_graph *g, loader *L, size_t nrr)
 {
@@ -756,10 +814,13 @@ static int build_names(hs_graph *g, loader *L, size_t nrr)
 	total += 16 + (size_t)g->ntypes * 12;
 	g->names = malloc(total);
 	g->type_names = calloc(g->ntypes + 1, sizeof(hs_str));
+	g->type_ids = calloc(g->ntypes + 1, sizeof(uint64_t));
+	g->type_has_id = calloc(g->ntypes + 1, 1);
 	g->strings = calloc(g->nstrings + 1, sizeof(hs_str));
 	g->kinds = calloc(nrr + 1, sizeof(hs_str));
 	g->roots = calloc(nrr + 1, sizeof(hs_root));
-	HS_RETURN_ERROR_IF(!g->names || !g->type_names || !g->strings ||
+	HS_RETURN_ERROR_IF(!g->names || !g->type_names || !g->type_ids ||
+			   !g->type_has_id || !g->strings ||
 			   !g->kinds || !g->roots, HS_ENOMEM,
 			   "%s: out of memory for names", g->path);
 	g->names[0] = '\0';
@@ -773,8 +834,13 @@ static int build_names(hs_graph *g, loader *L, size_t nrr)
 			hs_str *s = &g->type_names[w->types_decl[i].index];
 
 			if (!s->ptr) {
+				uint32_t t = w->types_decl[i].index;
+
 				s->ptr = base + w->types_decl[i].off;
 				s->len = w->types_decl[i].len;
+				g->type_has_id[t] = (uint8_t)
+					w->types_decl[i].has_id;
+				g->type_ids[t] = w->types_decl[i].id;
 			}
 		}
 		for (size_t i = 0; i < w->nstrings; i++) {
@@ -811,7 +877,7 @@ static int build_names(hs_graph *g, loader *L, size_t nrr)
 			g->strings[s].ptr = g->names;  /* "" */
 	g->st.types = g->ntypes;
 	g->st.strings = g->nstrings;
-	return 0;
+	return group_types(g);
 }
 
 static int build_roots(hs_graph *g, loader *L, rawroot **rr, size_t nrr)
@@ -1105,6 +1171,10 @@ void hs_graph_free(hs_graph *g)
 	free(g->roots);
 	free(g->kinds);
 	free(g->type_names);
+	free(g->type_ids);
+	free(g->type_has_id);
+	free(g->type_first);
+	free(g->type_classes);
 	free(g->strings);
 	free(g->names);
 	free(g->spans);
@@ -1196,6 +1266,25 @@ hs_str hs_graph_type_name(const hs_graph *g, uint32_t type)
 	hs_str none = { "", 0 };
 
 	return type < g->ntypes ? g->type_names[type] : none;
+}
+
+uint32_t hs_graph_type_first(const hs_graph *g, uint32_t type)
+{
+	return type < g->ntypes ? g->type_first[type] : type;
+}
+
+uint32_t hs_graph_type_classes(const hs_graph *g, uint32_t type)
+{
+	return type < g->ntypes ? g->type_classes[g->type_first[type]] : 0;
+}
+
+int hs_graph_type_id(uint64_t *out, const hs_graph *g, uint32_t type)
+{
+	*out = 0;
+	if (type >= g->ntypes || !g->type_has_id[type])
+		return HS_ENOTFOUND;
+	*out = g->type_ids[type];
+	return 0;
 }
 
 uint32_t hs_graph_type_find(const hs_graph *g, const char *name)

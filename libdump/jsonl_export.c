@@ -411,6 +411,10 @@ static void print_record(out_t *o, const hs_record *rec)
 		out_u64(o, rec->u.type.index);
 		out_key(o, rec->kind == HS_REC_TYPE ? "name" : "value");
 		out_text(o, rec->u.type.name.ptr, rec->u.type.name.len);
+		if (rec->kind == HS_REC_TYPE && rec->u.type.has_id) {
+			out_key(o, "id");
+			out_u64(o, rec->u.type.id);
+		}
 		out_s(o, "}\n");
 		break;
 	case HS_REC_SITE:

@@ -204,9 +204,12 @@ static int do_header(importer *im)
 	return 0;
 }
 
-static int declare_type(importer *im, const char *s, size_t n, uint32_t *out)
+/* A type; has_id: the line gave the id of the object that is the type. */
+static int declare_type(importer *im, const char *s, size_t n, int has_id,
+			uint64_t id, uint32_t *out)
 {
-	int rc = hs_writer_type(out, im->w, s, n);
+	int rc = has_id ? hs_writer_type_id(out, im->w, s, n, id)
+			: hs_writer_type(out, im->w, s, n);
 
 	if (rc < 0)
 		return wfail(im, rc);
@@ -338,7 +341,8 @@ static int do_object(importer *im)
 			ob.type = (uint32_t)idx;
 		else
 			HS_FORWARD_IF_ERROR(declare_type(im, s,
-						L->t[F_TYPE].len, &ob.type));
+						L->t[F_TYPE].len, 0, 0,
+						&ob.type));
 	} else {
 		if (L->u[F_TYPE] >= im->types.n)
 			return hs_jl_fail(im, F_TYPE, HS_ECORRUPT, "type %llu "
@@ -442,7 +446,8 @@ static int do_record(importer *im)
 		HS_FORWARD_IF_ERROR(need(im, F_NAME, "type"));
 		HS_FORWARD_IF_ERROR(check_index(im, im->types.n, "type"));
 		return declare_type(im, hs_jl_text(im, L->t[F_NAME]),
-				    L->t[F_NAME].len, &idx);
+				    L->t[F_NAME].len, has(im, F_ID),
+				    L->u[F_ID], &idx);
 	}
 	if (text_is(im, F_KIND, "string")) {
 		uint32_t idx;

@@ -334,14 +334,15 @@ static void cand_sift_up(cand *h, size_t i)
 	}
 }
 
-int hs_paths_top(uint32_t **out, size_t *nout, uint64_t *unreached,
-		 const hs_paths *t, uint32_t type, size_t k,
-		 hs_paths_weight weight, const void *payload)
+int hs_paths_top(uint32_t **out, size_t *nout, uint64_t *instances,
+		 uint64_t *unreached, const hs_paths *t, const uint8_t *types,
+		 size_t k, hs_paths_weight weight, const void *payload)
 {
 	cand *h = NULL;
 	size_t n = 0;
-	uint64_t lost = 0;
-	uint32_t *res;
+	uint64_t lost = 0, all = 0;
+	uint32_t *res, nt = hs_graph_type_count(t->g);
+	const uint32_t *type = hs_graph_types(t->g);
 
 	*out = NULL;
 	*nout = 0;
@@ -355,8 +356,9 @@ int hs_paths_top(uint32_t **out, size_t *nout, uint64_t *unreached,
 	for (uint32_t i = 0; i < t->n; i++) {
 		cand c;
 
-		if (hs_graph_type(t->g, i) != type)
+		if (type[i] >= nt || !types[type[i]])
 			continue;
+		all++;
 		if (t->parent[i] == NONE) {
 			lost++;
 			continue;
@@ -375,6 +377,8 @@ int hs_paths_top(uint32_t **out, size_t *nout, uint64_t *unreached,
 	}
 	if (unreached)
 		*unreached = lost;
+	if (instances)
+		*instances = all;
 	if (!n) {
 		free(h);
 		return 0;

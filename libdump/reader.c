@@ -425,10 +425,20 @@ static int parse_record(hs_reader *r, frame_dec *d, hs_record *rec)
 	}
 	case HS_REC_TYPE:
 	case HS_REC_STRING:
+		rec->u.type.has_id = 0;
+		rec->u.type.id = 0;
 		if (n < 3 || hs_mp_u32(&m, &rec->u.type.index) < 0 ||
 		    get_str(&m, &rec->u.type.name) < 0)
 			BAD("fields are missing or of the wrong type");
 		used = 3;
+		if (tag == HS_REC_TYPE && n > 3) {
+			if (hs_mp_nil(&m) < 0) {
+				if (hs_mp_uint(&m, &rec->u.type.id) < 0)
+					BAD("the type's id is not an integer");
+				rec->u.type.has_id = 1;
+			}
+			used = 4;
+		}
 		break;
 	case HS_REC_OBJECT: {
 		hs_object *o = &rec->u.object.obj;

@@ -12,19 +12,25 @@
 #include <string.h>
 
 #include "error.h"
+#include "hs_classes.h"
 #include "hs_referrers.h"
 
 #define NO_GROUP UINT32_MAX
+#define NO_PAIR UINT64_MAX
 
 typedef struct {
 	uint32_t type, nref;
 	int truncated;
 	size_t key;           /* offset of the set in the arena */
 	uint64_t count, shallow;
+	uint32_t classes;
 } group;
 
 struct hs_referrers {
 	const hs_graph *g;
+	int split;
+	uint64_t *pairs;      /* merging: (group << 32 | class) seen */
+	size_t npairs, psize; /* psize a power of two, or 0 */
 	group *groups;
 	size_t ngroups, cap;
 	uint32_t *arena;      /* every group's referrer set */
@@ -119,9 +125,54 @@ static int table_grow(hs_referrers *r)
 	return 0;
 }
 
-/* Adds one object of the given key to its group (made if new). */
+static size_t pair_slot(uint64_t key, size_t psize)
+{
+	key *= 0x9e3779b97f4a7c15ull;
+	return (size_t)(key ^ key >> 32) & (psize - 1);
+}
+
+/* Notes that group gi holds an object of class t (a type whose name
+ * other types share): @return 1 when the pair is new, 0, HS_ENOMEM. */
+static int pair_add(hs_referrers *r, size_t gi, uint32_t t)
+{
+	uint64_t key = (uint64_t)gi << 32 | t;
+	size_t i;
+
+	if ((r->npairs + 1) * 2 > r->psize) {
+		size_t ps = r->psize ? r->psize * 2 : 1024;
+		uint64_t *v;
+
+		HS_RETURN_ERROR_IF(ps > SIZE_MAX / 2 / sizeof(*v), HS_ENOMEM,
+				   "too many classes in referrer groups");
+		v = malloc(ps * sizeof(*v));
+		HS_RETURN_ERROR_IF(!v, HS_ENOMEM, "out of memory for %zu "
+				   "classes in referrer groups", r->npairs);
+		memset(v, 0xff, ps * sizeof(*v));
+		for (size_t k = 0; k < r->psize; k++) {
+			if (r->pairs[k] == NO_PAIR)
+				continue;
+			i = pair_slot(r->pairs[k], ps);
+			while (v[i] != NO_PAIR)
+				i = (i + 1) & (ps - 1);
+			v[i] = r->pairs[k];
+		}
+		free(r->pairs);
+		r->pairs = v;
+		r->psize = ps;
+	}
+	for (i = pair_slot(key, r->psize); r->pairs[i] != NO_PAIR;
+	     i = (i + 1) & (r->psize - 1))
+		if (r->pairs[i] == key)
+			return 0;
+	r->pairs[i] = key;
+	r->npairs++;
+	return 1;
+}
+
+/* Adds one object of the given key to its group (made if new);
+ * *gi gets the group's index. */
 static int add(hs_referrers *r, uint32_t type, int truncated,
-	       const uint32_t *set, uint32_t n, uint64_t size)
+	       const uint32_t *set, uint32_t n, uint64_t size, size_t *gi)
 {
 	size_t i;
 	group *gr;
@@ -137,6 +188,7 @@ static int add(hs_referrers *r, uint32_t type, int truncated,
 				      n * sizeof(*set)) == 0)) {
 			gr->count++;
 			gr->shallow += size;
+			*gi = r->table[i];
 			return 0;
 		}
 	}
@@ -172,7 +224,9 @@ static int add(hs_referrers *r, uint32_t type, int truncated,
 	gr->key = r->narena;
 	gr->count = 1;
 	gr->shallow = size;
+	gr->classes = 0;
 	r->narena += n;
+	*gi = r->ngroups;
 	r->table[i] = (uint32_t)r->ngroups++;
 	return 0;
 }
@@ -225,6 +279,7 @@ int hs_referrers_group(hs_referrers **out, const hs_graph *g,
 	if (!r)
 		goto nomem;
 	r->g = g;
+	r->split = opts && opts->split_classes;
 	r->ntypes = hs_graph_type_count(g);
 	r->rank = malloc(((size_t)r->ntypes + 1) * sizeof(*r->rank));
 	order = malloc(((size_t)r->ntypes + 1) * sizeof(*order));
@@ -247,7 +302,8 @@ int hs_referrers_group(hs_referrers **out, const hs_graph *g,
 
 	for (uint32_t v = 0; v < n; v++) {
 		hs_edges in;
-		size_t m = 0;
+		size_t m = 0, gi = 0;
+		uint32_t own;
 		int truncated = 0;
 
 		if (opts && opts->include && !opts->include(opts->payload, v))
@@ -263,6 +319,8 @@ int hs_referrers_group(hs_referrers **out, const hs_graph *g,
 			    in.node[k] >= n)
 				continue;
 			t = hs_graph_type(g, in.node[k]);
+			if (!r->split)
+				t = hs_graph_type_first(g, t);
 			if (t < r->ntypes) {
 				dup = stamp[t] == v;
 				stamp[t] = v;
@@ -288,10 +346,21 @@ int hs_referrers_group(hs_referrers **out, const hs_graph *g,
 			m = HS_REFERRERS_SET_MAX;
 			truncated = 1;
 		}
-		rc = add(r, hs_graph_type(g, v), truncated, set, (uint32_t)m,
-			 hs_graph_size(g, v));
+		own = hs_graph_type(g, v);
+		rc = add(r, r->split ? own : hs_graph_type_first(g, own),
+			 truncated, set, (uint32_t)m, hs_graph_size(g, v),
+			 &gi);
 		if (rc < 0)
 			goto done;
+		/* a class of a shared name counts once per group */
+		if (r->split || hs_graph_type_classes(g, own) < 2)
+			rc = r->groups[gi].count == 1;
+		else
+			rc = pair_add(r, gi, own);
+		if (rc < 0)
+			goto done;
+		r->groups[gi].classes += (uint32_t)rc;
+		rc = 0;
 	}
 
 	r->view = malloc((r->ngroups ? r->ngroups : 1) * sizeof(*r->view));
@@ -307,12 +376,16 @@ int hs_referrers_group(hs_referrers **out, const hs_graph *g,
 		vw->truncated = gr->truncated;
 		vw->count = gr->count;
 		vw->shallow = gr->shallow;
+		vw->classes = gr->classes;
 	}
 	qsort(r->view, r->ngroups, sizeof(*r->view), group_cmp);
-	/* the hash table is only needed while grouping */
+	/* the hash tables are only needed while grouping */
 	free(r->table);
 	r->table = NULL;
 	r->tsize = 0;
+	free(r->pairs);
+	r->pairs = NULL;
+	r->psize = r->npairs = 0;
 	goto done;
 nomem:
 	rc = hs_error_set(HS_ENOMEM, "out of memory grouping %u objects by "
@@ -338,6 +411,7 @@ void hs_referrers_free(hs_referrers *r)
 	free(r->groups);
 	free(r->arena);
 	free(r->table);
+	free(r->pairs);
 	free(r->rank);
 	free(r->view);
 	free(r);
@@ -353,29 +427,41 @@ const hs_referrer_group *hs_referrers_get(const hs_referrers *r, size_t i)
 	return i < r->ngroups ? &r->view[i] : NULL;
 }
 
-static int append_type(hs_buf *out, const hs_graph *g, uint32_t t)
+static int append_type(hs_buf *out, const hs_referrers *r, uint32_t t)
 {
-	hs_str name;
-	char num[32];
-
 	if (t == HS_REFERRERS_ROOT)
 		return hs_buf_append(out, "<root>", 6);
-	name = hs_graph_type_name(g, t);
-	if (name.ptr && name.len)
-		return hs_buf_append(out, name.ptr, name.len);
-	snprintf(num, sizeof(num), "<type %u>", t);
-	return hs_buf_append(out, num, strlen(num));
+	return hs_class_name(out, r->g, t, r->split);
 }
 
-int hs_referrers_format(hs_buf *out, const hs_graph *g,
+/* " (1,200 classes)": n with a comma every three digits. */
+static int append_classes(hs_buf *out, uint32_t n)
+{
+	char digits[16], text[40];
+	int len = snprintf(digits, sizeof(digits), "%u", n), k = 0;
+
+	text[k++] = ' ';
+	text[k++] = '(';
+	for (int i = 0; i < len; i++) {
+		if (i && (len - i) % 3 == 0)
+			text[k++] = ',';
+		text[k++] = digits[i];
+	}
+	memcpy(text + k, " classes)", 9);
+	return hs_buf_append(out, text, (size_t)k + 9);
+}
+
+int hs_referrers_format(hs_buf *out, const hs_referrers *r,
 			const hs_referrer_group *grp)
 {
-	HS_FORWARD_IF_ERROR(append_type(out, g, grp->type));
+	HS_FORWARD_IF_ERROR(append_type(out, r, grp->type));
+	if (grp->classes > 1)
+		HS_FORWARD_IF_ERROR(append_classes(out, grp->classes));
 	HS_FORWARD_IF_ERROR(hs_buf_append(out, " <- {", 5));
 	for (uint32_t i = 0; i < grp->nreferrers; i++) {
 		if (i)
 			HS_FORWARD_IF_ERROR(hs_buf_append(out, ", ", 2));
-		HS_FORWARD_IF_ERROR(append_type(out, g, grp->referrers[i]));
+		HS_FORWARD_IF_ERROR(append_type(out, r, grp->referrers[i]));
 	}
 	if (grp->truncated)
 		HS_FORWARD_IF_ERROR(hs_buf_append(out, ", ...", 5));

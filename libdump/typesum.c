@@ -2,9 +2,10 @@
  * typesum.c - per-type count, shallow and retained sizes (hs_types.h).
  *
  * Load: three counters per type, and for retained sizes one walk of the
- * dominator tree with an open-ancestor counter per type: entering a node
- * whose type has no open ancestor adds its retained size; leaving it
- * closes it again.  Linear in the objects; no recursion.
+ * dominator tree with an open-ancestor counter per row: entering a node
+ * whose row (its type, or its type's name) has no open ancestor adds its
+ * retained size; leaving it closes it again.  Linear in the objects; no
+ * recursion.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 
 typedef struct {
 	const uint32_t *types;
+	const uint32_t *row;   /* per type: the type its row is keyed by */
 	uint32_t *open;
 	uint64_t *retained;
 	const hs_dom *d;
@@ -22,7 +24,7 @@ typedef struct {
 static int on_node(uint32_t node, uint32_t depth, int enter, void *p)
 {
 	walk_ctx *w = p;
-	uint32_t t = w->types[node];
+	uint32_t t = w->row[w->types[node]];
 
 	(void)depth;
 	if (enter) {
@@ -39,25 +41,42 @@ int hs_typesum(hs_type_table *out, const hs_graph *g, hs_dom *d, int which)
 	uint32_t nt = hs_graph_type_count(g), n = hs_graph_count(g);
 	const uint32_t *types = hs_graph_types(g);
 	uint64_t *count = NULL, *shallow = NULL, *retained = NULL;
-	uint32_t *open = NULL;
+	uint32_t *open = NULL, *row = NULL, *classes = NULL;
+	int reachable = !(which & HS_TYPES_UNREACHABLE);
+	int split = (which & HS_TYPES_SPLIT) != 0;
 	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
 	count = calloc((size_t)nt + 1, 8);
 	shallow = calloc((size_t)nt + 1, 8);
 	retained = calloc((size_t)nt + 1, 8);
-	if (!count || !shallow || !retained) {
+	row = malloc(((size_t)nt + 1) * 4);
+	classes = calloc((size_t)nt + 1, 4);
+	if (!count || !shallow || !retained || !row || !classes) {
 		rc = hs_error_set(HS_ENOMEM, "out of memory for %u types", nt);
 		goto done;
 	}
+	for (uint32_t t = 0; t < nt; t++)
+		row[t] = split ? t : hs_graph_type_first(g, t);
 	for (uint32_t v = 0; v < n; v++) {
-		if (d && hs_dom_reachable(d, v) != (which == HS_TYPES_REACHABLE))
+		if (d && hs_dom_reachable(d, v) != reachable)
 			continue;
 		count[types[v]]++;
 		shallow[types[v]] += hs_graph_size(g, v);
 	}
-	if (d && which == HS_TYPES_REACHABLE) {
-		walk_ctx w = { types, NULL, retained, d };
+	/* a type's figures move to its row's (its name's first type) */
+	for (uint32_t t = 0; t < nt; t++) {
+		if (!count[t])
+			continue;
+		classes[row[t]]++;
+		if (row[t] != t) {
+			count[row[t]] += count[t];
+			shallow[row[t]] += shallow[t];
+			count[t] = shallow[t] = 0;
+		}
+	}
+	if (d && reachable) {
+		walk_ctx w = { types, row, NULL, retained, d };
 
 		open = calloc((size_t)nt + 1, 4);
 		if (!open) {
@@ -90,6 +109,7 @@ int hs_typesum(hs_type_table *out, const hs_graph *g, hs_dom *d, int which)
 		r->count = count[t];
 		r->shallow = shallow[t];
 		r->retained = retained[t];
+		r->classes = classes[t];
 		out->count += count[t];
 		out->shallow += shallow[t];
 	}
@@ -100,6 +120,8 @@ done:
 	free(shallow);
 	free(retained);
 	free(open);
+	free(row);
+	free(classes);
 	if (rc < 0)
 		hs_type_table_release(out);
 	return rc;

@@ -483,8 +483,11 @@ int hs_writer_open(hs_writer **out, const char *path,
 	return 0;
 }
 
+/* A type or string record; a type record with has_id also gives its
+ * object's id. */
 static int declare(uint32_t *out, hs_writer *w, unsigned tag, uint64_t *count,
-		   const char *what, const char *s, size_t len)
+		   const char *what, const char *s, size_t len, int has_id,
+		   uint64_t id)
 {
 	HS_FORWARD_IF_ERROR(check_string(w, what, len));
 	HS_RETURN_ERROR_IF(!s && len, HS_EINVAL, "%s: %s is NULL", w->name,
@@ -492,10 +495,12 @@ static int declare(uint32_t *out, hs_writer *w, unsigned tag, uint64_t *count,
 	HS_RETURN_ERROR_IF(*count >= UINT32_MAX - 1, HS_EINVAL,
 			   "%s: too many %ss", w->name, what);
 	HS_FORWARD_IF_ERROR(begin_record(w));
-	msgpack_pack_array(&w->pk, 3);
+	msgpack_pack_array(&w->pk, has_id ? 4 : 3);
 	msgpack_pack_uint8(&w->pk, (uint8_t)tag);
 	msgpack_pack_uint64(&w->pk, *count);
 	pack_str(w, s ? s : "", len);
+	if (has_id)
+		msgpack_pack_uint64(&w->pk, id);
 	if (out)
 		*out = (uint32_t)*count;
 	(*count)++;
@@ -504,12 +509,21 @@ static int declare(uint32_t *out, hs_writer *w, unsigned tag, uint64_t *count,
 
 int hs_writer_type(uint32_t *out, hs_writer *w, const char *name, size_t len)
 {
-	return declare(out, w, HS_REC_TYPE, &w->ntypes, "type name", name, len);
+	return declare(out, w, HS_REC_TYPE, &w->ntypes, "type name", name, len,
+		       0, 0);
+}
+
+int hs_writer_type_id(uint32_t *out, hs_writer *w, const char *name,
+		      size_t len, uint64_t id)
+{
+	return declare(out, w, HS_REC_TYPE, &w->ntypes, "type name", name, len,
+		       1, id);
 }
 
 int hs_writer_string(uint32_t *out, hs_writer *w, const char *s, size_t len)
 {
-	return declare(out, w, HS_REC_STRING, &w->nstrings, "string", s, len);
+	return declare(out, w, HS_REC_STRING, &w->nstrings, "string", s, len,
+		       0, 0);
 }
 
 int hs_writer_site(uint32_t *out, hs_writer *w, const uint32_t *files,

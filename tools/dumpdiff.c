@@ -15,6 +15,7 @@
 
 #include "hs_diff.h"
 #include "tool.h"
+#include "tool_graph.h"
 
 #define SCHEMA "heapsnap.dumpdiff/1"
 
@@ -43,6 +44,11 @@ static const char usage[] =
 	"                        candidates' bytes)\n"
 	"  --per-owner           apply --fail-if-growth to each owner's growth\n"
 	"                        instead of the total\n"
+	"  --split-classes       a row per class, not per name: classes made\n"
+	"                        per call share a name and are one row by\n"
+	"                        default (\"NAME (1,200 classes)\"); split,\n"
+	"                        a class is matched by its class object's id\n"
+	"                        (one process only), shown NAME@0xID\n"
 	"  --json                JSON (schema \"" SCHEMA "\", see dumpdiff(1))\n"
 	"  -h, --help            this text\n"
 	"\n"
@@ -59,6 +65,7 @@ typedef struct {
 	uint64_t limit;
 	int per_owner;
 	int json;
+	int split;
 	const char *files[3];
 	int nfiles;
 } options;
@@ -77,6 +84,7 @@ static int parse_args(options *o, int argc, char **argv)
 		{ "fail-if-growth", required_argument, NULL, 'g' },
 		{ "per-owner", no_argument, NULL, 'o' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "split-classes", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -136,6 +144,9 @@ static int parse_args(options *o, int argc, char **argv)
 			break;
 		case 'j':
 			o->json = 1;
+			break;
+		case 'S':
+			o->split = 1;
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -220,24 +231,41 @@ static void owner_desc(hs_diff *df, size_t i, hs_buf *path)
 	}
 }
 
-static const char *owner_type(const snapshot *s, const hs_diff_owner *o,
-			      size_t *len)
+/* The owner's snapshot and type: the new one, or for an owner that is
+ * gone the old one; NULL for the roots and the unreachable. */
+static const hs_graph *owner_type(const snapshot *s, const hs_diff_owner *o,
+				  uint32_t *type)
 {
-	hs_str n;
-
-	if (o->node == HS_GRAPH_SUPERROOT || o->node == HS_GRAPH_NONE) {
-		if (o->node == HS_GRAPH_NONE && o->old_node != HS_GRAPH_NONE) {
-			n = hs_graph_type_name(s[0].g, hs_graph_type(s[0].g,
-							       o->old_node));
-			*len = n.len;
-			return n.ptr;
-		}
-		*len = 1;
-		return "-";
+	if (o->node < HS_GRAPH_NONE) {
+		*type = hs_graph_type(s[1].g, o->node);
+		return s[1].g;
 	}
-	n = hs_graph_type_name(s[1].g, hs_graph_type(s[1].g, o->node));
-	*len = n.len;
-	return n.ptr;
+	if (o->node == HS_GRAPH_NONE && o->old_node != HS_GRAPH_NONE) {
+		*type = hs_graph_type(s[0].g, o->old_node);
+		return s[0].g;
+	}
+	return NULL;
+}
+
+/* A type row's name: merged classes as "NAME (1,200 classes)" or, when
+ * their number changed, "NAME (3 -> 1,200 classes)"; a split class as
+ * NAME@0xID. */
+static void print_type_row(const hs_diff_type *r)
+{
+	char a[32], b[32];
+
+	tool_print_safe(stdout, r->name.ptr, r->name.len);
+	if (r->has_id)
+		printf("@0x%" PRIx64, r->id);
+	if (r->classes[0] > 1 || r->classes[1] > 1) {
+		if (r->classes[0] == r->classes[1])
+			printf(" (%s classes)",
+			       tool_commas(r->classes[1], b, sizeof(b)));
+		else
+			printf(" (%s -> %s classes)",
+			       tool_commas(r->classes[0], a, sizeof(a)),
+			       tool_commas(r->classes[1], b, sizeof(b)));
+	}
 }
 
 static void print_human(const options *o, hs_diff *df, snapshot *s)
@@ -302,7 +330,7 @@ static void print_human(const options *o, hs_diff *df, snapshot *s)
 		       sdelta((int64_t)(r->retained[1] - r->retained[0]), d3,
 			      sizeof(d3)),
 		       tool_human(r->retained[1], d4, sizeof(d4)));
-		tool_print_safe(stdout, r->name.ptr, r->name.len);
+		print_type_row(r);
 		if (!r->count[0])
 			fputs("  (new type)", stdout);
 		else if (!r->count[1])
@@ -318,8 +346,8 @@ static void print_human(const options *o, hs_diff *df, snapshot *s)
 	for (size_t i = 0; i < ko; i++) {
 		const hs_diff_owner *ow = hs_diff_owner_get(df, i);
 		char d1[32], d2[32], r0[32], r1[32], rr[64];
-		const char *ty;
-		size_t tl;
+		const hs_graph *tg;
+		uint32_t ty;
 
 		snprintf(rr, sizeof(rr), "%s -> %s",
 			 tool_human(ow->retained[0], r0, sizeof(r0)),
@@ -331,9 +359,12 @@ static void print_human(const options *o, hs_diff *df, snapshot *s)
 		       ? rr : "-");
 		owner_desc(df, i, &path);
 		tool_print_safe(stdout, (const char *)path.data, path.len);
-		ty = owner_type(s, ow, &tl);
+		tg = owner_type(s, ow, &ty);
 		fputs(" (", stdout);
-		tool_print_safe(stdout, ty, tl);
+		if (tg)
+			tool_print_type(stdout, tg, ty, o->split, 0, 0);
+		else
+			fputs("-", stdout);
 		if (ow->node < HS_GRAPH_NONE)
 			printf(" 0x%" PRIx64, hs_graph_id(s[1].g, ow->node));
 		fputs(")\n", stdout);
@@ -371,9 +402,10 @@ static void print_json(const options *o, hs_diff *df, snapshot *s,
 		printf(",\"integrity\":\"%s\"}",
 		       hs_integrity_status_name(st->integrity.status));
 	}
-	printf("],\"matched_by\":\"%s\",\"same_process\":%s,",
+	printf("],\"matched_by\":\"%s\",\"same_process\":%s,"
+	       "\"split_classes\":%s,",
 	       t->matched_by == HS_DIFF_MATCH_ID ? "id" : "path",
-	       t->same_process ? "true" : "false");
+	       t->same_process ? "true" : "false", o->split ? "true" : "false");
 	printf("\"totals\":{");
 	json_pair("objects", t->objects, 1);
 	json_pair("shallow", t->shallow, 1);
@@ -396,6 +428,15 @@ static void print_json(const options *o, hs_diff *df, snapshot *s,
 
 		printf("%s{\"type\":", i ? "," : "");
 		tool_json_str(stdout, r->name.ptr, r->name.len);
+		printf(",\"classes\":[%" PRIu32 ",%" PRIu32 "]", r->classes[0],
+		       r->classes[1]);
+		if (o->split) {
+			printf(",\"type_id\":");
+			if (r->has_id)
+				printf("%" PRIu64, r->id);
+			else
+				printf("null");
+		}
 		putchar(',');
 		json_pair("count", r->count, 1);
 		json_pair("shallow", r->shallow, 1);
@@ -405,8 +446,8 @@ static void print_json(const options *o, hs_diff *df, snapshot *s,
 	printf("],\"owners\":[");
 	for (size_t i = 0; i < ko; i++) {
 		const hs_diff_owner *ow = hs_diff_owner_get(df, i);
-		const char *ty;
-		size_t tl;
+		const hs_graph *tg;
+		uint32_t ty;
 
 		printf("%s{", i ? "," : "");
 		if (ow->node < HS_GRAPH_NONE)
@@ -417,9 +458,16 @@ static void print_json(const options *o, hs_diff *df, snapshot *s,
 		       ? "roots" : ow->node == HS_GRAPH_NONE &&
 		       ow->old_node == HS_GRAPH_NONE ? "unreachable"
 		       : ow->node == HS_GRAPH_NONE ? "gone" : "object");
-		ty = owner_type(s, ow, &tl);
+		tg = owner_type(s, ow, &ty);
 		printf("\"type\":");
-		tool_json_str(stdout, ty, tl);
+		if (tg) {
+			hs_str n = hs_graph_type_name(tg, ty);
+
+			tool_json_str(stdout, n.ptr, n.len);
+			tool_json_class(stdout, tg, ty, o->split);
+		} else {
+			tool_json_str(stdout, "-", 1);
+		}
 		printf(",\"objects\":%" PRId64 ",\"bytes\":%" PRId64 ",",
 		       ow->objects, ow->bytes);
 		json_pair("retained", ow->retained, 1);
@@ -446,6 +494,7 @@ int main(int argc, char **argv)
 		return rc;
 	dopt.match = o.match;
 	dopt.path_owners = o.path_owners;
+	dopt.split_classes = o.split;
 	/* s[0] old/base, s[1] new/final, s[2] target (three snapshots) */
 	rc = load(&s[0], o.files[0]);
 	if (rc == 0)
@@ -474,6 +523,17 @@ int main(int argc, char **argv)
 	if (rc < 0) {
 		rc = tool_error("%s", hs_error_last());
 		goto done;
+	}
+	for (int i = 0; i < 2; i++) {
+		char c[32];
+
+		if (hs_diff_totals_get(df)->unsplit[i])
+			fprintf(stderr, "dumpdiff: note: %s: %s classes share "
+				"a name and give no class id, so they stay "
+				"merged by name\n",
+				o.files[i ? o.nfiles - 1 : 0],
+				tool_commas(hs_diff_totals_get(df)->unsplit[i],
+					    c, sizeof(c)));
 	}
 	if (o.gate) {
 		const hs_diff_totals *t = hs_diff_totals_get(df);

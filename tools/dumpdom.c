@@ -42,6 +42,10 @@ static const char usage[] =
 	"                     0x hex) instead of the biggest\n"
 	"  --min-retained S   leave out objects retaining less than S bytes\n"
 	"                     (K, M, G suffixes: 1.5M)\n"
+	"  --split-classes    tell apart types that share a name (a class made\n"
+	"                     per call): NAME@0xID (its class object) or\n"
+	"                     NAME#INDEX; the unreachable summary gets a row\n"
+	"                     per class, not per name\n"
 	"  --json             JSON (schema \"" SCHEMA "\", dumpdom(1))\n"
 	"  --threads N        decoding threads (default: one per core)\n"
 	"  -h, --help         this text\n"
@@ -56,7 +60,7 @@ typedef struct {
 	const char *file;
 	size_t top, children;
 	uint32_t depth;
-	int has_depth, has_id, json;
+	int has_depth, has_id, json, split;
 	uint64_t id, min_retained;
 	unsigned threads;
 } options;
@@ -288,14 +292,10 @@ static double pct(uint64_t v, uint64_t total)
 	return total ? 100.0 * (double)v / (double)total : 0.0;
 }
 
-static void print_type(const hs_graph *g, uint32_t node)
+static void print_type(const hs_graph *g, uint32_t node, int split)
 {
-	hs_str t = hs_graph_type_name(g, hs_graph_type(g, node));
-	size_t n = t.len < TYPE_MAX_SHOWN ? t.len : TYPE_MAX_SHOWN;
-
-	tool_print_safe(stdout, t.ptr, n);
-	if (n < t.len)
-		printf("...");
+	tool_print_type(stdout, g, hs_graph_type(g, node), split, 0,
+			TYPE_MAX_SHOWN);
 }
 
 static int indent(uint32_t depth)
@@ -340,7 +340,7 @@ static void print_human(const lines *L, const previews *pv, hs_graph *g,
 		     up = hs_dom_idom(d, up), k++) {
 			printf(" %s0x%" PRIx64 " (", k ? "<- " : "",
 			       hs_graph_id(g, up));
-			print_type(g, up);
+			print_type(g, up, o->split);
 			putchar(')');
 		}
 		printf("%s\n", up == HS_GRAPH_SUPERROOT ? k ? " <- roots"
@@ -367,7 +367,7 @@ static void print_human(const lines *L, const previews *pv, hs_graph *g,
 		       tool_human(r, b[0], sizeof(b[0])), pct(r, heap),
 		       tool_human(hs_graph_size(g, l->node), b[1], sizeof(b[1])),
 		       id, indent(l->depth), "");
-		print_type(g, l->node);
+		print_type(g, l->node, o->split);
 		if (p)
 			printf("  %s", p);
 		putchar('\n');
@@ -386,9 +386,8 @@ static void print_human(const lines *L, const previews *pv, hs_graph *g,
 	       tool_human(ds->unreachable_size, b[1], sizeof(b[1])));
 	for (size_t i = 0; i < ut->n && i < 5; i++) {
 		printf("%s", i ? ", " : "; by type: ");
-		tool_print_safe(stdout, ut->rows[i].name.ptr,
-				ut->rows[i].name.len < TYPE_MAX_SHOWN
-				? ut->rows[i].name.len : TYPE_MAX_SHOWN);
+		tool_print_type(stdout, g, ut->rows[i].key, o->split,
+				ut->rows[i].classes, TYPE_MAX_SHOWN);
 		printf(" %s (%s)",
 		       tool_commas(ut->rows[i].count, b[0], sizeof(b[0])),
 		       tool_human(ut->rows[i].shallow, b[1], sizeof(b[1])));
@@ -399,7 +398,7 @@ static void print_human(const lines *L, const previews *pv, hs_graph *g,
 }
 
 static void json_object_open(const line *l, const previews *pv, hs_graph *g,
-			     hs_dom *d, uint64_t heap)
+			     hs_dom *d, uint64_t heap, int split)
 {
 	hs_str t = hs_graph_type_name(g, hs_graph_type(g, l->node));
 	uint32_t up = hs_dom_idom(d, l->node);
@@ -408,6 +407,7 @@ static void json_object_open(const line *l, const previews *pv, hs_graph *g,
 
 	printf("{\"id\":%" PRIu64 ",\"type\":", hs_graph_id(g, l->node));
 	tool_json_str(stdout, t.ptr, t.len);
+	tool_json_class(stdout, g, hs_graph_type(g, l->node), split);
 	printf(",\"shallow\":%" PRIu64 ",\"retained\":%" PRIu64
 	       ",\"percent\":%.4f,\"idom\":", hs_graph_size(g, l->node), r,
 	       pct(r, heap));
@@ -440,8 +440,9 @@ static int print_json(const lines *L, const previews *pv, hs_graph *g,
 	printf(",");
 	tool_json_graph(stdout, g, d);
 	printf(",\"top\":%zu,\"depth\":%u,\"children\":%zu,\"min_retained\":%"
-	       PRIu64 ",\"cut\":%s,\"objects\":[", o->top, o->depth,
-	       o->children, o->min_retained, L->cut ? "true" : "false");
+	       PRIu64 ",\"split_classes\":%s,\"cut\":%s,\"objects\":[",
+	       o->top, o->depth, o->children, o->min_retained,
+	       o->split ? "true" : "false", L->cut ? "true" : "false");
 	if (L->n) {
 		open = malloc(L->n * sizeof(*open));
 		if (!open)
@@ -455,7 +456,7 @@ static int print_json(const lines *L, const previews *pv, hs_graph *g,
 			json_object_close(&L->v[open[--sp]]);
 		if (i && (!sp || open[sp - 1] != i - 1))
 			putchar(',');
-		json_object_open(l, pv, g, d, ds->reachable_size);
+		json_object_open(l, pv, g, d, ds->reachable_size, o->split);
 		open[sp++] = i;
 	}
 	while (sp)
@@ -466,8 +467,11 @@ static int print_json(const lines *L, const previews *pv, hs_graph *g,
 	for (size_t i = 0; i < ut->n && i < 10; i++) {
 		printf("%s{\"type\":", i ? "," : "");
 		tool_json_str(stdout, ut->rows[i].name.ptr, ut->rows[i].name.len);
-		printf(",\"count\":%" PRIu64 ",\"shallow\":%" PRIu64 "}",
-		       ut->rows[i].count, ut->rows[i].shallow);
+		printf(",\"count\":%" PRIu64 ",\"shallow\":%" PRIu64
+		       ",\"classes\":%" PRIu32, ut->rows[i].count,
+		       ut->rows[i].shallow, ut->rows[i].classes);
+		tool_json_class(stdout, g, ut->rows[i].key, o->split);
+		putchar('}');
 	}
 	printf("]}}\n");
 	return 0;
@@ -482,11 +486,12 @@ int main(int argc, char **argv)
 		{ "id", required_argument, NULL, 'i' },
 		{ "min-retained", required_argument, NULL, 'm' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "split-classes", no_argument, NULL, 'S' },
 		{ "threads", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	options o = { NULL, 20, 10, 0, 0, 0, 0, 0, 0, 0 };
+	options o = { NULL, 20, 10, 0, 0, 0, 0, 0, 0, 0, 0 };
 	hs_graph *g = NULL;
 	hs_dom *d = NULL;
 	lines L = { NULL, 0, 0, 0 };
@@ -531,6 +536,9 @@ int main(int argc, char **argv)
 			break;
 		case 'j':
 			o.json = 1;
+			break;
+		case 'S':
+			o.split = 1;
 			break;
 		case 't':
 			if (tool_parse_threads(optarg, &o.threads) < 0)
@@ -601,7 +609,8 @@ int main(int argc, char **argv)
 		goto done;
 	}
 	tool_step("summarising the unreachable objects");
-	if (hs_typesum(&ut, g, d, HS_TYPES_UNREACHABLE) < 0)
+	if (hs_typesum(&ut, g, d, HS_TYPES_UNREACHABLE |
+		       (o.split ? HS_TYPES_SPLIT : 0)) < 0)
 		goto nomem;
 	hs_type_table_sort(&ut, HS_SORT_SHALLOW);
 	tool_step(NULL);

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hs_classes.h"
 #include "hs_dom.h"
 #include "hs_graph.h"
 #include "hs_paths.h"
@@ -40,7 +41,10 @@ static const char usage[] =
 	"\n"
 	"  ID             the object's id (its address), decimal or 0x hex\n"
 	"  --index N      the object at dense index N (file order, from 0)\n"
-	"  --type NAME    the biggest reachable objects of type NAME\n"
+	"  --type NAME    the biggest reachable objects of type NAME: of\n"
+	"                 every class of that name (classes made per call\n"
+	"                 share one), or of one class, NAME@0xID or\n"
+	"                 NAME#INDEX as --split-classes shows them\n"
 	"  --top K        with --type: how many objects (default 5)\n"
 	"  --by SIZE      with --type: rank by retained (default; computes\n"
 	"                 the dominator tree) or shallow size\n"
@@ -48,6 +52,8 @@ static const char usage[] =
 	"                 (distinct: another root object, or another\n"
 	"                 reference in at least one step)\n"
 	"  --max-depth D  only paths of at most D references\n"
+	"  --split-classes  show each object's class (NAME@0xID or\n"
+	"                 NAME#INDEX) where several types share its name\n"
 	"  --json         one JSON object (schema \"" SCHEMA "\",\n"
 	"                 see dumppath(1))\n"
 	"  --threads N    decoding threads (default: one per core)\n"
@@ -68,6 +74,7 @@ typedef struct {
 	uint64_t max_depth;
 	unsigned threads;
 	int json;
+	int split;
 } options;
 
 /* ---- small printing helpers -------------------------------------------- */
@@ -111,7 +118,7 @@ static int find_paths(target *t, hs_graph *g, const hs_paths *tree,
 }
 
 static int print_path_human(hs_graph *g, const hs_path *p, size_t i,
-			    size_t n)
+			    size_t n, int split)
 {
 	const hs_root *r = hs_graph_root(g, p->root);
 	hs_buf b = HS_BUF_INIT;
@@ -139,14 +146,13 @@ static int print_path_human(hs_graph *g, const hs_path *p, size_t i,
 	printf("\n      %6s  %-18s%10s  %s\n", "step", "id", "size", "type");
 	for (size_t k = 0; k < p->len; k++) {
 		uint32_t v = p->nodes[k];
-		hs_str tn = type_of(g, v);
 		int w;
 
 		w = snprintf(num, sizeof(num), "%#llx",
 			     (unsigned long long)hs_graph_id(g, v));
 		printf("      %6zu  %s%*s%10s  ", k, num, pad((size_t)w, 18),
 		       "", tool_human(hs_graph_size(g, v), h, sizeof(h)));
-		print_str(tn);
+		tool_print_type(stdout, g, hs_graph_type(g, v), split, 0, 0);
 		putchar('\n');
 	}
 done:
@@ -162,7 +168,7 @@ static int print_target_human(hs_graph *g, const target *t,
 	char h[32], pb[128];
 	size_t n = hs_pathset_count(t->paths);
 
-	print_str(type_of(g, t->node));
+	tool_print_type(stdout, g, hs_graph_type(g, t->node), o->split, 0, 0);
 	printf(" %#llx (index %u, %s", (unsigned long long)hs_graph_id(g,
 								 t->node),
 	       t->node, tool_human(hs_graph_size(g, t->node), h, sizeof(h)));
@@ -187,7 +193,8 @@ static int print_target_human(hs_graph *g, const target *t,
 	}
 	printf("%zu path%s\n", n, n == 1 ? "" : "s");
 	for (size_t i = 0; i < n; i++) {
-		int rc = print_path_human(g, hs_pathset_get(t->paths, i), i, n);
+		int rc = print_path_human(g, hs_pathset_get(t->paths, i), i, n,
+					  o->split);
 
 		if (rc < 0)
 			return rc;
@@ -201,7 +208,7 @@ static int print_target_human(hs_graph *g, const target *t,
 /* One path as JSON.  Each label is read from the file once (a read costs
  * a frame decode) into labs, with (offset, length) pairs in offs, length
  * SIZE_MAX for none; the text and the steps are printed from there. */
-static int print_path_json(hs_graph *g, const hs_path *p)
+static int print_path_json(hs_graph *g, const hs_path *p, int split)
 {
 	const hs_root *r = hs_graph_root(g, p->root);
 	hs_buf text = HS_BUF_INIT, st = HS_BUF_INIT;
@@ -255,6 +262,7 @@ static int print_path_json(hs_graph *g, const hs_path *p)
 		printf("%s{\"index\":%u,\"id\":%llu,\"type\":", k ? "," : "",
 		       v, (unsigned long long)hs_graph_id(g, v));
 		json_str(type_of(g, v));
+		tool_json_class(stdout, g, hs_graph_type(g, v), split);
 		printf(",\"size\":%llu,\"edge\":",
 		       (unsigned long long)hs_graph_size(g, v));
 		if (k == 0) {
@@ -281,13 +289,14 @@ done:
 }
 
 static int print_target_json(hs_graph *g, const target *t,
-			     const hs_dom *dom)
+			     const hs_dom *dom, int split)
 {
 	size_t n = hs_pathset_count(t->paths);
 
 	printf("{\"index\":%u,\"id\":%llu,\"type\":", t->node,
 	       (unsigned long long)hs_graph_id(g, t->node));
 	json_str(type_of(g, t->node));
+	tool_json_class(stdout, g, hs_graph_type(g, t->node), split);
 	printf(",\"size\":%llu,\"retained\":",
 	       (unsigned long long)hs_graph_size(g, t->node));
 	if (dom)
@@ -303,7 +312,7 @@ static int print_target_json(hs_graph *g, const target *t,
 
 		if (i)
 			putchar(',');
-		rc = print_path_json(g, hs_pathset_get(t->paths, i));
+		rc = print_path_json(g, hs_pathset_get(t->paths, i), split);
 		if (rc < 0)
 			return rc;
 	}
@@ -328,6 +337,7 @@ static int parse(options *o, int argc, char **argv)
 		{ "all", required_argument, NULL, 'a' },
 		{ "max-depth", required_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'J' },
+		{ "split-classes", no_argument, NULL, 'S' },
 		{ "threads", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -374,6 +384,9 @@ static int parse(options *o, int argc, char **argv)
 			break;
 		case 'J':
 			o->json = 1;
+			break;
+		case 'S':
+			o->split = 1;
 			break;
 		case 't':
 			if (tool_parse_u64(arg, &v) < 0 || v > 1024)
@@ -460,7 +473,8 @@ int main(int argc, char **argv)
 	hs_paths_options po = HS_PATHS_OPTIONS_INIT;
 	target *ts = NULL;
 	size_t nts = 0;
-	uint32_t *top = NULL;
+	uint32_t *top = NULL, classes = 0;
+	uint8_t *sel = NULL;    /* --type: the types selected */
 	uint64_t unreached = 0, instances = 0;
 	const char *miss = NULL;  /* why nothing is printed: a finding */
 	char missbuf[160];
@@ -493,24 +507,25 @@ int main(int argc, char **argv)
 	}
 
 	if (o.type) {
-		uint32_t t = hs_graph_type_find(g, o.type);
+		int trc = hs_class_select(&sel, &classes, g, o.type);
 
-		if (t == HS_GRAPH_NONE) {
+		if (trc == HS_ENOTFOUND) {
 			miss = "no type of that name in the dump";
+		} else if (trc < 0) {
+			status = tool_error("%s", hs_error_last());
+			goto done;
 		} else {
 			tool_step("computing dominators");
 			if (!o.by_shallow && hs_dom_build(&dom, g) < 0) {
 				status = tool_error("%s", hs_error_last());
 				goto done;
 			}
-			if (hs_paths_top(&top, &nts, &unreached, tree, t,
-					 (size_t)o.top,
+			if (hs_paths_top(&top, &nts, &instances, &unreached,
+					 tree, sel, (size_t)o.top,
 					 dom ? retained_of : NULL, dom) < 0) {
 				status = tool_error("%s", hs_error_last());
 				goto done;
 			}
-			for (uint32_t v = 0, n = hs_graph_count(g); v < n; v++)
-				instances += hs_graph_type(g, v) == t;
 			if (!nts)
 				miss = o.max_depth
 				       ? "no instance of the type is within "
@@ -570,11 +585,13 @@ int main(int argc, char **argv)
 		       ? "\"shallow\"" : "\"retained\"");
 		if (o.type && !miss)
 			printf(",\"instances\":%llu,\"unreachable_instances\":"
-			       "%llu", (unsigned long long)instances,
-			       (unsigned long long)unreached);
+			       "%llu,\"classes\":%u",
+			       (unsigned long long)instances,
+			       (unsigned long long)unreached, classes);
 		else
 			printf(",\"instances\":null,"
-			       "\"unreachable_instances\":null");
+			       "\"unreachable_instances\":null,"
+			       "\"classes\":null");
 		printf(",\"not_found\":");
 		if (miss)
 			tool_json_str(stdout, miss, strlen(miss));
@@ -584,7 +601,7 @@ int main(int argc, char **argv)
 		for (size_t i = 0; i < nts; i++) {
 			if (i)
 				putchar(',');
-			if (print_target_json(g, &ts[i], dom) < 0) {
+			if (print_target_json(g, &ts[i], dom, o.split) < 0) {
 				status = tool_error("%s", hs_error_last());
 				goto done;
 			}
@@ -598,6 +615,9 @@ int main(int argc, char **argv)
 
 			printf("type ");
 			tool_print_safe(stdout, o.type, strlen(o.type));
+			if (classes > 1)
+				printf(" (%s classes)",
+				       tool_commas(classes, a, sizeof(a)));
 			printf(": %s instances, %s ",
 			       tool_commas(instances, a, sizeof(a)),
 			       tool_commas(unreached, b, sizeof(b)));
@@ -628,6 +648,7 @@ done:
 		hs_pathset_free(ts[i].paths);
 	free(ts);
 	free(top);
+	free(sel);
 	hs_paths_free(tree);
 	hs_dom_free(dom);
 	hs_graph_free(g);

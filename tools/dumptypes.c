@@ -43,13 +43,19 @@ static const char usage[] =
 	"  --site-depth N  frames in a site's key with --by site (default 1)\n"
 	"  --unreachable   summarise the objects no root reaches instead\n"
 	"                  (garbage or cycles awaiting collection)\n"
+	"  --split-classes a row per class: types that share a name (a class\n"
+	"                  or namedtuple made per call) are one row by\n"
+	"                  default, \"NAME (1,200 classes)\"; split, each is\n"
+	"                  NAME@0xID (its class object) or NAME#INDEX\n"
 	"  --json          JSON (schema \"" SCHEMA "\", see dumptypes(1))\n"
-	"  --csv           CSV: type,count,shallow,retained,percent,cumulative\n"
+	"  --csv           CSV: type,count,shallow,retained,percent,\n"
+	"                  cumulative_percent,classes,type_index,type_id\n"
 	"  --threads N     decoding threads (default: one per core)\n"
 	"  -h, --help      this text\n"
 	"\n"
 	"Retained per type counts each object once: an object dominated by\n"
-	"another of its own type is not added again (as Eclipse MAT does).\n"
+	"another of its own type (or, merged, its name) is not added again\n"
+	"(as Eclipse MAT does).\n"
 	"Retained sizes of different types nest, so their percentages (of\n"
 	"the reachable heap) add up to more than 100 and have no cumulative\n"
 	"column.\n"
@@ -68,7 +74,7 @@ typedef struct {
 	const char *file;
 	hs_sort_key sort;
 	size_t top;
-	int unreachable, json, csv;
+	int unreachable, json, csv, split;
 	unsigned threads;
 	grouping group;
 	unsigned site_depth;
@@ -140,7 +146,7 @@ static int referrer_row(hs_buf *names, uint64_t *count, uint64_t *shallow,
 
 	*count = grp->count;
 	*shallow = grp->shallow;
-	return hs_referrers_format(names, g, grp);
+	return hs_referrers_format(names, groups, grp);
 }
 
 /* --by referrer: one row per hs_referrers group, named by its key. */
@@ -153,6 +159,7 @@ static int referrer_table(hs_type_table *t, const options *o,
 
 	ro.include = o->unreachable ? is_unreachable : is_reachable;
 	ro.payload = d;
+	ro.split_classes = o->split;
 	rc = hs_referrers_group(&r, g, &ro);
 	if (rc == 0)
 		rc = named_rows(t, names, hs_referrers_count(r), referrer_row,
@@ -197,8 +204,10 @@ static int group_table(hs_type_table *t, const options *o, hs_graph *g,
 {
 	switch (o->group) {
 	case GROUP_TYPE:
-		return hs_typesum(t, g, d, o->unreachable ? HS_TYPES_UNREACHABLE
-							  : HS_TYPES_REACHABLE);
+		return hs_typesum(t, g, d, (o->unreachable
+					    ? HS_TYPES_UNREACHABLE
+					    : HS_TYPES_REACHABLE) |
+				  (o->split ? HS_TYPES_SPLIT : 0));
 	case GROUP_REFERRER:
 		return referrer_table(t, o, g, d, names);
 	case GROUP_SITE:
@@ -221,6 +230,25 @@ static void print_csv_name(hs_str s)
 		putchar(s.ptr[i]);
 	}
 	putchar('"');
+}
+
+/* Says how many classes were merged by name, if any, and how to split
+ * them. */
+static void print_merged(const hs_type_table *t)
+{
+	uint64_t names = 0, classes = 0;
+	char a[32], b[32];
+
+	for (size_t i = 0; i < t->n; i++)
+		if (t->rows[i].classes > 1) {
+			names++;
+			classes += t->rows[i].classes;
+		}
+	if (names)
+		printf("%s classes share %s name%s, one row per name "
+		       "(--split-classes: a row per class)\n",
+		       tool_commas(classes, a, sizeof(a)),
+		       tool_commas(names, b, sizeof(b)), names > 1 ? "s" : "");
 }
 
 static void print_human(const hs_type_table *t, const options *o,
@@ -256,9 +284,14 @@ static void print_human(const hs_type_table *t, const options *o,
 		       tool_human(r->shallow, b[1], sizeof(b[1])),
 		       ret ? tool_human(r->retained, b[2], sizeof(b[2])) : "",
 		       pct(v, total), b[3]);
-		tool_print_safe(stdout, r->name.ptr, n);
-		if (n < r->name.len)
-			printf("...");
+		if (o->group == GROUP_TYPE) {
+			tool_print_type(stdout, g, r->key, o->split,
+					r->classes, NAME_MAX_SHOWN);
+		} else {
+			tool_print_safe(stdout, r->name.ptr, n);
+			if (n < r->name.len)
+				printf("...");
+		}
 		putchar('\n');
 	}
 	printf("%zu of %zu types shown; %s objects, %s", shown, t->n,
@@ -268,6 +301,8 @@ static void print_human(const hs_type_table *t, const options *o,
 		printf(" (reachable heap %s)",
 		       tool_human(t->heap, b[2], sizeof(b[2])));
 	putchar('\n');
+	if (o->group != GROUP_SITE)
+		print_merged(t);
 }
 
 static void print_json(const hs_type_table *t, const options *o,
@@ -277,11 +312,12 @@ static void print_json(const hs_type_table *t, const options *o,
 
 	printf("{\"schema\":\"" SCHEMA "\",\"file\":");
 	tool_json_str(stdout, hs_graph_path(g), strlen(hs_graph_path(g)));
-	printf(",\"set\":\"%s\",\"group\":\"%s\",\"sort\":\"%s\",",
+	printf(",\"set\":\"%s\",\"group\":\"%s\",\"sort\":\"%s\","
+	       "\"split_classes\":%s,",
 	       o->unreachable ? "unreachable" : "reachable",
 	       o->group == GROUP_REFERRER ? "referrer"
 	       : o->group == GROUP_SITE ? "site" : "type",
-	       sort_name(o->sort));
+	       sort_name(o->sort), o->split ? "true" : "false");
 	tool_json_graph(stdout, g, d);
 	printf(",\"totals\":{\"types\":%zu,\"count\":%" PRIu64 ",\"shallow\":%"
 	       PRIu64 ",\"heap\":%" PRIu64 "},\"types\":[", t->n, t->count,
@@ -302,18 +338,27 @@ static void print_json(const hs_type_table *t, const options *o,
 		printf(",\"percent\":%.4f,\"cumulative_percent\":",
 		       pct(v, total));
 		if (o->sort == HS_SORT_RETAINED)
-			printf("null}");
+			printf("null");
 		else
-			printf("%.4f}", pct(cum, total));
+			printf("%.4f", pct(cum, total));
+		if (o->group == GROUP_SITE)
+			printf(",\"classes\":null");
+		else
+			printf(",\"classes\":%" PRIu32, r->classes);
+		if (o->group == GROUP_TYPE)
+			tool_json_class(stdout, g, r->key, o->split);
+		putchar('}');
 	}
 	printf("]}\n");
 }
 
-static void print_csv(const hs_type_table *t, const options *o, size_t shown)
+static void print_csv(const hs_type_table *t, const options *o,
+		      const hs_graph *g, size_t shown)
 {
 	uint64_t total = hs_type_table_total(t, o->sort), cum = 0;
 
-	printf("type,count,shallow,retained,percent,cumulative_percent\n");
+	printf("type,count,shallow,retained,percent,cumulative_percent,"
+	       "classes,type_index,type_id\n");
 	for (size_t i = 0; i < shown; i++) {
 		const hs_type_row *r = &t->rows[i];
 		uint64_t v = hs_type_row_value(r, o->sort);
@@ -326,6 +371,18 @@ static void print_csv(const hs_type_table *t, const options *o, size_t shown)
 		printf(",%.4f,", pct(v, total));
 		if (o->sort != HS_SORT_RETAINED)
 			printf("%.4f", pct(cum, total));
+		putchar(',');
+		if (o->group != GROUP_SITE)
+			printf("%" PRIu32, r->classes);
+		if (o->group == GROUP_TYPE && o->split) {
+			uint64_t id;
+
+			printf(",%" PRIu32 ",", r->key);
+			if (hs_graph_type_id(&id, g, r->key) == 0)
+				printf("%" PRIu64, id);
+		} else {
+			fputs(",,", stdout);
+		}
 		putchar('\n');
 	}
 }
@@ -340,11 +397,13 @@ int main(int argc, char **argv)
 		{ "site-depth", required_argument, NULL, 'D' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "csv", no_argument, NULL, 'c' },
+		{ "split-classes", no_argument, NULL, 'S' },
 		{ "threads", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	options o = { NULL, HS_SORT_RETAINED, 20, 0, 0, 0, 0, GROUP_TYPE, 1 };
+	options o = { NULL, HS_SORT_RETAINED, 20, 0, 0, 0, 0, 0, GROUP_TYPE,
+		      1 };
 	hs_graph *g = NULL;
 	hs_dom *d = NULL;
 	hs_type_table t = HS_TYPE_TABLE_INIT;
@@ -401,6 +460,9 @@ int main(int argc, char **argv)
 		case 'c':
 			o.csv = 1;
 			break;
+		case 'S':
+			o.split = 1;
+			break;
 		case 't':
 			if (tool_parse_threads(optarg, &o.threads) < 0)
 				return TOOL_ERROR;
@@ -416,6 +478,9 @@ int main(int argc, char **argv)
 		return TOOL_ERROR;
 	if (o.json && o.csv)
 		return tool_usage_error("--json and --csv exclude each other");
+	if (o.split && o.group == GROUP_SITE)
+		return tool_usage_error("--split-classes: --by site groups by "
+					"site, not by type");
 
 	rc = tool_load(&g, &d, o.file, o.group == GROUP_REFERRER, o.threads);
 	if (rc)
@@ -437,7 +502,7 @@ int main(int argc, char **argv)
 	if (o.json)
 		print_json(&t, &o, g, d, shown);
 	else if (o.csv)
-		print_csv(&t, &o, shown);
+		print_csv(&t, &o, g, shown);
 	else
 		print_human(&t, &o, g, d, shown);
 	rc = TOOL_OK;

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hs_classes.h"
 #include "tool_graph.h"
 
 static struct {
@@ -199,6 +200,40 @@ void tool_json_graph(FILE *f, const hs_graph *g, const hs_dom *d)
 	}
 	fprintf(f, ",\"integrity\":\"%s\"}",
 		hs_integrity_status_name(s->integrity.status));
+}
+
+void tool_print_type(FILE *f, const hs_graph *g, uint32_t type, int split,
+		     uint32_t classes, size_t max)
+{
+	hs_buf b = HS_BUF_INIT;
+	hs_str s = hs_graph_type_name(g, type);  /* if out of memory */
+	size_t n;
+	char c[32];
+
+	if (hs_class_name(&b, g, type, split) == 0) {
+		s.ptr = (const char *)b.data;
+		s.len = b.len;
+	}
+	n = max && s.len > max ? max : s.len;
+	tool_print_safe(f, s.ptr, n);
+	if (n < s.len)
+		fputs("...", f);
+	if (classes > 1)
+		fprintf(f, " (%s classes)", tool_commas(classes, c, sizeof(c)));
+	hs_buf_release(&b);
+}
+
+void tool_json_class(FILE *f, const hs_graph *g, uint32_t type, int split)
+{
+	uint64_t id;
+
+	if (!split)
+		return;
+	fprintf(f, ",\"type_index\":%" PRIu32 ",\"type_id\":", type);
+	if (hs_graph_type_id(&id, g, type) == 0)
+		fprintf(f, "%" PRIu64, id);
+	else
+		fputs("null", f);
 }
 
 /* Length of the valid, printable UTF-8 character at p (0: not one). */

@@ -36,6 +36,18 @@ void tool_warnings(const hs_graph *g);
  * (no braces around it: writes "\"graph\":{...}"). */
 void tool_json_graph(FILE *f, const hs_graph *g, const hs_dom *d);
 
+/* tool_print_type() : type's name on f, escaped and cut at max bytes
+ * ("..."; 0 = no cut); with split and a name several types share, its
+ * class mark (hs_class_name: "@0xID" or "#INDEX"); classes > 1 adds
+ * " (1,200 classes)" (a row that merges them). */
+void tool_print_type(FILE *f, const hs_graph *g, uint32_t type, int split,
+		     uint32_t classes, size_t max);
+
+/* tool_json_class() : with split, the members ",\"type_index\":N,
+ * \"type_id\":ID" (null when the type record gives none) that tell a
+ * type apart from others of its name; nothing otherwise. */
+void tool_json_class(FILE *f, const hs_graph *g, uint32_t type, int split);
+
 /* tool_preview() : a short, terminal-safe rendering of a value preview
  * into buf ("'hello'", "42", "b'\x00a'"); cut at max bytes of text. */
 const char *tool_preview(const hs_value *v, char *buf, size_t size,

@@ -7,7 +7,13 @@
  *
  *  - per type (matched by name): count, shallow and retained size in each,
  *    retained counted once per object as Eclipse MAT does (an object
- *    dominated by another of its own type is not added again);
+ *    dominated by another of its own type is not added again).  Types
+ *    that share a name (classes made per call, hs_classes.h) are one row,
+ *    which says how many there are on each side; with split_classes, a
+ *    class whose type record gives its object's id is a row of its own,
+ *    matched across snapshots by name and that id (ids are addresses:
+ *    one process), and the classes with no id stay merged by name
+ *    (unsplit counts them);
  *
  *  - per object, when both come from one process (same pid and runtime in
  *    the headers), matched by id: an object of the new snapshot whose id
@@ -53,15 +59,20 @@ typedef struct {
 	hs_diff_match match;
 	size_t path_owners;      /**< largest retainers of each snapshot
 	                              matched by path; 0 = 500 */
+	int split_classes;       /**< a row per class, not per name */
 } hs_diff_options;
 
 #define HS_DIFF_OPTIONS_VERSION 1
-#define HS_DIFF_OPTIONS_INIT { HS_DIFF_OPTIONS_VERSION, HS_DIFF_MATCH_AUTO, 0 }
+#define HS_DIFF_OPTIONS_INIT { HS_DIFF_OPTIONS_VERSION, HS_DIFF_MATCH_AUTO, \
+			       0, 0 }
 
 /** One type; [0] is the old (or base) snapshot, [1] the new (or final). */
 typedef struct {
 	hs_str name;
 	uint64_t count[2], shallow[2], retained[2];
+	uint32_t classes[2];    /**< types of the row's objects in each */
+	int has_id;             /**< split_classes: the row is one class */
+	uint64_t id;            /**< its class object's id */
 } hs_diff_type;
 
 /** One owner of growth. */
@@ -93,6 +104,8 @@ typedef struct {
 	uint64_t new_objects, new_bytes;       /**< 3 snapshots: the leak
 	                                            candidates */
 	uint64_t freed_objects, freed_bytes;
+	uint64_t unsplit[2];    /**< split_classes: types that share a name
+	                             and give no id, so stay merged */
 } hs_diff_totals;
 
 typedef struct hs_diff hs_diff;
@@ -101,8 +114,9 @@ typedef struct hs_diff hs_diff;
  * hs_diff_new() : compare old and new.
  * @param[out] out  pair with hs_diff_free().
  * @param opts      NULL for the defaults.
- * @return 0, HS_ENOMEM, HS_EINVAL (options; HS_DIFF_MATCH_ID across two
- *         processes is allowed: the caller asked for it).
+ * @return 0, HS_ENOMEM, HS_EINVAL (options; split_classes across two
+ *         processes; HS_DIFF_MATCH_ID across two processes is allowed:
+ *         the caller asked for it).
  */
 HS_API int hs_diff_new(hs_diff **out, hs_graph *old_g, hs_dom *old_d,
 		       hs_graph *new_g, hs_dom *new_d, const hs_diff_options *opts);

@@ -116,8 +116,29 @@ HS_API int hs_graph_previews(hs_graph *g, const uint32_t *nodes, size_t n,
 
 HS_API uint32_t hs_graph_type_count(const hs_graph *g);
 HS_API hs_str hs_graph_type_name(const hs_graph *g, uint32_t type);
-/** hs_graph_type_find() : @return the type index, or HS_GRAPH_NONE. */
+/** hs_graph_type_find() : @return the first type index with that name,
+ *  or HS_GRAPH_NONE. */
 HS_API uint32_t hs_graph_type_find(const hs_graph *g, const char *name);
+
+/*
+ * Types that share a name.  Every type record is a type of its own, and
+ * several may have one name: a Python class or namedtuple made per call
+ * gives one type record per class object ("classes").  The analyses group
+ * types by name unless asked to split them (HS_TYPES_SPLIT, ...); these
+ * tell which types belong together.
+ */
+/** hs_graph_type_first() : the lowest type index whose name is type's
+ *  (type itself when its name is its own); type for a type out of range. */
+HS_API uint32_t hs_graph_type_first(const hs_graph *g, uint32_t type);
+/** hs_graph_type_classes() : how many types have type's name (>= 1; 0
+ *  for a type out of range). */
+HS_API uint32_t hs_graph_type_classes(const hs_graph *g, uint32_t type);
+/**
+ * hs_graph_type_id() : the id of the object that is this type (a class
+ * object's address), when its type record gives one (hs_writer_type_id).
+ * @return 0, HS_ENOTFOUND (no id recorded; *out is 0).
+ */
+HS_API int hs_graph_type_id(uint64_t *out, const hs_graph *g, uint32_t type);
 /** hs_graph_find_id() : @return the node with that id, or HS_GRAPH_NONE. */
 HS_API uint32_t hs_graph_find_id(const hs_graph *g, uint64_t id);
 

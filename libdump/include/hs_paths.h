@@ -119,18 +119,21 @@ HS_API int hs_paths_shortest(hs_pathset **out, const hs_paths *t, uint32_t targe
 typedef uint64_t (*hs_paths_weight)(const void *payload, uint32_t node);
 
 /**
- * hs_paths_top() : the k biggest objects of a type that some root
+ * hs_paths_top() : the k biggest objects of some types that some root
  * reaches, biggest first (ties: lower index first).
+ * @param types     one byte per type index (hs_graph_type_count()): 1
+ *                  for the types wanted, as hs_class_select() makes it.
  * @param weight    the size to rank by, or NULL for shallow sizes;
  *                  called once per reachable instance.
  * @param[out] out  malloc'd array of *nout <= k object indices (NULL
  *                  when *nout is 0); the caller frees it.
- * @param[out] unreached  if non-NULL, instances of the type that no root
- *                  reaches.
+ * @param[out] instances  if non-NULL, the objects of those types.
+ * @param[out] unreached  if non-NULL, those that no root reaches.
  * @return 0, HS_ENOMEM.
  */
-HS_API int hs_paths_top(uint32_t **out, size_t *nout, uint64_t *unreached,
-			const hs_paths *t, uint32_t type, size_t k,
+HS_API int hs_paths_top(uint32_t **out, size_t *nout, uint64_t *instances,
+			uint64_t *unreached, const hs_paths *t,
+			const uint8_t *types, size_t k,
 			hs_paths_weight weight, const void *payload);
 
 /**

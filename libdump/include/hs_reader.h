@@ -63,7 +63,13 @@ typedef struct {
 			unsigned word_size;
 			hs_ref_mode ref_mode;
 		} header;
-		struct { uint32_t index; hs_str name; } type;  /**< TYPE, STRING */
+		struct {
+			uint32_t index;
+			hs_str name;
+			int has_id;       /**< TYPE: the record gives the id of
+			                       the object that is this type */
+			uint64_t id;      /**< that id (0 when has_id is 0) */
+		} type;                   /**< TYPE, STRING */
 		struct {
 			uint64_t index;   /**< ordinal of the object in the file */
 			hs_object obj;    /**< refs are absolute ids or indices */

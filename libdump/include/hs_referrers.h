@@ -15,9 +15,16 @@
  * form a group: count and shallow size; groups come sorted by shallow
  * size, largest first (ties: count, then key order).
  *
+ * Types that share a name (classes made per call, hs_classes.h) are one
+ * type here, the name's first (hs_graph_type_first), both as the objects'
+ * type and in the sets, unless opts.split_classes; a group then says how
+ * many of them its objects have (classes).
+ *
  * Load: one pass over the reverse references (hs_graph_in), O(objects +
  * references); 4 bytes per type, about 24 bytes per group plus 4 bytes
- * per type in its key.  Reads the graph only; thread-safe.
+ * per type in its key, and, merging classes, 16 bytes per distinct
+ * (group, class) pair of a shared name.  Reads the graph only;
+ * thread-safe.
  */
 #ifndef HS_REFERRERS_H
 #define HS_REFERRERS_H
@@ -41,10 +48,12 @@ typedef struct {
 	unsigned version;            /**< HS_REFERRERS_OPTIONS_VERSION */
 	hs_referrers_filter include; /**< NULL: every object */
 	const void *payload;         /**< for include */
+	int split_classes;           /**< types sharing a name stay apart */
 } hs_referrers_options;
 
 #define HS_REFERRERS_OPTIONS_VERSION 1
-#define HS_REFERRERS_OPTIONS_INIT { HS_REFERRERS_OPTIONS_VERSION, NULL, NULL }
+#define HS_REFERRERS_OPTIONS_INIT { HS_REFERRERS_OPTIONS_VERSION, NULL, NULL, \
+				    0 }
 
 /** One group. */
 typedef struct {
@@ -55,6 +64,8 @@ typedef struct {
 	int truncated;              /**< more referrer types than kept */
 	uint64_t count;             /**< objects */
 	uint64_t shallow;           /**< their shallow sizes */
+	uint32_t classes;           /**< distinct types of the objects (2 or
+	                                 more: classes of one name merged) */
 } hs_referrer_group;
 
 typedef struct hs_referrers hs_referrers;
@@ -83,11 +94,13 @@ HS_API const hs_referrer_group *hs_referrers_get(const hs_referrers *r, size_t i
 
 /**
  * hs_referrers_format() : append the group's key as text,
- * "TYPE <- {A, B}", "TYPE <- {<root>, A, ...}" or "TYPE <- {}".
- * Type names are the file's bytes, unchanged: print them escaped.
+ * "TYPE <- {A, B}", "TYPE <- {<root>, A, ...}" or "TYPE <- {}"; merged
+ * classes as "TYPE (1,200 classes) <- {...}", split ones with their
+ * class marks (hs_class_name).  Type names are the file's bytes,
+ * unchanged: print them escaped.
  * @return 0, HS_ENOMEM.
  */
-HS_API int hs_referrers_format(hs_buf *out, const hs_graph *g,
+HS_API int hs_referrers_format(hs_buf *out, const hs_referrers *r,
 			       const hs_referrer_group *grp);
 
 #ifdef __cplusplus

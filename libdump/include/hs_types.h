@@ -8,6 +8,12 @@
  * type "node" retains the list once).  Retained sizes of different types
  * nest (a dict retains its strs), so they add up to more than the heap.
  *
+ * Types that share a name (hs_graph_type_first: classes made per call)
+ * make one row by default, which says how many types ("classes") it
+ * holds; its retained size still counts each object once (an object
+ * dominated by another of any of those types is not added again).
+ * HS_TYPES_SPLIT makes a row per type record instead.
+ *
  * Rows are kept in a table that other groupings fill as well (dumptypes
  * --by referrer): a key, a name, count, shallow and retained per row.
  */
@@ -22,9 +28,14 @@ extern "C" {
 
 /** One row: a type, or another grouping's group. */
 typedef struct {
-	uint32_t key;       /**< the type index (or the grouping's key) */
+	uint32_t key;       /**< the type index: by name, the name's first
+	                         type (hs_graph_type_first); or the
+	                         grouping's key */
 	hs_str name;        /**< owned by the graph */
 	uint64_t count, shallow, retained;
+	uint32_t classes;   /**< types of the row's objects: 2 or more when
+	                         types sharing a name were merged; 1 for a
+	                         row per type; 0 for other groupings */
 } hs_type_row;
 
 /** A summary.  Pair hs_typesum() with hs_type_table_release(). */
@@ -45,14 +56,17 @@ typedef enum {
 	HS_SORT_COUNT
 } hs_sort_key;
 
-/** Which objects hs_typesum() summarises. */
+/** Which objects hs_typesum() summarises, and how it groups them. */
 enum {
 	HS_TYPES_REACHABLE = 0,   /**< objects reachable from a root */
-	HS_TYPES_UNREACHABLE = 1  /**< the others (no retained sizes) */
+	HS_TYPES_UNREACHABLE = 1, /**< the others (no retained sizes) */
+	HS_TYPES_SPLIT = 2        /**< OR-ed in: a row per type record,
+	                               not per name */
 };
 
 /**
- * hs_typesum() : one row per type that has objects in the chosen set.
+ * hs_typesum() : one row per type name (or, with HS_TYPES_SPLIT, per
+ * type) that has objects in the chosen set.
  * @param d     the dominator tree, for retained sizes and reachability;
  *              NULL: every object is summarised, without retained sizes
  *              (`which` is then ignored).

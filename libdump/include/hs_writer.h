@@ -164,6 +164,17 @@ HS_API int hs_writer_open_sink(hs_writer **out, hs_sink sink, const char *name,
 HS_API int hs_writer_type(uint32_t *out, hs_writer *w, const char *name, size_t len);
 
 /**
+ * hs_writer_type_id() : declare a type that is itself an object of the
+ * dump (a Python class): as hs_writer_type(), and the record gives that
+ * object's id.  Two types may have one name (classes made per call); the
+ * tools merge them by name unless asked to split them, and then tell
+ * them apart by this id.
+ * @return as hs_writer_type().
+ */
+HS_API int hs_writer_type_id(uint32_t *out, hs_writer *w, const char *name,
+			     size_t len, uint64_t id);
+
+/**
  * hs_writer_string() : declare a label string (a field name, a dict key).
  * @param[out] out  its index (0, 1, 2... in call order), for labels.
  */

@@ -25,7 +25,7 @@ if grep -q "leak.Session" "$T/out"; then fail "phase 1 has no sessions"; else ok
 
 # sorted by retained by default, largest first; --sort count; --top
 expect_rc 0 "csv" -- "$D" "$S/service-small.snap" --csv --top 0
-expect_grep '^type,count,shallow,retained,percent,cumulative_percent$' "$T/out" "csv header"
+expect_grep '^type,count,shallow,retained,percent,cumulative_percent,classes,type_index,type_id$' "$T/out" "csv header"
 cp "$T/out" "$T/all.csv"
 if awk -F, 'NR > 2 && $4 > prev { bad = 1 } NR > 1 { prev = $4 } END { exit bad }' "$T/all.csv"
 then ok; else fail "csv not sorted by retained"; fi

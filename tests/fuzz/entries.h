@@ -517,7 +517,7 @@ static void hs_fuzz_graph_walk(hs_graph *g)
 	if (hs_referrers_group(&rf, g, NULL) == 0) {
 		for (size_t i = 0; i < hs_referrers_count(rf) && i < 64; i++) {
 			text.len = 0;
-			(void)hs_referrers_format(&text, g,
+			(void)hs_referrers_format(&text, rf,
 						  hs_referrers_get(rf, i));
 			hs_fuzz_touch(text.data, text.len);
 		}

@@ -240,6 +240,130 @@ static void test_two_processes(void)
 	snap_free(&s1);
 }
 
+/* root list R -> n instances of n classes all named Rec (a namedtuple
+ * made per call); the type records give the class objects' ids when
+ * with_ids.  Instance i and class i have the same ids in every snapshot. */
+static const char *classes_snap(const char *name, uint64_t pid, uint32_t n,
+				int with_ids)
+{
+	static char path[4][512];
+	static int k;
+	char *p = path[k++ % 4];
+	hs_header h = HS_HEADER_INIT;
+	hs_writer *w;
+	uint32_t tl, tr;
+	uint64_t refs[8];
+	hs_object r = { 0x1000, 0, 64, n, refs, NULL, NULL,
+			{ HS_VALUE_NONE, { .i = 0 } }, HS_NO_SITE };
+
+	h.runtime = "test";
+	h.pid = pid;
+	snprintf(p, 512, "%s/%s", hs_unit_tmpdir(), name);
+	CU_ASSERT_FATAL(n <= 8);
+	CU_ASSERT_FATAL(hs_writer_open(&w, p, NULL, &h) == 0);
+	CU_ASSERT_FATAL(hs_writer_type(&tl, w, "list", 4) == 0);
+	r.type = tl;
+	for (uint32_t i = 0; i < n; i++)
+		refs[i] = 0x2000 + 16 * i;
+	CU_ASSERT_FATAL(hs_writer_object(w, &r) == 0);
+	for (uint32_t i = 0; i < n; i++) {
+		hs_object x = { 0x2000 + 16 * i, 0, 56, 0, NULL, NULL, NULL,
+				{ HS_VALUE_NONE, { .i = 0 } }, HS_NO_SITE };
+
+		CU_ASSERT_FATAL((with_ids
+				 ? hs_writer_type_id(&tr, w, "Rec", 3,
+						     0xc000 + 16 * i)
+				 : hs_writer_type(&tr, w, "Rec", 3)) == 0);
+		x.type = tr;
+		CU_ASSERT_FATAL(hs_writer_object(w, &x) == 0);
+	}
+	CU_ASSERT_FATAL(hs_writer_root(w, 0x1000, "global", "R", 0) == 0);
+	CU_ASSERT_FATAL(hs_writer_close(w) == 0);
+	return p;
+}
+
+static const hs_diff_type *diff_row(const hs_diff *df, const char *name,
+				    int has_id, uint64_t id)
+{
+	for (size_t i = 0; i < hs_diff_type_count(df); i++) {
+		const hs_diff_type *r = hs_diff_type_get(df, i);
+
+		if (r->name.len == strlen(name) &&
+		    memcmp(r->name.ptr, name, r->name.len) == 0 &&
+		    r->has_id == has_id && r->id == id)
+			return r;
+	}
+	return NULL;
+}
+
+/* Classes sharing a name: one row by name that counts them on each side;
+ * split, a row per class matched by its id; without ids they stay
+ * merged; across two processes a split is refused. */
+static void test_classes(void)
+{
+	snap s0, s1, n0, n1;
+	hs_diff *df;
+	hs_diff_options o = HS_DIFF_OPTIONS_INIT;
+	const hs_diff_type *r;
+	hs_graph *target;
+
+	snap_load(&s0, classes_snap("k1.snap", 7, 2, 1));
+	snap_load(&s1, classes_snap("k2.snap", 7, 5, 1));
+	CU_ASSERT_FATAL(hs_diff_new(&df, s0.g, s0.d, s1.g, s1.d, NULL) == 0);
+	CU_ASSERT_EQUAL(hs_diff_type_count(df), 2);
+	r = diff_row(df, "Rec", 0, 0);
+	CU_ASSERT_FATAL(r != NULL);
+	CU_ASSERT(r->classes[0] == 2 && r->classes[1] == 5);
+	CU_ASSERT(r->count[0] == 2 && r->count[1] == 5);
+	CU_ASSERT(r->retained[0] == 112 && r->retained[1] == 280);
+	CU_ASSERT_EQUAL(hs_diff_totals_get(df)->survivors, 3);
+	hs_diff_free(df);
+
+	o.split_classes = 1;
+	CU_ASSERT_FATAL(hs_diff_new(&df, s0.g, s0.d, s1.g, s1.d, &o) == 0);
+	CU_ASSERT_EQUAL(hs_diff_type_count(df), 6);
+	for (uint32_t i = 0; i < 5; i++) {
+		r = diff_row(df, "Rec", 1, 0xc000 + 16 * i);
+		CU_ASSERT_FATAL(r != NULL);
+		CU_ASSERT(r->count[0] == (i < 2) && r->count[1] == 1 &&
+			  r->classes[1] == 1 && r->retained[1] == 56);
+	}
+	CU_ASSERT_EQUAL(hs_diff_totals_get(df)->survivors, 3);
+	CU_ASSERT_EQUAL(hs_diff_totals_get(df)->new_objects, 3);
+	CU_ASSERT(hs_diff_totals_get(df)->unsplit[0] == 0 &&
+		  hs_diff_totals_get(df)->unsplit[1] == 0);
+	hs_diff_free(df);
+	/* three snapshots, split: what was new in the target, per class */
+	CU_ASSERT_FATAL(hs_graph_load(&target, hs_graph_path(s1.g), NULL) ==
+			0);
+	CU_ASSERT_FATAL(hs_diff_leaks(&df, s0.g, s0.d, target, s1.g, s1.d,
+				      &o) == 0);
+	CU_ASSERT_EQUAL(hs_diff_totals_get(df)->new_objects, 3);
+	CU_ASSERT_EQUAL(hs_diff_type_count(df), 6);
+	hs_diff_free(df);
+	hs_graph_free(target);
+
+	/* no ids: the classes cannot be told apart, and stay merged */
+	snap_load(&n0, classes_snap("k3.snap", 7, 2, 0));
+	snap_load(&n1, classes_snap("k4.snap", 7, 5, 0));
+	CU_ASSERT_FATAL(hs_diff_new(&df, n0.g, n0.d, n1.g, n1.d, &o) == 0);
+	CU_ASSERT_EQUAL(hs_diff_type_count(df), 2);
+	r = diff_row(df, "Rec", 0, 0);
+	CU_ASSERT(r && r->classes[0] == 2 && r->classes[1] == 5);
+	CU_ASSERT(hs_diff_totals_get(df)->unsplit[0] == 2 &&
+		  hs_diff_totals_get(df)->unsplit[1] == 5);
+	hs_diff_free(df);
+	snap_free(&n1);
+	snap_load(&n1, classes_snap("k5.snap", 8, 5, 1));
+	CU_ASSERT_EQUAL(hs_diff_new(&df, s0.g, s0.d, n1.g, n1.d, &o),
+			HS_EINVAL);
+	CU_ASSERT_PTR_NULL(df);
+	snap_free(&n0);
+	snap_free(&n1);
+	snap_free(&s0);
+	snap_free(&s1);
+}
+
 /* hs_dom_build_many (two trees on two threads, as dumpdiff builds them)
  * gives the trees hs_dom_build gives. */
 static void test_dom_build_many(void)
@@ -274,4 +398,5 @@ static void test_dom_build_many(void)
 
 HS_SUITE(diff, HS_TEST(test_leak_by_id), HS_TEST(test_leak_by_path),
 	 HS_TEST(test_three_snapshots), HS_TEST(test_address_reuse),
-	 HS_TEST(test_two_processes), HS_TEST(test_dom_build_many))
+	 HS_TEST(test_two_processes), HS_TEST(test_classes),
+	 HS_TEST(test_dom_build_many))

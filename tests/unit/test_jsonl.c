@@ -227,6 +227,10 @@ static void jt_load(jt_recs *rs, const hs_buf *snap)
 			x->a = rec.u.type.index;
 			x->s1 = jt_dup(rec.u.type.name.ptr, rec.u.type.name.len);
 			x->l1 = rec.u.type.name.len;
+			if (rec.kind == HS_REC_TYPE) {
+				x->b = rec.u.type.id;
+				x->c = (uint64_t)rec.u.type.has_id;
+			}
 			break;
 		case HS_REC_SITE:
 			x->a = rec.u.site.index;
@@ -450,9 +454,13 @@ static void jt_random_snap(hs_buf *out, uint64_t seed, hs_ref_mode mode)
 		uint64_t pick = jt_below(100);
 		char t[64];
 
-		if (pick < 5) {
+		if (pick < 3) {
 			CU_ASSERT_FATAL(hs_writer_type(NULL, w, t,
 				jt_text(t, sizeof(t), 1)) == 0);
+			ntypes++;
+		} else if (pick < 5) {  /* a class: its object's id */
+			CU_ASSERT_FATAL(hs_writer_type_id(NULL, w, t,
+				jt_text(t, sizeof(t), 1), jt_rand()) == 0);
 			ntypes++;
 		} else if (pick < 15) {
 			CU_ASSERT_FATAL(hs_writer_string(NULL, w, t,

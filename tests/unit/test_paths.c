@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hs_classes.h"
 #include "hs_graph.h"
 #include "hs_paths.h"
 #include "hs_writer.h"
@@ -445,7 +446,8 @@ static void test_weak_only_and_unreachable(void)
 	hs_pathset *s = NULL;
 	uint32_t *top = NULL;
 	size_t ntop = 9;
-	uint64_t lost = 0;
+	uint64_t lost = 0, all = 0;
+	static const uint8_t just_u[] = { 0, 1 };
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(g);
 	CU_ASSERT_EQUAL_FATAL(hs_paths_new(&t, g, NULL), 0);
@@ -461,11 +463,12 @@ static void test_weak_only_and_unreachable(void)
 		hs_pathset_free(s);
 	}
 	/* the biggest reachable U: none; three U's unreached */
-	CU_ASSERT_EQUAL(hs_paths_top(&top, &ntop, &lost, t, 1, 5, NULL, NULL),
-			0);
+	CU_ASSERT_EQUAL(hs_paths_top(&top, &ntop, &all, &lost, t, just_u, 5,
+				     NULL, NULL), 0);
 	CU_ASSERT_EQUAL(ntop, 0);
 	CU_ASSERT_PTR_NULL(top);
 	CU_ASSERT_EQUAL(lost, 3);
+	CU_ASSERT_EQUAL(all, 3);
 	hs_paths_free(t);
 	hs_graph_free(g);
 }
@@ -517,36 +520,53 @@ static uint64_t weight_of(const void *payload, uint32_t node)
 	return ((const uint64_t *)payload)[node];
 }
 
+/* Two classes named Big (types 1 and 2): selected together by name, or
+ * each alone. */
 static void test_top_of_type(void)
 {
-	static const char *const types[] = { "T", "Big" };
-	/* 0 root -> 1..5 (Big, sizes 5, 50, 50, 7, 1000); 6 Big unreached */
-	static const uint32_t type[] = { 0, 1, 1, 1, 1, 1, 1 };
+	static const char *const types[] = { "T", "Big", "Big" };
+	/* 0 root -> 1..5 (Big, sizes 5, 50, 50, 7, 1000; 5 of the second
+	 * class); 6 Big unreached */
+	static const uint32_t type[] = { 0, 1, 1, 1, 1, 2, 1 };
 	static const uint64_t size[] = { 8, 5, 50, 50, 7, 1000, 99999 };
 	static const tg_edge edges[] = { { 0, 1, NULL, 0 }, { 0, 2, NULL, 0 },
 					 { 0, 3, NULL, 0 }, { 0, 4, NULL, 0 },
 					 { 0, 5, NULL, 0 } };
 	static const tg_root roots[] = { { 0, "global", "R" } };
 	uint64_t weight[] = { 0, 10, 1, 2, 3, 0, 5 };
-	tg_spec sp = { 7, types, 2, type, size, edges, 5, roots, 1,
+	tg_spec sp = { 7, types, 3, type, size, edges, 5, roots, 1,
 		       HS_REFS_BY_INDEX };
 	hs_graph *g = tg_load("top", &sp);
 	hs_paths *t = NULL;
-	uint32_t *top = NULL;
+	uint32_t *top = NULL, nsel = 0;
 	size_t n = 0;
-	uint64_t lost = 0;
+	uint64_t lost = 0, all = 0;
+	uint8_t *big = NULL;
+	static const uint8_t first_class[] = { 0, 1, 0 };
+	static const uint8_t none[] = { 0, 0, 0 };
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(g);
 	CU_ASSERT_EQUAL_FATAL(hs_paths_new(&t, g, NULL), 0);
-	CU_ASSERT_EQUAL_FATAL(hs_paths_top(&top, &n, &lost, t, 1, 3, NULL,
-					   NULL), 0);
+	CU_ASSERT_EQUAL_FATAL(hs_class_select(&big, &nsel, g, "Big"), 0);
+	CU_ASSERT_EQUAL(nsel, 2);
+	CU_ASSERT_EQUAL_FATAL(hs_paths_top(&top, &n, &all, &lost, t, big, 3,
+					   NULL, NULL), 0);
 	CU_ASSERT_EQUAL_FATAL(n, 3);
 	CU_ASSERT_EQUAL(top[0], 5);
 	CU_ASSERT_EQUAL(top[1], 2);  /* ties: the lower index first */
 	CU_ASSERT_EQUAL(top[2], 3);
 	CU_ASSERT_EQUAL(lost, 1);
+	CU_ASSERT_EQUAL(all, 6);
 	free(top);
-	CU_ASSERT_EQUAL_FATAL(hs_paths_top(&top, &n, NULL, t, 1, 100,
+	CU_ASSERT_EQUAL_FATAL(hs_paths_top(&top, &n, &all, &lost, t,
+					   first_class, 10, NULL, NULL), 0);
+	CU_ASSERT_EQUAL_FATAL(n, 4);
+	CU_ASSERT_EQUAL(top[0], 2);
+	CU_ASSERT_EQUAL(top[3], 1);
+	CU_ASSERT_EQUAL(all, 5);
+	CU_ASSERT_EQUAL(lost, 1);
+	free(top);
+	CU_ASSERT_EQUAL_FATAL(hs_paths_top(&top, &n, NULL, NULL, t, big, 100,
 					   weight_of, weight), 0);
 	CU_ASSERT_EQUAL_FATAL(n, 5);
 	CU_ASSERT_EQUAL(top[0], 1);
@@ -555,8 +575,14 @@ static void test_top_of_type(void)
 	CU_ASSERT_EQUAL(top[3], 2);
 	CU_ASSERT_EQUAL(top[4], 5);
 	free(top);
-	CU_ASSERT_EQUAL(hs_paths_top(&top, &n, NULL, t, 0, 0, NULL, NULL), 0);
+	CU_ASSERT_EQUAL(hs_paths_top(&top, &n, &all, NULL, t, big, 0, NULL,
+				     NULL), 0);
 	CU_ASSERT_EQUAL(n, 0);
+	CU_ASSERT_EQUAL(all, 6);
+	CU_ASSERT_EQUAL(hs_paths_top(&top, &n, &all, &lost, t, none, 5, NULL,
+				     NULL), 0);
+	CU_ASSERT(n == 0 && all == 0 && lost == 0);
+	free(big);
 	hs_paths_free(t);
 	hs_graph_free(g);
 }

@@ -18,10 +18,12 @@ typedef struct {
 	int weak;
 } rg_edge;
 
-/* Writes and loads a graph: objects of the given types and sizes, edges
- * sorted by source, roots by object index.  NULL (test failed) on error. */
+/* Writes and loads a graph: objects of the given types (ids[i] != 0:
+ * type i gives that id) and sizes, edges sorted by source, roots by
+ * object index.  NULL (test failed) on error. */
 static hs_graph *rg_load(const char *name, const char *const *types,
-			 size_t ntypes, const uint32_t *type,
+			 const uint64_t *ids, size_t ntypes,
+			 const uint32_t *type,
 			 const uint64_t *size, size_t n, const rg_edge *e,
 			 size_t ne, const uint32_t *roots, size_t nroots)
 {
@@ -40,7 +42,10 @@ static hs_graph *rg_load(const char *name, const char *const *types,
 	if (hs_writer_open(&w, path, &o, &h) < 0)
 		goto fail;
 	for (size_t i = 0; i < ntypes; i++)
-		if (hs_writer_type(&t, w, types[i], strlen(types[i])) < 0)
+		if ((ids && ids[i]
+		     ? hs_writer_type_id(&t, w, types[i], strlen(types[i]),
+					 ids[i])
+		     : hs_writer_type(&t, w, types[i], strlen(types[i]))) < 0)
 			goto fail;
 	for (uint32_t i = 0; i < n; i++) {
 		hs_object ob;
@@ -81,13 +86,13 @@ fail:
 }
 
 /* "KEY|count|shallow", malloc'd. */
-static char *group_line(const hs_graph *g, const hs_referrer_group *grp)
+static char *group_line(const hs_referrers *r, const hs_referrer_group *grp)
 {
 	hs_buf b = HS_BUF_INIT;
 	char tail[64];
 	char *s;
 
-	CU_ASSERT_EQUAL(hs_referrers_format(&b, g, grp), 0);
+	CU_ASSERT_EQUAL(hs_referrers_format(&b, r, grp), 0);
 	snprintf(tail, sizeof(tail), "|%llu|%llu",
 		 (unsigned long long)grp->count,
 		 (unsigned long long)grp->shallow);
@@ -133,7 +138,7 @@ static void test_crafted(void)
 		"t0 <- {}|1|1", "t1 <- {}|1|1", "t2 <- {}|1|1",
 		"t3 <- {}|1|1", "t4 <- {}|1|1", "t5 <- {}|1|1",
 		"t6 <- {}|1|1", "t7 <- {}|1|1", "t8 <- {}|1|1" };
-	hs_graph *g = rg_load("ref_crafted", types, 15, type, size, 18, e,
+	hs_graph *g = rg_load("ref_crafted", types, NULL, 15, type, size, 18, e,
 			      sizeof(e) / sizeof(e[0]), roots, 3);
 	hs_referrers *r = NULL;
 	hs_referrers_options bad = HS_REFERRERS_OPTIONS_INIT;
@@ -144,7 +149,7 @@ static void test_crafted(void)
 	CU_ASSERT_EQUAL_FATAL(hs_referrers_group(&r, g, NULL), 0);
 	CU_ASSERT_EQUAL_FATAL(hs_referrers_count(r), 17);
 	for (size_t i = 0; i < 17; i++) {
-		char *line = group_line(g, hs_referrers_get(r, i));
+		char *line = group_line(r, hs_referrers_get(r, i));
 
 		CU_ASSERT_STRING_EQUAL(line, want[i]);
 		free(line);
@@ -165,7 +170,7 @@ static void test_crafted(void)
 	CU_ASSERT_EQUAL_FATAL(hs_referrers_group(&r, g, &opt), 0);
 	CU_ASSERT_EQUAL_FATAL(hs_referrers_count(r), 4);
 	for (size_t i = 0; i < 4; i++) {
-		char *line = group_line(g, hs_referrers_get(r, i));
+		char *line = group_line(r, hs_referrers_get(r, i));
 
 		CU_ASSERT_STRING_EQUAL(line, want[4 + i]);
 		free(line);
@@ -252,7 +257,7 @@ static void test_random_vs_naive(void)
 			isroot[roots[i]] = 1;
 		}
 		snprintf(name, sizeof(name), "ref_rand%d", round);
-		g = rg_load(name, types, 13, type, size, n, e, ne, roots, nr);
+		g = rg_load(name, types, NULL, 13, type, size, n, e, ne, roots, nr);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(g);
 
 		/* naive: each object's key as text, grouped by strcmp */
@@ -310,7 +315,7 @@ static void test_random_vs_naive(void)
 		CU_ASSERT_EQUAL_FATAL(hs_referrers_group(&r, g, NULL), 0);
 		CU_ASSERT_EQUAL_FATAL(hs_referrers_count(r), nnaive);
 		for (size_t j = 0; j < nnaive; j++) {
-			got[j] = group_line(g, hs_referrers_get(r, j));
+			got[j] = group_line(r, hs_referrers_get(r, j));
 			if (j)  /* largest shallow first */
 				CU_ASSERT(hs_referrers_get(r, j - 1)->shallow >=
 					  hs_referrers_get(r, j)->shallow);
@@ -326,6 +331,64 @@ static void test_random_vs_naive(void)
 	}
 }
 
+/* Three classes named Rec (two with their class objects' ids), merged by
+ * name by default, apart with split_classes. */
+static void test_classes(void)
+{
+	static const char *const types[] = { "list", "Rec", "Rec", "Rec",
+					     "dict" };
+	static const uint64_t ids[] = { 0, 0xa0, 0xb0, 0, 0 };
+	static const uint32_t type[] = { 0, 1, 2, 3, 4, 1 };
+	static const uint64_t size[] = { 8, 10, 10, 10, 50, 10 };
+	static const rg_edge e[] = {
+		{ 0, 1, 0 }, { 0, 2, 0 }, { 0, 3, 0 },
+		{ 1, 4, 0 }, { 2, 4, 0 } };
+	static const uint32_t roots[] = { 0 };
+	static const char *const merged[] = {
+		"dict <- {Rec}|1|50",
+		"Rec (3 classes) <- {list}|3|30",
+		"Rec <- {}|1|10",
+		"list <- {<root>}|1|8" };
+	static const char *const split[] = {
+		"dict <- {Rec@0xa0, Rec@0xb0}|1|50",
+		"Rec@0xa0 <- {}|1|10",
+		"Rec@0xa0 <- {list}|1|10",
+		"Rec@0xb0 <- {list}|1|10",
+		"Rec#3 <- {list}|1|10",
+		"list <- {<root>}|1|8" };
+	hs_graph *g = rg_load("ref_classes", types, ids, 5, type, size, 6, e,
+			      sizeof(e) / sizeof(e[0]), roots, 1);
+	hs_referrers_options opt = HS_REFERRERS_OPTIONS_INIT;
+	hs_referrers *r = NULL;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+	CU_ASSERT_EQUAL_FATAL(hs_referrers_group(&r, g, NULL), 0);
+	CU_ASSERT_EQUAL_FATAL(hs_referrers_count(r), 4);
+	for (size_t i = 0; i < 4; i++) {
+		char *line = group_line(r, hs_referrers_get(r, i));
+
+		CU_ASSERT_STRING_EQUAL(line, merged[i]);
+		free(line);
+	}
+	CU_ASSERT_EQUAL(hs_referrers_get(r, 1)->classes, 3);
+	CU_ASSERT_EQUAL(hs_referrers_get(r, 1)->type, 1);
+	CU_ASSERT_EQUAL(hs_referrers_get(r, 2)->classes, 1);
+	hs_referrers_free(r);
+	opt.split_classes = 1;
+	CU_ASSERT_EQUAL_FATAL(hs_referrers_group(&r, g, &opt), 0);
+	CU_ASSERT_EQUAL_FATAL(hs_referrers_count(r), 6);
+	for (size_t i = 0; i < 6; i++) {
+		char *line = group_line(r, hs_referrers_get(r, i));
+
+		CU_ASSERT_STRING_EQUAL(line, split[i]);
+		CU_ASSERT_EQUAL(hs_referrers_get(r, i)->classes, 1);
+		free(line);
+	}
+	hs_referrers_free(r);
+	hs_graph_free(g);
+}
+
 HS_SUITE(referrers,
 	 HS_TEST(test_crafted),
+	 HS_TEST(test_classes),
 	 HS_TEST(test_random_vs_naive))

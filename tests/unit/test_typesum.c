@@ -1,9 +1,10 @@
 /*
  * test_typesum.c - hs_typesum(): a hand-made heap with known figures (a
  * linked list whose nodes retain each other must count once), then random
- * graphs of three types checked against the definition: type T retains
- * every reachable object that has a node of type T on its dominator chain
- * (itself included); unreachable objects are summarised apart.
+ * graphs of five type records of three names checked against the
+ * definition: name (or, split, type record) T retains every reachable
+ * object that has a node of T on its dominator chain (itself included);
+ * unreachable objects are summarised apart.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,6 +114,20 @@ static void test_known(void)
 	hs_graph_free(g);
 }
 
+static const hs_type_row *find_key(const hs_type_table *t, uint32_t key)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (t->rows[i].key == key)
+			return &t->rows[i];
+	return NULL;
+}
+
+/* Five type records, three names: a, b, c, b, c (the last two give their
+ * class objects' ids, as a Python capture of classes made per call does).
+ * By name, a type retains every reachable object with a node of its name
+ * on its dominator chain; split, of its own record. */
+#define NREC 5
+#define NAME_OF(rec) ((rec) < 3 ? (rec) : (rec) - 2)
 static void check_random(uint64_t seed)
 {
 	uint64_t s = seed * 0x9e3779b97f4a7c15ull + 7;
@@ -121,12 +136,15 @@ static void check_random(uint64_t seed)
 	hs_writer_options o = HS_WRITER_OPTIONS_INIT;
 	hs_header h = HS_HEADER_INIT;
 	hs_writer *w;
-	uint32_t ty[3];
-	uint32_t *tof = calloc(n, 4);
+	uint32_t ty[NREC];
+	uint32_t *tof = calloc(n, 4);   /* type record of each object */
 	hs_graph *g;
 	hs_dom *d;
-	hs_type_table t = HS_TYPE_TABLE_INIT, u = HS_TYPE_TABLE_INIT;
+	hs_type_table t = HS_TYPE_TABLE_INIT, u = HS_TYPE_TABLE_INIT,
+		      sp = HS_TYPE_TABLE_INIT;
 	uint64_t want[3] = { 0 }, cnt[3] = { 0 }, ucnt[3] = { 0 };
+	uint64_t swant[NREC] = { 0 }, scnt[NREC] = { 0 };
+	int has[NREC] = { 0 };
 
 	CU_ASSERT_FATAL(tof != NULL);
 	snprintf(path, sizeof(path), "%s/rtypes.snap", hs_unit_tmpdir());
@@ -135,6 +153,8 @@ static void check_random(uint64_t seed)
 	CU_ASSERT_FATAL(hs_writer_type(&ty[0], w, "a", 1) == 0);
 	CU_ASSERT_FATAL(hs_writer_type(&ty[1], w, "b", 1) == 0);
 	CU_ASSERT_FATAL(hs_writer_type(&ty[2], w, "c", 1) == 0);
+	CU_ASSERT_FATAL(hs_writer_type_id(&ty[3], w, "b", 1, 0xb0) == 0);
+	CU_ASSERT_FATAL(hs_writer_type_id(&ty[4], w, "c", 1, 0xc0) == 0);
 	for (size_t i = 0; i < n; i++) {
 		uint64_t refs[4];
 		uint8_t fl[4];
@@ -143,7 +163,7 @@ static void check_random(uint64_t seed)
 				NULL, fl, { HS_VALUE_NONE, { .i = 0 } },
 				HS_NO_SITE };
 
-		tof[i] = (uint32_t)(rnd(&s) % 3);
+		tof[i] = (uint32_t)(rnd(&s) % NREC);
 		x.type = ty[tof[i]];
 		for (size_t j = 0; j < k; j++) {
 			refs[j] = rnd(&s) % n;
@@ -158,32 +178,51 @@ static void check_random(uint64_t seed)
 	CU_ASSERT_FATAL(hs_graph_load(&g, path, NULL) == 0);
 	CU_ASSERT_FATAL(hs_dom_build(&d, g) == 0);
 	for (uint32_t v = 0; v < n; v++) {
-		int seen[3] = { 0 };
+		int seen[3] = { 0 }, sseen[NREC] = { 0 };
 
 		if (!hs_dom_reachable(d, v)) {
-			ucnt[tof[v]]++;
+			ucnt[NAME_OF(tof[v])]++;
 			continue;
 		}
-		cnt[tof[v]]++;
+		cnt[NAME_OF(tof[v])]++;
+		scnt[tof[v]]++;
+		has[tof[v]] = 1;
 		for (uint32_t x = v; x != HS_GRAPH_SUPERROOT;
-		     x = hs_dom_idom(d, x))
-			seen[tof[x]] = 1;
+		     x = hs_dom_idom(d, x)) {
+			seen[NAME_OF(tof[x])] = 1;
+			sseen[tof[x]] = 1;
+		}
 		for (int k = 0; k < 3; k++)
 			if (seen[k])
 				want[k] += hs_graph_size(g, v);
+		for (int k = 0; k < NREC; k++)
+			if (sseen[k])
+				swant[k] += hs_graph_size(g, v);
 	}
 	CU_ASSERT_FATAL(hs_typesum(&t, g, d, HS_TYPES_REACHABLE) == 0);
 	CU_ASSERT_FATAL(hs_typesum(&u, g, d, HS_TYPES_UNREACHABLE) == 0);
+	CU_ASSERT_FATAL(hs_typesum(&sp, g, d, HS_TYPES_REACHABLE |
+				   HS_TYPES_SPLIT) == 0);
 	for (int k = 0; k < 3; k++) {
 		const char name[2] = { (char)('a' + k), 0 };
 		const hs_type_row *r = find_row(&t, name), *ur = find_row(&u, name);
+		uint32_t classes = (uint32_t)has[k] +
+				   (uint32_t)(k ? has[k + 2] : 0);
 
 		CU_ASSERT(cnt[k] ? r && r->count == cnt[k] &&
-			  r->retained == want[k] : !r);
+			  r->retained == want[k] && r->classes == classes &&
+			  r->key == ty[k] : !r);
 		CU_ASSERT(ucnt[k] ? ur && ur->count == ucnt[k] : !ur);
+	}
+	for (int k = 0; k < NREC; k++) {
+		const hs_type_row *r = find_key(&sp, ty[k]);
+
+		CU_ASSERT(scnt[k] ? r && r->count == scnt[k] &&
+			  r->retained == swant[k] && r->classes == 1 : !r);
 	}
 	hs_type_table_release(&t);
 	hs_type_table_release(&u);
+	hs_type_table_release(&sp);
 	hs_dom_free(d);
 	hs_graph_free(g);
 	free(tof);

@@ -256,6 +256,19 @@ static char *fmt_named(char tag, uint64_t index, const char *p, size_t n)
 	return sb_done(&b);
 }
 
+/* A type record: as fmt_named, with " id=N" when it gives its id. */
+static char *fmt_type(uint64_t index, const char *p, size_t n, int has_id,
+		      uint64_t id)
+{
+	tstr b = { 0 };
+
+	sb_printf(&b, "T i=%llu ", (unsigned long long)index);
+	sb_esc(&b, p, n);
+	if (has_id)
+		sb_printf(&b, " id=%llu", (unsigned long long)id);
+	return sb_done(&b);
+}
+
 static char *fmt_root(uint64_t ref, const char *kind, size_t klen,
 		      const char *label, size_t llen, uint64_t extra)
 {
@@ -330,9 +343,11 @@ char *tu_record_text(const hs_record *rec)
 				  (uint64_t)h->ref_mode);
 	}
 	case HS_REC_TYPE:
+		return fmt_type(rec->u.type.index, rec->u.type.name.ptr,
+				rec->u.type.name.len, rec->u.type.has_id,
+				rec->u.type.id);
 	case HS_REC_STRING:
-		return fmt_named(rec->kind == HS_REC_TYPE ? 'T' : 'S',
-				 rec->u.type.index, rec->u.type.name.ptr,
+		return fmt_named('S', rec->u.type.index, rec->u.type.name.ptr,
 				 rec->u.type.name.len);
 	case HS_REC_OBJECT:
 		return fmt_object(rec->u.object.index, &rec->u.object.obj);
@@ -573,10 +588,15 @@ static char *mo_record(tu_mpstate *st, const msgpack_object *obj)
 		const char *p;
 		size_t len;
 
-		if (n != 3 || mo_uint(&f[1], &i) < 0 ||
-		    mo_str(&f[2], &p, &len) < 0)
+		uint64_t id = 0;
+
+		if (n < 3 || n > (tag == HS_REC_TYPE ? 4u : 3u) ||
+		    mo_uint(&f[1], &i) < 0 || mo_str(&f[2], &p, &len) < 0 ||
+		    (n == 4 && mo_uint(&f[3], &id) < 0))
 			return NULL;
-		return fmt_named(tag == HS_REC_TYPE ? 'T' : 'S', i, p, len);
+		if (tag == HS_REC_TYPE)
+			return fmt_type(i, p, len, n == 4, id);
+		return fmt_named('S', i, p, len);
 	}
 	case HS_REC_OBJECT: {
 		hs_object o;
@@ -861,6 +881,18 @@ uint32_t tu_snap_type(tu_snap *s, const char *name, size_t len)
 	return i;
 }
 
+uint32_t tu_snap_type_id(tu_snap *s, const char *name, size_t len,
+			 uint64_t id)
+{
+	uint32_t i = UINT32_MAX;
+	int rc = hs_writer_type_id(&i, s->w, name, len, id);
+
+	CU_ASSERT_EQUAL_FATAL(rc, 0);
+	CU_ASSERT_EQUAL(i, s->ntypes);
+	tu_strv_take(&s->expect, fmt_type(s->ntypes++, name, len, 1, id));
+	return i;
+}
+
 uint32_t tu_snap_string(tu_snap *s, const char *str, size_t len)
 {
 	uint32_t i = UINT32_MAX;
@@ -1071,7 +1103,10 @@ void tu_random_graph(tu_snap *s, uint64_t seed, size_t nobjects,
 
 		tu_snap_type(s, text, n);
 	}
-	ntypes += 3;
+	/* two classes of one name, told apart by their objects' ids */
+	tu_snap_type_id(s, "cls", 3, base - 64);
+	tu_snap_type_id(s, "cls", 3, UINT64_MAX);
+	ntypes += 5;
 	for (uint32_t i = 0; i < nstr; i++) {
 		size_t n = rand_utf8(&rs, text, 30);
 

@@ -104,6 +104,9 @@ int tu_snap_open(tu_snap *s, const hs_writer_options *opts);
 int tu_snap_open_path(tu_snap *s, const char *path,
 		      const hs_writer_options *opts);
 uint32_t tu_snap_type(tu_snap *s, const char *name, size_t len);
+/* A type record that gives the id of the object that is the type. */
+uint32_t tu_snap_type_id(tu_snap *s, const char *name, size_t len,
+			 uint64_t id);
 uint32_t tu_snap_string(tu_snap *s, const char *str, size_t len);
 uint32_t tu_snap_site(tu_snap *s, const uint32_t *files,
 		      const uint32_t *lines, const uint32_t *funcs, size_t n);
