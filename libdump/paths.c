@@ -1,12 +1,15 @@
 /*
- * paths.c - shortest labelled paths from the roots to an object (see
- * hs_paths.h for the two searches and what "distinct" means).
+ * paths.c - shortest labelled paths from the roots to an object, best
+ * ranked roots first (see hs_paths.h for the two searches, the root
+ * ranks and what "distinct" means).
  *
- * Load: hs_paths_new() keeps one uint32 parent per object and uses a
- * uint32 queue and a "seen" bit per object while it runs;
- * hs_paths_find() uses a uint32 distance, a uint32 queue and two bits per
- * object, and 28 bytes per partial path (at most opts.max_search).
- * Nothing recurses: a path as long as the graph is fine.
+ * Load: hs_paths_new() keeps one uint32 parent per object (with
+ * max_depth and roots of several ranks: one per rank searched, and a
+ * rank byte) and uses a uint32 queue and a "seen" bit per object while it
+ * runs; hs_paths_find() uses a uint32 distance, a uint32 queue and two
+ * bits per object, and 28 bytes per partial path (at most
+ * opts.max_search).  Nothing recurses: a path as long as the graph is
+ * fine.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,10 +21,26 @@
 #define NONE HS_GRAPH_NONE
 #define INF UINT32_MAX
 
+#define RANKS HS_PATHS_RANKS
+#define NO_RANK 0xff
+
+/*
+ * parent[0] alone serves every rank when the search is not bounded: the
+ * ranks are searched one after the other, and an object reached from a
+ * better rank is not searched again (nothing it reaches can be reached
+ * better from a worse rank).  A bounded search (max_depth) searches each
+ * rank apart, since a path from a worse rank may be the only short one
+ * through an object that a better rank reached too far away: parent[r]
+ * per rank r that has roots, and rank[] says which one holds an object's
+ * path.
+ */
 struct hs_paths {
 	const hs_graph *g;
 	uint32_t n;
-	uint32_t *parent;    /* NONE: not reached; SUPERROOT: a root object */
+	uint32_t *parent[RANKS]; /* NONE: not reached; SUPERROOT: a root
+	                            object */
+	uint8_t *rank;           /* bounded search only: the rank of each
+	                            object's path, NO_RANK: not reached */
 	uint64_t reached;
 };
 
@@ -115,16 +134,57 @@ void hs_pathset_free(hs_pathset *s)
 	free(s);
 }
 
-/* The first root record (file order) naming node; roots always name
- * objects, so this finds one for any root object. */
-static size_t first_root_record(const hs_graph *g, uint32_t node)
+/* ---- root ranks ------------------------------------------------------ */
+
+static int kind_is(hs_str k, const char *s)
+{
+	size_t n = strlen(s);
+
+	return k.len == n && memcmp(k.ptr, s, n) == 0;
+}
+
+unsigned hs_paths_root_rank(const hs_graph *g, size_t i)
+{
+	hs_str k = hs_graph_root_kind(g, hs_graph_root(g, i)->kind);
+
+	if (kind_is(k, "refcount"))
+		return 2;
+	if (kind_is(k, "static"))
+		return 1;
+	return 0;
+}
+
+/* The rank of every root record (RANKS for none: no records); the
+ * caller frees it. */
+static uint8_t *record_ranks(const hs_graph *g)
 {
 	size_t nr = hs_graph_root_count(g);
+	uint8_t *r = malloc(nr ? nr : 1);
 
-	for (size_t i = 0; i < nr; i++)
-		if (hs_graph_root(g, i)->node == node)
-			return i;
-	return 0;
+	for (size_t i = 0; r && i < nr; i++)
+		r[i] = (uint8_t)hs_paths_root_rank(g, i);
+	return r;
+}
+
+/* The root record naming node: the first (file order) of its best rank;
+ * roots always name objects, so this finds one for any root object. */
+static size_t first_root_record(const hs_graph *g, uint32_t node)
+{
+	size_t nr = hs_graph_root_count(g), best = 0;
+	unsigned best_rank = RANKS;
+
+	for (size_t i = 0; i < nr; i++) {
+		unsigned r;
+
+		if (hs_graph_root(g, i)->node != node)
+			continue;
+		r = hs_paths_root_rank(g, i);
+		if (r < best_rank) {
+			best = i;
+			best_rank = r;
+		}
+	}
+	return best;
 }
 
 /* ---- the breadth-first tree ------------------------------------------ */
@@ -147,43 +207,26 @@ static inline int bits_test_set(uint64_t *b, uint32_t i)
 	return was;
 }
 
-int hs_paths_new(hs_paths **out, const hs_graph *g,
-		 const hs_paths_options *opts)
+/* One breadth-first search from the root objects of rank `rank` not seen
+ * yet, into parent, level by level so that max_depth can stop it; the
+ * objects it reaches are appended to queue[*tail...]. */
+static void search_rank(const hs_graph *g, const uint8_t *rrank,
+			unsigned rank, uint32_t max_depth, uint32_t *parent,
+			uint32_t *queue, size_t *tail, uint64_t *seen)
 {
-	hs_paths *t = NULL;
-	uint32_t *queue = NULL;
-	uint64_t *seen = NULL;
-	uint32_t n = hs_graph_count(g);
-	uint32_t max_depth = opts ? opts->max_depth : 0;
-	size_t nr = hs_graph_root_count(g), head = 0, tail = 0, level_end;
-	uint32_t depth = 0;
-	int rc;
+	uint32_t n = hs_graph_count(g), depth = 0;
+	size_t nr = hs_graph_root_count(g), head = *tail, level_end;
 
-	*out = NULL;
-	HS_FORWARD_IF_ERROR(opts_check(opts));
-	t = calloc(1, sizeof(*t));
-	if (!t)
-		goto nomem;
-	t->g = g;
-	t->n = n;
-	t->parent = malloc((n ? n : 1) * sizeof(*t->parent));
-	queue = malloc((n ? n : 1) * sizeof(*queue));
-	seen = bits_new(n);
-	if (!t->parent || !queue || !seen)
-		goto nomem;
-	for (uint32_t i = 0; i < n; i++)
-		t->parent[i] = NONE;
 	for (size_t i = 0; i < nr; i++) {
 		uint32_t r = hs_graph_root(g, i)->node;
 
-		if (r < n && !bits_test_set(seen, r)) {
-			t->parent[r] = HS_GRAPH_SUPERROOT;
-			queue[tail++] = r;
+		if (rrank[i] == rank && r < n && !bits_test_set(seen, r)) {
+			parent[r] = HS_GRAPH_SUPERROOT;
+			queue[(*tail)++] = r;
 		}
 	}
-	/* level by level, so that max_depth can stop the search */
-	level_end = tail;
-	while (head < tail) {
+	level_end = *tail;
+	while (head < *tail) {
 		uint32_t u = queue[head++];
 		hs_edges e;
 
@@ -195,18 +238,84 @@ int hs_paths_new(hs_paths **out, const hs_graph *g,
 				if ((e.flags && (e.flags[k] & HS_REF_WEAK)) ||
 				    v >= n || bits_test_set(seen, v))
 					continue;
-				t->parent[v] = u;
-				queue[tail++] = v;
+				parent[v] = u;
+				queue[(*tail)++] = v;
 			}
 		}
 		if (head == level_end) {
 			depth++;
-			level_end = tail;
+			level_end = *tail;
 		}
 	}
-	t->reached = tail;
+}
+
+int hs_paths_new(hs_paths **out, const hs_graph *g,
+		 const hs_paths_options *opts)
+{
+	hs_paths *t = NULL;
+	uint32_t *queue = NULL;
+	uint64_t *seen = NULL;
+	uint8_t *rrank = NULL;
+	uint32_t n = hs_graph_count(g);
+	uint32_t max_depth = opts ? opts->max_depth : 0;
+	size_t nr = hs_graph_root_count(g), tail = 0;
+	int has[RANKS] = { 0 }, nranks = 0, apart;
+	int rc;
+
+	*out = NULL;
+	HS_FORWARD_IF_ERROR(opts_check(opts));
+	t = calloc(1, sizeof(*t));
+	rrank = record_ranks(g);
+	if (!t || !rrank)
+		goto nomem;
+	t->g = g;
+	t->n = n;
+	for (size_t i = 0; i < nr; i++)
+		if (!has[rrank[i]]++)
+			nranks++;
+	apart = max_depth && nranks > 1;
+	for (unsigned r = 0; r < RANKS; r++) {
+		if (r && !(apart && has[r]))
+			continue;
+		t->parent[r] = malloc((n ? n : 1) * sizeof(uint32_t));
+		if (!t->parent[r])
+			goto nomem;
+		for (uint32_t i = 0; i < n; i++)
+			t->parent[r][i] = NONE;
+	}
+	if (apart) {
+		t->rank = malloc(n ? n : 1);
+		if (!t->rank)
+			goto nomem;
+		memset(t->rank, NO_RANK, n);
+	}
+	queue = malloc((n ? n : 1) * sizeof(*queue));
+	seen = bits_new(n);
+	if (!queue || !seen)
+		goto nomem;
+	for (unsigned r = 0; r < RANKS; r++) {
+		if (!has[r])
+			continue;
+		if (!apart) {  /* on from what the better ranks reached */
+			search_rank(g, rrank, r, max_depth, t->parent[0], queue,
+				    &tail, seen);
+			continue;
+		}
+		memset(seen, 0, ((size_t)n / 64 + 1) * sizeof(*seen));
+		tail = 0;
+		search_rank(g, rrank, r, max_depth, t->parent[r], queue, &tail,
+			    seen);
+		for (size_t i = 0; i < tail; i++)
+			if (t->rank[queue[i]] == NO_RANK) {
+				t->rank[queue[i]] = (uint8_t)r;
+				t->reached++;
+			}
+	}
+	if (!apart)
+		t->reached = tail;
 	free(queue);
 	free(seen);
+	free(rrank);
 	*out = t;
 	return 0;
 nomem:
@@ -214,6 +323,7 @@ nomem:
 			  "%u objects", n);
 	free(queue);
 	free(seen);
+	free(rrank);
 	hs_paths_free(t);
 	return rc;
 }
@@ -222,7 +332,9 @@ void hs_paths_free(hs_paths *t)
 {
 	if (!t)
 		return;
-	free(t->parent);
+	for (unsigned r = 0; r < RANKS; r++)
+		free(t->parent[r]);
+	free(t->rank);
 	free(t);
 }
 
@@ -231,14 +343,29 @@ uint64_t hs_paths_reached(const hs_paths *t)
 	return t->reached;
 }
 
+/* The parents that hold node's path, or NULL when no root reaches it. */
+static const uint32_t *parents_of(const hs_paths *t, uint32_t node)
+{
+	const uint32_t *p;
+
+	if (node >= t->n)
+		return NULL;
+	if (t->rank)
+		return t->rank[node] == NO_RANK ? NULL
+						: t->parent[t->rank[node]];
+	p = t->parent[0];
+	return p[node] == NONE ? NULL : p;
+}
+
 uint32_t hs_paths_depth(const hs_paths *t, uint32_t node)
 {
+	const uint32_t *parent = parents_of(t, node);
 	uint32_t d = 0;
 
-	if (node >= t->n || t->parent[node] == NONE)
+	if (!parent)
 		return HS_PATHS_UNREACHABLE;
-	while (t->parent[node] != HS_GRAPH_SUPERROOT) {
-		node = t->parent[node];
+	while (parent[node] != HS_GRAPH_SUPERROOT) {
+		node = parent[node];
 		d++;
 	}
 	return d;
@@ -269,6 +396,7 @@ int hs_paths_shortest(hs_pathset **out, const hs_paths *t, uint32_t target)
 	HS_FORWARD_IF_ERROR(pathset_new(&s));
 	depth = hs_paths_depth(t, target);
 	if (depth != HS_PATHS_UNREACHABLE) {
+		const uint32_t *parent = parents_of(t, target);
 		uint32_t v = target;
 
 		rc = pathset_add(&p, s, (size_t)depth + 1);
@@ -278,7 +406,7 @@ int hs_paths_shortest(hs_pathset **out, const hs_paths *t, uint32_t target)
 		}
 		for (size_t i = depth + 1; i-- > 0;) {
 			p->nodes[i] = v;
-			v = t->parent[v];
+			v = parent[v];
 		}
 		for (size_t i = 0; i < depth; i++)
 			p->edges[i] = edge_to(t->g, p->nodes[i],
@@ -359,7 +487,7 @@ int hs_paths_top(uint32_t **out, size_t *nout, uint64_t *instances,
 		if (type[i] >= nt || !types[type[i]])
 			continue;
 		all++;
-		if (t->parent[i] == NONE) {
+		if (!parents_of(t, i)) {
 			lost++;
 			continue;
 		}
@@ -404,12 +532,12 @@ int hs_paths_top(uint32_t **out, size_t *nout, uint64_t *instances,
 
 /* A partial path: its last object, the partial path it extends (NONE for
  * one that is a root object alone), the out-edge taken from that one's
- * last object, its length in references, and the least distance to the
- * target of any object on it (to skip most "already on the path?" walks:
- * an object closer to the target than all of them cannot be on it). */
+ * last object (out-degrees fit 32 bits: the graph's offsets do), its
+ * length in references, the least distance to the target of any object on
+ * it (to skip most "already on the path?" walks: an object closer to the
+ * target than all of them cannot be on it), and its root's rank. */
 typedef struct {
-	uint32_t node, parent, g, mind;
-	size_t edge;
+	uint32_t node, parent, g, mind, edge, rank;
 } prefix;
 
 typedef struct {
@@ -421,15 +549,17 @@ typedef struct {
 	size_t nheap, cap_heap;
 } search;
 
-/* Whether heap entry a comes out before b: shorter total first, then
- * the longer partial path (finish one path before starting others),
- * then the older. */
+/* Whether heap entry a comes out before b: the better root rank first,
+ * then the shorter total, then the longer partial path (finish one path
+ * before starting others), then the older. */
 static int pre_before(const search *s, uint32_t a, uint32_t b)
 {
 	const prefix *pa = &s->pre[a], *pb = &s->pre[b];
 	uint64_t fa = (uint64_t)pa->g + s->dist[pa->node];
 	uint64_t fb = (uint64_t)pb->g + s->dist[pb->node];
 
+	if (pa->rank != pb->rank)
+		return pa->rank < pb->rank;
 	if (fa != fb)
 		return fa < fb;
 	if (pa->g != pb->g)
@@ -437,9 +567,10 @@ static int pre_before(const search *s, uint32_t a, uint32_t b)
 	return a < b;
 }
 
-/* @return 0, HS_ENOMEM, or 1 when max_search partial paths exist. */
+/* @return 0, HS_ENOMEM, or 1 when max_search partial paths exist.  A
+ * partial path that extends another takes its rank; rank is a root's. */
 static int search_push(search *s, uint32_t node, uint32_t parent, size_t edge,
-		       uint32_t g)
+		       uint32_t g, unsigned rank)
 {
 	prefix *p;
 	size_t i;
@@ -470,8 +601,9 @@ static int search_push(search *s, uint32_t node, uint32_t parent, size_t edge,
 	p = &s->pre[s->npre];
 	p->node = node;
 	p->parent = parent;
-	p->edge = edge;
+	p->edge = (uint32_t)edge;
 	p->g = g;
+	p->rank = parent != NONE ? s->pre[parent].rank : rank;
 	p->mind = s->dist[node];
 	if (parent != NONE && s->pre[parent].mind < p->mind)
 		p->mind = s->pre[parent].mind;
@@ -589,23 +721,29 @@ static int emit(hs_pathset *set, const search *s, uint32_t q)
 	return 0;
 }
 
-/* A shortest path read off the distances alone: from the root object
- * closest to target, each step takes the first strong reference to an
- * object one closer.  No memory beyond the path: used when the search
- * stopped at max_search before finding any path (a path longer than
- * max_search, say, down a 10M-long chain). */
+/* A shortest path read off the distances alone: from the root object of
+ * the best rank, then closest to target, each step takes the first strong
+ * reference to an object one closer.  No memory beyond the path: used
+ * when the search stopped at max_search before finding any path (a path
+ * longer than max_search, say, down a 10M-long chain). */
 static int emit_greedy(hs_pathset *set, const hs_graph *g,
-		       const uint32_t *dist)
+		       const uint32_t *dist, const uint8_t *rrank)
 {
 	uint32_t count = hs_graph_count(g), r = NONE;
 	size_t nr = hs_graph_root_count(g), len;
+	unsigned best = RANKS;
 	path_slot *p;
 
 	for (size_t i = 0; i < nr; i++) {
 		uint32_t v = hs_graph_root(g, i)->node;
 
-		if (v < count && dist[v] != INF && (r == NONE || dist[v] < dist[r]))
+		if (v >= count || dist[v] == INF)
+			continue;
+		if (r == NONE || rrank[i] < best ||
+		    (rrank[i] == best && dist[v] < dist[r])) {
 			r = v;
+			best = rrank[i];
+		}
 	}
 	if (r == NONE)
 		return 0;
@@ -634,7 +772,7 @@ int hs_paths_find(hs_pathset **out, const hs_graph *g, uint32_t target,
 {
 	search s;
 	hs_pathset *set = NULL;
-	uint8_t *seen = NULL;
+	uint8_t *seen = NULL, *rrank = NULL;
 	uint32_t *dist = NULL;
 	uint32_t count = hs_graph_count(g);
 	uint32_t max_depth = opts ? opts->max_depth : 0;
@@ -662,21 +800,24 @@ int hs_paths_find(hs_pathset **out, const hs_graph *g, uint32_t target,
 		goto done;
 	s.dist = dist;
 	seen = calloc((size_t)count / 8 + 1, 1);
-	if (!seen) {
+	rrank = record_ranks(g);
+	if (!seen || !rrank) {
 		rc = hs_error_set(HS_ENOMEM, "out of memory for the roots");
 		goto done;
 	}
-	/* one partial path per root object, in root record order */
-	for (size_t i = 0; i < nr; i++) {
-		uint32_t r = hs_graph_root(g, i)->node;
+	/* one partial path per root object, of its best rank, in root
+	 * record order */
+	for (unsigned rank = 0; rank < RANKS; rank++)
+		for (size_t i = 0; i < nr; i++) {
+			uint32_t r = hs_graph_root(g, i)->node;
 
-		if (r >= count || (seen[r / 8] & (1u << r % 8)) ||
-		    dist[r] == INF)
-			continue;
-		seen[r / 8] |= (uint8_t)(1u << r % 8);
-		if ((rc = search_push(&s, r, NONE, 0, 0)) != 0)
-			goto stop;
-	}
+			if (rrank[i] != rank || r >= count ||
+			    (seen[r / 8] & (1u << r % 8)) || dist[r] == INF)
+				continue;
+			seen[r / 8] |= (uint8_t)(1u << r % 8);
+			if ((rc = search_push(&s, r, NONE, 0, 0, rank)) != 0)
+				goto stop;
+		}
 	while (s.nheap && set->n < n) {
 		uint32_t q = search_pop(&s);
 		uint32_t u = s.pre[q].node, gq = s.pre[q].g;
@@ -697,7 +838,7 @@ int hs_paths_find(hs_pathset **out, const hs_graph *g, uint32_t target,
 			     (uint64_t)gq + 1 + dist[v] > max_depth) ||
 			    on_prefix(&s, q, v))
 				continue;
-			if ((rc = search_push(&s, v, q, k, gq + 1)) != 0)
+			if ((rc = search_push(&s, v, q, k, gq + 1, 0)) != 0)
 				goto stop;
 		}
 	}
@@ -706,10 +847,11 @@ int hs_paths_find(hs_pathset **out, const hs_graph *g, uint32_t target,
 stop:
 	if (rc > 0) {
 		set->capped = 1;
-		rc = set->n ? 0 : emit_greedy(set, g, dist);
+		rc = set->n ? 0 : emit_greedy(set, g, dist, rrank);
 	}
 done:
 	free(seen);
+	free(rrank);
 	free(dist);
 	free(s.pre);
 	free(s.heap);

@@ -37,7 +37,11 @@ static const char usage[] =
 	"it, each step labelled with its field, key or index, e.g.\n"
 	"  sys.modules -> dict['app'] -> module.__dict__ -> dict['CACHE'] ->"
 	" list[3]\n"
-	"Weak references are not followed: they keep nothing alive.\n"
+	"Weak references are not followed: they keep nothing alive.  Paths\n"
+	"from the program's roots (modules, frames, builtins...) come before\n"
+	"paths from \"static\" roots and from \"refcount\" roots (objects\n"
+	"held from outside the dump, such as the parser's arena), whatever\n"
+	"their length.\n"
 	"\n"
 	"  ID             the object's id (its address), decimal or 0x hex\n"
 	"  --index N      the object at dense index N (file order, from 0)\n"
@@ -138,7 +142,21 @@ static int print_path_human(hs_graph *g, const hs_path *p, size_t i,
 	}
 	putchar('(');
 	print_str(hs_graph_root_kind(g, r->kind));
-	printf(")\n    ");
+	printf(")\n");
+	/* a worse-ranked root is shown only when no better one reaches */
+	switch (hs_paths_root_rank(g, p->root)) {
+	case 2:
+		printf("    (held from outside the dump: C code, the runtime or "
+		       "a leaked reference; no root of the program reaches "
+		       "it%s)\n", n > 1 && i ? " this way" : "");
+		break;
+	case 1:
+		printf("    (held by the runtime's static objects; no root of "
+		       "the program reaches it%s)\n", n > 1 && i ? " this way"
+							      : "");
+		break;
+	}
+	printf("    ");
 	rc = hs_path_format(&b, g, p);
 	if (rc < 0)
 		goto done;
@@ -248,7 +266,8 @@ static int print_path_json(hs_graph *g, const hs_path *p, int split)
 		goto done;
 	printf("{\"length\":%zu,\"text\":", p->len - 1);
 	tool_json_str(stdout, (const char *)text.data, text.len);
-	printf(",\"root\":{\"record\":%zu,\"kind\":", p->root);
+	printf(",\"root\":{\"record\":%zu,\"rank\":%u,\"kind\":", p->root,
+	       hs_paths_root_rank(g, p->root));
 	json_str(hs_graph_root_kind(g, r->kind));
 	printf(",\"label\":");
 	if (r->label.len)

@@ -3,22 +3,44 @@
  * the roots to an object, over a loaded hs_graph.  The library behind
  * `dumppath`.
  *
+ * Root ranks.  Not every root says where the program holds an object: a
+ * `refcount` root is an object held from outside the dump (C code, the
+ * interpreter's own structures such as the parser's arena of a running
+ * script, a leaked reference), and a `static` root one of the runtime's
+ * immortal objects.  A path through them explains nothing when the
+ * program's own roots (modules, frames, builtins, threads, globals)
+ * reach the object too.  So every root record has a rank
+ * (hs_paths_root_rank): 0 for every kind but these, 1 for `static`, 2
+ * for `refcount`, and paths are ordered by the rank of their root
+ * object first and by their length second: "shortest" below means the
+ * shortest among the paths from the best-ranked roots that reach the
+ * object.  A path from a `refcount` root is shown only when no other
+ * root reaches the object (within max_depth), however long the path
+ * from the other root is.
+ *
  * Two searches, both iterative (a 10M-long chain is fine):
  *
- *  - hs_paths_new() runs one breadth-first search over forward references
- *    from every root (the super-root) and keeps a parent per object:
- *    4 bytes per object, plus 4 more while it runs.  hs_paths_shortest()
- *    then gives a shortest path to any object in O(path length x
- *    out-degree), so one search serves many targets (`--type`).
+ *  - hs_paths_new() runs breadth-first searches over forward references
+ *    from the roots of rank 0, then from those of rank 1 that are not
+ *    reached yet, then rank 2, and keeps a parent per object: 4 bytes per
+ *    object, plus 4 more while it runs (an object reached from a better
+ *    rank is not searched again: nothing it reaches can be reached better
+ *    from a worse one).  With max_depth and roots of several ranks, each
+ *    rank is searched apart (an object reached too deep from a better
+ *    rank may lie on the only short path from a worse one): 4 bytes per
+ *    object per rank and 1 more.  hs_paths_shortest() then gives a
+ *    shortest path to any object in O(path length x out-degree), so one
+ *    search serves many targets (`--type`).
  *
  *  - hs_paths_find() gives up to N distinct paths to one object, shortest
  *    first.  It runs one breadth-first search backwards from the target
  *    over the reverse references (distance to the target: 8 bytes per
  *    object while it runs), then a best-first search forwards from the
- *    roots over partial paths, each scored by its length plus the
- *    distance left (an A* search whose estimate is exact except where a
- *    path would have to revisit an object).  It yields the N shortest
- *    simple paths in order of length.  Two paths are distinct when they
+ *    roots over partial paths, each scored by its root's rank and then
+ *    its length plus the distance left (an A* search whose estimate is
+ *    exact except where a path would have to revisit an object).  It
+ *    yields the N best simple paths in order of root rank and length.
+ *    Two paths are distinct when they
  *    start at different root objects or differ in at least one step; a
  *    step is one reference (an out-edge position), so two references
  *    from one object to another are two steps.  Partial paths cost 28
@@ -30,9 +52,9 @@
  *
  * Weak references (HS_REF_WEAK) are never followed: they do not keep
  * their target alive.  An object named by several root records is one
- * root object; its first root record (in file order) names it.  A path
- * that passes through another root object is still a path (longer than
- * the one starting at that root).
+ * root object of its best rank; the first of its root records (in file
+ * order) of that rank names it.  A path that passes through another root
+ * object is still a path (longer than the one starting at that root).
  *
  * Every function here reads the graph only and may run on several
  * threads at once, except the formatting functions, which read labels
@@ -51,6 +73,8 @@ extern "C" {
 #define HS_PATHS_SEARCH_DEFAULT (1u << 22)
 /** hs_paths_depth() of an object no root reaches (within max_depth). */
 #define HS_PATHS_UNREACHABLE UINT32_MAX
+/** Root ranks: 0 (best) .. HS_PATHS_RANKS - 1. */
+#define HS_PATHS_RANKS 3
 
 typedef struct {
 	unsigned version;     /**< HS_PATHS_OPTIONS_VERSION */
@@ -83,8 +107,17 @@ typedef struct hs_pathset hs_pathset;
 typedef struct hs_paths hs_paths;
 
 /**
- * hs_paths_new() : one breadth-first search from every root over strong
- * references.  The graph must outlive the result.
+ * hs_paths_root_rank() : the rank of root record i (i <
+ * hs_graph_root_count()), by its kind: 2 for "refcount" (held from
+ * outside the dump), 1 for "static" (the runtime's immortal objects), 0
+ * for any other kind.
+ */
+HS_API unsigned hs_paths_root_rank(const hs_graph *g, size_t i);
+
+/**
+ * hs_paths_new() : breadth-first searches from the roots over strong
+ * references, best root rank first (see the top of this file).  The
+ * graph must outlive the result.
  * @param[out] out  pair with hs_paths_free().
  * @param opts      NULL for the defaults (max_search is not used).
  * @return 0, HS_ENOMEM, HS_EINVAL (bad options version).
@@ -106,9 +139,9 @@ HS_API uint64_t hs_paths_reached(const hs_paths *t);
 HS_API uint32_t hs_paths_depth(const hs_paths *t, uint32_t node);
 
 /**
- * hs_paths_shortest() : the tree's path to target (one shortest path;
- * among equal ones, the one that the search in root order and edge
- * order met first).
+ * hs_paths_shortest() : the tree's path to target (one shortest path
+ * from the best-ranked roots that reach it; among equal ones, the one
+ * that the search in root order and edge order met first).
  * @param[out] out  a set of 1 path, or of 0 when no root reaches target
  *                  (within max_depth): that is a finding, not an error.
  * @return 0, HS_ENOMEM, HS_ENOTFOUND (target is not an object index).

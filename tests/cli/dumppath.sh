@@ -151,7 +151,7 @@ jcheck "query" 'd["query"]["id"] == 6400 and d["query"]["all"] == 3 and d["query
 jcheck "one target" 'len(d["targets"]) == 1 and d["targets"][0]["id"] == 6400 and d["targets"][0]["reachable"]'
 jcheck "two paths" '[p["length"] for p in d["targets"][0]["paths"]] == [3, 6]'
 jcheck "texts" "[p['text'] for p in d['targets'][0]['paths']] == [\"$SHORT\", \"$LONG\"]"
-jcheck "root" 'd["targets"][0]["paths"][0]["root"] == {"record": 1, "kind": "frame", "label": "thread 1 app.py:12 in handle req"}'
+jcheck "root" 'd["targets"][0]["paths"][0]["root"] == {"record": 1, "rank": 0, "kind": "frame", "label": "thread 1 app.py:12 in handle req"}'
 jcheck "steps" '[s["index"] for s in d["targets"][0]["paths"][0]["steps"]] == [12, 4, 5, 9]'
 jcheck "labels" '[s["label"] for s in d["targets"][0]["paths"][0]["steps"]] == [None, "session", "history", None]'
 jcheck "edges" '[s["edge"] for s in d["targets"][0]["paths"][0]["steps"]] == [None, 0, 0, 3]'

@@ -1,8 +1,10 @@
 /*
  * test_paths.c - root paths (paths.c) on crafted graphs with known
  * shortest paths and labels, several distinct paths, cycles, weak-only
- * reachability, a 1M-long chain, missing targets, and random small graphs
- * checked against a brute-force enumeration of every simple path.
+ * reachability, a 1M-long chain, missing targets, root ranks (a path from
+ * a refcount root only when no real root reaches the object), and random
+ * small graphs with roots of every rank checked against a brute-force
+ * enumeration of every simple path.
  *
  * Each graph is written with hs_writer into the run's scratch directory
  * and loaded with hs_graph_load(), so the tests go through the same file
@@ -705,6 +707,140 @@ static void test_long_chain(void)
 	hs_graph_free(g);
 }
 
+/* ---- root ranks -------------------------------------------------------- */
+
+/* The path to target (tree, or the i-th of find) as its node list. */
+static int path_is(const hs_path *p, const uint32_t *nodes, size_t len)
+{
+	if (p->len != len)
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		if (p->nodes[i] != nodes[i])
+			return 0;
+	return 1;
+}
+
+/*
+ * 0 L list, a refcount root (a C-held container such as the parser's
+ * arena) -> 1 a, 2 b, 6 c, 8 m;  3 D dict, a frame root -> 4 x -> 1 a;
+ * 5 S, a static root -> 6 c;  7 M, a refcount root and then a module
+ * root -> 8 m.  Real roots win, however long their path: a by D -> x,
+ * not L; c by S; b only by L; M is named by its module record.
+ */
+static void test_root_ranks(void)
+{
+	static const tg_edge edges[] = {
+		{ 0, 1, NULL, 0 }, { 0, 2, NULL, 0 }, { 0, 6, NULL, 0 },
+		{ 0, 8, NULL, 0 }, { 3, 4, "x", 0 }, { 4, 1, "a", 0 },
+		{ 5, 6, "c", 0 }, { 7, 8, "m", 0 } };
+	static const tg_root roots[] = {
+		{ 0, "refcount", NULL }, { 3, "frame", "f" },
+		{ 5, "static", NULL }, { 7, "refcount", NULL },
+		{ 7, "module", "sys.modules['m']" } };
+	static const unsigned want_rank[] = { 2, 0, 1, 2, 0 };
+	static const uint32_t via_d[] = { 3, 4, 1 }, via_l[] = { 0, 1 },
+			      b_path[] = { 0, 2 }, c_path[] = { 5, 6 },
+			      m_path[] = { 7, 8 }, m_via_l[] = { 0, 8 };
+	tg_spec sp = { 9, ex_types, 1, NULL, NULL, edges, 8, roots, 5,
+		       HS_REFS_BY_INDEX };
+	hs_graph *g = tg_load("ranks", &sp);
+	hs_paths *t = NULL;
+	hs_pathset *s = NULL;
+	char *text;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+	for (size_t i = 0; i < 5; i++)
+		CU_ASSERT_EQUAL(hs_paths_root_rank(g, i), want_rank[i]);
+	CU_ASSERT_EQUAL_FATAL(hs_paths_new(&t, g, NULL), 0);
+	CU_ASSERT_EQUAL(hs_paths_reached(t), 9);
+	CU_ASSERT_EQUAL(hs_paths_depth(t, 1), 2);
+	CU_ASSERT_EQUAL_FATAL(hs_paths_shortest(&s, t, 1), 0);
+	CU_ASSERT(path_is(hs_pathset_get(s, 0), via_d, 3));
+	CU_ASSERT_EQUAL(hs_pathset_get(s, 0)->root, 1);
+	text = path_text(g, hs_pathset_get(s, 0));
+	CU_ASSERT_STRING_EQUAL(text, "f -> module.x -> module.a");
+	free(text);
+	hs_pathset_free(s);
+	CU_ASSERT_EQUAL_FATAL(hs_paths_shortest(&s, t, 2), 0);
+	CU_ASSERT(path_is(hs_pathset_get(s, 0), b_path, 2));
+	text = path_text(g, hs_pathset_get(s, 0));
+	CU_ASSERT_STRING_EQUAL(text, "<refcount> -> module[1]");
+	free(text);
+	hs_pathset_free(s);
+	CU_ASSERT_EQUAL_FATAL(hs_paths_shortest(&s, t, 6), 0);
+	CU_ASSERT(path_is(hs_pathset_get(s, 0), c_path, 2));
+	hs_pathset_free(s);
+	CU_ASSERT_EQUAL_FATAL(hs_paths_shortest(&s, t, 8), 0);
+	CU_ASSERT(path_is(hs_pathset_get(s, 0), m_path, 2));
+	CU_ASSERT_EQUAL(hs_pathset_get(s, 0)->root, 4);
+	hs_pathset_free(s);
+	CU_ASSERT_EQUAL_FATAL(hs_paths_shortest(&s, t, 7), 0);
+	CU_ASSERT_EQUAL(hs_pathset_get(s, 0)->root, 4);
+	hs_pathset_free(s);
+	hs_paths_free(t);
+
+	/* the A* search: by rank, then length */
+	CU_ASSERT_EQUAL_FATAL(hs_paths_find(&s, g, 1, 5, NULL), 0);
+	CU_ASSERT_EQUAL_FATAL(hs_pathset_count(s), 2);
+	CU_ASSERT(path_is(hs_pathset_get(s, 0), via_d, 3));
+	CU_ASSERT(path_is(hs_pathset_get(s, 1), via_l, 2));
+	CU_ASSERT_EQUAL(hs_pathset_get(s, 1)->root, 0);
+	hs_pathset_free(s);
+	CU_ASSERT_EQUAL_FATAL(hs_paths_find(&s, g, 8, 5, NULL), 0);
+	CU_ASSERT_EQUAL_FATAL(hs_pathset_count(s), 2);
+	CU_ASSERT(path_is(hs_pathset_get(s, 0), m_path, 2));
+	CU_ASSERT_EQUAL(hs_pathset_get(s, 0)->root, 4);
+	CU_ASSERT(path_is(hs_pathset_get(s, 1), m_via_l, 2));
+	hs_pathset_free(s);
+	hs_graph_free(g);
+}
+
+/*
+ * A bounded search (max_depth 2) searches each rank apart: 0 F, a frame
+ * root -> 1 p -> 2 w -> 3 v; 4 R, a refcount root -> 2 w.  w is 2 deep
+ * from F (its path), v 3 deep from F but 2 from R: R -> w -> v, through
+ * the w that F reached.
+ */
+static void test_root_ranks_bounded(void)
+{
+	static const tg_edge edges[] = {
+		{ 0, 1, NULL, 0 }, { 1, 2, NULL, 0 }, { 2, 3, NULL, 0 },
+		{ 4, 2, NULL, 0 } };
+	static const tg_root roots[] = {
+		{ 0, "frame", "F" }, { 4, "refcount", NULL } };
+	static const uint32_t w_path[] = { 0, 1, 2 }, v_path[] = { 4, 2, 3 };
+	tg_spec sp = { 5, ex_types, 1, NULL, NULL, edges, 4, roots, 2,
+		       HS_REFS_BY_ID };
+	hs_graph *g = tg_load("ranks_bounded", &sp);
+	hs_paths_options o = HS_PATHS_OPTIONS_INIT;
+	hs_paths *t = NULL;
+	hs_pathset *s = NULL;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+	o.max_depth = 2;
+	CU_ASSERT_EQUAL_FATAL(hs_paths_new(&t, g, &o), 0);
+	CU_ASSERT_EQUAL(hs_paths_reached(t), 5);
+	CU_ASSERT_EQUAL(hs_paths_depth(t, 2), 2);
+	CU_ASSERT_EQUAL(hs_paths_depth(t, 3), 2);
+	CU_ASSERT_EQUAL_FATAL(hs_paths_shortest(&s, t, 2), 0);
+	CU_ASSERT(path_is(hs_pathset_get(s, 0), w_path, 3));
+	hs_pathset_free(s);
+	CU_ASSERT_EQUAL_FATAL(hs_paths_shortest(&s, t, 3), 0);
+	CU_ASSERT(path_is(hs_pathset_get(s, 0), v_path, 3));
+	CU_ASSERT_EQUAL(hs_pathset_get(s, 0)->root, 1);
+	hs_pathset_free(s);
+	hs_paths_free(t);
+	CU_ASSERT_EQUAL_FATAL(hs_paths_find(&s, g, 3, 3, &o), 0);
+	CU_ASSERT_EQUAL_FATAL(hs_pathset_count(s), 1);
+	CU_ASSERT(path_is(hs_pathset_get(s, 0), v_path, 3));
+	hs_pathset_free(s);
+	/* unbounded, F's longer path wins */
+	CU_ASSERT_EQUAL_FATAL(hs_paths_new(&t, g, NULL), 0);
+	CU_ASSERT_EQUAL(hs_paths_depth(t, 3), 3);
+	hs_paths_free(t);
+	hs_graph_free(g);
+}
+
 /* ---- random graphs against brute force -------------------------------- */
 
 static uint64_t rnd(uint64_t *s)
@@ -719,8 +855,10 @@ static uint64_t rnd(uint64_t *s)
 #define RE_MAX 18
 
 /* Every simple path from a root object (each once) to target over strong
- * edges, by an explicit stack of (node, next edge) frames: the lengths,
- * in references, into len[] (count returned, at most cap). */
+ * edges, by an explicit stack of (node, next edge) frames: the keys
+ * rank * 64 + length in references (lengths are below 64), so that they
+ * sort as the paths must come, into len[] (count returned, at most cap).
+ * isroot[v]: 0, or 1 + the root object's best rank. */
 static size_t brute_paths(const tg_edge *e, size_t ne, const uint8_t *isroot,
 			  uint32_t n, uint32_t target, size_t *len, size_t cap,
 			  uint32_t max_depth)
@@ -746,7 +884,8 @@ static size_t brute_paths(const tg_edge *e, size_t ne, const uint8_t *isroot,
 			if (u == target) {
 				if (count < cap &&
 				    (!max_depth || sp - 1 <= max_depth))
-					len[count++] = sp - 1;
+					len[count++] = (size_t)(isroot[r] - 1) *
+						       64 + sp - 1;
 				on[u] = 0;
 				sp--;
 				continue;
@@ -793,7 +932,7 @@ static void test_random_vs_brute_force(void)
 		hs_paths_options o = HS_PATHS_OPTIONS_INIT;
 		tg_spec sp;
 		hs_graph *g;
-		hs_paths *t = NULL;
+		hs_paths *t = NULL, *tb = NULL;
 		char name[32];
 
 		for (size_t k = 0; k < ne; k++) {
@@ -811,10 +950,17 @@ static void test_random_vs_brute_force(void)
 				e[j - 1] = tmp;
 			}
 		for (size_t i = 0; i < nr; i++) {
+			static const char *const kinds[] = { "global", "static",
+							     "refcount" };
+			unsigned rank = (unsigned)(rnd(&seed) % 3);
+			uint8_t *ir = &isroot[0];
+
 			roots[i].node = (uint32_t)(rnd(&seed) % n);
-			roots[i].kind = "global";
+			roots[i].kind = kinds[rank];
 			roots[i].label = "r";
-			isroot[roots[i].node] = 1;
+			ir += roots[i].node;
+			if (!*ir || *ir > rank + 1)
+				*ir = (uint8_t)(rank + 1);
 		}
 		for (uint32_t i = 0; i < n; i++)
 			type[i] = (uint32_t)(rnd(&seed) % 3);
@@ -825,25 +971,39 @@ static void test_random_vs_brute_force(void)
 		CU_ASSERT_PTR_NOT_NULL_FATAL(g);
 		CU_ASSERT_EQUAL_FATAL(hs_paths_new(&t, g, NULL), 0);
 		o.max_depth = round % 3 == 2 ? 2 : 0;
+		CU_ASSERT_EQUAL_FATAL(hs_paths_new(&tb, g, &o), 0);
 		graphs++;
 		for (uint32_t target = 0; target < n; target++) {
 			size_t want[4096], nwant, ask = 1 + rnd(&seed) % 6;
 			hs_pathset *s = NULL;
-			uint32_t depth = hs_paths_depth(t, target);
+			const hs_paths *tt[2] = { t, tb };
 
-			nwant = brute_paths(e, ne, isroot, n, target, want,
-					    4096, 0);
-			qsort(want, nwant, sizeof(*want), cmp_size);
-			/* the tree: the shortest length, or unreachable */
-			if (nwant == 0) {
-				CU_ASSERT_EQUAL(depth, HS_PATHS_UNREACHABLE);
-			} else {
-				CU_ASSERT_EQUAL(depth, want[0]);
+			/* the trees, unbounded and bounded: the best
+			 * rank's shortest length, or unreachable */
+			for (int b = 0; b < 2; b++) {
+				uint32_t depth = hs_paths_depth(tt[b], target);
+
+				nwant = brute_paths(e, ne, isroot, n, target,
+						    want, 4096,
+						    b ? o.max_depth : 0);
+				qsort(want, nwant, sizeof(*want), cmp_size);
+				if (nwant == 0) {
+					CU_ASSERT_EQUAL(depth,
+							HS_PATHS_UNREACHABLE);
+					continue;
+				}
+				CU_ASSERT_EQUAL(depth, want[0] % 64);
+				CU_ASSERT_EQUAL_FATAL(hs_paths_shortest(&s,
+						tt[b], target), 0);
+				CU_ASSERT_FATAL(hs_pathset_count(s) == 1);
+				check_path(g, hs_pathset_get(s, 0), target);
+				CU_ASSERT_EQUAL(hs_paths_root_rank(g,
+					hs_pathset_get(s, 0)->root),
+					want[0] / 64);
+				hs_pathset_free(s);
+				s = NULL;
 			}
-			/* the A* search: the `ask` shortest, in order */
-			nwant = brute_paths(e, ne, isroot, n, target, want,
-					    4096, o.max_depth);
-			qsort(want, nwant, sizeof(*want), cmp_size);
+			/* the A* search: the `ask` best, in order */
 			CU_ASSERT_EQUAL_FATAL(
 				hs_paths_find(&s, g, target, ask, &o), 0);
 			CU_ASSERT_FALSE(hs_pathset_capped(s));
@@ -853,7 +1013,9 @@ static void test_random_vs_brute_force(void)
 				const hs_path *p = hs_pathset_get(s, i);
 
 				check_path(g, p, target);
-				CU_ASSERT_EQUAL(p->len - 1, want[i]);
+				CU_ASSERT_EQUAL(p->len - 1, want[i] % 64);
+				CU_ASSERT_EQUAL(hs_paths_root_rank(g, p->root),
+						want[i] / 64);
 				checked_paths++;
 				/* distinct from every earlier one */
 				for (size_t j = 0; j < i; j++) {
@@ -870,6 +1032,7 @@ static void test_random_vs_brute_force(void)
 			hs_pathset_free(s);
 		}
 		hs_paths_free(t);
+		hs_paths_free(tb);
 		hs_graph_free(g);
 	}
 	CU_ASSERT(graphs == 150 && checked_paths > 300);
@@ -886,4 +1049,6 @@ HS_SUITE(paths,
 	 HS_TEST(test_top_of_type),
 	 HS_TEST(test_search_cap),
 	 HS_TEST(test_long_chain),
+	 HS_TEST(test_root_ranks),
+	 HS_TEST(test_root_ranks_bounded),
 	 HS_TEST(test_random_vs_brute_force))
