@@ -3,34 +3,53 @@
  * retained sizes, the dominator tree's children (see hs_dom.h).
  *
  * Load: kept, 4 bytes per node (preorder number) and 16 per reachable
- * node (node, idom, retained); while computing, 12 more per reachable
- * node and 4 per strong reference that is not a DFS tree edge (the
- * predecessor lists), plus the path-compression stack.
+ * node (node, idom, retained); while computing, at the peak, 36 more per
+ * reachable node and 4 per strong reference (the predecessor lists), plus
+ * the DFS's stack of references still to follow (8 bytes each; at most
+ * one per reference, about a quarter of them on random heaps).
  *
  * Everything runs on preorder numbers of a depth-first search from the
  * super-root (number 0): idom(w) < w, so a pass in reverse preorder sees
  * every node after the nodes it dominates, and arrays indexed by preorder
- * are walked in order.  No step recurses: the DFS keeps its stack in the
- * parent array and a per-node edge cursor, eval() its path in a growable
- * array, the tree walk its path in another.
+ * are walked in order.  No step recurses: the DFS keeps its pending
+ * references on a stack, EVAL its path in a growable array.
  *
  * semi-NCA (L. Georgiadis, "Linear-time algorithms for dominators and
- * related problems", 2005; as LLVM's SemiNCAInfo implements it):
+ * related problems", 2005):
  *   1. semi(w) for w in reverse preorder, from the predecessors v of w:
  *      v itself if v < w, else the least semi on v's path of processed
- *      ancestors (eval with path compression).  A DFS tree edge
- *      parent(w) -> w gives parent(w), the starting value, and is left
- *      out of the predecessor lists.
+ *      ancestors (EVAL), then w is linked under its DFS parent (LINK).
  *   2. idom(w) for w in preorder: the first of parent(w), idom(parent(w)),
  *      ... whose number is at most semi(w).
- * It was 2x faster than simple Lengauer-Tarjan at 10M objects in the
- * issue's probe, with identical results.
+ *
+ * What the time goes into on big heaps is memory latency: every step
+ * reads arrays at random places, and one read from DRAM costs the time of
+ * hundreds of instructions.  So:
+ *  - LINK and EVAL are Lengauer and Tarjan's balanced versions ("A fast
+ *    algorithm for finding dominators in a flowgraph", 1979): plain path
+ *    compression walked about 9 ancestors per EVAL on the 10M-object
+ *    bench4 heap (153M dependent reads), balanced trees 0.1;
+ *  - EVAL's labels hold the least semi itself, not the node that has it:
+ *    the comparison then reads one record instead of three;
+ *  - the DFS takes the references that point near the object first
+ *    (heaps are local: what an object refers to was mostly allocated
+ *    beside it), pushes every pending reference on a stack instead of
+ *    coming back to a node's edge list, asks for the next nodes' data
+ *    before it needs it, and tests "seen" in a bitmap small enough for
+ *    the last-level cache;
+ *  - the predecessor lists are the reverse of the graph's edges, built
+ *    on a second core while the DFS runs; that core then rewrites them
+ *    from nodes to preorder numbers in the order the semi pass reads
+ *    them, just ahead of it, and gathers the shallow sizes.
  */
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "bigarray.h"
 #include "error.h"
@@ -38,6 +57,15 @@
 #include "timing.h"
 
 #define NONE UINT32_MAX
+
+/* A reference whose target lies within NEAR nodes of its source is
+ * followed first by the DFS. */
+#define NEAR 4096u
+/* How far ahead (stack entries, preorder numbers) data is asked for. */
+#define AHEAD_STACK 4u
+#define AHEAD_SEMI 16u
+/* The converting core publishes its progress every this many nodes. */
+#define CONV_STEP 1024u
 
 struct hs_dom {
 	const hs_graph *g;
@@ -53,212 +81,437 @@ struct hs_dom {
 	uint32_t *clist;     /* children, as nodes */
 };
 
-/* The strong out-edges of preorder i (the super-root's: the roots). */
+/* A reference the DFS has still to follow: from the node numbered
+ * `from` to `node`. */
 typedef struct {
-	const uint32_t *off;
-	const uint32_t *tg;
+	uint32_t from;
+	uint32_t node;
+} pending;
+
+/* Per preorder number + 1 (0 is LT's "no node", whose best and size are
+ * 0) while computing semi-dominators: the fields LINK and EVAL read
+ * together, in one record. */
+typedef struct {
+	uint32_t anc;    /* ancestor in the linked forest; 0 at a root */
+	uint32_t best;   /* least semi (+1) on the compressed path */
+	uint32_t child;  /* LT's balancing chain */
+	uint32_t size;
+} lt;
+
+/* One dominator computation, shared by its two threads. */
+typedef struct {
+	hs_dom *d;
+	const hs_graph *g;
+	uint32_t n;
+	const uint32_t *off, *tg;
 	const uint8_t *fl;
-	hs_edges roots;
 	int weak;            /* does the graph have weak references */
-} edges_ctx;
+	hs_edges roots;
+	uint32_t *parent;    /* preorder -> preorder */
+	/* the strong predecessors: node -> nodes, then (once the helper has
+	 * passed them) -> preorder numbers, NONE for an unreachable one */
+	uint32_t *in_off, *in_src;
+	/* helper thread */
+	int threaded;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int dfs_over;        /* under mu: the DFS is over (or failed) */
+	atomic_uint conv;    /* preds of w >= conv are in preorder numbers */
+	atomic_int helper_rc;
+	char helper_msg[512];
+} build;
 
-static inline void out_edges(const edges_ctx *e, uint32_t v,
-			     const uint32_t **t, const uint8_t **f, size_t *n)
+/* ---- the predecessor lists (helper) ------------------------------------ */
+
+static int helper_fail(build *b, int rc)
 {
-	if (v == HS_GRAPH_SUPERROOT) {
-		*t = e->roots.node;
-		*f = e->roots.flags;
-		*n = e->roots.n;
-	} else {
-		*t = e->tg + e->off[v];
-		*f = e->fl + e->off[v];
-		*n = (size_t)(e->off[v + 1] - e->off[v]);
-	}
+	snprintf(b->helper_msg, sizeof(b->helper_msg), "%s", hs_error_last());
+	atomic_store(&b->helper_rc, rc);
+	return rc;
 }
 
-/* Where node v's (or the super-root's) edges are in jl: beside the
- * graph's own edges, the super-root's after them. */
-static inline uint32_t jl_base(const edges_ctx *e, uint32_t n, uint32_t v)
+/* The strong references reversed, in node numbers: count, then fill
+ * (a transpose); the counters' next lines are asked for ahead. */
+static int preds_build(build *b)
 {
-	return v == HS_GRAPH_SUPERROOT ? e->off[n] : e->off[v];
-}
+	const uint32_t *off = b->off, *tg = b->tg;
+	const uint8_t *fl = b->fl;
+	uint32_t n = b->n, *in_off, *in_src;
+	uint64_t ne = off[n], total = 0;
+	const uint64_t ahead = 32;
 
-/* Depth-first numbering.  The stack is the parent array: a finished
- * node returns to its parent, whose cursor says where it stopped.  Every
- * edge is looked at once, so the DFS also writes each edge's target in
- * preorder numbers into jl (laid out as the graph's edges), for building
- * the predecessor lists without a second random lookup per edge; a weak
- * edge and the tree edge that discovered a node are written as NONE,
- * since neither is a predecessor semi-NCA needs.  @return R. */
-static uint32_t dfs(hs_dom *d, const edges_ctx *e, uint32_t *parent,
-		    uint32_t *cursor, uint32_t *jl)
-{
-	uint32_t k = 1, cur = 0;
-
-	d->vert[0] = HS_GRAPH_SUPERROOT;
-	parent[0] = 0;
-	cursor[0] = 0;
-	for (;;) {
-		const uint32_t *t;
-		const uint8_t *f;
-		size_t deg, c = cursor[cur];
-		uint32_t *out = jl + jl_base(e, d->n, d->vert[cur]);
-
-		out_edges(e, d->vert[cur], &t, &f, &deg);
-		/* on entering a node or coming back to it, ask for its next
-		 * targets' numbers at once: the misses then overlap instead of
-		 * following each other */
-		for (size_t x = c; x < deg && x < c + 16; x++)
-			__builtin_prefetch(&d->pre[t[x]]);
-		while (c < deg) {
-			uint32_t p;
-
-			if (e->weak && (f[c] & HS_REF_WEAK)) {
-				out[c++] = NONE;
-				continue;
-			}
-			p = d->pre[t[c]];
-			if (p == NONE)
-				break;
-			out[c++] = p;
-		}
-		if (c < deg) {
-			uint32_t u = t[c];
-
-			out[c] = NONE;  /* the tree edge */
-			cursor[cur] = (uint32_t)c + 1;
-			d->pre[u] = k;
-			d->vert[k] = u;
-			parent[k] = cur;
-			cursor[k] = 0;
-			cur = k++;
-		} else {
-			if (cur == 0)
-				break;
-			cur = parent[cur];
-		}
+	in_off = hs_big_calloc((size_t)n + 2, 4);
+	HS_RETURN_ERROR_IF(!in_off, HS_ENOMEM, "out of memory for the "
+			   "predecessors of %u objects", n);
+	for (uint64_t x = 0; x < ne; x++) {
+		if (x + ahead < ne)
+			__builtin_prefetch(&in_off[tg[x + ahead] + 1], 1);
+		if (!b->weak || !(fl[x] & HS_REF_WEAK))
+			in_off[tg[x] + 1]++;
 	}
-	return k - 1;
-}
-
-/* Calls body(i, j) for each predecessor edge i -> j in jl, sources in
- * graph order (jl and pre are read sequentially). */
-#define FOR_EACH_PRED(d, e, jl, body)                                      \
-	do {                                                               \
-		for (uint32_t v_ = 0; v_ <= (d)->n; v_++) {                \
-			uint32_t i_ = v_ == (d)->n ? 0 : (d)->pre[v_];     \
-			uint32_t x_ = v_ == (d)->n ? (e)->off[(d)->n]      \
-						   : (e)->off[v_];         \
-			uint32_t end_ = v_ == (d)->n                       \
-				? (e)->off[(d)->n] + (uint32_t)(e)->roots.n \
-				: (e)->off[v_ + 1];                        \
-			if (i_ == NONE)                                    \
-				continue;                                  \
-			for (; x_ < end_; x_++) {                          \
-				uint32_t j_ = (jl)[x_];                    \
-				if (j_ != NONE)                            \
-					body(i_, j_);                      \
-			}                                                  \
-		}                                                          \
-	} while (0)
-
-/* The predecessor lists in preorder numbers from the DFS's edge targets:
- * count, then fill (a transpose). */
-static int preds(uint32_t **poff_out, uint32_t **plist_out, hs_dom *d,
-		 const edges_ctx *e, const uint32_t *jl)
-{
-	uint32_t R = d->R, *poff = NULL, *plist = NULL;
-	uint64_t total = 0;
-
-	poff = hs_big_calloc((size_t)R + 2, 4);
-	HS_RETURN_ERROR_IF(!poff, HS_ENOMEM, "out of memory for the "
-			   "predecessors of %u objects", R);
-#define COUNT(i, j) ((void)(i), poff[(j) + 1]++)
-	FOR_EACH_PRED(d, e, jl, COUNT);
-#undef COUNT
-	for (uint32_t j = 0; j <= R; j++) {
-		total += poff[j + 1];
-		poff[j + 1] = (uint32_t)total;  /* total < 2^32: edges are */
+	for (uint32_t v = 0; v <= n; v++) {
+		total += in_off[v + 1];
+		in_off[v + 1] = (uint32_t)total;  /* < 2^32: checked */
 	}
-	plist = hs_big_calloc(total + 1, 4);
-	if (!plist) {
-		hs_big_free(poff);
+	in_src = hs_big_calloc(total + 1, 4);
+	if (!in_src) {
+		hs_big_free(in_off);
 		return hs_error_set(HS_ENOMEM, "out of memory for %llu "
 				    "predecessors", (unsigned long long)total);
 	}
-#define FILL(i, j) (plist[poff[(j)]++] = (i))
-	FOR_EACH_PRED(d, e, jl, FILL);
-#undef FILL
-	/* the fill advanced poff[j] to the end of j's list: shift back */
-	for (uint32_t j = R + 1; j > 0; j--)
-		poff[j] = poff[j - 1];
-	poff[0] = 0;
-	*poff_out = poff;
-	*plist_out = plist;
+	/* in_off[t] is the cursor of t's list while filling: shift back */
+	for (uint32_t v = 0; v < n; v++) {
+		for (uint32_t x = off[v]; x < off[v + 1]; x++) {
+			if (x + ahead < ne)
+				__builtin_prefetch(&in_off[tg[x + ahead]], 1);
+			if (!b->weak || !(fl[x] & HS_REF_WEAK))
+				in_src[in_off[tg[x]]++] = v;
+		}
+	}
+	for (uint32_t v = n + 1; v > 0; v--)
+		in_off[v] = in_off[v - 1];
+	in_off[0] = 0;
+	b->in_off = in_off;
+	b->in_src = in_src;
 	return 0;
 }
+
+/* Rewrites the predecessors of w = R..1 into preorder numbers, in the
+ * order the semi pass reads them, publishing the progress in conv. */
+static void preds_convert(build *b)
+{
+	const hs_dom *d = b->d;
+	const uint32_t *vert = d->vert, *pre = d->pre, *in_off = b->in_off;
+	uint32_t *in_src = b->in_src;
+	const uint32_t ahead = 16;
+
+	for (uint32_t w = d->R; w >= 1; w--) {
+		uint32_t x = vert[w];
+
+		if (w > ahead) {
+			uint32_t y = vert[w - ahead];
+
+			for (uint32_t q = in_off[y]; q < in_off[y + 1]; q++)
+				__builtin_prefetch(&pre[in_src[q]]);
+		}
+		for (uint32_t q = in_off[x]; q < in_off[x + 1]; q++)
+			in_src[q] = pre[in_src[q]];
+		if (w % CONV_STEP == 0)
+			atomic_store_explicit(&b->conv, w,
+					      memory_order_release);
+	}
+	atomic_store_explicit(&b->conv, 1, memory_order_release);
+}
+
+
+/* The helper: predecessor lists while the DFS runs, then their
+ * conversion.  On error it sets helper_rc and stops. */
+static void *helper_run(void *arg)
+{
+	build *b = arg;
+	double t = 0;
+	int over;
+
+	hs_timing_step("dom", NULL, &t);
+	if (preds_build(b) < 0) {
+		helper_fail(b, HS_ENOMEM);
+		return NULL;
+	}
+	hs_timing_step("dom", "preds", &t);
+	pthread_mutex_lock(&b->mu);
+	while (!b->dfs_over)
+		pthread_cond_wait(&b->cv, &b->mu);
+	over = b->dfs_over;
+	pthread_mutex_unlock(&b->mu);
+	if (over < 0)
+		return NULL;  /* the DFS failed */
+	preds_convert(b);
+	return NULL;
+}
+
+/* ---- depth-first search ----------------------------------------------- */
+
+static inline int seen(const uint64_t *bits, uint32_t v)
+{
+	return (int)(bits[v >> 6] >> (v & 63) & 1);
+}
+
+/* Pushes node v's (numbered i) strong references to unseen nodes: the
+ * far ones first, so that the near ones are followed first. */
+static inline void push_refs(pending *st, size_t *sp, const build *b,
+			     const uint64_t *bits, uint32_t v, uint32_t i)
+{
+	const uint32_t *t = b->tg + b->off[v];
+	const uint8_t *f = b->fl + b->off[v];
+	uint32_t deg = b->off[v + 1] - b->off[v];
+	size_t k = *sp;
+
+	for (uint32_t x = 0; x < deg; x++)
+		__builtin_prefetch(&bits[t[x] >> 6]);
+	for (int near = 0; near < 2; near++) {
+		for (uint32_t x = deg; x-- > 0;) {
+			uint32_t u = t[x], dist = u > v ? u - v : v - u;
+
+			if ((dist <= NEAR) != near ||
+			    (b->weak && (f[x] & HS_REF_WEAK)) || seen(bits, u))
+				continue;
+			/* its edge list, for when it is visited */
+			__builtin_prefetch(&b->off[u]);
+			st[k].from = i;
+			st[k].node = u;
+			k++;
+		}
+	}
+	*sp = k;
+}
+
+/* Depth-first numbering from the super-root: pre, vert, parent.
+ * @return R, or 0 with the error set (out of memory). */
+static int dfs(uint32_t *R, build *b)
+{
+	hs_dom *d = b->d;
+	pending *st = NULL;
+	uint64_t *bits;
+	size_t cap = 0, sp = 0, need = b->roots.n;
+	uint32_t k = 1;
+	int rc = 0;
+
+	bits = hs_big_calloc((size_t)b->n / 64 + 1, 8);
+	if (!bits || hs_big_grow((void **)&st, &cap,
+				 (need + 1) * sizeof(*st)) < 0) {
+		rc = hs_error_set(HS_ENOMEM, "out of memory for the depth-"
+				  "first search of %u objects", b->n);
+		goto done;
+	}
+	d->vert[0] = HS_GRAPH_SUPERROOT;
+	b->parent[0] = 0;
+	for (size_t r = b->roots.n; r-- > 0;) {
+		st[sp].from = 0;
+		st[sp].node = b->roots.node[r];
+		sp++;
+	}
+	while (sp) {
+		pending e = st[--sp];
+		uint32_t v = e.node, deg;
+
+		/* pops that find their node seen come in runs: ask ahead */
+		if (sp >= AHEAD_STACK)
+			__builtin_prefetch(&bits[st[sp - AHEAD_STACK].node >> 6]);
+		if (seen(bits, v))
+			continue;
+		bits[v >> 6] |= (uint64_t)1 << (v & 63);
+		d->pre[v] = k;
+		d->vert[k] = v;
+		b->parent[k] = e.from;
+		deg = b->off[v + 1] - b->off[v];
+		if ((sp + deg + 1) * sizeof(*st) > cap &&
+		    hs_big_grow((void **)&st, &cap,
+				(sp + deg + 1) * sizeof(*st)) < 0) {
+			rc = hs_error_set(HS_ENOMEM, "out of memory for the "
+					  "depth-first search of %u objects",
+					  b->n);
+			goto done;
+		}
+		push_refs(st, &sp, b, bits, v, k);
+		k++;
+	}
+	*R = k - 1;
+done:
+	hs_big_free(bits);
+	hs_big_free(st);
+	return rc;
+}
+
+/* ---- semi-dominators --------------------------------------------------- */
 
 typedef struct {
 	uint32_t *v;
 	size_t cap;  /* bytes */
 } stack32;
 
-/* Per preorder number while computing semi-dominators: the three fields
- * eval() reads together, in one cache line (three separate arrays cost
- * three misses per step of a path). */
-typedef struct {
-	uint32_t anc;    /* ancestor in the linked forest (compressed) */
-	uint32_t label;  /* node of least semi on the compressed path */
-	uint32_t semi;
-} sinfo;
-
-/* The node of least semi on v's path of processed ancestors (numbers >=
- * last), compressing the path; iterative. */
-static inline int eval(uint32_t *out, uint32_t v, uint32_t last, sinfo *si,
-		       stack32 *st)
+/* LT's EVAL: the least semi (+1) on v's path in the linked forest,
+ * compressing the path (iteratively: the path is kept in st). */
+static inline int lt_eval(uint32_t *out, uint32_t v, lt *a, stack32 *st)
 {
-	size_t sp = 0;
-	uint32_t p, pl;
+	uint32_t p;
 
-	if (si[v].anc < last) {
-		*out = si[v].label;
+	if (a[v].anc == 0) {
+		*out = a[v].best;
 		return 0;
 	}
-	do {
-		if ((sp + 1) * 4 > st->cap &&
-		    hs_big_grow((void **)&st->v, &st->cap, (sp + 1) * 4) < 0)
-			return -1;
-		st->v[sp++] = v;
-		v = si[v].anc;
-	} while (si[v].anc >= last);
-	p = v;
-	pl = si[p].label;
-	do {
-		uint32_t vl;
+	if (a[a[v].anc].anc != 0) {
+		size_t sp = 0;
+		uint32_t x = v;
 
-		v = st->v[--sp];
-		si[v].anc = si[p].anc;
-		vl = si[v].label;
-		if (si[pl].semi < si[vl].semi)
-			si[v].label = pl;
-		else
-			pl = vl;
-		p = v;
-	} while (sp);
-	*out = si[v].label;
+		do {
+			if ((sp + 1) * 4 > st->cap &&
+			    hs_big_grow((void **)&st->v, &st->cap,
+					(sp + 1) * 4) < 0)
+				return -1;
+			st->v[sp++] = x;
+			x = a[x].anc;
+		} while (a[a[x].anc].anc != 0);
+		/* from the top down, each over its compressed ancestor */
+		while (sp) {
+			uint32_t y = st->v[--sp], q = a[y].anc;
+
+			if (a[q].best < a[y].best)
+				a[y].best = a[q].best;
+			a[y].anc = a[q].anc;
+		}
+	}
+	p = a[v].anc;
+	*out = a[p].best < a[v].best ? a[p].best : a[v].best;
 	return 0;
 }
 
-int hs_dom_build(hs_dom **out, const hs_graph *g)
+/* LT's LINK of w under v (its DFS parent), balancing the forest by the
+ * sizes of the subtrees. */
+static inline void lt_link(uint32_t v, uint32_t w, lt *a)
+{
+	uint32_t s = w, bw = a[w].best;
+
+	while (bw < a[a[s].child].best) {
+		uint32_t cs = a[s].child;
+
+		if (a[s].size + a[a[cs].child].size >= 2 * a[cs].size) {
+			a[cs].anc = s;
+			a[s].child = a[cs].child;
+		} else {
+			a[cs].size = a[s].size;
+			a[s].anc = cs;
+			s = cs;
+		}
+	}
+	a[s].best = bw;
+	a[v].size += a[w].size;
+	if (a[v].size < 2 * a[w].size) {
+		uint32_t t = s;
+
+		s = a[v].child;
+		a[v].child = t;
+	}
+	while (s != 0) {
+		a[s].anc = v;
+		s = a[s].child;
+	}
+}
+
+/* Waits until the predecessors of w are in preorder numbers. */
+static int wait_conv(uint32_t *ready, build *b, uint32_t w)
+{
+	unsigned spins = 0;
+
+	while ((*ready = atomic_load_explicit(&b->conv,
+					      memory_order_acquire)) > w) {
+		if (atomic_load(&b->helper_rc) < 0)
+			return -1;
+		if (++spins > 64)
+			sched_yield();
+	}
+	return 0;
+}
+
+/* Step 1: semi(w) for every w, into semi[]. */
+static int semi_pass(uint32_t *semi, build *b)
+{
+	const hs_dom *d = b->d;
+	const uint32_t *vert = d->vert, *parent = b->parent;
+	const uint32_t *in_off, *in_src;
+	uint32_t R = d->R, ready = R + 1;
+	stack32 st = { NULL, 0 };
+	lt *a;
+	int rc = 0;
+
+	/* the lists exist once the helper has started converting them */
+	if (R == 0)
+		return 0;
+	if (wait_conv(&ready, b, R) < 0)
+		return -1;
+	in_off = b->in_off;
+	in_src = b->in_src;
+	a = hs_big_calloc((size_t)R + 2, sizeof(*a));
+	HS_RETURN_ERROR_IF(!a, HS_ENOMEM, "out of memory for the dominators "
+			   "of %u objects", R);
+	for (uint32_t i = 1; i <= R + 1; i++) {
+		a[i].best = i;
+		a[i].size = 1;
+	}
+	for (uint32_t w = R; w >= 1; w--) {
+		uint32_t x = vert[w], s = parent[w] + 1;
+
+		if (w < ready && wait_conv(&ready, b, w) < 0) {
+			rc = -1;
+			goto done;
+		}
+		/* the records of a later node's predecessors */
+		if (w > AHEAD_SEMI && w - AHEAD_SEMI >= ready) {
+			uint32_t y = vert[w - AHEAD_SEMI];
+
+			for (uint32_t q = in_off[y]; q < in_off[y + 1]; q++)
+				if (in_src[q] != NONE)
+					__builtin_prefetch(&a[in_src[q] + 1]);
+		}
+		if (hs_graph_is_root(b->g, x))
+			s = 1;  /* the super-root is a predecessor */
+		for (uint32_t q = in_off[x]; q < in_off[x + 1]; q++) {
+			uint32_t v = in_src[q], u;
+
+			if (v == NONE)
+				continue;
+			if (lt_eval(&u, v + 1, a, &st) < 0) {
+				rc = hs_error_set(HS_ENOMEM, "out of memory "
+						  "for a path of the dominator "
+						  "search");
+				goto done;
+			}
+			if (u < s)
+				s = u;
+		}
+		a[w + 1].best = s;
+		semi[w] = s - 1;
+		lt_link(parent[w] + 1, w + 1, a);
+	}
+done:
+	hs_big_free(a);
+	hs_big_free(st.v);
+	return rc;
+}
+
+/* ---- the whole computation ---------------------------------------------- */
+
+/* Shallow sizes by preorder, the retained sizes' starting values. */
+static void sizes_gather(const hs_graph *g, hs_dom *d)
+{
+	for (uint32_t w = 1; w <= d->R; w++)
+		d->ret[w] = hs_graph_size(g, d->vert[w]);
+}
+
+static int cores(void)
+{
+	long k = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return k > 0 ? (int)k : 1;
+}
+
+/* Ends the DFS phase for the helper: over = 1, or -1 (failed). */
+static void dfs_end(build *b, int over)
+{
+	pthread_mutex_lock(&b->mu);
+	b->dfs_over = over;
+	pthread_cond_signal(&b->cv);
+	pthread_mutex_unlock(&b->mu);
+}
+
+/* hs_dom_build() on `threads` threads (1 or 2). */
+static int dom_build(hs_dom **out, const hs_graph *g, int threads)
 {
 	hs_dom *d;
-	edges_ctx e;
-	uint32_t *parent = NULL, *cursor = NULL;
-	uint32_t *poff = NULL, *plist = NULL, *jl = NULL;
-	sinfo *si = NULL;
+	build b;
+	pthread_t tid;
+	uint32_t *semi = NULL, *depth;
+	uint32_t n = hs_graph_count(g), R = 0;
 	uint64_t nedges;
-	stack32 st = { NULL, 0 };
-	uint32_t n = hs_graph_count(g), R;
 	double t = 0;
 	int rc = 0;
 
@@ -268,12 +521,20 @@ int hs_dom_build(hs_dom **out, const hs_graph *g)
 	pthread_mutex_init(&d->lock, NULL);
 	d->g = g;
 	d->n = n;
-	hs_graph_csr(&e.off, &e.tg, &e.fl, g);
-	e.roots = hs_graph_out(g, HS_GRAPH_SUPERROOT);
-	e.weak = hs_graph_stats_get(g)->weak_refs != 0;
+	memset(&b, 0, sizeof(b));
+	b.d = d;
+	b.g = g;
+	b.n = n;
+	hs_graph_csr(&b.off, &b.tg, &b.fl, g);
+	b.roots = hs_graph_out(g, HS_GRAPH_SUPERROOT);
+	b.weak = hs_graph_stats_get(g)->weak_refs != 0;
+	pthread_mutex_init(&b.mu, NULL);
+	pthread_cond_init(&b.cv, NULL);
+	atomic_init(&b.conv, UINT32_MAX);
+	atomic_init(&b.helper_rc, 0);
 
 	hs_timing_step("dom", NULL, &t);
-	nedges = e.off[n] + e.roots.n;
+	nedges = b.off[n] + b.roots.n;
 	if (nedges >= UINT32_MAX) {
 		rc = hs_error_set(HS_ELIMIT, "%llu references: more than the "
 				  "dominator computation's limit of 2^32-2",
@@ -282,97 +543,70 @@ int hs_dom_build(hs_dom **out, const hs_graph *g)
 	}
 	d->pre = hs_big_calloc((size_t)n + 1, 4);
 	d->vert = hs_big_calloc((size_t)n + 2, 4);
-	parent = hs_big_calloc((size_t)n + 2, 4);
-	cursor = hs_big_calloc((size_t)n + 2, 4);
-	jl = hs_big_calloc(nedges + 1, 4);
-	if (!d->pre || !d->vert || !parent || !cursor || !jl) {
+	b.parent = hs_big_calloc((size_t)n + 2, 4);
+	if (!d->pre || !d->vert || !b.parent) {
 		rc = hs_error_set(HS_ENOMEM, "out of memory for the dominators "
 				  "of %u objects", n);
 		goto done;
 	}
 	memset(d->pre, 0xff, (size_t)n * 4);
-	d->R = R = dfs(d, &e, parent, cursor, jl);
-	hs_big_shrink(d->vert, ((size_t)R + 1) * 4);
-	hs_timing_step("dom", "dfs", &t);
-
-	/* the cursors are free until they become the labels */
-	hs_big_free(cursor);
-	cursor = NULL;
-	rc = preds(&poff, &plist, d, &e, jl);
+	b.threaded = threads > 1 &&
+		     pthread_create(&tid, NULL, helper_run, &b) == 0;
+	if (!b.threaded && (rc = preds_build(&b)) < 0)
+		goto done;
+	rc = dfs(&R, &b);
+	d->R = R;
+	if (b.threaded)
+		dfs_end(&b, rc < 0 ? -1 : 1);
 	if (rc < 0)
 		goto done;
-	hs_big_free(jl);
-	jl = NULL;
-	hs_timing_step("dom", "preds", &t);
+	hs_big_shrink(d->vert, ((size_t)R + 1) * 4);
+	hs_big_shrink(b.parent, ((size_t)R + 1) * 4);
+	hs_timing_step("dom", "dfs", &t);
 
-	/* step 1: semi-dominators */
-	si = hs_big_calloc((size_t)R + 1, sizeof(*si));
-	if (!si) {
+	/* the helper converts the predecessors just ahead of the pass */
+	if (!b.threaded)
+		preds_convert(&b);
+	semi = hs_big_calloc((size_t)R + 1, 4);
+	if (!semi) {
 		rc = hs_error_set(HS_ENOMEM, "out of memory for the dominators "
 				  "of %u objects", R);
 		goto done;
 	}
-	for (uint32_t i = 0; i <= R; i++) {
-		si[i].semi = i;
-		si[i].label = i;
-		si[i].anc = parent[i];
+	rc = semi_pass(semi, &b);
+	if (b.threaded) {
+		pthread_join(tid, NULL);
+		b.threaded = 0;
 	}
-	for (uint32_t w = R; w >= 1; w--) {
-		uint32_t s = parent[w];
-
-		/* the next node's predecessors, while this one's are read */
-		if (w >= 2)
-			for (uint32_t k = poff[w - 2];
-			     k < poff[w - 1] && k < poff[w - 2] + 8; k++)
-				__builtin_prefetch(&si[plist[k]]);
-
-		for (uint32_t k = poff[w]; k < poff[w + 1]; k++) {
-			uint32_t v = plist[k], u;
-
-			if (v < w) {
-				u = v;   /* unprocessed: its own label and semi */
-			} else if (eval(&u, v, w + 1, si, &st) < 0) {
-				rc = hs_error_set(HS_ENOMEM, "out of memory "
-						  "for a path of the dominator "
-						  "search");
-				goto done;
-			} else {
-				u = si[u].semi;
-			}
-			if (u < s)
-				s = u;
-		}
-		si[w].semi = s;
-	}
-	hs_big_free(plist);
-	hs_big_free(poff);
-	hs_big_free(st.v);
-	plist = NULL;
-	poff = NULL;
-	st.v = NULL;
+	if (atomic_load(&b.helper_rc) < 0)
+		rc = hs_error_set(atomic_load(&b.helper_rc), "%s",
+				  b.helper_msg);
+	if (rc < 0)
+		goto done;
+	hs_big_free(b.in_off);
+	hs_big_free(b.in_src);
+	b.in_off = b.in_src = NULL;
 	hs_timing_step("dom", "semi", &t);
 
 	/* step 2: immediate dominators, in place of the parents */
 	for (uint32_t w = 1; w <= R; w++) {
-		uint32_t x = parent[w];
+		uint32_t x = b.parent[w];
 
-		while (x > si[w].semi)
-			x = parent[x];
-		parent[w] = x;
+		while (x > semi[w])
+			x = b.parent[x];
+		b.parent[w] = x;
 	}
-	d->idom = parent;
-	parent = NULL;
-	hs_big_shrink(d->idom, ((size_t)R + 1) * 4);
+	d->idom = b.parent;
+	b.parent = NULL;
 
-	/* depth, in the anc fields (no longer needed) */
-	si[0].anc = 0;
+	/* depth, in the semi array (no longer needed) */
+	depth = semi;
+	depth[0] = 0;
 	for (uint32_t w = 1; w <= R; w++) {
-		si[w].anc = si[d->idom[w]].anc + 1;
-		if (si[w].anc > d->st.max_depth)
-			d->st.max_depth = si[w].anc;
+		depth[w] = depth[d->idom[w]] + 1;
+		if (depth[w] > d->st.max_depth)
+			d->st.max_depth = depth[w];
 	}
-	hs_big_free(si);
-	si = NULL;
 
 	/* retained sizes, bottom-up: reverse preorder */
 	d->ret = hs_big_calloc((size_t)R + 1, 8);
@@ -381,8 +615,7 @@ int hs_dom_build(hs_dom **out, const hs_graph *g)
 				  "sizes of %u objects", R);
 		goto done;
 	}
-	for (uint32_t w = 1; w <= R; w++)
-		d->ret[w] = hs_graph_size(g, d->vert[w]);
+	sizes_gather(g, d);
 	for (uint32_t w = R; w >= 1; w--)
 		d->ret[d->idom[w]] += d->ret[w];
 	hs_timing_step("dom", "idom+size", &t);
@@ -391,13 +624,17 @@ int hs_dom_build(hs_dom **out, const hs_graph *g)
 	d->st.unreachable = n - R;
 	d->st.unreachable_size = hs_graph_stats_get(g)->shallow - d->ret[0];
 done:
-	hs_big_free(parent);
-	hs_big_free(cursor);
-	hs_big_free(jl);
-	hs_big_free(si);
-	hs_big_free(poff);
-	hs_big_free(plist);
-	hs_big_free(st.v);
+	if (b.threaded) {
+		/* failed before the helper was told: stop it */
+		dfs_end(&b, -1);
+		pthread_join(tid, NULL);
+	}
+	pthread_mutex_destroy(&b.mu);
+	pthread_cond_destroy(&b.cv);
+	hs_big_free(b.parent);
+	hs_big_free(b.in_off);
+	hs_big_free(b.in_src);
+	hs_big_free(semi);
 	if (rc < 0) {
 		hs_dom_free(d);
 		return rc;
@@ -406,9 +643,15 @@ done:
 	return 0;
 }
 
+int hs_dom_build(hs_dom **out, const hs_graph *g)
+{
+	return dom_build(out, g, cores() > 1 ? 2 : 1);
+}
+
 typedef struct {
 	hs_dom **out;
 	const hs_graph *g;
+	int threads;
 	int rc;
 	char msg[512];  /* the thread's error message (they are per thread) */
 } build_job;
@@ -417,7 +660,7 @@ static void *build_run(void *arg)
 {
 	build_job *j = arg;
 
-	j->rc = hs_dom_build(j->out, j->g);
+	j->rc = dom_build(j->out, j->g, j->threads);
 	if (j->rc < 0)
 		snprintf(j->msg, sizeof(j->msg), "%s", hs_error_last());
 	return NULL;
@@ -428,16 +671,19 @@ int hs_dom_build_many(hs_dom **out, const hs_graph *const *g, size_t n)
 	build_job job[16];
 	pthread_t tid[16];
 	int started[16] = { 0 };
-	int rc = 0;
+	int rc = 0, per;
 
 	HS_RETURN_ERROR_IF(n > 16, HS_EINVAL, "hs_dom_build_many: %zu graphs,"
 			   " at most 16", n);
 	if (n == 0)
 		return 0;
+	/* each build takes a second core when there are cores to spare */
+	per = cores() >= 2 * (int)n ? 2 : 1;
 	for (size_t i = 0; i < n; i++) {
 		out[i] = NULL;
 		job[i].out = &out[i];
 		job[i].g = g[i];
+		job[i].threads = per;
 		job[i].rc = 0;
 		job[i].msg[0] = '\0';
 	}

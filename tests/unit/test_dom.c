@@ -6,7 +6,13 @@
  * is removed; idom, retained sizes, reachability, the children lists, the
  * tree walk and the top-N order are all checked against that.  Then a
  * 10M-long linked list with back references (1M under ASan, or with
- * HS_UNIT_QUICK=1) must not overflow any stack.
+ * HS_UNIT_QUICK=1) must not overflow any stack.  Last, big and
+ * adversarial graphs (random with local and far references, deep chains,
+ * a star with 10M leaves, a complete bipartite block, many roots; a
+ * tenth of that under ASan or HS_UNIT_QUICK=1) against a plain reference:
+ * semi-NCA with a recursive-free DFS over the edge lists and simple path
+ * compression, as dominators.c computed them before it was laid out for
+ * speed, each built on two threads and on one (hs_dom_build_many).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -395,4 +401,449 @@ static void test_long_chain(void)
 	remove(path);
 }
 
-HS_SUITE(dom, HS_TEST(test_random), HS_TEST(test_long_chain))
+/* ---- differential: big graphs against a plain reference ------------ */
+
+#define NO UINT32_MAX
+
+typedef struct {
+	uint32_t n;
+	uint32_t *off;        /* n + 1 */
+	uint32_t *to;
+	uint8_t *weak;
+	size_t ne, cap;
+	uint32_t *roots;
+	size_t nroots, rcap;
+} bgraph;
+
+static void bg_init(bgraph *b, uint32_t n)
+{
+	memset(b, 0, sizeof(*b));
+	b->n = n;
+	b->off = calloc((size_t)n + 1, 4);
+	CU_ASSERT_FATAL(b->off != NULL);
+}
+
+/* Edges come grouped by source, sources in increasing order. */
+static void bg_edge(bgraph *b, uint32_t v, uint32_t t, int weak)
+{
+	if (b->ne == b->cap) {
+		b->cap = b->cap ? 2 * b->cap : 1 << 16;
+		b->to = realloc(b->to, b->cap * 4);
+		b->weak = realloc(b->weak, b->cap);
+		CU_ASSERT_FATAL(b->to && b->weak);
+	}
+	b->to[b->ne] = t;
+	b->weak[b->ne] = (uint8_t)weak;
+	b->ne++;
+	b->off[v + 1] = (uint32_t)b->ne;
+}
+
+static void bg_root(bgraph *b, uint32_t v)
+{
+	if (b->nroots == b->rcap) {
+		b->rcap = b->rcap ? 2 * b->rcap : 64;
+		b->roots = realloc(b->roots, b->rcap * 4);
+		CU_ASSERT_FATAL(b->roots != NULL);
+	}
+	b->roots[b->nroots++] = v;
+}
+
+/* Closes the offsets of sources without edges. */
+static void bg_done(bgraph *b)
+{
+	for (uint32_t v = 0; v < b->n; v++)
+		if (b->off[v + 1] < b->off[v])
+			b->off[v + 1] = b->off[v];
+}
+
+static void bg_free(bgraph *b)
+{
+	free(b->off);
+	free(b->to);
+	free(b->weak);
+	free(b->roots);
+}
+
+static uint64_t bg_size(uint32_t v)
+{
+	return 16 + 8 * (uint64_t)(v % 5);
+}
+
+static void bg_write(const bgraph *b, const char *path)
+{
+	hs_writer_options o = HS_WRITER_OPTIONS_INIT;
+	hs_header h = HS_HEADER_INIT;
+	hs_writer *w;
+	uint64_t *refs = malloc(16384 * 8);
+	uint8_t *fl = malloc(16384);
+	uint32_t t;
+
+	CU_ASSERT_FATAL(refs && fl);
+	o.ref_mode = HS_REFS_BY_INDEX;
+	o.level = 1;
+	CU_ASSERT_FATAL(hs_writer_open(&w, path, &o, &h) == 0);
+	CU_ASSERT_FATAL(hs_writer_type(&t, w, "n", 1) == 0);
+	for (uint32_t v = 0; v < b->n; v++) {
+		uint32_t x = b->off[v], end = b->off[v + 1];
+		int first = 1;
+
+		do {
+			size_t k = 0;
+
+			for (; x < end && k < 16384; x++, k++) {
+				refs[k] = b->to[x];
+				fl[k] = b->weak[x] ? HS_REF_WEAK : 0;
+			}
+			if (first) {
+				hs_object ob = { 0x1000 + 16 * (uint64_t)v, t,
+						 bg_size(v), k, refs, NULL, fl,
+						 { HS_VALUE_NONE, { .i = 0 } },
+						 HS_NO_SITE };
+
+				CU_ASSERT_FATAL(hs_writer_object(w, &ob) == 0);
+				first = 0;
+			} else {
+				CU_ASSERT_FATAL(hs_writer_refs(w, refs, NULL,
+							       fl, k) == 0);
+			}
+		} while (x < end);
+	}
+	for (size_t i = 0; i < b->nroots; i++)
+		CU_ASSERT_FATAL(hs_writer_root(w, b->roots[i], "g", NULL,
+					       0) == 0);
+	CU_ASSERT_FATAL(hs_writer_close(w) == 0);
+	free(refs);
+	free(fl);
+}
+
+/* The reference's path compression, iterative: the least semi on v's
+ * path of ancestors numbered >= last. */
+static uint32_t ref_eval(uint32_t v, uint32_t last, uint32_t *anc,
+			 uint32_t *label, const uint32_t *semi, uint32_t *stk)
+{
+	size_t sp = 0;
+	uint32_t p;
+
+	if (anc[v] < last)
+		return label[v];
+	do {
+		stk[sp++] = v;
+		v = anc[v];
+	} while (anc[v] >= last);
+	p = v;
+	while (sp) {
+		v = stk[--sp];
+		if (semi[label[p]] < semi[label[v]])
+			label[v] = label[p];
+		anc[v] = anc[p];
+		p = v;
+	}
+	return label[v];
+}
+
+/* idom per node (n: the super-root, NO: unreachable) and retained sizes,
+ * the plain way: DFS with a cursor per node, predecessor lists, semi by
+ * path compression, idom by walking up from the parent. */
+static void ref_dom(const bgraph *b, uint32_t *idom, uint64_t *ret)
+{
+	uint32_t n = b->n, k = 1;
+	uint32_t *pre = malloc(((size_t)n + 1) * 4);
+	uint32_t *vert = malloc(((size_t)n + 1) * 4);
+	uint32_t *par = malloc(((size_t)n + 1) * 4);
+	uint32_t *cur = calloc((size_t)n + 1, 4);
+	uint32_t *poff = calloc((size_t)n + 2, 4), *plist;
+	uint32_t *semi, *label, *anc, *stk;
+	uint64_t np = 0;
+
+	CU_ASSERT_FATAL(pre && vert && par && cur && poff);
+	memset(pre, 0xff, ((size_t)n + 1) * 4);
+	pre[n] = 0;
+	vert[0] = n;
+	par[0] = 0;
+	/* DFS from the super-root n, whose edges are the roots */
+	for (uint32_t c = 0;;) {
+		uint32_t v = vert[c], deg, u = NO;
+
+		deg = v == n ? (uint32_t)b->nroots : b->off[v + 1] - b->off[v];
+		while (cur[c] < deg && u == NO) {
+			uint32_t x = cur[c]++, t;
+
+			if (v == n) {
+				t = b->roots[x];
+			} else {
+				if (b->weak[b->off[v] + x])
+					continue;
+				t = b->to[b->off[v] + x];
+			}
+			if (pre[t] == NO)
+				u = t;
+		}
+		if (u != NO) {
+			pre[u] = k;
+			vert[k] = u;
+			par[k] = c;
+			c = k++;
+		} else if (c == 0) {
+			break;
+		} else {
+			c = par[c];
+		}
+	}
+	/* predecessors in preorder numbers */
+	for (uint32_t v = 0; v <= n; v++) {
+		uint32_t deg = v == n ? (uint32_t)b->nroots
+				      : b->off[v + 1] - b->off[v];
+
+		if (pre[v] == NO)
+			continue;
+		for (uint32_t x = 0; x < deg; x++) {
+			uint32_t t = v == n ? b->roots[x] : b->to[b->off[v] + x];
+
+			if (v == n || !b->weak[b->off[v] + x]) {
+				poff[pre[t] + 1]++;
+				np++;
+			}
+		}
+	}
+	for (uint32_t i = 0; i < k; i++)
+		poff[i + 1] += poff[i];
+	plist = malloc((np + 1) * 4);
+	semi = malloc((size_t)k * 4);
+	label = malloc((size_t)k * 4);
+	anc = malloc((size_t)k * 4);
+	stk = malloc((size_t)k * 4);
+	CU_ASSERT_FATAL(plist && semi && label && anc && stk);
+	for (uint32_t v = 0; v <= n; v++) {
+		uint32_t deg = v == n ? (uint32_t)b->nroots
+				      : b->off[v + 1] - b->off[v];
+
+		if (pre[v] == NO)
+			continue;
+		for (uint32_t x = 0; x < deg; x++) {
+			uint32_t t = v == n ? b->roots[x] : b->to[b->off[v] + x];
+
+			if (v == n || !b->weak[b->off[v] + x])
+				plist[poff[pre[t]]++] = pre[v];
+		}
+	}
+	for (uint32_t i = k; i > 0; i--)
+		poff[i] = poff[i - 1];
+	poff[0] = 0;
+	for (uint32_t i = 0; i < k; i++) {
+		semi[i] = i;
+		label[i] = i;
+		anc[i] = par[i];
+	}
+	for (uint32_t w = k - 1; w >= 1; w--) {
+		uint32_t s = par[w];
+
+		for (uint32_t q = poff[w]; q < poff[w + 1]; q++) {
+			uint32_t v = plist[q];
+			uint32_t u = v < w ? v : semi[ref_eval(v, w + 1, anc,
+							      label, semi,
+							      stk)];
+
+			if (u < s)
+				s = u;
+		}
+		semi[w] = s;
+	}
+	for (uint32_t w = 1; w < k; w++) {
+		uint32_t x = par[w];
+
+		while (x > semi[w])
+			x = par[x];
+		par[w] = x;
+	}
+	/* retained sizes, bottom-up; idom by node */
+	for (uint32_t v = 0; v < n; v++)
+		idom[v] = NO;
+	ret[n] = 0;
+	for (uint32_t w = 1; w < k; w++)
+		ret[vert[w]] = bg_size(vert[w]);
+	for (uint32_t w = k - 1; w >= 1; w--) {
+		idom[vert[w]] = vert[par[w]];
+		ret[vert[par[w]]] += ret[vert[w]];
+	}
+	free(pre);
+	free(vert);
+	free(par);
+	free(cur);
+	free(poff);
+	free(plist);
+	free(semi);
+	free(label);
+	free(anc);
+	free(stk);
+}
+
+/* hs_dom on two threads and on one against the reference. */
+static void check_big(const bgraph *b, const char *what)
+{
+	char path[512];
+	hs_graph *g;
+	hs_dom *d[3];
+	const hs_graph *gs[2];
+	uint32_t *idom = malloc(((size_t)b->n + 1) * 4);
+	uint64_t *ret = calloc((size_t)b->n + 1, 8), reach = 0;
+
+	CU_ASSERT_FATAL(idom && ret);
+	snprintf(path, sizeof(path), "%s/big.snap", hs_unit_tmpdir());
+	bg_write(b, path);
+	CU_ASSERT_FATAL(hs_graph_load(&g, path, NULL) == 0);
+	CU_ASSERT_FATAL(hs_graph_count(g) == b->n);
+	ref_dom(b, idom, ret);
+	gs[0] = gs[1] = g;
+	CU_ASSERT_FATAL(hs_dom_build(&d[0], g) == 0);
+	/* two at once: each on one thread */
+	CU_ASSERT_FATAL(hs_dom_build_many(&d[1], gs, 2) == 0);
+	for (uint32_t v = 0; v < b->n; v++)
+		reach += idom[v] != NO;
+	for (int i = 0; i < 3; i++) {
+		uint32_t bad = NO;
+
+		for (uint32_t v = 0; v < b->n && bad == NO; v++) {
+			uint32_t want = idom[v] == NO ? HS_GRAPH_NONE :
+					idom[v] == b->n ? HS_GRAPH_SUPERROOT :
+					idom[v];
+
+			if (hs_dom_idom(d[i], v) != want ||
+			    hs_dom_retained(d[i], v) != (idom[v] == NO ? 0 :
+							  ret[v]))
+				bad = v;
+		}
+		if (bad != NO)
+			fprintf(stderr, "%s, build %d: node %u: idom %u "
+				"retained %llu, want %u %llu\n", what, i, bad,
+				hs_dom_idom(d[i], bad),
+				(unsigned long long)hs_dom_retained(d[i], bad),
+				idom[bad], (unsigned long long)ret[bad]);
+		CU_ASSERT(bad == NO);
+		CU_ASSERT_EQUAL(hs_dom_stats_get(d[i])->reachable, reach);
+		CU_ASSERT_EQUAL(hs_dom_retained(d[i], HS_GRAPH_SUPERROOT),
+				ret[b->n]);
+		hs_dom_free(d[i]);
+	}
+	hs_graph_free(g);
+	remove(path);
+	free(idom);
+	free(ret);
+}
+
+static uint32_t big_scale(void)
+{
+	const char *q = getenv("HS_UNIT_QUICK");
+
+	return q && *q == '1' ? 10 : CHAIN_DEFAULT == 10000000u ? 1 : 10;
+}
+
+/* Heap-like: most references near their source, some anywhere, some
+ * weak, nodes without references, a few roots; and the same with a
+ * third of the nodes roots. */
+static void test_big_random(void)
+{
+	for (int many_roots = 0; many_roots < 2; many_roots++) {
+		uint32_t n = 1000000 / big_scale();
+		uint64_t s = 0x5eed + (uint64_t)many_roots;
+		bgraph b;
+
+		bg_init(&b, n);
+		for (uint32_t v = 0; v < n; v++) {
+			uint32_t deg = (uint32_t)(rnd(&s) % 7);
+
+			for (uint32_t k = 0; k < deg; k++) {
+				uint64_t r = rnd(&s);
+				uint32_t t = r % 10 < 7
+					? (uint32_t)((v + n - 1000 +
+						     (r >> 8) % 2001) % n)
+					: (uint32_t)((r >> 8) % n);
+
+				bg_edge(&b, v, t, r % 20 == 0);
+			}
+			if (many_roots ? rnd(&s) % 3 == 0 : v % (n / 8) == 0)
+				bg_root(&b, v);
+		}
+		bg_done(&b);
+		check_big(&b, many_roots ? "random, many roots" : "random");
+		bg_free(&b);
+	}
+}
+
+/* Deep chains: i -> i+1 with back references to i/2 (a tree as deep as
+ * the chain), and the same chain walked backwards from its end. */
+static void test_big_chains(void)
+{
+	uint32_t n = 2000000 / big_scale();
+	bgraph b;
+
+	bg_init(&b, n);
+	for (uint32_t v = 0; v < n; v++) {
+		if (v + 1 < n)
+			bg_edge(&b, v, v + 1, 0);
+		bg_edge(&b, v, v / 2, 0);
+	}
+	bg_root(&b, 0);
+	bg_done(&b);
+	check_big(&b, "chain");
+	bg_free(&b);
+
+	bg_init(&b, n);
+	for (uint32_t v = 0; v < n; v++) {
+		if (v > 0)
+			bg_edge(&b, v, v - 1, 0);
+		if (v % 3 == 0 && v + 7 < n)
+			bg_edge(&b, v, v + 7, 0);
+	}
+	bg_root(&b, n - 1);
+	bg_done(&b);
+	check_big(&b, "backward chain");
+	bg_free(&b);
+}
+
+/* A star: one node holding 10M leaves, every third leaf also held by
+ * the leaf before it, every leaf referring back to the hub. */
+static void test_big_star(void)
+{
+	uint32_t n = 10000001 / big_scale();
+	bgraph b;
+
+	bg_init(&b, n);
+	for (uint32_t v = 1; v < n; v++)
+		bg_edge(&b, 0, v, 0);
+	for (uint32_t v = 1; v < n; v++) {
+		if (v % 3 == 1 && v + 1 < n)
+			bg_edge(&b, v, v + 1, 0);
+		bg_edge(&b, v, 0, 0);
+	}
+	bg_root(&b, 0);
+	bg_done(&b);
+	check_big(&b, "star");
+	bg_free(&b);
+}
+
+/* A complete bipartite block: every node of A refers to every node of B
+ * and back to the next node of A; B's nodes refer to a node of A.  Only
+ * the root's first target dominates anything. */
+static void test_big_bipartite(void)
+{
+	uint32_t a = 2000 / (big_scale() == 1 ? 1 : 4), n = 2 * a + 1;
+	bgraph b;
+
+	bg_init(&b, n);
+	for (uint32_t v = 0; v < a; v++) {
+		for (uint32_t t = a; t < 2 * a; t++)
+			bg_edge(&b, v, t, 0);
+		bg_edge(&b, v, (v + 1) % a, 0);
+	}
+	for (uint32_t v = a; v < 2 * a; v++)
+		bg_edge(&b, v, v % 7 == 0 ? 2 * a : (v * 31) % a, 0);
+	bg_root(&b, 0);
+	bg_root(&b, 0);  /* repeated */
+	bg_done(&b);
+	check_big(&b, "bipartite");
+	bg_free(&b);
+}
+
+HS_SUITE(dom, HS_TEST(test_random), HS_TEST(test_long_chain),
+	 HS_TEST(test_big_random), HS_TEST(test_big_chains),
+	 HS_TEST(test_big_star), HS_TEST(test_big_bipartite))
