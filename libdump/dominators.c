@@ -3,10 +3,11 @@
  * retained sizes, the dominator tree's children (see hs_dom.h).
  *
  * Load: kept, 4 bytes per node (preorder number) and 16 per reachable
- * node (node, idom, retained); while computing, at the peak, 36 more per
- * reachable node and 4 per strong reference (the predecessor lists), plus
- * the DFS's stack of references still to follow (8 bytes each; at most
- * one per reference, about a quarter of them on random heaps).
+ * node (node, idom, retained); while computing, at the peak (the semi
+ * pass), 4 more per node, 28 per reachable node and 4 per strong
+ * reference (the predecessor lists); before it, the DFS's stack of
+ * references still to follow (8 bytes each; at most one per reference,
+ * about a quarter of them on the random bench4 heap).
  *
  * Everything runs on preorder numbers of a depth-first search from the
  * super-root (number 0): idom(w) < w, so a pass in reverse preorder sees

@@ -16,11 +16,12 @@
  * mixed into another object's retained size.
  *
  * Computed by the semi-NCA algorithm (Georgiadis), iteratively: no
- * recursion, so a 10M-long linked list is fine.  Memory while computing:
- * 4 bytes per node, about 28 per reachable node and 8 per reference at
- * the peak (the DFS's edge targets and the predecessor lists); kept
- * afterwards: 4 per node and 16 per reachable node, plus 8 per reachable
- * node once the children index is built.  Read-only once built: any number of
+ * recursion, so a 10M-long linked list is fine; on two threads when
+ * there are two cores (the second builds the predecessor lists).  Memory
+ * while computing: 8 bytes per node, about 32 per reachable node and 4
+ * per strong reference at the peak; kept afterwards: 4 per node and 16
+ * per reachable node, plus 8 per reachable node once the children index
+ * is built.  Read-only once built: any number of
  * threads may query it (hs_dom_children builds its index on first use,
  * under a lock).
  */
@@ -61,8 +62,9 @@ HS_API int hs_dom_build(hs_dom **out, const hs_graph *g);
 
 /**
  * hs_dom_build_many() : hs_dom_build() for n graphs at once, one thread
- * per graph (the step is single-threaded, so two snapshots' trees take
- * the time of one on two cores; memory is the sum of both steps').
+ * per graph (each build takes a second thread only when there are two
+ * cores per graph: two snapshots' trees take about the time of one on
+ * two cores; memory is the sum of both steps').
  * @param[out] out  n trees, each paired with hs_dom_free(); all NULL on
  *                  error.
  * @return 0, or the first failing build's error (its message is kept).
