@@ -16,7 +16,7 @@ B        := build
 CC       ?= cc
 PKGS     := libzstd msgpack
 DEPS_DEB := gcc make pkg-config libzstd-dev libmsgpack-dev libcunit1-dev \
-            python3-dev zstd clang lowdown
+            python3-dev zstd clang lowdown chromium
 BENCH_DEB := python3-networkx python3-objgraph libboost-graph-dev g++ time
 
 CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow \
@@ -41,6 +41,9 @@ EXAMPLES  := $(patsubst examples/%.c,%,$(sort $(wildcard examples/*.c)))
 MAN_SRC   := $(sort $(wildcard doc/man/*.md))
 MAN       := $(patsubst doc/man/%.md,$(B)/man/%,$(MAN_SRC))
 HDRS      := $(wildcard libdump/include/*.h libdump/*.h tools/*.h tests/unit/*.h tests/fuzz/*.h)
+# the report page (libdump/report/) with d3-hierarchy inlined, as C
+GEN_SRC   := $(B)/gen/report_assets.c
+LIB_OBJ    = $(patsubst %.c,$(1)/obj/%.o,$(LIB_SRC) $(GEN_SRC))
 
 # the rules below come from a template: name the default goal
 .DEFAULT_GOAL := all
@@ -53,8 +56,9 @@ $(1)/obj/%.o: %.c $(HDRS) | $(B)/.deps-ok
 
 # the library exports only what its headers mark HS_API
 $(1)/obj/libdump/%.o: CFLAGS += -fvisibility=hidden
+$(1)/obj/$(B)/gen/%.o: CFLAGS += -fvisibility=hidden
 
-$(1)/lib/libheapsnap.a: $(patsubst %.c,$(1)/obj/%.o,$(LIB_SRC))
+$(1)/lib/libheapsnap.a: $(call LIB_OBJ,$(1))
 	@mkdir -p $$(dir $$@)
 	rm -f $$@ && ar rcs $$@ $$^
 
@@ -113,7 +117,7 @@ $(B)/python/heapsnap/%.py: capture/python/heapsnap/%.py
 	cp $< $@
 
 # libheapsnap.so.X.Y.Z, with its soname and development links
-$(B)/lib/libheapsnap.so: $(patsubst %.c,$(B)/obj/%.o,$(LIB_SRC))
+$(B)/lib/libheapsnap.so: $(call LIB_OBJ,$(B))
 	$(CC) -shared -Wl,-soname,$(SONAME) -o $@.$(VERSION) $^ $(LIBS)
 	ln -sf libheapsnap.so.$(VERSION) $(B)/lib/$(SONAME)
 	ln -sf libheapsnap.so.$(VERSION) $@
@@ -124,9 +128,24 @@ $(B)/lib/pkgconfig/heapsnap.pc: Makefile libdump/include/hs_common.h
 	@mkdir -p $(dir $@)
 	printf 'prefix=$${pcfiledir}/../..\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include/heapsnap\n\nName: heapsnap\nDescription: heapsnap .snap writer, reader and analyses\nVersion: %s\nRequires.private: libzstd msgpack\nLibs: -L$${libdir} -lheapsnap\nLibs.private: -pthread -lm\nCflags: -I$${includedir}\n' '$(VERSION)' > $@
 
+# JavaScript from the npm registry, pinned by package-lock.json: d3-hierarchy
+# (inlined into every report) and playwright-core (tests/browser).  npm ci
+# runs only when the lock file changes, so an offline rebuild works.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+
+$(GEN_SRC): libdump/report/embed.js libdump/report/page.html \
+	    libdump/report/page.css libdump/report/page.js \
+	    node_modules/.package-lock.json
+	@mkdir -p $(dir $@)
+	node libdump/report/embed.js $@ libdump/report/page.html \
+	  libdump/report/page.css libdump/report/page.js \
+	  node_modules/d3-hierarchy/dist/d3-hierarchy.min.js \
+	  node_modules/d3-hierarchy/LICENSE
+
 # Installs what is missing, once per machine (apt-get update only when
 # something is missing).  Not root: says what to install and fails.
-deps: $(B)/.deps-ok
+deps: $(B)/.deps-ok node_modules/.package-lock.json
 $(B)/.deps-ok: Makefile
 	@./tests/install_deps.sh $(DEPS_DEB)
 	@mkdir -p $(B) && touch $@

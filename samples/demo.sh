@@ -1,7 +1,8 @@
 #!/bin/sh
 # make demo: run samples/leaky_service.py under `python3 -m heapsnap run`,
 # capture its heap twice (SIGUSR1 after 2,000 requests, then at exit after
-# 6,000), and analyse both dumps with the tools that are built.
+# 6,000), analyse both dumps with the tools that are built, and end by
+# writing the HTML report demo-report.html (its path printed last).
 #   samples/demo.sh            (DEMO_DIR=... to keep the files elsewhere)
 set -e
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -55,3 +56,8 @@ run dumptypes --top 8 last.snap
 run dumpdom --top 5 last.snap
 run dumppath last.snap --type __main__.Session --top 1
 run dumpdiff --top 5 first.snap last.snap
+if [ -x "$bin/dumpreport" ]; then
+	say "dumpreport first.snap last.snap -o demo-report.html"
+	"$bin/dumpreport" first.snap last.snap -o demo-report.html
+	echo "demo: open $out/demo-report.html"
+fi

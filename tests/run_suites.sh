@@ -3,7 +3,8 @@
 # build/asan/) and prints each suite's "NAME: N passed, N failed" line.
 #   tests/run_suites.sh BUILD_DIR LABEL
 # Suites: the CUnit binary, then every tests/cli/*.sh with HS_BIN set to
-# BUILD_DIR/bin, then tests/python/run.sh when present.
+# BUILD_DIR/bin, then tests/python/run.sh and tests/browser/run.sh
+# (build/ only).
 B=$1
 label=${2:+$2-}
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -30,5 +31,13 @@ if [ -x "$top/tests/python/run.sh" ] && [ -z "$label" ]; then
 	cat "$out"
 	grep -q "^[a-z0-9_-]*: [0-9]* passed, [0-9]* failed" "$out" ||
 		echo "python: 0 passed, 1 failed (exited $rc without a count)"
+fi
+# the browser suite: plain build only (its pages are the same under ASan)
+if [ -x "$top/tests/browser/run.sh" ] && [ -z "$label" ]; then
+	"$top/tests/browser/run.sh" >"$out" 2>&1
+	rc=$?
+	cat "$out"
+	grep -q "^browser: [0-9]* passed, [0-9]* failed" "$out" ||
+		echo "browser: 0 passed, 1 failed (exited $rc without a count)"
 fi
 rm -f "$out"

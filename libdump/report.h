@@ -1,0 +1,142 @@
+/*
+ * report.h - the gathered report (internal): what hs_report_new() keeps
+ * for the writers (report_html.c, report_md.c).  Every object the report
+ * mentions is one rep_obj; the other tables refer to objects, texts and
+ * types by index.  All text is safe (hs_text_safe) and bounded.
+ */
+#ifndef HS_REPORT_INTERNAL_H
+#define HS_REPORT_INTERNAL_H
+
+#include "hs_diff.h"
+#include "hs_report.h"
+#include "hs_sites.h"
+#include "hs_types.h"
+
+#define REP_NONE UINT32_MAX
+
+/* Longest text kept, in bytes: type names, labels, root paths... */
+#define REP_NAME_MAX 200u
+#define REP_PREVIEW_MAX 120u
+#define REP_STEP_MAX 320u
+/* Root paths longer than this keep their first and last steps. */
+#define REP_PATH_STEPS_MAX 24u
+/* Text past which the optional root paths (of instances and tree nodes)
+ * are no longer computed: keeps a hostile dump's page to a few MB. */
+#define REP_TEXT_BUDGET (3u << 19)
+/* Largest retainers and diff owners kept. */
+#define REP_TOP_MAX 20u
+#define REP_OWNERS_MAX 50u
+
+typedef struct {
+	uint32_t off, len;      /* in hs_report.pool */
+} rep_text;
+
+/* An object the report mentions. */
+typedef struct {
+	uint32_t node;          /* graph node of the newest snapshot */
+	uint32_t type;          /* report type index */
+	uint32_t preview;       /* text, or REP_NONE */
+	uint32_t path;          /* rep_path index, or REP_NONE */
+	uint32_t tree;          /* rep_node index, or REP_NONE */
+} rep_obj;
+
+/* One embedded node of the dominator tree; [0] is the super-root. */
+typedef struct {
+	uint32_t obj;           /* rep_obj index; REP_NONE for [0] */
+	uint32_t parent;        /* rep_node index; REP_NONE for [0] */
+	uint64_t retained;
+	uint64_t kids;          /* children it dominates, all of them */
+	uint64_t rest_n;        /* of them, not embedded */
+	uint64_t rest_bytes;    /* their retained sizes */
+} rep_node;
+
+/* One element of a root path: its text, and the object it reaches. */
+typedef struct {
+	uint32_t text;
+	uint32_t type;          /* report type of the object */
+	uint64_t id;
+} rep_step;
+
+typedef struct {
+	uint32_t first, n;      /* in hs_report.steps */
+	uint32_t root_kind;     /* text of the root's kind */
+	uint64_t left_out;      /* steps cut from the middle */
+} rep_path;
+
+/* The biggest instances of one type. */
+typedef struct {
+	uint32_t type;          /* report type */
+	uint32_t first, n;      /* in hs_report.inst */
+} rep_insts;
+
+/* One owner of growth (hs_diff_owner i). */
+typedef struct {
+	size_t i;
+	uint32_t obj;           /* rep_obj, or REP_NONE for a pseudo-owner */
+	uint32_t type;          /* report type (of the new or old snapshot's
+	                           object), or REP_NONE */
+	uint32_t text;          /* a pseudo-owner's text ("(roots)"), or
+	                           REP_NONE (the object's path is its own) */
+} rep_owner;
+
+struct hs_report {
+	hs_report_options o;
+	hs_graph *g, *og;
+	hs_dom *d, *od;
+	uint32_t name[2];       /* texts: the files' names */
+	uint64_t file_size[2];
+
+	hs_buf pool;
+	rep_text *texts;
+	size_t ntexts, ctexts;
+
+	/* report types: the types the report names, by name text */
+	uint32_t *tmap;         /* g's type -> report type, or REP_NONE */
+	uint32_t *tname;        /* report type -> text */
+	size_t ntypes, ctypes;
+
+	rep_obj *objs;
+	size_t nobjs, cobjs;
+	uint32_t *omap;         /* open addressing: node -> objs index + 1 */
+	size_t omask;
+
+	hs_type_table types;    /* reachable, by retained */
+	hs_type_table unreach;  /* by shallow */
+
+	rep_node *tree;
+	size_t ntree, ctree;
+	uint64_t tree_min;       /* nodes retaining less are not taken */
+	uint64_t tree_cut;       /* the largest retained size left out of
+	                            the tree (0: nothing left out) */
+
+	uint32_t *top;          /* rep_obj of the largest retainers */
+	size_t ntop;
+
+	rep_insts *itypes;
+	size_t nitypes;
+	uint32_t *inst;         /* rep_obj */
+	size_t ninst;
+
+	rep_path *paths;
+	size_t npaths, cpaths;
+	rep_step *steps;
+	size_t nsteps, csteps;
+
+	hs_sites *sites;        /* NULL when the dump records no sites */
+
+	hs_diff *diff;          /* NULL for one snapshot */
+	uint32_t *dtype;        /* per diff type: text of its name */
+	size_t ndtypes;
+	rep_owner *owners;
+	size_t nowners;
+};
+
+/* hs_report__text() : the bytes of text t. */
+static inline const char *rep_text_ptr(const hs_report *r, uint32_t t,
+				       size_t *len)
+{
+	*len = r->texts[t].len;
+	return (const char *)r->pool.data + r->texts[t].off;
+}
+
+#endif
