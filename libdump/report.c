@@ -192,6 +192,7 @@ static int tree_add(hs_report *r, uint32_t node, uint32_t parent)
 	t->retained = hs_dom_retained(r->d, node);
 	t->kids = kids.n;
 	t->rest_n = kids.n;
+	t->rest_first = t->rest_types = 0;
 	t->rest_bytes = t->retained -
 			(node == HS_GRAPH_SUPERROOT ? 0 : hs_graph_size(r->g, node));
 	if (parent != REP_NONE) {
@@ -249,6 +250,97 @@ static int gather_tree(hs_report *r)
 	for (size_t i = 0; rc == 0 && i < n; i++)
 		rc = tree_force(r, top[i]);
 	free(top);
+	return rc;
+}
+
+/* What each tree node's children left out of the tree are, by type: a
+ * flat heap (millions of small objects under the roots) is then still a
+ * picture of its types.  One pass over the children of the tree's nodes;
+ * a count and a size per type, reset through the list of types touched. */
+typedef struct {
+	uint64_t count, bytes;
+} rest_acc;
+
+static int rest_cmp(const void *a, const void *b)
+{
+	const rep_rest *x = a, *y = b;
+
+	if (x->bytes != y->bytes)
+		return x->bytes > y->bytes ? -1 : 1;
+	return x->type < y->type ? -1 : x->type > y->type;
+}
+
+static int gather_rests(hs_report *r)
+{
+	uint32_t ntype = hs_graph_type_count(r->g);
+	rest_acc *acc = calloc(ntype ? ntype : 1, sizeof(*acc));
+	uint32_t *touched = malloc((ntype ? ntype : 1) * sizeof(*touched));
+	rep_rest *tmp = malloc((ntype ? ntype : 1) * sizeof(*tmp));
+	int rc = 0;
+
+	if (!acc || !touched || !tmp) {
+		rc = hs_error_set(HS_ENOMEM, "report: out of memory");
+		goto done;
+	}
+	for (size_t i = 0; rc == 0 && i < r->ntree; i++) {
+		rep_node *t = &r->tree[i];
+		uint32_t node = i ? r->objs[t->obj].node : HS_GRAPH_SUPERROOT;
+		size_t nt = 0, keep;
+		hs_nodes kids;
+
+		if (!t->rest_n)
+			continue;
+		rc = hs_dom_children(&kids, r->d, node);
+		if (rc < 0)
+			break;
+		for (size_t k = 0; k < kids.n; k++) {
+			uint32_t c = kids.node[k], o = obj_find(r, c);
+			uint32_t ty = hs_graph_type(r->g, c);
+
+			if ((o != REP_NONE && r->objs[o].tree != REP_NONE) ||
+			    ty >= ntype)
+				continue;
+			if (!acc[ty].count)
+				touched[nt++] = ty;
+			acc[ty].count++;
+			acc[ty].bytes += hs_dom_retained(r->d, c);
+		}
+		for (size_t k = 0; k < nt; k++) {
+			tmp[k].type = touched[k];
+			tmp[k].count = acc[touched[k]].count;
+			tmp[k].bytes = acc[touched[k]].bytes;
+			acc[touched[k]].count = acc[touched[k]].bytes = 0;
+		}
+		qsort(tmp, nt, sizeof(*tmp), rest_cmp);
+		keep = nt > REP_REST_TYPES ? REP_REST_TYPES - 1 : nt;
+		for (size_t k = keep + 1; k < nt; k++) {
+			tmp[keep].count += tmp[k].count;
+			tmp[keep].bytes += tmp[k].bytes;
+		}
+		if (nt > keep) {
+			tmp[keep].type = REP_NONE;
+			keep++;
+		}
+		rc = grow((void **)&r->rests, &r->crests, r->nrests + keep,
+			  sizeof(*r->rests));
+		for (size_t k = 0; rc == 0 && k < keep; k++) {
+			rep_rest *e = &r->rests[r->nrests + k];
+
+			*e = tmp[k];
+			if (e->type != REP_NONE)
+				rc = rep_type(r, &e->type, e->type);
+		}
+		if (rc == 0) {
+			/* r->tree may not move: rep_type grows other arrays */
+			r->tree[i].rest_first = (uint32_t)r->nrests;
+			r->tree[i].rest_types = (uint32_t)keep;
+			r->nrests += keep;
+		}
+	}
+done:
+	free(acc);
+	free(touched);
+	free(tmp);
 	return rc;
 }
 
@@ -715,6 +807,9 @@ static int gather(hs_report *r, const char *const names[2])
 		HS_FORWARD_IF_ERROR(gather_diff(r));
 	}
 
+	step(r, "summing what the tree leaves out");
+	HS_FORWARD_IF_ERROR(gather_rests(r));
+
 	step(r, "finding the biggest instances");
 	HS_FORWARD_IF_ERROR(gather_instances(r));
 
@@ -802,6 +897,7 @@ void hs_report_free(hs_report *r)
 	hs_type_table_release(&r->types);
 	hs_type_table_release(&r->unreach);
 	free(r->tree);
+	free(r->rests);
 	free(r->top);
 	free(r->itypes);
 	free(r->inst);

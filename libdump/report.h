@@ -48,7 +48,18 @@ typedef struct {
 	uint64_t kids;          /* children it dominates, all of them */
 	uint64_t rest_n;        /* of them, not embedded */
 	uint64_t rest_bytes;    /* their retained sizes */
+	uint32_t rest_first;    /* rep_rest entries: the not embedded */
+	uint32_t rest_types;    /* children by type, largest first */
 } rep_node;
+
+/* The children of a node left out of the tree, of one type (the last
+ * entry of a node, type REP_NONE, sums the types past REP_REST_TYPES). */
+typedef struct {
+	uint32_t type;          /* report type, or REP_NONE: other types */
+	uint64_t count, bytes;  /* objects, their retained sizes */
+} rep_rest;
+
+#define REP_REST_TYPES 8u
 
 /* One element of a root path: its text, and the object it reaches. */
 typedef struct {
@@ -105,6 +116,8 @@ struct hs_report {
 
 	rep_node *tree;
 	size_t ntree, ctree;
+	rep_rest *rests;
+	size_t nrests, crests;
 	uint64_t tree_min;       /* nodes retaining less are not taken */
 	uint64_t tree_cut;       /* the largest retained size left out of
 	                            the tree (0: nothing left out) */

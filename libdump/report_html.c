@@ -194,8 +194,21 @@ static void tree(out *o, const hs_report *r)
 		jidx(o, t->obj);
 		puts_(o, ",");
 		jidx(o, t->parent);
-		printf_(o, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "]",
+		printf_(o, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64,
 			t->retained, t->kids, t->rest_n, t->rest_bytes);
+		if (t->rest_types) {
+			puts_(o, ",[");
+			for (uint32_t k = 0; k < t->rest_types; k++) {
+				const rep_rest *e = &r->rests[t->rest_first + k];
+
+				puts_(o, k ? ",[" : "[");
+				jidx(o, e->type);
+				printf_(o, ",%" PRIu64 ",%" PRIu64 "]", e->count,
+					e->bytes);
+			}
+			puts_(o, "]");
+		}
+		puts_(o, "]");
 	}
 	puts_(o, "]}");
 }

@@ -179,7 +179,11 @@
         if (!ks.length || count >= MAX_CELLS) { delete d.children; return; }
         var sum = 0;
         d.children = ks.map(function (k) { sum += NODES[k][2]; var c = { n: k, v: NODES[k][2], children: [] }; next.push(c); return c; });
+        // what is not in the page: its children by type, and its own size
         var rest = d.v - sum;
+        (NODES[d.n][6] || []).forEach(function (e) {
+          if (e[2] > 0) { d.children.push({ n: -1, of: d.n, rt: e[0], rc: e[1], v: e[2] }); rest -= e[2]; }
+        });
         if (rest > 0) d.children.push({ n: -1, of: d.n, v: rest });
         count += d.children.length;
       });
@@ -194,7 +198,7 @@
   function drawMap() {
     var box = document.getElementById('treemap');
     // the map fills the window below its top edge
-    var h0 = Math.max(360, Math.floor(innerHeight - (box.getBoundingClientRect().top + scrollY) - 14));
+    var h0 = Math.max(360, Math.floor(innerHeight - (box.getBoundingClientRect().top + scrollY) - 40));
     box.style.height = h0 + 'px';
     document.getElementById('detail').style.height = h0 + 'px';
     var W = box.clientWidth, H = box.clientHeight;
@@ -216,10 +220,21 @@
       if (n < 0) {
         c.className += ' rest';
         c.setAttribute('data-rest', x.data.of);
+        if (x.data.rc) {
+          c.setAttribute('data-rt', x.data.rt === null ? -1 : x.data.rt);
+          c.setAttribute('data-rc', x.data.rc);
+          c.setAttribute('data-rv', x.data.v);
+          if (x.data.rt !== null) c.style.backgroundColor = typeColor(x.data.rt, x.depth - 1);
+          if (w > 30 && ht > 13) {
+            var rl = el('div', 'lb');
+            add(rl, el('b', null, (x.data.rt === null ? 'other types' : tname(x.data.rt)) + ' \u00d7' + commas(x.data.rc)), el('i', null, human(x.data.v)));
+            c.appendChild(rl);
+          }
+        }
       } else {
         var o = obj(NODES[n][0]);
         c.setAttribute('data-n', n);
-        c.style.background = typeColor(o.type, x.depth - 1);
+        c.style.backgroundColor = typeColor(o.type, x.depth - 1);
         if (x.children) c.className += ' group';
         if (n === selected) c.className += ' sel';
         if (ownerAt[n]) {
@@ -312,9 +327,14 @@
     var t = document.getElementById('tip'), c = ev.target.closest('.cell');
     if (!c) { t.hidden = true; return; }
     t.textContent = '';
-    if (c.hasAttribute('data-rest')) {
-      var p = NODES[+c.getAttribute('data-rest')];
-      add(t, el('div', 't', 'not drawn'), el('div', 'r', commas(p[4]) + ' smaller objects (' + human(p[5]) + ') and the parent\u2019s own size'));
+    if (c.hasAttribute('data-rc')) {
+      var rt = +c.getAttribute('data-rt');
+      add(t, el('div', 't', rt < 0 ? 'other types' : tname(rt)),
+        el('div', 'r', commas(+c.getAttribute('data-rc')) + ' objects dominated directly by ' + nodeLabel(+c.getAttribute('data-rest')) + ', too small to list one by one' +
+          (D.tree.cut ? ' (each retains ' + human(D.tree.cut) + ' or less)' : '')),
+        el('div', 'r', human(+c.getAttribute('data-rv')) + ' retained in all'));
+    } else if (c.hasAttribute('data-rest')) {
+      add(t, el('div', 't', 'not drawn'), el('div', 'r', 'the own size of ' + nodeLabel(+c.getAttribute('data-rest')) + ', and boxes too small to draw'));
     } else {
       var n = +c.getAttribute('data-n'), o = obj(NODES[n][0]);
       add(t, el('div', 't', tname(o.type)), el('div', 'r', o.id),

@@ -202,6 +202,21 @@ async function hostile(ctx) {
       check(bad.length === 0, name + ': no console error, dialog or request: ' + bad.join('; '));
       await page.close();
     }
+    // a tree cut at 30 nodes: the rest drawn by type
+    {
+      const { page, bad } = await open(ctx, 'cut', false);
+      const rest = await page.$$eval('#treemap .cell.rest[data-rc]', (c) => c.length);
+      check(rest >= 2, 'cut: what the tree leaves out is drawn by type (' + rest + ' boxes)');
+      const box = await page.$('#treemap .cell.rest[data-rc]');
+      if (box) {
+        const b = await box.boundingBox();
+        await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2);
+        check(await page.$eval('#tip', (t) => !t.hidden && /too small to list/.test(t.textContent)), 'cut: its tooltip says what it sums');
+      }
+      await shot(page, 'cut-treemap');
+      check(bad.length === 0, 'cut: no console error: ' + bad.join('; '));
+      await page.close();
+    }
     await hostile(ctx);
   } catch (e) {
     failed++;

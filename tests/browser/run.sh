@@ -27,6 +27,7 @@ mk() {	# mk NAME ARGS...: a report into $out/NAME.html
 		{ echo "FAIL: dumpreport $*"; cat "$out/$n.err"; fail=1; }
 }
 mk sample "$S/python-small.snap"
+mk cut --tree-nodes 30 "$S/python-small.snap"
 mk leak "$S/leak-phase1.snap" "$S/leak-phase2.snap"
 python3 "$top/tests/browser/hostile.py" small "$out/hostile.jsonl" &&
 	"$bin/dumpconv" "$out/hostile.jsonl" -o "$out/hostile.snap" 2>"$out/conv.err" ||

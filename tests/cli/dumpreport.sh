@@ -62,6 +62,21 @@ for t, insts in d["instances"]:
     assert all(objs[i][1] == t for i in insts)
 PY
 
+# a tree cut at 30 nodes: what is left out adds up, by type
+expect_rc 0 "json cut tree" -- "$R" --json --tree-nodes 30 "$S/service-small.snap"
+"$PY" - "$T/out" <<'PY' && ok || fail "json cut tree"
+import json, sys
+d = json.load(open(sys.argv[1]))
+nodes = d["tree"]["nodes"]
+assert len(nodes) == 31 and d["tree"]["cut"] > 0
+cut = [n for n in nodes if n[4]]
+assert cut
+for n in cut:
+    rest = n[6]
+    assert sum(e[1] for e in rest) == n[4] and sum(e[2] for e in rest) == n[5]
+    assert len(rest) <= 8 and all(e[2] <= d["tree"]["cut"] * e[1] for e in rest)
+PY
+
 # the leak: its owner, exact growth, root path; in the tree
 expect_rc 0 "leak json" -- "$R" --json "$S/leak-phase1.snap" "$S/leak-phase2.snap"
 "$PY" - "$T/out" <<'PY' && ok || fail "leak owner in json"

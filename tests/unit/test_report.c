@@ -161,6 +161,13 @@ static void test_tree(void)
 	CU_ASSERT_EQUAL(h->rest_bytes, 10);
 	CU_ASSERT_EQUAL(a->rest_n, 1);
 	CU_ASSERT_EQUAL(a->rest_bytes, 5);
+	/* what is left out, by type */
+	CU_ASSERT_EQUAL_FATAL(h->rest_types, 1);
+	CU_ASSERT(text_is(r, r->tname[r->rests[h->rest_first].type],
+			  "</script><b>x"));
+	CU_ASSERT_EQUAL(r->rests[h->rest_first].count, 1);
+	CU_ASSERT_EQUAL(r->rests[h->rest_first].bytes, 10);
+	CU_ASSERT_EQUAL(r->tree_cut, 10);
 	hs_report_free(r);
 
 	/* one node only: H, with all it dominates summed */
