@@ -51,15 +51,14 @@ static void printf_(out *o, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 static void printf_(out *o, const char *fmt, ...)
 {
-	char tmp[256];
 	va_list ap;
-	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	if (o->rc == 0)
+		o->rc = hs_text_vappendf(&o->b, fmt, ap);
 	va_end(ap);
-	if (n >= 0)
-		put(o, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
+	if (o->b.len >= FLUSH_AT)
+		flush(o);
 }
 
 /* A JSON string of raw bytes (made safe first: the page shows text). */

@@ -58,15 +58,12 @@ static void addf(md *m, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 static void addf(md *m, const char *fmt, ...)
 {
-	char tmp[256];
 	va_list ap;
-	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	if (m->rc == 0)
+		m->rc = hs_text_vappendf(&m->b, fmt, ap);
 	va_end(ap);
-	if (n > 0)
-		add(m, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
 }
 
 /* The last character boundary at or before byte i of safe text s, an

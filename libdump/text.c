@@ -214,29 +214,46 @@ int hs_text_json(hs_buf *out, const char *str, size_t n)
 	return hs_buf_append(out, "\"", 1);
 }
 
-int hs_text_appendf(hs_buf *out, const char *fmt, ...)
+int hs_text_vappendf(hs_buf *out, const char *fmt, va_list ap)
 {
 	char small[256];
-	va_list ap;
+	va_list again;
 	int len;
 
-	va_start(ap, fmt);
+	va_copy(again, ap);
 	len = vsnprintf(small, sizeof(small), fmt, ap);
-	va_end(ap);
-	HS_RETURN_ERROR_IF(len < 0, HS_EINVAL, "bad format '%s'", fmt);
-	if ((size_t)len < sizeof(small))
+	if (len >= 0 && (size_t)len < sizeof(small)) {
+		va_end(again);
 		return hs_buf_append(out, small, (size_t)len);
+	}
+	if (len < 0) {
+		va_end(again);
+		return hs_error_set(HS_EINVAL, "bad format '%s'", fmt);
+	}
 	{
 		char *big = malloc((size_t)len + 1);
 		int rc;
 
-		HS_RETURN_ERROR_IF(!big, HS_ENOMEM, "out of memory formatting "
-				   "%d bytes", len);
-		va_start(ap, fmt);
-		vsnprintf(big, (size_t)len + 1, fmt, ap);
-		va_end(ap);
+		if (!big) {
+			va_end(again);
+			return hs_error_set(HS_ENOMEM, "out of memory formatting "
+					    "%d bytes", len);
+		}
+		vsnprintf(big, (size_t)len + 1, fmt, again);
+		va_end(again);
 		rc = hs_buf_append(out, big, (size_t)len);
 		free(big);
 		return rc;
 	}
+}
+
+int hs_text_appendf(hs_buf *out, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = hs_text_vappendf(out, fmt, ap);
+	va_end(ap);
+	return rc;
 }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "hs_classes.h"
+#include "hs_text.h"
 #include "tool_graph.h"
 
 static struct {
@@ -236,42 +237,6 @@ void tool_json_class(FILE *f, const hs_graph *g, uint32_t type, int split)
 		fputs("null", f);
 }
 
-/* Length of the valid, printable UTF-8 character at p (0: not one). */
-static size_t u8_char(const unsigned char *p, size_t n)
-{
-	size_t k;
-	uint32_t c;
-
-	if (p[0] < 0x80)
-		return p[0] >= 0x20 && p[0] != 0x7f;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
-		k = 2;
-		c = p[0] & 0x1f;
-	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		k = 3;
-		c = p[0] & 0x0f;
-	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		k = 4;
-		c = p[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (k > n)
-		return 0;
-	for (size_t i = 1; i < k; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (p[i] & 0x3f);
-	}
-	if ((k == 3 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) ||
-	    (k == 4 && (c < 0x10000 || c > 0x10ffff)) || (c >= 0x80 && c < 0xa0))
-		return 0;
-	/* bidi controls reorder a terminal's text: escaped as bytes */
-	if (c == 0x200e || c == 0x200f || (c >= 0x202a && c <= 0x202e) ||
-	    (c >= 0x2066 && c <= 0x2069))
-		return 0;
-	return k;
-}
 
 const char *tool_preview(const hs_value *v, char *buf, size_t size,
 			 size_t max)
@@ -305,7 +270,8 @@ const char *tool_preview(const hs_value *v, char *buf, size_t size,
 			buf[o++] = 'b';
 		buf[o++] = '\'';
 		while (i < n && o + 8 < size && i < max) {
-			size_t k = v->kind == HS_VALUE_STR ? u8_char(p + i, n - i)
+			size_t k = v->kind == HS_VALUE_STR
+				   ? hs_text_char((const char *)p + i, n - i)
 							   : (p[i] >= 0x20 &&
 							      p[i] < 0x7f);
 

@@ -8,7 +8,7 @@ const char hs_report__page_head[] =
 	"<meta charset=\042utf-8\042>\012"
 	"<meta name=\042viewport\042 content=\042width=device-width, initial-scale=1\042>\012"
 	"<meta http-equiv=\042Content-Security-Policy\042 content=\042default-src 'none'; script-src 'sha"
-	"256-LDoBrCRZfyCb7jfXqNlq2nWeJv/L0BbawHLAgHJ6HBA='; style-src 'unsafe-inline'; img-src data:; bas"
+	"256-LUPUOJNA6o/TdxUi0vOLs6JLmyZEc5G7L3/9QslYK00='; style-src 'unsafe-inline'; img-src data:; bas"
 	"e-uri 'none'; form-action 'none'\042>\012"
 	"<meta name=\042referrer\042 content=\042no-referrer\042>\012"
 	"<meta name=\042generator\042 content=\042heapsnap dumpreport\042>\012"
@@ -732,8 +732,8 @@ const char hs_report__page_tail[] =
 	"    if (c.hasAttribute('data-rc')) {\012"
 	"      var rt = +c.getAttribute('data-rt');\012"
 	"      add(t, el('div', 't', rt < 0 \077 'other types' : tname(rt)),\012"
-	"        el('div', 'r', commas(+c.getAttribute('data-rc')) + ' objects that ' + nodeLabel(+c.getA"
-	"ttribute('data-rest')) + ' dominates directly, too small to list one by one' +\012"
+	"        el('div', 'r', commas(+c.getAttribute('data-rc')) + ' objects dominated directly by ' + "
+	"nodeLabel(+c.getAttribute('data-rest')) + ', too small to list one by one' +\012"
 	"          (D.tree.cut \077 ' (each retains ' + human(D.tree.cut) + ' or less)' : '')),\012"
 	"        el('div', 'r', human(+c.getAttribute('data-rv')) + ' retained in all'));\012"
 	"    } else if (c.hasAttribute('data-rest')) {\012"
@@ -998,4 +998,4 @@ const char hs_report__page_tail[] =
 	"</script>\012"
 	"</body>\012"
 	"</html>\012";
-const size_t hs_report__page_tail_len = 44229;
+const size_t hs_report__page_tail_len = 44227;

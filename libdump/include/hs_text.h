@@ -16,6 +16,8 @@
 #ifndef HS_TEXT_H
 #define HS_TEXT_H
 
+#include <stdarg.h>
+
 #include "hs_common.h"
 
 #ifdef __cplusplus
@@ -64,9 +66,14 @@ int hs_text_safe(hs_buf *out, const char *s, size_t n, size_t max);
  */
 int hs_text_json(hs_buf *out, const char *s, size_t n);
 
-/** hs_text_appendf() : printf into out.  @return 0, HS_ENOMEM. */
+/** hs_text_appendf() : printf into out.  @return 0, HS_ENOMEM,
+ *  HS_EINVAL (a format vsnprintf refuses). */
 int hs_text_appendf(hs_buf *out, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/** hs_text_vappendf() : hs_text_appendf() with a va_list. */
+int hs_text_vappendf(hs_buf *out, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 
 #ifdef __cplusplus
 }
