@@ -81,18 +81,19 @@ typedef struct hs_report hs_report;
  *         previews and sites from the files returns (HS_EIO,
  *         HS_ECORRUPT: a file changed or went away).
  */
-int hs_report_new(hs_report **out, hs_graph *g, hs_dom *d, hs_graph *old_g,
-		  hs_dom *old_d, const char *const names[2],
-		  const hs_report_options *opts);
+HS_API int hs_report_new(hs_report **out, hs_graph *g, hs_dom *d,
+			 hs_graph *old_g, hs_dom *old_d,
+			 const char *const names[2],
+			 const hs_report_options *opts);
 
 /** hs_report_free() : NULL-safe. */
-void hs_report_free(hs_report *r);
+HS_API void hs_report_free(hs_report *r);
 
 /**
  * hs_report_html() : write the HTML page to sink.
  * @return 0, HS_ENOMEM, or the sink's error.
  */
-int hs_report_html(hs_report *r, hs_sink sink);
+HS_API int hs_report_html(hs_report *r, hs_sink sink);
 
 /**
  * hs_report_json() : write the report's data alone, the JSON object the
@@ -100,7 +101,7 @@ int hs_report_html(hs_report *r, hs_sink sink);
  * for a <script> element (valid JSON all the same).
  * @return 0, HS_ENOMEM, or the sink's error.
  */
-int hs_report_json(hs_report *r, hs_sink sink);
+HS_API int hs_report_json(hs_report *r, hs_sink sink);
 
 /**
  * hs_report_markdown() : write the Markdown summary to sink: at most
@@ -108,7 +109,7 @@ int hs_report_json(hs_report *r, hs_sink sink);
  * are cut, rows dropped from the end, until it fits).
  * @return 0, HS_ENOMEM, or the sink's error.
  */
-int hs_report_markdown(hs_report *r, hs_sink sink);
+HS_API int hs_report_markdown(hs_report *r, hs_sink sink);
 
 #ifdef __cplusplus
 }

@@ -26,25 +26,25 @@ extern "C" {
 
 /** hs_text_human() : "512 B", "1.50 KiB", "12.3 MiB", "980 GiB" into buf
  *  (size >= 16).  @return buf. */
-const char *hs_text_human(uint64_t bytes, char *buf, size_t size);
+HS_API const char *hs_text_human(uint64_t bytes, char *buf, size_t size);
 
 /** hs_text_commas() : "12,345,678" into buf (size >= 32).  @return buf. */
-const char *hs_text_commas(uint64_t n, char *buf, size_t size);
+HS_API const char *hs_text_commas(uint64_t n, char *buf, size_t size);
 
 /** hs_text_iso8601() : ms since the epoch as "2026-11-27T15:34:19.123Z"
  *  (UTC) into buf (size >= 32); past year 9999, "@MS ms".  @return buf. */
-const char *hs_text_iso8601(uint64_t ms, char *buf, size_t size);
+HS_API const char *hs_text_iso8601(uint64_t ms, char *buf, size_t size);
 
 /** hs_text_utf8_len() : length (1..4) of the valid UTF-8 sequence at s,
  *  n > 0 bytes available; 0 when it is not one (overlong, surrogate,
  *  past U+10FFFF, cut short). */
-size_t hs_text_utf8_len(const char *s, size_t n);
+HS_API size_t hs_text_utf8_len(const char *s, size_t n);
 
 /** hs_text_char() : length of the printable character at s (1..4), or 0
  *  when the byte at s is shown escaped: a control (C0, DEL, C1), a
  *  backslash, a bidirectional control (U+200E/F, U+202A..E, U+2066..9),
  *  or not UTF-8. */
-size_t hs_text_char(const char *s, size_t n);
+HS_API size_t hs_text_char(const char *s, size_t n);
 
 /**
  * hs_text_safe() : append s[0..n) to out with every byte that
@@ -54,7 +54,7 @@ size_t hs_text_char(const char *s, size_t n);
  * appended; max is at least 8); max = 0: no limit.
  * @return 0, HS_ENOMEM.
  */
-int hs_text_safe(hs_buf *out, const char *s, size_t n, size_t max);
+HS_API int hs_text_safe(hs_buf *out, const char *s, size_t n, size_t max);
 
 /**
  * hs_text_json() : append s[0..n) as a JSON string literal that is also
@@ -64,15 +64,15 @@ int hs_text_safe(hs_buf *out, const char *s, size_t n, size_t max);
  * as U+FFFD.
  * @return 0, HS_ENOMEM.
  */
-int hs_text_json(hs_buf *out, const char *s, size_t n);
+HS_API int hs_text_json(hs_buf *out, const char *s, size_t n);
 
 /** hs_text_appendf() : printf into out.  @return 0, HS_ENOMEM,
  *  HS_EINVAL (a format vsnprintf refuses). */
-int hs_text_appendf(hs_buf *out, const char *fmt, ...)
+HS_API int hs_text_appendf(hs_buf *out, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /** hs_text_vappendf() : hs_text_appendf() with a va_list. */
-int hs_text_vappendf(hs_buf *out, const char *fmt, va_list ap)
+HS_API int hs_text_vappendf(hs_buf *out, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 
 #ifdef __cplusplus
