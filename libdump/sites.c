@@ -207,7 +207,8 @@ int hs_sites_group(hs_sites **out, hs_graph *g, unsigned depth,
 				       s->key_off[i];
 		s->groups[i].key.len = end - s->key_off[i];
 	}
-	qsort(s->groups, s->n, sizeof(*s->groups), cmp_group);
+	if (s->n)  /* groups is NULL when nothing was grouped */
+		qsort(s->groups, s->n, sizeof(*s->groups), cmp_group);
 	while (s->n && !s->groups[s->n - 1].count)
 		s->n--;  /* sites whose objects were all filtered out */
 	rc = 0;
