@@ -59,7 +59,7 @@ typedef struct {
 	uint64_t count, bytes;  /* objects, their retained sizes */
 } rep_rest;
 
-#define REP_REST_TYPES 8u
+#define REP_REST_TYPES 12u
 
 /* One element of a root path: its text, and the object it reaches. */
 typedef struct {

@@ -38,6 +38,8 @@
   function typeHue(t) {
     var s = tname(t), h = 2166136261;
     for (var i = 0; i < s.length; i++) { h ^= s.charCodeAt(i); h = Math.imul(h, 16777619); }
+    // mix the bits, so that names one letter apart get distant hues
+    h ^= h >>> 16; h = Math.imul(h, 0x85ebca6b); h ^= h >>> 13; h = Math.imul(h, 0xc2b2ae35); h ^= h >>> 16;
     return ((h >>> 0) % 360);
   }
   function typeColor(t, depth) {

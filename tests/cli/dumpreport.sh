@@ -74,7 +74,7 @@ assert cut
 for n in cut:
     rest = n[6]
     assert sum(e[1] for e in rest) == n[4] and sum(e[2] for e in rest) == n[5]
-    assert len(rest) <= 8 and all(e[2] <= d["tree"]["cut"] * e[1] for e in rest)
+    assert len(rest) <= 12 and all(e[2] <= d["tree"]["cut"] * e[1] for e in rest)
 PY
 
 # the leak: its owner, exact growth, root path; in the tree
