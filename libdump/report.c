@@ -84,6 +84,8 @@ static int rep_type(hs_report *r, uint32_t *out, uint32_t t)
 		*out = REP_NONE;
 		return 0;
 	}
+	/* types that share a name are one, as in the type table */
+	t = hs_graph_type_first(r->g, t);
 	if (r->tmap[t] != REP_NONE) {
 		*out = r->tmap[t];
 		return 0;
@@ -300,6 +302,7 @@ static int gather_rests(hs_report *r)
 			if ((o != REP_NONE && r->objs[o].tree != REP_NONE) ||
 			    ty >= ntype)
 				continue;
+			ty = hs_graph_type_first(r->g, ty);
 			if (!acc[ty].count)
 				touched[nt++] = ty;
 			acc[ty].count++;
@@ -548,7 +551,10 @@ static int gather_instances(hs_report *r)
 		uint32_t t = hs_graph_type(r->g, v), s;
 		uint32_t *h;
 
-		if (t >= ntype || (s = slot[t]) == REP_NONE ||
+		if (t >= ntype)
+			continue;
+		t = hs_graph_type_first(r->g, t);  /* the row's key */
+		if ((s = slot[t]) == REP_NONE ||
 		    !hs_dom_reachable(r->d, v))
 			continue;
 		h = heap + (size_t)s * k;

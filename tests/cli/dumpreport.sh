@@ -96,6 +96,30 @@ expect_grep "^    app.SESSIONS$" "$T/out" "md owner path"
 expect_grep "+4.80 KiB retained, +50 objects  leak.Session" "$T/out" "md type growth"
 expect_grep "^integrity   complete" "$T/out" "md integrity"
 
+# two classes of one name are one type, as in dumptypes
+cat >"$T/cls.jsonl" <<'EOF2'
+{"kind":"header","format":"heapsnap","version":1}
+{"kind":"type","name":"C"}
+{"kind":"type","name":"C"}
+{"kind":"type","name":"list"}
+{"kind":"object","id":1,"type":2,"size":72,"refs":[2,3]}
+{"kind":"object","id":2,"type":0,"size":100}
+{"kind":"object","id":3,"type":1,"size":50}
+{"kind":"root","id":1,"root_kind":"global","label":"items"}
+EOF2
+"$HS_BIN/dumpconv" "$T/cls.jsonl" -o "$T/cls.snap" 2>"$T/err" && ok || fail "classes dump"
+expect_rc 0 "classes json" -- "$R" --json "$T/cls.snap"
+"$PY" - "$T/out" <<'PY' && ok || fail "classes of one name are one type"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["type_names"].count("C") == 1, d["type_names"]
+c = d["type_names"].index("C")
+row = [r for r in d["types"]["rows"] if r[0] == c]
+assert len(row) == 1 and row[0][1] == 2
+inst = dict((t, i) for t, i in d["instances"])[c]
+assert len(inst) == 2 and all(d["objects"][i][1] == c for i in inst)
+PY
+
 # a truncated dump: the report is made, and says so
 expect_rc 0 "truncated" -- "$R" --md "$S/bad/truncated-mid-frame.snap"
 expect_grep "^integrity   truncated: 1 frames" "$T/out" "md names the truncation"
