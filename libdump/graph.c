@@ -185,7 +185,8 @@ struct hs_graph {
 
 	hs_str *type_names;
 	uint32_t ntypes;
-	uint64_t *type_ids;      /* per type: its object's id, if given */
+	uint64_t *type_ids;      /* per type: its object's id, if given;
+	                            both NULL when no type gives one */
 	uint8_t *type_has_id;
 	uint32_t *type_first;    /* per type: the first type of its name */
 	uint32_t *type_classes;  /* per first type: types of that name */
@@ -744,16 +745,18 @@ static uint64_t name_hash(hs_str s)
 /* Types that share a name (a Python class made per call gives one type
  * record per class): type_first[t] is the lowest type index with t's name,
  * type_classes[] counts the types of each name at its first type.  One
- * pass with an open-addressing table over the names. */
-static int group_types(hs_graph *g)
+ * pass with an open-addressing table over the ndecl names that type
+ * records declared (run before the index gaps are named: each gap, and
+ * the "(undeclared)" type after the last, is a type of its own). */
+static int group_types(hs_graph *g, size_t ndecl)
 {
 	size_t nslots = 16;
 	uint32_t *slot;
 
-	while (nslots < (size_t)g->ntypes * 2)
+	while (nslots < ndecl * 2)
 		nslots *= 2;
 	g->type_first = malloc(((size_t)g->ntypes + 1) * sizeof(uint32_t));
-	g->type_classes = calloc((size_t)g->ntypes + 1, sizeof(uint32_t));
+	g->type_classes = malloc(((size_t)g->ntypes + 1) * sizeof(uint32_t));
 	slot = malloc(nslots * sizeof(*slot));
 	if (!g->type_first || !g->type_classes || !slot) {
 		free(slot);
@@ -761,10 +764,16 @@ static int group_types(hs_graph *g)
 				    "types", g->path, g->ntypes);
 	}
 	memset(slot, 0xff, nslots * sizeof(*slot));
+	for (uint32_t t = 0; t <= g->ntypes; t++) {
+		g->type_first[t] = t;
+		g->type_classes[t] = 1;
+	}
 	for (uint32_t t = 0; t < g->ntypes; t++) {
 		hs_str n = g->type_names[t];
 		size_t i = name_hash(n) & (nslots - 1);
 
+		if (!n.ptr)  /* a gap */
+			continue;
 		while (slot[i] != UINT32_MAX) {
 			hs_str m = g->type_names[slot[i]];
 
@@ -773,10 +782,12 @@ static int group_types(hs_graph *g)
 				break;
 			i = (i + 1) & (nslots - 1);
 		}
-		if (slot[i] == UINT32_MAX)
+		if (slot[i] == UINT32_MAX) {
 			slot[i] = t;
-		g->type_first[t] = slot[i];
-		g->type_classes[slot[i]]++;
+		} else {
+			g->type_first[t] = slot[i];
+			g->type_classes[slot[i]]++;
+		}
 	}
 	free(slot);
 	return 0;
@@ -787,8 +798,9 @@ static int build_names(hs_graph *g, loader *L, size_t nrr)
 {
 	size_t total = 1, at = 1;
 	uint32_t maxt = 0, maxs = 0;
-	int anyt = 0, anys = 0;
+	int anyt = 0, anys = 0, anyid = 0;
 	uint64_t undeclared = 0;
+	size_t ndecl = 0;
 
 	for (unsigned k = 0; k < L->nw; k++) {
 		worker *w = &L->w[k];
@@ -796,6 +808,7 @@ static int build_names(hs_graph *g, loader *L, size_t nrr)
 		total += w->plen;
 		for (size_t i = 0; i < w->ntypes; i++) {
 			anyt = 1;
+			anyid |= w->types_decl[i].has_id;
 			if (w->types_decl[i].index > maxt)
 				maxt = w->types_decl[i].index;
 		}
@@ -814,13 +827,15 @@ static int build_names(hs_graph *g, loader *L, size_t nrr)
 	total += 16 + (size_t)g->ntypes * 12;
 	g->names = malloc(total);
 	g->type_names = calloc(g->ntypes + 1, sizeof(hs_str));
-	g->type_ids = calloc(g->ntypes + 1, sizeof(uint64_t));
-	g->type_has_id = calloc(g->ntypes + 1, 1);
+	if (anyid) {
+		g->type_ids = calloc(g->ntypes + 1, sizeof(uint64_t));
+		g->type_has_id = calloc(g->ntypes + 1, 1);
+	}
 	g->strings = calloc(g->nstrings + 1, sizeof(hs_str));
 	g->kinds = calloc(nrr + 1, sizeof(hs_str));
 	g->roots = calloc(nrr + 1, sizeof(hs_root));
-	HS_RETURN_ERROR_IF(!g->names || !g->type_names || !g->type_ids ||
-			   !g->type_has_id || !g->strings ||
+	HS_RETURN_ERROR_IF(!g->names || !g->type_names || !g->strings ||
+			   (anyid && (!g->type_ids || !g->type_has_id)) ||
 			   !g->kinds || !g->roots, HS_ENOMEM,
 			   "%s: out of memory for names", g->path);
 	g->names[0] = '\0';
@@ -838,9 +853,12 @@ static int build_names(hs_graph *g, loader *L, size_t nrr)
 
 				s->ptr = base + w->types_decl[i].off;
 				s->len = w->types_decl[i].len;
-				g->type_has_id[t] = (uint8_t)
-					w->types_decl[i].has_id;
-				g->type_ids[t] = w->types_decl[i].id;
+				ndecl++;
+				if (anyid) {
+					g->type_has_id[t] = (uint8_t)
+						w->types_decl[i].has_id;
+					g->type_ids[t] = w->types_decl[i].id;
+				}
 			}
 		}
 		for (size_t i = 0; i < w->nstrings; i++) {
@@ -853,6 +871,7 @@ static int build_names(hs_graph *g, loader *L, size_t nrr)
 		}
 		at += w->plen;
 	}
+	HS_FORWARD_IF_ERROR(group_types(g, ndecl));
 	for (uint32_t t = 0; t < g->ntypes; t++) {
 		if (!g->type_names[t].ptr) {
 			int len = snprintf(g->names + at, 12, "?%u", t);
@@ -877,7 +896,7 @@ static int build_names(hs_graph *g, loader *L, size_t nrr)
 			g->strings[s].ptr = g->names;  /* "" */
 	g->st.types = g->ntypes;
 	g->st.strings = g->nstrings;
-	return group_types(g);
+	return 0;
 }
 
 static int build_roots(hs_graph *g, loader *L, rawroot **rr, size_t nrr)
@@ -1281,7 +1300,7 @@ uint32_t hs_graph_type_classes(const hs_graph *g, uint32_t type)
 int hs_graph_type_id(uint64_t *out, const hs_graph *g, uint32_t type)
 {
 	*out = 0;
-	if (type >= g->ntypes || !g->type_has_id[type])
+	if (type >= g->ntypes || !g->type_has_id || !g->type_has_id[type])
 		return HS_ENOTFOUND;
 	*out = g->type_ids[type];
 	return 0;

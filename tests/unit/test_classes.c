@@ -2,7 +2,8 @@
  * test_classes.c - types that share a name (classes.c and the graph's
  * grouping of type records by name): which types belong together, the
  * ids their records give, how one is named and how a user's text selects
- * them (a real name that looks like a class mark wins); and the JSON-lines
+ * them (a real name that looks like a class mark wins); index gaps and
+ * undeclared types, which are types of their own; and the JSON-lines
  * "id" of a type line.
  */
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include "hs_graph.h"
 #include "hs_jsonl.h"
 #include "hs_writer.h"
+#include "testutil.h"
 #include "unit.h"
 
 /* Type records: 0 list, 1 Rec (id 0xa0), 2 Rec (no id), 3 Rec (id 0xc0),
@@ -141,6 +143,79 @@ static void test_names_and_selection(void)
 	hs_graph_free(g);
 }
 
+static void pk_type(msgpack_packer *pk, uint32_t index, const char *name,
+		    int has_id, uint64_t id)
+{
+	msgpack_pack_array(pk, has_id ? 4 : 3);
+	msgpack_pack_uint8(pk, HS_REC_TYPE);
+	msgpack_pack_uint32(pk, index);
+	msgpack_pack_str(pk, strlen(name));
+	msgpack_pack_str_body(pk, name, strlen(name));
+	if (has_id)
+		msgpack_pack_uint64(pk, id);
+}
+
+static void pk_object(msgpack_packer *pk, uint64_t delta, uint32_t type)
+{
+	msgpack_pack_array(pk, 5);
+	msgpack_pack_uint8(pk, HS_REC_OBJECT);
+	msgpack_pack_uint64(pk, delta);
+	msgpack_pack_uint32(pk, type);
+	msgpack_pack_uint8(pk, 8);
+	msgpack_pack_array(pk, 0);
+}
+
+/* Crafted: types 0 "A", 2 "A" (id 0xa0), 3 "?1"; no record for type 1
+ * (a gap, named "?1" by the loader) and an object of undeclared type 9.
+ * Only declared names are grouped: the gap and "(undeclared)" are types
+ * of their own, even where a declared type has the gap's name. */
+static void test_gaps(void)
+{
+	hs_buf file = HS_BUF_INIT;
+	tu_frame f;
+	hs_frame_info fi;
+	hs_graph *g = NULL;
+	char path[512];
+	uint64_t id = 0;
+
+	tu_craft_start(&file, 1);
+	tu_frame_init(&f);
+	tu_frame_start(&f, 0, 0);
+	tu_frame_header(&f, 1, HS_REFS_BY_ID, 0);
+	pk_type(&f.pk, 0, "A", 0, 0);
+	pk_type(&f.pk, 2, "A", 1, 0xa0);
+	pk_type(&f.pk, 3, "?1", 0, 0);
+	pk_object(&f.pk, 0x100, 0);
+	pk_object(&f.pk, 16, 1);
+	pk_object(&f.pk, 16, 2);
+	pk_object(&f.pk, 16, 3);
+	pk_object(&f.pk, 16, 9);
+	f.records += 9;
+	f.objects += 5;
+	tu_craft_frame(&file, &f, 1, &fi);
+	tu_frame_destroy(&f);
+	snprintf(path, sizeof(path), "%s/classes_gaps.snap", hs_unit_tmpdir());
+	tu_write_file(path, file.data, file.len);
+	hs_buf_release(&file);
+	CU_ASSERT_FATAL(hs_graph_load(&g, path, NULL) == 0);
+	CU_ASSERT_EQUAL_FATAL(hs_graph_type_count(g), 5);
+	CU_ASSERT_EQUAL(hs_graph_type_first(g, 2), 0);
+	CU_ASSERT_EQUAL(hs_graph_type_classes(g, 0), 2);
+	CU_ASSERT_EQUAL(hs_graph_type_classes(g, 2), 2);
+	CU_ASSERT(hs_graph_type_name(g, 1).len == 2 &&
+		  memcmp(hs_graph_type_name(g, 1).ptr, "?1", 2) == 0);
+	CU_ASSERT_EQUAL(hs_graph_type_first(g, 1), 1);
+	CU_ASSERT_EQUAL(hs_graph_type_classes(g, 1), 1);
+	CU_ASSERT_EQUAL(hs_graph_type_first(g, 3), 3);
+	CU_ASSERT_EQUAL(hs_graph_type_classes(g, 3), 1);
+	CU_ASSERT_EQUAL(hs_graph_type_first(g, 4), 4);
+	CU_ASSERT_EQUAL(hs_graph_type_classes(g, 4), 1);
+	CU_ASSERT(hs_graph_type_id(&id, g, 2) == 0 && id == 0xa0);
+	CU_ASSERT_EQUAL(hs_graph_type_id(&id, g, 0), HS_ENOTFOUND);
+	CU_ASSERT_EQUAL(hs_graph_type_id(&id, g, 4), HS_ENOTFOUND);
+	hs_graph_free(g);
+}
+
 /* A type line's "id" is the type's object id; anything but an integer is
  * refused with the line named. */
 static void test_jsonl_id(void)
@@ -177,4 +252,5 @@ static void test_jsonl_id(void)
 }
 
 HS_SUITE(classes, HS_TEST(test_grouping),
-	 HS_TEST(test_names_and_selection), HS_TEST(test_jsonl_id))
+	 HS_TEST(test_names_and_selection), HS_TEST(test_gaps),
+	 HS_TEST(test_jsonl_id))
