@@ -14,9 +14,9 @@ PREFIX   ?= /usr/local
 MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 2)
 B        := build
 CC       ?= cc
-PKGS     := libzstd msgpack
+PKGS     := libzstd msgpack zlib
 DEPS_DEB := gcc make pkg-config libzstd-dev libmsgpack-dev libcunit1-dev \
-            python3-dev zstd clang lowdown chromium
+            zlib1g-dev python3-dev zstd clang lowdown chromium
 BENCH_DEB := python3-networkx python3-objgraph libboost-graph-dev g++ time
 
 CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow \
@@ -24,7 +24,7 @@ CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow \
                -Ilibdump -pthread
 OPT      ?= -O2 -g
 CFLAGS   += $(OPT) $(CFLAGS_BASE) -fPIC
-LIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lzstd -lmsgpackc) -pthread -lm
+LIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lzstd -lmsgpackc -lz) -pthread -lm
 
 LIB_SRC   := $(sort $(wildcard libdump/*.c))
 # libheapsnap's version, from hs_common.h; the shared library's soname
@@ -126,7 +126,7 @@ $(B)/lib/libheapsnap.so: $(call LIB_OBJ,$(B))
 # so an installed tree is right whatever PREFIX and DESTDIR were.
 $(B)/lib/pkgconfig/heapsnap.pc: Makefile libdump/include/hs_common.h
 	@mkdir -p $(dir $@)
-	printf 'prefix=$${pcfiledir}/../..\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include/heapsnap\n\nName: heapsnap\nDescription: heapsnap .snap writer, reader and analyses\nVersion: %s\nRequires.private: libzstd msgpack\nLibs: -L$${libdir} -lheapsnap\nLibs.private: -pthread -lm\nCflags: -I$${includedir}\n' '$(VERSION)' > $@
+	printf 'prefix=$${pcfiledir}/../..\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include/heapsnap\n\nName: heapsnap\nDescription: heapsnap .snap writer, reader and analyses\nVersion: %s\nRequires.private: libzstd msgpack zlib\nLibs: -L$${libdir} -lheapsnap\nLibs.private: -pthread -lm\nCflags: -I$${includedir}\n' '$(VERSION)' > $@
 
 # JavaScript from the npm registry, pinned by package-lock.json: d3-hierarchy
 # (inlined into every report) and playwright-core (tests/browser).  npm ci

@@ -1,11 +1,13 @@
 /*
- * json.c - the bounded JSON pull lexer behind the JSON-lines import (see
- * json.h).
+ * json.c - the bounded JSON pull lexer behind the JSON-lines and the V8
+ * heap snapshot imports (see json.h).
  *
  * Load: a 64 KiB read buffer and one string buffer (at most string_max
  * bytes); a few ns per input byte.  No recursion, no allocation that an
- * input length field could drive.
+ * input length field could drive.  Reading whole values (arrays of
+ * integers, skipping) is in json_values.c.
  */
+#include <endian.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -14,18 +16,40 @@
 #include "error.h"
 #include "json.h"
 
-#define HS_JSON_BUF (64u * 1024)
+
+/* A stdio stream: -1 (HS_ERROR) with errno set on a read error, which
+ * the caller reports at the position it reached. */
+static long file_read(void *payload, void *buf, size_t n)
+{
+	FILE *f = payload;
+	size_t got = fread(buf, 1, n, f);
+
+	if (got == 0 && ferror(f))
+		return HS_ERROR;
+	return (long)got;
+}
 
 int hs_json_init(hs_json *j, FILE *in, const char *name, uint64_t line_max,
 		 size_t string_max)
 {
+	return hs_json_init_read(j, file_read, in, name, 0, line_max,
+				 string_max);
+}
+
+int hs_json_init_read(hs_json *j, hs_json_read_fn read, void *payload,
+		      const char *name, unsigned mode, uint64_t line_max,
+		      size_t string_max)
+{
 	memset(j, 0, sizeof(*j));
-	j->in = in;
+	j->read = read;
+	j->payload = payload;
+	j->mode = mode;
 	j->name = name ? name : "(input)";
 	j->line = j->col = j->tline = j->tcol = 1;
 	j->line_max = line_max;
 	j->string_max = string_max;
-	j->buf = malloc(HS_JSON_BUF);
+	/* + hs_json_uints' sentinel and the bytes digits8 reads past it */
+	j->buf = malloc(HS_JSON_BUF + 32);
 	j->scap = 256;
 	j->str = malloc(j->scap);
 	if (!j->buf || !j->str) {
@@ -43,41 +67,69 @@ void hs_json_release(hs_json *j)
 	j->str = NULL;
 }
 
-static int vfail_at(hs_json *j, uint64_t line, uint64_t col, int code,
+static int vfail_at(hs_json *j, const hs_json_pos *p, int code,
 		    const char *fmt, va_list ap)
 {
 	char msg[200];
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (j->mode & HS_JSON_DOCUMENT)
+		return hs_error_set(code, "%s: line %llu, column %llu (byte "
+				    "%llu): %s", j->name,
+				    (unsigned long long)p->line,
+				    (unsigned long long)p->col,
+				    (unsigned long long)p->off, msg);
 	return hs_error_set(code, "%s: line %llu, column %llu: %s", j->name,
-			    (unsigned long long)line, (unsigned long long)col,
-			    msg);
+			    (unsigned long long)p->line,
+			    (unsigned long long)p->col, msg);
+}
+
+hs_json_pos hs_json_tpos(const hs_json *j)
+{
+	hs_json_pos p = { j->tline, j->tcol, j->toff };
+
+	return p;
 }
 
 int hs_json_fail(hs_json *j, int code, const char *fmt, ...)
 {
+	hs_json_pos p = hs_json_tpos(j);
 	va_list ap;
 	int rc;
 
 	va_start(ap, fmt);
-	rc = vfail_at(j, j->tline, j->tcol, code, fmt, ap);
+	rc = vfail_at(j, &p, code, fmt, ap);
 	va_end(ap);
 	return rc;
 }
 
-/* An error at the byte about to be read (inside a token). */
-static int fail_here(hs_json *j, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int fail_here(hs_json *j, int code, const char *fmt, ...)
+int hs_json_fail_at(hs_json *j, const hs_json_pos *pos, int code,
+		    const char *fmt, ...)
 {
 	va_list ap;
 	int rc;
 
 	va_start(ap, fmt);
-	rc = vfail_at(j, j->line, j->col, code, fmt, ap);
+	rc = vfail_at(j, pos, code, fmt, ap);
 	va_end(ap);
 	return rc;
 }
+
+int hs_json__fail_back(hs_json *j, uint64_t back, int code, const char *fmt,
+		       ...)
+{
+	hs_json_pos p = { j->line, j->col - back, j->base + j->pos - back };
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vfail_at(j, &p, code, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+#define fail_back hs_json__fail_back
+#define fail_here(j, ...) fail_back((j), 0, __VA_ARGS__)
 
 const char *hs_json_tok_name(int tok)
 {
@@ -96,18 +148,48 @@ const char *hs_json_tok_name(int tok)
  * a negative HS_E* code (< -1) on a read error. */
 static int peek_slow(hs_json *j)
 {
+	long got;
+
 	if (j->eof)
 		return -1;
-	j->len = fread(j->buf, 1, HS_JSON_BUF, j->in);
-	j->pos = 0;
-	if (j->len == 0) {
-		if (ferror(j->in))
-			return fail_here(j, HS_EIO, "read error: %s",
-					 strerror(errno));
+	j->base += j->len;
+	j->len = j->pos = 0;
+	got = j->read(j->payload, j->buf, HS_JSON_BUF);
+	if (got == HS_ERROR)
+		return fail_here(j, HS_EIO, "read error: %s", strerror(errno));
+	if (got < 0)
+		return (int)got;
+	if (got == 0) {
 		j->eof = 1;
 		return -1;
 	}
+	j->len = (size_t)got;
 	return j->buf[0];
+}
+
+int hs_json__fill(hs_json *j, size_t n)
+{
+	while (j->len - j->pos < n && !j->eof) {
+		long got;
+
+		if (j->pos) {
+			memmove(j->buf, j->buf + j->pos, j->len - j->pos);
+			j->base += j->pos;
+			j->len -= j->pos;
+			j->pos = 0;
+		}
+		got = j->read(j->payload, j->buf + j->len,
+			      HS_JSON_BUF - j->len);
+		if (got == HS_ERROR)
+			return fail_here(j, HS_EIO, "read error: %s",
+					 strerror(errno));
+		if (got < 0)
+			return (int)got;
+		if (got == 0)
+			j->eof = 1;
+		j->len += (size_t)got;
+	}
+	return 0;
 }
 
 static inline int peek(hs_json *j)
@@ -150,11 +232,22 @@ static int get(hs_json *j, int *c, const char *inside)
 	return 0;
 }
 
+/* Appends n decoded bytes: whole characters (an ASCII run may be cut
+ * anywhere, a multi-byte character only whole).  Past string_max: an
+ * error, or in lenient mode nothing more is kept and j->cut is set. */
 static int str_put(hs_json *j, const char *p, size_t n)
 {
-	if (n > j->string_max - j->slen || n > j->string_max)
-		return hs_json_fail(j, HS_ELIMIT, "a string is longer than "
-				    "%zu bytes", j->string_max);
+	if (j->cut)
+		return 0;
+	if (n > j->string_max - j->slen || n > j->string_max) {
+		if (!(j->mode & HS_JSON_LENIENT))
+			return hs_json_fail(j, HS_ELIMIT, "a string is longer "
+					    "than %zu bytes", j->string_max);
+		j->cut = 1;
+		n = (unsigned char)p[0] < 0x80 ? j->string_max - j->slen : 0;
+		if (n == 0)
+			return 0;
+	}
 	if (j->slen + n + 1 > j->scap) {
 		size_t cap = j->scap;
 		char *s;
@@ -237,12 +330,9 @@ static int hex4(hs_json *j, unsigned *out)
 		else if (c >= 'A' && c <= 'F')
 			v = v << 4 | (unsigned)(c - 'A' + 10);
 		else
-			return hs_error_set(HS_ECORRUPT, "%s: line %llu, "
-				"column %llu: bad \\u escape: '%c' is not a "
-				"hex digit", j->name,
-				(unsigned long long)j->line,
-				(unsigned long long)(j->col - 1),
-				c >= 0x20 && c < 0x7f ? c : '?');
+			return fail_back(j, 1, HS_ECORRUPT, "bad \\u escape: "
+					 "'%c' is not a hex digit",
+					 c >= 0x20 && c < 0x7f ? c : '?');
 	}
 	*out = v;
 	return 0;
@@ -275,14 +365,119 @@ static int put_cp(hs_json *j, unsigned cp)
 	return str_put(j, b, n);
 }
 
+/* A raw byte >= 0x80 (consumed; col is its column) and the rest of its
+ * UTF-8 sequence.  Invalid: an error, or U+FFFD in lenient mode. */
+static int lex_utf8(hs_json *j, int c)
+{
+	unsigned char seq[4];
+	int k = utf8_lead((unsigned)c);
+	uint64_t col = j->col - 1;
+
+	seq[0] = (unsigned char)c;
+	for (int i = 1; i < k; i++) {
+		int d = peek(j);
+
+		if (d < -1)
+			return d;
+		if (d < 0 || (d & 0xc0) != 0x80) {
+			k = 0;
+			break;
+		}
+		HS_FORWARD_IF_ERROR(advance(j));
+		seq[i] = (unsigned char)d;
+	}
+	if (k && utf8_seq_ok(seq, k))
+		return str_put(j, (const char *)seq, (size_t)k);
+	if (j->mode & HS_JSON_LENIENT)
+		return put_cp(j, 0xfffd);
+	return fail_back(j, j->col - col, HS_ECORRUPT, "invalid UTF-8 in a "
+			 "string (use {\"hex\":...} for bytes)");
+}
+
+/* Whether "\u" follows (lenient mode's look ahead: nothing consumed). */
+static int escape_u_next(hs_json *j)
+{
+	if (hs_json__fill(j, 2) < 0 || j->len - j->pos < 2)
+		return 0;
+	return j->buf[j->pos] == '\\' && j->buf[j->pos + 1] == 'u';
+}
+
+/* After "\\u" (col: the column of the backslash): 4 hex digits, and the
+ * low half of a surrogate pair.  A lone surrogate is an error, or U+FFFD
+ * in lenient mode (V8 writes lone ones). */
+static int lex_escape_u(hs_json *j, uint64_t col)
+{
+	int lenient = (j->mode & HS_JSON_LENIENT) != 0;
+	unsigned cp, lo;
+
+	HS_FORWARD_IF_ERROR(hex4(j, &cp));
+	for (;;) {
+		if (cp < 0xd800 || cp > 0xdfff)
+			return put_cp(j, cp);
+		if (cp >= 0xdc00) {
+			if (lenient)
+				return put_cp(j, 0xfffd);
+			return fail_back(j, j->col - col, HS_ECORRUPT, "bad "
+					 "\\u escape: a lone low surrogate");
+		}
+		if (lenient) {
+			if (!escape_u_next(j))
+				return put_cp(j, 0xfffd);
+			HS_FORWARD_IF_ERROR(advance(j));
+			HS_FORWARD_IF_ERROR(advance(j));
+		} else {
+			int a, b;
+
+			HS_FORWARD_IF_ERROR(get(j, &a, "a string"));
+			HS_FORWARD_IF_ERROR(get(j, &b, "a string"));
+			if (a != '\\' || b != 'u')
+				goto unpaired;
+		}
+		HS_FORWARD_IF_ERROR(hex4(j, &lo));
+		if (lo >= 0xdc00 && lo <= 0xdfff)
+			return put_cp(j, 0x10000 + ((cp - 0xd800) << 10) +
+				      (lo - 0xdc00));
+		if (!lenient)
+			goto unpaired;
+		/* the high half alone, then lo on its own */
+		HS_FORWARD_IF_ERROR(put_cp(j, 0xfffd));
+		cp = lo;
+	}
+unpaired:
+	return fail_back(j, j->col - col, HS_ECORRUPT, "bad \\u escape: a "
+			 "high surrogate without its low half");
+}
+
+/* After a backslash (consumed). */
+static int lex_escape(hs_json *j)
+{
+	int c = 0;
+	char ch;
+
+	HS_FORWARD_IF_ERROR(get(j, &c, "a string"));
+	switch (c) {
+	case '"': case '\\': case '/': ch = (char)c; break;
+	case 'b': ch = '\b'; break;
+	case 'f': ch = '\f'; break;
+	case 'n': ch = '\n'; break;
+	case 'r': ch = '\r'; break;
+	case 't': ch = '\t'; break;
+	case 'u': return lex_escape_u(j, j->col - 2);
+	default:
+		return fail_back(j, 2, HS_ECORRUPT, "bad escape '\\%c'",
+				 c >= 0x20 && c < 0x7f ? c : '?');
+	}
+	return str_put(j, &ch, 1);
+}
+
 /* After the opening quote. */
 static int lex_string(hs_json *j)
 {
 	j->slen = 0;
 	j->str[0] = '\0';
+	j->cut = 0;
 	for (;;) {
 		int c = 0;
-		char ch;
 		size_t run = j->pos;
 
 		/* fast path: a run of plain ASCII already in the buffer */
@@ -305,96 +500,17 @@ static int lex_string(hs_json *j)
 		if (c == '"')
 			return HS_JSON_STRING;
 		if (c < 0x20)
-			return hs_error_set(HS_ECORRUPT, "%s: line %llu, "
-				"column %llu: control character 0x%02x in a "
-				"string", j->name, (unsigned long long)j->line,
-				(unsigned long long)(j->col - 1), c);
-		if (c >= 0x80) {
-			unsigned char seq[4];
-			int k = utf8_lead((unsigned)c);
-			uint64_t col = j->col - 1;
+			return fail_back(j, 1, HS_ECORRUPT, "control character "
+					 "0x%02x in a string", c);
+		if (c >= 0x80)
+			HS_FORWARD_IF_ERROR(lex_utf8(j, c));
+		else if (c == '\\')
+			HS_FORWARD_IF_ERROR(lex_escape(j));
+		else {
+			char ch = (char)c;
 
-			seq[0] = (unsigned char)c;
-			for (int i = 1; i < k; i++) {
-				int d = peek(j);
-
-				if (d < -1)
-					return d;
-				if (d < 0 || (d & 0xc0) != 0x80) {
-					k = 0;
-					break;
-				}
-				HS_FORWARD_IF_ERROR(advance(j));
-				seq[i] = (unsigned char)d;
-			}
-			if (!k || !utf8_seq_ok(seq, k))
-				return hs_error_set(HS_ECORRUPT, "%s: line "
-					"%llu, column %llu: invalid UTF-8 in a "
-					"string (use {\"hex\":...} for bytes)",
-					j->name, (unsigned long long)j->line,
-					(unsigned long long)col);
-			HS_FORWARD_IF_ERROR(str_put(j, (const char *)seq,
-						    (size_t)k));
-			continue;
-		}
-		if (c != '\\') {
-			ch = (char)c;
 			HS_FORWARD_IF_ERROR(str_put(j, &ch, 1));
-			continue;
 		}
-		HS_FORWARD_IF_ERROR(get(j, &c, "a string"));
-		switch (c) {
-		case '"': case '\\': case '/': ch = (char)c; break;
-		case 'b': ch = '\b'; break;
-		case 'f': ch = '\f'; break;
-		case 'n': ch = '\n'; break;
-		case 'r': ch = '\r'; break;
-		case 't': ch = '\t'; break;
-		case 'u': {
-			unsigned cp, lo;
-			uint64_t col = j->col - 2;
-
-			HS_FORWARD_IF_ERROR(hex4(j, &cp));
-			if (cp >= 0xdc00 && cp <= 0xdfff)
-				return hs_error_set(HS_ECORRUPT, "%s: line "
-					"%llu, column %llu: bad \\u escape: a "
-					"lone low surrogate", j->name,
-					(unsigned long long)j->line,
-					(unsigned long long)col);
-			if (cp >= 0xd800 && cp <= 0xdbff) {
-				int a, b;
-
-				HS_FORWARD_IF_ERROR(get(j, &a, "a string"));
-				HS_FORWARD_IF_ERROR(get(j, &b, "a string"));
-				if (a != '\\' || b != 'u')
-					return hs_error_set(HS_ECORRUPT, "%s: "
-						"line %llu, column %llu: bad "
-						"\\u escape: a high surrogate "
-						"without its low half", j->name,
-						(unsigned long long)j->line,
-						(unsigned long long)col);
-				HS_FORWARD_IF_ERROR(hex4(j, &lo));
-				if (lo < 0xdc00 || lo > 0xdfff)
-					return hs_error_set(HS_ECORRUPT, "%s: "
-						"line %llu, column %llu: bad "
-						"\\u escape: a high surrogate "
-						"without its low half", j->name,
-						(unsigned long long)j->line,
-						(unsigned long long)col);
-				cp = 0x10000 + ((cp - 0xd800) << 10) +
-				     (lo - 0xdc00);
-			}
-			HS_FORWARD_IF_ERROR(put_cp(j, cp));
-			continue;
-		}
-		default:
-			return hs_error_set(HS_ECORRUPT, "%s: line %llu, "
-				"column %llu: bad escape '\\%c'", j->name,
-				(unsigned long long)j->line,
-				(unsigned long long)(j->col - 2),
-				c >= 0x20 && c < 0x7f ? c : '?');
-		}
-		HS_FORWARD_IF_ERROR(str_put(j, &ch, 1));
 	}
 }
 
@@ -516,12 +632,14 @@ int hs_json_next(hs_json *j)
 		c = peek(j);
 		if (c < -1)
 			return c;
-		if (c != ' ' && c != '\t' && c != '\r')
+		if (c != ' ' && c != '\t' && c != '\r' &&
+		    (c != '\n' || !(j->mode & HS_JSON_DOCUMENT)))
 			break;
 		HS_FORWARD_IF_ERROR(advance(j));
 	}
 	j->tline = j->line;
 	j->tcol = j->col;
+	j->toff = j->base + j->pos;
 	if (c == -1)
 		return HS_JSON_EOF;
 	HS_FORWARD_IF_ERROR(advance(j));

@@ -404,75 +404,6 @@ static int get_preview(importer *im, int tok)
 	return wrapped_end(im);
 }
 
-/* Skips a value of a key the format does not know, checking its syntax;
- * arrays and objects are tracked on a fixed stack, not by recursion. */
-static int skip_value(importer *im, int tok)
-{
-	char stack[HS_JSONL_DEPTH_MAX];
-	int top = 0, want_value = 1;
-	hs_json *j = &im->j;
-
-	for (;;) {
-		if (tok < 0)
-			return tok;
-		if (want_value) {
-			if (tok == HS_JSON_LBRACE || tok == HS_JSON_LBRACKET) {
-				/* the record object itself is level 1 */
-				if (top + 2 > HS_JSONL_DEPTH_MAX)
-					return hs_json_fail(j, HS_ELIMIT,
-						"values nest deeper than %d",
-						HS_JSONL_DEPTH_MAX);
-				stack[top++] = tok == HS_JSON_LBRACE ? '}' : ']';
-				tok = next(im);
-				if (tok < 0)
-					return tok;
-				if (tok == (stack[top - 1] == '}' ?
-					    HS_JSON_RBRACE : HS_JSON_RBRACKET)) {
-					top--;
-					want_value = 0;
-				} else if (stack[top - 1] == '}') {
-					HS_FORWARD_IF_ERROR(expect(im, tok,
-						HS_JSON_STRING, "a key"));
-					HS_FORWARD_IF_ERROR(expect(im, next(im),
-						HS_JSON_COLON, "':'"));
-					tok = next(im);
-				}
-				continue;
-			}
-			if (tok < HS_JSON_STRING)
-				return hs_json_fail(j, HS_ECORRUPT, "expected a "
-						    "value, got %s",
-						    hs_json_tok_name(tok));
-			want_value = 0;
-		}
-		if (top == 0)
-			return 0;
-		tok = next(im);
-		if (tok < 0)
-			return tok;
-		if (tok == (stack[top - 1] == '}' ? HS_JSON_RBRACE
-						  : HS_JSON_RBRACKET)) {
-			top--;
-			continue;
-		}
-		if (tok != HS_JSON_COMMA)
-			return hs_json_fail(j, HS_ECORRUPT, "expected ',' or "
-					    "'%c', got %s", stack[top - 1],
-					    hs_json_tok_name(tok));
-		tok = next(im);
-		if (tok < 0)
-			return tok;
-		if (stack[top - 1] == '}') {
-			HS_FORWARD_IF_ERROR(expect(im, tok, HS_JSON_STRING,
-						   "a key"));
-			HS_FORWARD_IF_ERROR(expect(im, next(im), HS_JSON_COLON,
-						   "':'"));
-			tok = next(im);
-		}
-		want_value = 1;
-	}
-}
-
 static int parse_field(importer *im, int f, int tok)
 {
 	line_t *L = &im->L;
@@ -604,7 +535,9 @@ int hs_jl_parse_line(importer *im)
 				L->col[f] = j->tcol;
 				HS_FORWARD_IF_ERROR(parse_field(im, f, tok));
 			} else {
-				HS_FORWARD_IF_ERROR(skip_value(im, tok));
+				/* the record object itself is level 1 */
+				HS_FORWARD_IF_ERROR(hs_json_skip(j, tok, 1,
+						    HS_JSONL_DEPTH_MAX));
 			}
 			tok = next(im);
 			if (tok < 0)

@@ -1,12 +1,14 @@
 /*
  * dumpconv.c - `dumpconv IN -o OUT`: converts a .snap to its JSON-lines
- * form (format/JSONL.md) and back, through hs_jsonl.h.
+ * form (format/JSONL.md) and back, through hs_jsonl.h, and imports V8
+ * heap snapshots (format/V8.md) through hs_v8.h.
  *
  * The direction comes from the file names (or --from/--to).  Output goes
  * to OUT.tmp first and is renamed to OUT when complete, so a failed
  * conversion leaves OUT as it was.  The only paths written are OUT and
  * OUT.tmp, both from the command line, never from the input's content.
- * Memory: see hs_jsonl.h (a few MiB plus the largest object's references).
+ * Memory: see hs_jsonl.h (a few MiB plus the largest object's
+ * references) and hs_v8.h (bounded by --memory whatever the input).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,7 +21,9 @@
 
 #include "hs_jsonl.h"
 #include "hs_reader.h"
+#include "hs_v8.h"
 #include "tool.h"
+#include "tool_input.h"
 
 static const char usage[] =
 	"usage: dumpconv [options] IN -o OUT\n"
@@ -27,23 +31,36 @@ static const char usage[] =
 	"Convert a .snap heap snapshot to its JSON-lines form (one JSON\n"
 	"object per record, format/JSONL.md) or JSON lines back to a .snap.\n"
 	"A .snap -> JSON lines -> .snap round trip keeps every record.\n"
+	"Import a V8 heap snapshot (Chrome DevTools, Node, memlab; plain or\n"
+	"gzip-compressed) into a .snap (format/V8.md).\n"
 	"\n"
 	"The direction comes from the names: IN or OUT ending in .snap is a\n"
 	".snap; ending in .jsonl, .ndjson or .json is JSON lines; '-' is\n"
-	"JSON lines on stdin or stdout.  An IN with another name is\n"
-	"recognized by its first bytes; OUT defaults to the other form.\n"
+	"JSON lines on stdin or stdout; IN ending in .heapsnapshot,\n"
+	".heapsnapshot.gz or .heaptimeline is a V8 snapshot.  An IN with\n"
+	"another name is recognized by its first bytes; OUT defaults to the\n"
+	"other form (.snap for a V8 snapshot).\n"
 	"\n"
 	"  -o, --output OUT    where to write (required); '-' = stdout\n"
 	"                      (JSON lines only).  Written as OUT.tmp and\n"
 	"                      renamed, so OUT is untouched on failure\n"
 	"      --to FORM       output form: jsonl or snap (overrides OUT's\n"
 	"                      name)\n"
-	"      --from FORM     input form: jsonl or snap (overrides IN's name)\n"
+	"      --from FORM     input form: jsonl, snap or v8 (overrides IN's\n"
+	"                      name; '-' with v8 reads stdin)\n"
 	"      --level N       zstd level 1..19 for .snap output (default 3)\n"
 	"      --frame-size S  record bytes per zstd frame for .snap output,\n"
 	"                      4K..16M (default 1M); K, M suffixes allowed\n"
 	"      --salvage       convert what a damaged or truncated .snap still\n"
 	"                      holds (default: refuse it); exit status 1 then\n"
+	"      --redact        V8: leave out the previews that hold the\n"
+	"                      program's data (string, number, bigint, regexp\n"
+	"                      and symbol values)\n"
+	"      --tmpdir DIR    V8: scratch files there (default $TMPDIR, else\n"
+	"                      /tmp; about 30 bytes per node and 9 per edge,\n"
+	"                      without names: nothing is left behind)\n"
+	"      --memory S      V8: scratch kept in memory at a time (default\n"
+	"                      128M; K, M, G suffixes)\n"
 	"  -v, --verbose       print counts on stderr when done\n"
 	"  -h, --help          this text\n"
 	"\n"
@@ -55,14 +72,16 @@ static const char usage[] =
 	"file (the output lacks what was lost); 2 bad usage, bad input or an\n"
 	"I/O error (nothing is written to OUT).\n";
 
-enum { FORM_UNKNOWN = 0, FORM_SNAP, FORM_JSONL };
+enum { FORM_UNKNOWN = 0, FORM_SNAP, FORM_JSONL, FORM_V8 };
 
 typedef struct {
 	const char *in, *out;
 	int from, to;
 	int level;
 	size_t frame_size;
-	int salvage, verbose;
+	int salvage, verbose, redact;
+	const char *tmpdir;
+	size_t memory;
 } options;
 
 static int ends_with(const char *s, const char *suffix)
@@ -76,6 +95,10 @@ static int form_of_name(const char *path)
 {
 	if (strcmp(path, "-") == 0)
 		return FORM_JSONL;
+	if (ends_with(path, ".heapsnapshot") ||
+	    ends_with(path, ".heapsnapshot.gz") ||
+	    ends_with(path, ".heaptimeline"))
+		return FORM_V8;
 	if (ends_with(path, ".snap"))
 		return FORM_SNAP;
 	if (ends_with(path, ".jsonl") || ends_with(path, ".ndjson") ||
@@ -91,23 +114,28 @@ static int form_arg(const char *s)
 	if (strcmp(s, "jsonl") == 0 || strcmp(s, "json") == 0 ||
 	    strcmp(s, "ndjson") == 0)
 		return FORM_JSONL;
+	if (strcmp(s, "v8") == 0 || strcmp(s, "heapsnapshot") == 0)
+		return FORM_V8;
 	return FORM_UNKNOWN;
 }
 
-/* A .snap starts with the skippable frame magic 0x184D2A50 (LE). */
+/* A .snap starts with the skippable frame magic 0x184D2A50 (LE); a V8
+ * snapshot with {"snapshot" or gzip's magic; the rest is JSON lines. */
 static int sniff(const char *path, int *form)
 {
-	unsigned char b[4];
+	unsigned char b[64];
 	FILE *f = fopen(path, "rb");
 	size_t n;
 
 	if (!f)
 		return tool_error("%s: cannot open: %s", path, strerror(errno));
-	n = fread(b, 1, 4, f);
+	n = fread(b, 1, sizeof(b), f);
 	fclose(f);
-	if (n == 4 && b[0] == 0x50 && b[1] == 0x2a && b[2] == 0x4d &&
+	if (n >= 4 && b[0] == 0x50 && b[1] == 0x2a && b[2] == 0x4d &&
 	    b[3] == 0x18)
 		*form = FORM_SNAP;
+	else if (hs_v8_sniff(b, n))
+		*form = FORM_V8;
 	else
 		*form = FORM_JSONL;
 	return 0;
@@ -122,6 +150,9 @@ static int parse_args(options *o, int argc, char **argv)
 		{ "level", required_argument, NULL, 'l' },
 		{ "frame-size", required_argument, NULL, 's' },
 		{ "salvage", no_argument, NULL, 'S' },
+		{ "redact", no_argument, NULL, 'r' },
+		{ "tmpdir", required_argument, NULL, 'T' },
+		{ "memory", required_argument, NULL, 'M' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -139,10 +170,12 @@ static int parse_args(options *o, int argc, char **argv)
 		case 'o': o->out = optarg; break;
 		case 't':
 		case 'f':
-			if (form_arg(optarg) == FORM_UNKNOWN)
+			if (form_arg(optarg) == FORM_UNKNOWN ||
+			    (c == 't' && form_arg(optarg) == FORM_V8))
 				return tool_usage_error("--%s: '%s' is not "
-					"jsonl or snap", c == 't' ? "to"
-					: "from", optarg);
+					"jsonl or snap%s", c == 't' ? "to"
+					: "from", optarg, c == 't' ? ""
+					: " or v8");
 			if (c == 't')
 				o->to = form_arg(optarg);
 			else
@@ -162,6 +195,14 @@ static int parse_args(options *o, int argc, char **argv)
 			o->frame_size = (size_t)v;
 			break;
 		case 'S': o->salvage = 1; break;
+		case 'r': o->redact = 1; break;
+		case 'T': o->tmpdir = optarg; break;
+		case 'M':
+			if (tool_parse_size(optarg, &v) < 0 || v < (1u << 20))
+				return tool_usage_error("--memory: '%s' is not "
+					"a size of 1M or more", optarg);
+			o->memory = (size_t)v;
+			break;
 		case 'v': o->verbose = 1; break;
 		case 'h':
 			fputs(usage, stdout);
@@ -312,6 +353,63 @@ static int to_snap(const options *o)
 	return TOOL_OK;
 }
 
+static void report_v8(const options *o, const hs_v8_stats *st)
+{
+	char b[8][32];
+
+	if (!o->verbose)
+		return;
+	fprintf(stderr, "dumpconv: %s -> %s: %s nodes, %s edges, %s strings "
+		"(%s of JSON%s)\n", o->in, o->out,
+		tool_commas(st->nodes, b[0], sizeof(b[0])),
+		tool_commas(st->edges, b[1], sizeof(b[1])),
+		tool_commas(st->strings, b[2], sizeof(b[2])),
+		tool_human(st->bytes, b[3], sizeof(b[3])),
+		st->gzip ? ", gunzipped" : "");
+	fprintf(stderr, "dumpconv: %s objects, %s references (%s weak: %s "
+		"weak edges, %s shortcuts, %s into page-owned nodes), %s "
+		"roots (%llu weak-only), %llu unreachable\n",
+		tool_commas(st->objects, b[0], sizeof(b[0])),
+		tool_commas(st->refs, b[1], sizeof(b[1])),
+		tool_commas(st->weak_refs, b[2], sizeof(b[2])),
+		tool_commas(st->weak_edges, b[3], sizeof(b[3])),
+		tool_commas(st->shortcuts, b[4], sizeof(b[4])),
+		tool_commas(st->page_edges, b[5], sizeof(b[5])),
+		tool_commas(st->roots, b[6], sizeof(b[6])),
+		(unsigned long long)st->weak_only,
+		(unsigned long long)st->unreachable);
+	fprintf(stderr, "dumpconv: %s of scratch files\n",
+		tool_human(st->scratch, b[0], sizeof(b[0])));
+}
+
+/* V8 heap snapshot -> .snap */
+static int v8_to_snap(const options *o)
+{
+	hs_writer_options wo = HS_WRITER_OPTIONS_INIT;
+	hs_v8_options vo = HS_V8_OPTIONS_INIT;
+	hs_v8_stats st;
+	int rc;
+
+	if (strcmp(o->out, "-") == 0)
+		return tool_usage_error("a .snap is not written to stdout: "
+					"give -o FILE.snap");
+	wo.level = o->level;
+	wo.frame_size = o->frame_size;
+	vo.redact = o->redact;
+	vo.tmpdir = o->tmpdir;
+	vo.memory = o->memory;
+	if (strcmp(o->in, "-") == 0) {
+		rc = hs_v8_import(stdin, "(stdin)", o->out, &vo, &wo, &st);
+	} else {
+		tool_v8_header(o->in, &vo);
+		rc = hs_v8_import_file(o->in, o->out, &vo, &wo, &st);
+	}
+	if (rc < 0)
+		return tool_error("%s", hs_error_last());
+	report_v8(o, &st);
+	return TOOL_OK;
+}
+
 int main(int argc, char **argv)
 {
 	options o;
@@ -324,8 +422,14 @@ int main(int argc, char **argv)
 	if (!from && sniff(o.in, &from) != 0)
 		return TOOL_ERROR;
 	to = o.to ? o.to : form_of_name(o.out);
-	if (!to)
+	if (!to || to == FORM_V8)
 		to = from == FORM_SNAP ? FORM_JSONL : FORM_SNAP;
+	if (from == FORM_V8 && to != FORM_SNAP)
+		return tool_usage_error("a V8 snapshot converts to a .snap "
+					"(then dumpconv X.snap -o X.jsonl)");
+	if ((o.redact || o.tmpdir || o.memory) && from != FORM_V8)
+		return tool_usage_error("--redact, --tmpdir and --memory are "
+					"for V8 snapshots");
 	if (from == to)
 		return tool_usage_error("%s and %s are both %s: nothing to "
 					"convert (see --from, --to)", o.in,
@@ -336,5 +440,7 @@ int main(int argc, char **argv)
 	if (same_file(o.in, o.out))
 		return tool_usage_error("%s: the input and the output are the "
 					"same file", o.out);
+	if (from == FORM_V8)
+		return v8_to_snap(&o);
 	return from == FORM_SNAP ? to_jsonl(&o) : to_snap(&o);
 }

@@ -16,6 +16,7 @@
 #include "hs_diff.h"
 #include "tool.h"
 #include "tool_graph.h"
+#include "tool_input.h"
 
 #define SCHEMA "heapsnap.dumpdiff/1"
 
@@ -170,11 +171,14 @@ static int load(snapshot *s, const char *path)
 {
 	hs_graph_options go = HS_GRAPH_OPTIONS_INIT;
 	const hs_graph_stats *st;
+	const char *snap;
 
 	go.reverse = 0;
+	if (tool_input(path, &snap) != 0)
+		return TOOL_ERROR;
 	if (tool_progress())
 		fprintf(stderr, "dumpdiff: loading %s\n", path);
-	if (hs_graph_load(&s->g, path, &go) < 0)
+	if (hs_graph_load(&s->g, snap, &go) < 0)
 		return tool_error("%s", hs_error_last());
 	st = hs_graph_stats_get(s->g);
 	if (st->integrity.status != HS_INTEGRITY_COMPLETE)

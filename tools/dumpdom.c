@@ -436,7 +436,7 @@ static int print_json(const lines *L, const previews *pv, hs_graph *g,
 	size_t *open = NULL, sp = 0;
 
 	printf("{\"schema\":\"" SCHEMA "\",\"file\":");
-	tool_json_str(stdout, hs_graph_path(g), strlen(hs_graph_path(g)));
+	tool_json_str(stdout, tool_graph_name(g), strlen(tool_graph_name(g)));
 	printf(",");
 	tool_json_graph(stdout, g, d);
 	printf(",\"top\":%zu,\"depth\":%u,\"children\":%zu,\"min_retained\":%"

@@ -311,7 +311,7 @@ static void print_json(const hs_type_table *t, const options *o,
 	uint64_t total = hs_type_table_total(t, o->sort), cum = 0;
 
 	printf("{\"schema\":\"" SCHEMA "\",\"file\":");
-	tool_json_str(stdout, hs_graph_path(g), strlen(hs_graph_path(g)));
+	tool_json_str(stdout, tool_graph_name(g), strlen(tool_graph_name(g)));
 	printf(",\"set\":\"%s\",\"group\":\"%s\",\"sort\":\"%s\","
 	       "\"split_classes\":%s,",
 	       o->unreachable ? "unreachable" : "reachable",

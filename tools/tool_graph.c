@@ -16,6 +16,7 @@
 #include "hs_classes.h"
 #include "hs_text.h"
 #include "tool_graph.h"
+#include "tool_input.h"
 
 static struct {
 	pthread_mutex_t lock;
@@ -97,7 +98,9 @@ int tool_load(hs_graph **g, hs_dom **d, const char *path, int reverse,
 		*d = NULL;
 	go.reverse = reverse;
 	go.threads = threads;
-	tool_step("loading %s", path);
+	if (tool_input(path, &path) != 0)
+		return TOOL_ERROR;
+	tool_step("loading %s", tool_input_name(path));
 	if (hs_graph_load(g, path, &go) < 0) {
 		tool_step(NULL);
 		return tool_error("%s", hs_error_last());
@@ -115,12 +118,18 @@ int tool_load(hs_graph **g, hs_dom **d, const char *path, int reverse,
 	return 0;
 }
 
+const char *tool_graph_name(const hs_graph *g)
+{
+	return tool_input_name(hs_graph_path(g));
+}
+
 void tool_header(FILE *f, const hs_graph *g, const hs_dom *d)
 {
 	const hs_graph_stats *s = hs_graph_stats_get(g);
 	char b1[32], b2[32], b3[32], b4[32];
+	const char *name = tool_graph_name(g);
 
-	tool_print_safe(f, hs_graph_path(g), strlen(hs_graph_path(g)));
+	tool_print_safe(f, name, strlen(name));
 	fprintf(f, ": %s objects, %s, %s references, %s roots",
 		tool_commas(s->objects, b1, sizeof(b1)),
 		tool_human(s->shallow, b2, sizeof(b2)),

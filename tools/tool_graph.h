@@ -24,6 +24,10 @@ void tool_step(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int tool_load(hs_graph **g, hs_dom **d, const char *path, int reverse,
 	      unsigned threads);
 
+/* tool_graph_name() : the file the user named for g (a V8 snapshot's
+ * name, not its temporary .snap's: tool_input.h). */
+const char *tool_graph_name(const hs_graph *g);
+
 /* tool_header() : one line: file, objects and bytes, references, roots,
  * reachable and unreachable, missing references. */
 void tool_header(FILE *f, const hs_graph *g, const hs_dom *d);
