@@ -17,7 +17,7 @@ CC       ?= cc
 PKGS     := libzstd msgpack zlib
 DEPS_DEB := gcc make pkg-config libzstd-dev libmsgpack-dev libcunit1-dev \
             zlib1g-dev python3-dev zstd clang lowdown chromium
-BENCH_DEB := python3-networkx python3-objgraph libboost-graph-dev g++ time
+BENCH_DEB := python3-networkx python3-objgraph libboost-graph-dev g++ time nodejs
 
 CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow \
                -Wstrict-prototypes -Wno-unused-parameter -Ilibdump/include \
@@ -153,6 +153,7 @@ $(B)/.deps-ok: Makefile
 bench-deps: $(B)/.bench-deps-ok
 $(B)/.bench-deps-ok: Makefile | $(B)/.deps-ok
 	@./tests/install_deps.sh $(BENCH_DEB)
+	@./bench/install_memlab.sh $(B)/memlab
 	@touch $@
 
 demo: all python

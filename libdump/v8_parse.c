@@ -599,7 +599,7 @@ static int string_item(v8_im *im, uint64_t s, const char *text, size_t n)
 		HS_FORWARD_IF_ERROR(hs_scratch_reserve(&im->slabel, s + 1));
 		V8_U32(im->slabel, s) = idx;
 	}
-	if (m & V8_S_PREVIEW) {
+	if ((m & V8_S_PREVIEW) && n) {
 		k = utf8_cut(text, n, HS_V8_PREVIEW_MAX);
 		HS_FORWARD_IF_ERROR(hs_scratch_reserve(&im->pv, im->pvlen +
 						       k + 1));

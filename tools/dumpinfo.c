@@ -17,6 +17,7 @@
 
 #include "hs_summary.h"
 #include "tool.h"
+#include "tool_input.h"
 
 #define SCHEMA "heapsnap.dumpinfo/1"
 #define LABEL_W 19  /* "bytes per object:  " */
@@ -494,10 +495,25 @@ static int info_file(const char *path, const options *o, int first)
 {
 	hs_summary s;
 	hs_summary_options so = HS_SUMMARY_OPTIONS_INIT;
+	const char *snap;
 	int rc, status;
 
 	so.threads = o->threads;
-	rc = hs_summary_read(&s, path, &so);
+	if (tool_input(path, &snap) != 0) {
+		if (o->json)
+			print_json_error(path, "cannot import the V8 snapshot");
+		return TOOL_ERROR;
+	}
+	rc = hs_summary_read(&s, snap, &so);
+	if (rc == 0 && snap != path) {
+		/* a V8 snapshot: name it, not its temporary .snap */
+		char *name = strdup(path);
+
+		if (name) {
+			free(s.path);
+			s.path = name;
+		}
+	}
 	if (rc < 0) {
 		/* the library's message names the path, offset and problem */
 		tool_error("%s", hs_error_last());

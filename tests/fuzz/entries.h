@@ -33,6 +33,7 @@
 #include "hs_paths.h"
 #include "hs_reader.h"
 #include "hs_referrers.h"
+#include "hs_v8.h"
 
 /* A broken invariant: the fuzzer sees an abort, the unit test a failure. */
 #ifndef hs_fuzz_fail
@@ -669,6 +670,59 @@ done:
 	hs_buf_release(&lines);
 	hs_buf_release(&snap2);
 	hs_buf_release(&lines2);
+	return 0;
+}
+
+/* ---- the V8 heap snapshot import ---------------------------------------- */
+
+/*
+ * A V8 heap snapshot (JSON, or gzip's when it starts so): imported by
+ * hs_v8_import_sink() into a .snap in memory, with a small scratch bound
+ * so that the release paths run too.  A failure must come with a known
+ * code and a message; a success must give consistent counts and a .snap
+ * that the reader and the graph loader take whole (hs_fuzz_graph's
+ * checks: node indices in range, dominators, paths...).
+ */
+static int hs_fuzz_v8(const uint8_t *data, size_t size)
+{
+	hs_v8_options vo = HS_V8_OPTIONS_INIT;
+	hs_writer_options wo = HS_WRITER_OPTIONS_INIT;
+	hs_buf snap = HS_BUF_INIT;
+	hs_v8_stats st;
+	FILE *in;
+	int rc;
+
+	in = fmemopen(size ? (void *)data : (void *)"", size ? size : 1, "r");
+	if (!in)
+		abort();
+	if (!size)
+		(void)fgetc(in);
+	vo.memory = 1u << 20;
+	wo.frame_size = 4096;  /* several frames from small inputs */
+	wo.threads = 0;
+	rc = hs_v8_import_sink(in, "fuzz.heapsnapshot", hs_buf_sink(&snap),
+			       "fuzz.snap", &vo, &wo, &st);
+	fclose(in);
+	if (rc < 0) {
+		hs_fuzz_check_error(rc, "hs_v8_import_sink");
+		hs_buf_release(&snap);
+		return 0;
+	}
+	if (st.objects + 1 != st.nodes || st.refs + st.root_refs > st.edges ||
+	    st.weak_refs != st.weak_edges + st.shortcuts + st.page_edges ||
+	    st.unreachable >= st.nodes || st.weak_only > st.roots)
+		hs_fuzz_fail("v8 stats: %llu nodes %llu objects %llu edges "
+			     "%llu refs %llu root refs %llu weak %llu roots",
+			     (unsigned long long)st.nodes,
+			     (unsigned long long)st.objects,
+			     (unsigned long long)st.edges,
+			     (unsigned long long)st.refs,
+			     (unsigned long long)st.root_refs,
+			     (unsigned long long)st.weak_refs,
+			     (unsigned long long)st.roots);
+	hs_fuzz_reader(snap.data, snap.len);
+	hs_fuzz_graph(snap.data, snap.len);
+	hs_buf_release(&snap);
 	return 0;
 }
 

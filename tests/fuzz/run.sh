@@ -34,7 +34,7 @@ SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 CFLAGS="-std=c11 -D_GNU_SOURCE -O1 -g -fno-omit-frame-pointer -Wall -Wextra \
  -Wno-unused-parameter -Wno-unused-function -Ilibdump/include -Ilibdump \
  -pthread $SAN"
-LIBS="$(pkg-config --libs libzstd msgpack 2>/dev/null || echo -lzstd -lmsgpackc) -pthread -lm"
+LIBS="$(pkg-config --libs libzstd msgpack zlib 2>/dev/null || echo -lzstd -lmsgpackc -lz) -pthread -lm"
 
 # libdump, instrumented for coverage (fuzzer-no-link); a file that does
 # not compile (someone's work in progress) is left out and named: only

@@ -39,6 +39,7 @@ static const regress_entry entries[] = {
 	{ "records", hs_fuzz_records },
 	{ "graph", hs_fuzz_graph },
 	{ "jsonl", hs_fuzz_jsonl },
+	{ "v8", hs_fuzz_v8 },
 	{ NULL, NULL }
 };
 
