@@ -102,20 +102,20 @@ typedef struct {
  *         HS_ELIMIT (a limit above), HS_EIO (read, write, scratch),
  *         HS_EINVAL, HS_ENOMEM.
  */
-int hs_v8_import(FILE *in, const char *in_name, const char *snap_path,
-		 const hs_v8_options *v8o, const hs_writer_options *wo,
-		 hs_v8_stats *stats);
+HS_API int hs_v8_import(FILE *in, const char *in_name,
+			const char *snap_path, const hs_v8_options *v8o,
+			const hs_writer_options *wo, hs_v8_stats *stats);
 
 /** hs_v8_import_file() : hs_v8_import() from the file in_path. */
-int hs_v8_import_file(const char *in_path, const char *snap_path,
-		      const hs_v8_options *v8o, const hs_writer_options *wo,
-		      hs_v8_stats *stats);
+HS_API int hs_v8_import_file(const char *in_path, const char *snap_path,
+			     const hs_v8_options *v8o,
+			     const hs_writer_options *wo, hs_v8_stats *stats);
 
 /** hs_v8_import_sink() : as hs_v8_import(), the .snap bytes into a sink
  *  (named out_name in messages); on error the sink has a partial file. */
-int hs_v8_import_sink(FILE *in, const char *in_name, hs_sink out,
-		      const char *out_name, const hs_v8_options *v8o,
-		      const hs_writer_options *wo, hs_v8_stats *stats);
+HS_API int hs_v8_import_sink(FILE *in, const char *in_name, hs_sink out,
+			     const char *out_name, const hs_v8_options *v8o,
+			     const hs_writer_options *wo, hs_v8_stats *stats);
 
 /**
  * hs_v8_sniff() : whether the first bytes of a file look like a V8 heap
@@ -124,7 +124,7 @@ int hs_v8_import_sink(FILE *in, const char *in_name, hs_sink out,
  * @return 1 (JSON), 2 (gzip: the caller cannot tell more without
  *         decompressing), 0 (neither).
  */
-int hs_v8_sniff(const void *head, size_t n);
+HS_API int hs_v8_sniff(const void *head, size_t n);
 
 #ifdef __cplusplus
 }
