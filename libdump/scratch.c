@@ -102,11 +102,85 @@ void hs_scratch_release(hs_scratch *a, size_t from, size_t to)
 		madvise(a->p + lo, hi - lo, MADV_DONTNEED);
 }
 
-void hs_scratch__release_all(hs_scratch *a)
+int hs_scratch_view_init(hs_scratch_view *v, hs_scratch *a, size_t bytes)
 {
-	if (a->p)
-		madvise(a->p, a->bytes, MADV_DONTNEED);
-	a->touched = 0;
+	memset(v, 0, sizeof(*v));
+	v->a = a;
+	if (a->bytes <= bytes || bytes < HS_SCRATCH_BLOCK)
+		return 0;  /* small: through the mapping */
+	v->nslots = 1;
+	while (v->nslots * 2 * HS_SCRATCH_BLOCK <= bytes)
+		v->nslots *= 2;
+	v->data = malloc(v->nslots * HS_SCRATCH_BLOCK);
+	v->tags = calloc(v->nslots, sizeof(*v->tags));
+	if (!v->data || !v->tags) {
+		hs_scratch_view_free(v);
+		return hs_error_set(HS_ENOMEM, "scratch %s: out of memory for "
+				    "its cache", a->what);
+	}
+	/* from now on read through the cache: the mapping leaves memory */
+	hs_scratch_release(a, 0, a->cap);
+	return 0;
+}
+
+const unsigned char *hs_scratch__block(hs_scratch_view *v, uint64_t off)
+{
+	uint64_t blk = off / HS_SCRATCH_BLOCK;
+	size_t slot = (size_t)(blk & (v->nslots - 1));
+	unsigned char *d = v->data + slot * HS_SCRATCH_BLOCK;
+
+	if (v->tags[slot] != blk + 1) {
+		uint64_t at = blk * HS_SCRATCH_BLOCK;
+		size_t n = HS_SCRATCH_BLOCK;
+		ssize_t got;
+
+		if (at + n > v->a->bytes)
+			n = (size_t)(v->a->bytes - at);
+		got = pread(v->a->fd, d, n, (off_t)at);
+		if (got != (ssize_t)n) {
+			hs_error_set(HS_EIO, "scratch %s: cannot read it back: "
+				     "%s", v->a->what, got < 0 ?
+				     strerror(errno) : "short read");
+			return NULL;
+		}
+		v->tags[slot] = blk + 1;
+		v->misses++;
+	}
+	return d;
+}
+
+int hs_scratch_read(hs_scratch_view *v, uint64_t off, void *out, size_t n)
+{
+	unsigned char *o = out;
+
+	while (n) {
+		size_t in = HS_SCRATCH_BLOCK - off % HS_SCRATCH_BLOCK;
+		const unsigned char *b;
+
+		if (in > n)
+			in = n;
+		if (!v->data) {
+			memcpy(o, v->a->p + off, in);
+		} else {
+			if (!(b = hs_scratch__block(v, off)))
+				return HS_EIO;
+			memcpy(o, b + off % HS_SCRATCH_BLOCK, in);
+		}
+		o += in;
+		off += in;
+		n -= in;
+	}
+	return 0;
+}
+
+void hs_scratch_view_free(hs_scratch_view *v)
+{
+	if (!v)
+		return;
+	free(v->data);
+	free(v->tags);
+	v->data = NULL;
+	v->tags = NULL;
 }
 
 void hs_scratch_free(hs_scratch *a)

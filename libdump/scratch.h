@@ -14,7 +14,10 @@
  *
  * Growing keeps the content (ftruncate then mremap: no copy); new
  * elements read as zero.  Pointers into an array are valid until it
- * grows.  One array is used by one thread.
+ * grows.  One array is used by one thread at a time.  Arrays written in
+ * order are released behind the writer (hs_scratch_release); arrays read
+ * at random afterwards are read through a view (below), which keeps the
+ * resident set bounded.
  */
 #ifndef HS_SCRATCH_H
 #define HS_SCRATCH_H
@@ -30,8 +33,6 @@ typedef struct {
 	int fd;             /* -1 before the first grow */
 	const char *dir;    /* the caller's; must outlive the array */
 	const char *what;   /* names the array in messages */
-	size_t keep;        /* the resident bound (see hs_scratch_touch) */
-	size_t touched;     /* bytes touched since the last release */
 } hs_scratch;
 
 /** hs_scratch_init() : an empty array of elem-byte elements whose file
@@ -58,20 +59,53 @@ static inline int hs_scratch_reserve(hs_scratch *a, size_t n)
 void hs_scratch_release(hs_scratch *a, size_t from, size_t to);
 
 /**
- * hs_scratch_touch() : account for about `bytes` of the array touched;
- * once more than a->keep bytes were touched since the last release, the
- * whole array is released.  A caller walking an array at random calls it
- * once per access with the page size (or per batch), so that at most
- * keep bytes of the array stay resident.  keep = 0 (the default)
- * releases nothing.
+ * hs_scratch_view : reading an array at random with a bounded resident
+ * set.  A page of a mapping, once touched, stays resident until it is
+ * released, and releasing the pages of an array read at random only to
+ * fault them in again costs far more than reading them (a walk over a
+ * 200 MB array took 100 s so); a view reads blocks with pread(2) into a
+ * direct-mapped cache of its own instead, and what is mapped of the
+ * array is released when the view starts.  An array no larger than the
+ * cache is read through its mapping.  Only for arrays that are no longer
+ * written; one thread.
  */
-void hs_scratch__release_all(hs_scratch *a);
+typedef struct {
+	const hs_scratch *a;
+	unsigned char *data;      /* nslots blocks, or NULL: direct */
+	uint64_t *tags;           /* block number + 1 per slot */
+	size_t nslots;            /* a power of two */
+	uint64_t misses;
+} hs_scratch_view;
 
-static inline void hs_scratch_touch(hs_scratch *a, size_t bytes)
+#define HS_SCRATCH_BLOCK 8192u
+
+/** hs_scratch_view_init() : a view of a with a cache of about `bytes`;
+ *  pair with hs_scratch_view_free().  @return 0 or HS_ENOMEM. */
+int hs_scratch_view_init(hs_scratch_view *v, hs_scratch *a, size_t bytes);
+
+/** The block of byte offset off, read in when missing; NULL on a read
+ *  error (the file went away: the message is set). */
+const unsigned char *hs_scratch__block(hs_scratch_view *v, uint64_t off);
+
+/** hs_scratch_at() : element i (elem bytes that do not cross a block:
+ *  the element size divides HS_SCRATCH_BLOCK), or NULL on a read error. */
+static inline const void *hs_scratch_at(hs_scratch_view *v, size_t i)
 {
-	if (a->keep && (a->touched += bytes) > a->keep)
-		hs_scratch__release_all(a);
+	uint64_t off = (uint64_t)i * v->a->elem;
+	const unsigned char *b;
+
+	if (!v->data)
+		return v->a->p + off;
+	b = hs_scratch__block(v, off);
+	return b ? b + off % HS_SCRATCH_BLOCK : NULL;
 }
+
+/** hs_scratch_read() : n bytes from byte offset off (which may cross
+ *  blocks) into out.  @return 0 or HS_EIO. */
+int hs_scratch_read(hs_scratch_view *v, uint64_t off, void *out, size_t n);
+
+/** hs_scratch_view_free() : NULL-safe. */
+void hs_scratch_view_free(hs_scratch_view *v);
 
 /** hs_scratch_free() : unmap and close (the file goes with it).
  *  NULL-safe; the array may be used again after hs_scratch_init. */

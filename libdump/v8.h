@@ -51,6 +51,7 @@ enum {
 #define V8_F_REACHED 0x2  /* reached through essential edges */
 #define V8_F_STRONG 0x4   /* a retainer edge neither weak nor a shortcut */
 #define V8_F_WEAKROOT 0x8 /* unreached with only weak retainers: a root */
+#define V8_F_PENDING 0x10 /* a walk's sweep still has to expand it */
 
 /* smark[] bits: what a string is used for. */
 #define V8_S_TYPE 0x1     /* an object or native node's name */
@@ -60,6 +61,10 @@ enum {
 #define V8_S_DOMTREES 0x10 /* "(Document DOM trees)" */
 
 #define V8_NONE UINT32_MAX
+/* Bytes a random access counts against a scratch array's share. */
+#define V8_PAGE 4096u
+/* Rows between two releases of what the parse wrote. */
+#define V8_RELEASE_ROWS (1u << 18)
 
 typedef struct {
 	/* input */
@@ -96,11 +101,21 @@ typedef struct {
 	hs_scratch smark, stype, slabel, spv, pv, ilabel, stack;
 	uint64_t pvlen;            /* bytes in pv */
 	size_t memory;             /* the resident scratch bound */
+	double t;                  /* HS_TIMING's clock */
 } v8_im;
 
 /** hs_v8__parse() : the whole JSON into the arrays; the types and labels
  *  declared into im->w (opened on the way).  @return 0 or an error. */
 int hs_v8__parse(v8_im *im);
+
+/** hs_v8__nodes(), hs_v8__edges() : the nodes and the edges arrays
+ *  (v8_arrays.c), tok being their first token.  @return 0 or an error. */
+int hs_v8__nodes(v8_im *im, int tok);
+int hs_v8__edges(v8_im *im, int tok);
+
+/** hs_v8__fail_at() : an error at pos in the JSON. */
+int hs_v8__fail_at(v8_im *im, const hs_json_pos *pos, int code,
+		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /** hs_v8__scratch_all() : every scratch array of im, for init and free. */
 size_t hs_v8__scratch_all(v8_im *im, hs_scratch **out, size_t max);

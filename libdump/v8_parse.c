@@ -1,29 +1,26 @@
 /*
- * v8_parse.c - a V8 heap snapshot's JSON, streamed once into the scratch
- * arrays of v8.h: snapshot.meta gives the layout (never constants: extra
- * fields such as detachedness and trace_node_id are read past), the
- * nodes and edges arrays are read a row at a time with hs_json_uints()
- * and checked against it, and the strings, which V8 writes last, are
- * declared to the writer as types or labels, or kept as previews, by
- * what the nodes and edges used them for.  The other keys
- * (trace_function_infos, trace_tree, samples, locations...) are skipped
- * with their syntax checked.
+ * v8_parse.c - a V8 heap snapshot's JSON, streamed once: snapshot.meta
+ * gives the layout (never constants: extra fields such as detachedness
+ * and trace_node_id are read past), the nodes and edges arrays go to
+ * v8_arrays.c, and the strings, which V8 writes last, are declared to the
+ * writer as types or labels, or kept as previews, by what the nodes and
+ * edges used them for.  The other keys (trace_function_infos,
+ * trace_tree, samples, locations...) are skipped with their syntax
+ * checked.
  *
- * Load: the lexer's 64 KiB and one row; the arrays grow in scratch, and
- * what was written is released from memory as the parse moves on.  About
- * 1 ns per byte of nodes and edges.
+ * Load: the lexer's 64 KiB, meta's names; the strings' marks and maps
+ * are scratch arrays (v8.h).
  */
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "error.h"
+#include "timing.h"
 #include "v8.h"
 
 /* Longest field or type name in snapshot.meta. */
 #define META_NAME_MAX 64
-/* Rows between two releases of what the parse wrote. */
-#define RELEASE_ROWS (1u << 18)
 
 typedef struct {
 	char *nfields[HS_V8_FIELDS_MAX], *efields[HS_V8_FIELDS_MAX];
@@ -34,9 +31,7 @@ typedef struct {
 	int have_nf, have_ef, have_nt, have_et;
 } meta_t;
 
-static int fail_at(v8_im *im, const hs_json_pos *pos, int code,
-		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static int fail_at(v8_im *im, const hs_json_pos *pos, int code,
+int hs_v8__fail_at(v8_im *im, const hs_json_pos *pos, int code,
 		   const char *fmt, ...)
 {
 	char msg[256];
@@ -255,28 +250,31 @@ static int meta_resolve(v8_im *im, meta_t *m, const hs_json_pos *pos)
 	int *eat[] = { &im->ef_type, &im->ef_name, &im->ef_to };
 
 	if (!m->have_nf || !m->have_ef || !m->have_nt || !m->have_et)
-		return fail_at(im, pos, HS_ECORRUPT, "snapshot.meta lacks %s",
-			       !m->have_nf ? "node_fields" : !m->have_ef ?
-			       "edge_fields" : !m->have_nt ? "node_types" :
-			       "edge_types");
+		return hs_v8__fail_at(im, pos, HS_ECORRUPT, "snapshot.meta "
+				      "lacks %s", !m->have_nf ? "node_fields"
+				      : !m->have_ef ? "edge_fields"
+				      : !m->have_nt ? "node_types"
+				      : "edge_types");
 	for (int i = 0; i < 5; i++)
 		if ((*nat[i] = find((const char *const *)m->nfields,
 				    m->nnf, nneed[i])) < 0)
-			return fail_at(im, pos, HS_ECORRUPT, "snapshot.meta."
-				       "node_fields has no \"%s\"", nneed[i]);
+			return hs_v8__fail_at(im, pos, HS_ECORRUPT,
+					      "snapshot.meta.node_fields has "
+					      "no \"%s\"", nneed[i]);
 	for (int i = 0; i < 3; i++)
 		if ((*eat[i] = find((const char *const *)m->efields,
 				    m->nef, eneed[i])) < 0)
-			return fail_at(im, pos, HS_ECORRUPT, "snapshot.meta."
-				       "edge_fields has no \"%s\"", eneed[i]);
+			return hs_v8__fail_at(im, pos, HS_ECORRUPT,
+					      "snapshot.meta.edge_fields has "
+					      "no \"%s\"", eneed[i]);
 	im->nf = m->nnf;
 	im->ef = m->nef;
 	im->nntypes = m->nnt[im->nf_type];
 	im->netypes = m->net[im->ef_type];
 	if (!im->nntypes || !im->netypes)
-		return fail_at(im, pos, HS_ECORRUPT, "snapshot.meta.%s_types "
-			       "has no names for the \"type\" field",
-			       !im->nntypes ? "node" : "edge");
+		return hs_v8__fail_at(im, pos, HS_ECORRUPT, "snapshot.meta."
+				      "%s_types has no names for the \"type\" "
+				      "field", !im->nntypes ? "node" : "edge");
 	for (unsigned t = 0; t < im->nntypes; t++) {
 		im->ntname[t] = m->ntypes[im->nf_type][t];
 		im->nkind[t] = node_kind(im->ntname[t]);
@@ -359,198 +357,9 @@ static int parse_snapshot(v8_im *im, int tok)
 		}
 	}
 	if (rc == 0 && !have_meta)
-		return fail_at(im, &pos, HS_ECORRUPT, "\"snapshot\" has no "
-			       "\"meta\"");
+		return hs_v8__fail_at(im, &pos, HS_ECORRUPT, "\"snapshot\" has "
+				      "no \"meta\"");
 	return rc;
-}
-
-static void name_used(v8_im *im, uint64_t s, const hs_json_pos *pos)
-{
-	if (!im->have_names || s > im->name_max) {
-		im->name_max = s;
-		im->name_max_pos = *pos;
-		im->have_names = 1;
-	}
-}
-
-static int mark(v8_im *im, uint64_t s, uint8_t bits)
-{
-	HS_FORWARD_IF_ERROR(hs_scratch_reserve(&im->smark, s + 1));
-	V8_U8(im->smark, s) |= bits;
-	hs_scratch_touch(&im->smark, 64);
-	return 0;
-}
-
-/* Every RELEASE_ROWS rows: what the parse wrote leaves memory. */
-static void release_nodes(v8_im *im, uint64_t v)
-{
-	hs_scratch *a[] = { &im->ntype, &im->nname, &im->nid, &im->nsize,
-			    &im->efirst };
-
-	for (size_t i = 0; i < sizeof(a) / sizeof(a[0]); i++)
-		hs_scratch_release(a[i], 0, v);
-}
-
-static int node_row(v8_im *im, const uint64_t *r, const hs_json_pos *pos)
-{
-	uint64_t v = im->nnodes, t = r[im->nf_type], s = r[im->nf_name];
-	uint64_t ec = r[im->nf_edges];
-
-	if (t >= im->nntypes)
-		return fail_at(im, &pos[im->nf_type], HS_ECORRUPT, "node type "
-			       "%llu is not one of the %u in snapshot.meta",
-			       (unsigned long long)t, im->nntypes);
-	if (s >= UINT32_MAX)
-		return fail_at(im, &pos[im->nf_name], HS_ELIMIT, "string "
-			       "index %llu is over 2^32-2",
-			       (unsigned long long)s);
-	if (v >= HS_V8_NODES_MAX)
-		return fail_at(im, &pos[0], HS_ELIMIT, "more than %u nodes",
-			       HS_V8_NODES_MAX);
-	if (ec > HS_V8_EDGES_MAX - im->announced)
-		return fail_at(im, &pos[im->nf_edges], HS_ELIMIT, "the nodes "
-			       "announce more than %u edges",
-			       HS_V8_EDGES_MAX);
-	HS_FORWARD_IF_ERROR(hs_scratch_reserve(&im->ntype, v + 1));
-	HS_FORWARD_IF_ERROR(hs_scratch_reserve(&im->nname, v + 1));
-	HS_FORWARD_IF_ERROR(hs_scratch_reserve(&im->nid, v + 1));
-	HS_FORWARD_IF_ERROR(hs_scratch_reserve(&im->nsize, v + 1));
-	HS_FORWARD_IF_ERROR(hs_scratch_reserve(&im->efirst, v + 2));
-	V8_U8(im->ntype, v) = (uint8_t)t;
-	V8_U32(im->nname, v) = (uint32_t)s;
-	V8_U64(im->nid, v) = r[im->nf_id];
-	V8_U64(im->nsize, v) = r[im->nf_size];
-	V8_U32(im->efirst, v) = (uint32_t)im->announced;
-	im->announced += ec;
-	V8_U32(im->efirst, v + 1) = (uint32_t)im->announced;
-	name_used(im, s, &pos[im->nf_name]);
-	if (v * im->nf != im->root_index)
-		HS_FORWARD_IF_ERROR(mark(im, s, im->nkind[t] == V8_N_OBJECT ?
-					 V8_S_TYPE : V8_S_PREVIEW));
-	im->nnodes = v + 1;
-	if (im->nnodes % RELEASE_ROWS == 0)
-		release_nodes(im, v);
-	return 0;
-}
-
-/* The nodes array: rows of nf integers. */
-static int parse_nodes(v8_im *im, int tok)
-{
-	uint64_t row[HS_V8_FIELDS_MAX];
-	hs_json_pos pos[HS_V8_FIELDS_MAX];
-	size_t got;
-
-	HS_FORWARD_IF_ERROR(expect(im, tok, HS_JSON_LBRACKET, "\"nodes\""));
-	im->j.in_array = 0;
-	for (;;) {
-		HS_FORWARD_IF_ERROR(hs_json_uints(&im->j, row, pos, im->nf,
-						  &got));
-		if (got == 0)
-			break;
-		if (got < im->nf)
-			return fail_at(im, &pos[0], HS_ECORRUPT, "the "
-				       "nodes array ends inside a node (%zu "
-				       "of its %u fields)", got, im->nf);
-		HS_FORWARD_IF_ERROR(node_row(im, row, pos));
-	}
-	release_nodes(im, im->nnodes);
-	if (im->root_index % im->nf || im->root_index / im->nf >= im->nnodes)
-		return hs_json_fail(&im->j, HS_ECORRUPT, "snapshot.root_index "
-				    "%llu is not a node offset (a multiple of "
-				    "%u below %llu)",
-				    (unsigned long long)im->root_index, im->nf,
-				    (unsigned long long)(im->nnodes * im->nf));
-	im->root = (uint32_t)(im->root_index / im->nf);
-	HS_FORWARD_IF_ERROR(hs_scratch_reserve(&im->nflag, im->nnodes));
-	return hs_scratch_reserve(&im->efirst, im->nnodes + 1);
-}
-
-static int edge_row(v8_im *im, const uint64_t *r, const hs_json_pos *pos,
-		    uint32_t *owner)
-{
-	uint64_t e = im->nedges, t = r[im->ef_type], s = r[im->ef_name];
-	uint64_t to = r[im->ef_to], ord = to / im->nf;
-	uint8_t kind;
-
-	if (e >= im->announced)
-		return fail_at(im, &pos[0], HS_ECORRUPT, "more edges than the "
-			       "nodes' edge_count fields announce (%llu)",
-			       (unsigned long long)im->announced);
-	while (V8_U32(im->efirst, *owner + 1) <= e)
-		(*owner)++;
-	if (t >= im->netypes)
-		return fail_at(im, &pos[im->ef_type], HS_ECORRUPT, "edge type "
-			       "%llu is not one of the %u in snapshot.meta",
-			       (unsigned long long)t, im->netypes);
-	if (to % im->nf || ord >= im->nnodes)
-		return fail_at(im, &pos[im->ef_to], HS_ECORRUPT, "edge "
-			       "to_node %llu is not a node offset (a multiple "
-			       "of %u below %llu)", (unsigned long long)to,
-			       im->nf, (unsigned long long)(im->nnodes *
-							    im->nf));
-	if (s >= UINT32_MAX)
-		return fail_at(im, &pos[im->ef_name], HS_ELIMIT, "edge name "
-			       "or index %llu is over 2^32-2",
-			       (unsigned long long)s);
-	kind = im->ekind[t];
-	HS_FORWARD_IF_ERROR(hs_scratch_reserve(&im->etype, e + 1));
-	HS_FORWARD_IF_ERROR(hs_scratch_reserve(&im->ename, e + 1));
-	HS_FORWARD_IF_ERROR(hs_scratch_reserve(&im->eto, e + 1));
-	V8_U8(im->etype, e) = (uint8_t)t;
-	V8_U32(im->ename, e) = (uint32_t)s;
-	V8_U32(im->eto, e) = (uint32_t)ord | (kind == V8_E_WEAK ? V8_TO_WEAK
-		: kind == V8_E_SHORTCUT ? V8_TO_SHORTCUT : V8_TO_STRONG);
-	if (kind != V8_E_WEAK && kind != V8_E_SHORTCUT)
-		V8_U8(im->nflag, ord) |= V8_F_STRONG;
-	hs_scratch_touch(&im->nflag, 64);
-	if (kind != V8_E_ELEMENT && kind != V8_E_HIDDEN) {
-		name_used(im, s, &pos[im->ef_name]);
-		HS_FORWARD_IF_ERROR(mark(im, s, V8_S_LABEL));
-	}
-	if (*owner == im->root)
-		HS_FORWARD_IF_ERROR(mark(im, V8_U32(im->nname, ord),
-					 V8_S_ROOTNAME | V8_S_PREVIEW));
-	im->nedges = e + 1;
-	if (im->nedges % RELEASE_ROWS == 0) {
-		hs_scratch_release(&im->etype, 0, e);
-		hs_scratch_release(&im->ename, 0, e);
-		hs_scratch_release(&im->eto, 0, e);
-		hs_scratch_release(&im->efirst, 0, *owner);
-	}
-	return 0;
-}
-
-/* The edges array: rows of ef integers, each node's edge_count in turn. */
-static int parse_edges(v8_im *im, int tok)
-{
-	uint64_t row[HS_V8_FIELDS_MAX];
-	hs_json_pos pos[HS_V8_FIELDS_MAX];
-	uint32_t owner = 0;
-	size_t got;
-
-	HS_FORWARD_IF_ERROR(expect(im, tok, HS_JSON_LBRACKET, "\"edges\""));
-	/* the flags' resident share while edges mark their targets */
-	im->nflag.keep = im->memory / 8;
-	im->smark.keep = im->memory / 8;
-	im->j.in_array = 0;
-	for (;;) {
-		HS_FORWARD_IF_ERROR(hs_json_uints(&im->j, row, pos, im->ef,
-						  &got));
-		if (got == 0)
-			break;
-		if (got < im->ef)
-			return fail_at(im, &pos[0], HS_ECORRUPT, "the "
-				       "edges array ends inside an edge (%zu "
-				       "of its %u fields)", got, im->ef);
-		HS_FORWARD_IF_ERROR(edge_row(im, row, pos, &owner));
-	}
-	if (im->nedges != im->announced)
-		return hs_json_fail(&im->j, HS_ECORRUPT, "the nodes' "
-				    "edge_count fields announce %llu edges, "
-				    "the edges array holds %llu",
-				    (unsigned long long)im->announced,
-				    (unsigned long long)im->nedges);
-	return 0;
 }
 
 /* The length of s[0..n) cut to at most max bytes on a character
@@ -627,7 +436,6 @@ static int parse_strings(v8_im *im, int tok)
 	rc = open_writer(im);
 	if (rc < 0)
 		return hs_error_prefix(rc, "%s", im->name);
-	im->smark.keep = 0;
 	while ((rc = array_next(im, &state, &tok, "\"strings\"")) == 1) {
 		uint64_t s = im->nstrings;
 
@@ -642,7 +450,7 @@ static int parse_strings(v8_im *im, int tok)
 			return hs_error_prefix(rc, "%s: string %llu", im->name,
 					       (unsigned long long)s);
 		im->nstrings = s + 1;
-		if (im->nstrings % RELEASE_ROWS == 0) {
+		if (im->nstrings % V8_RELEASE_ROWS == 0) {
 			hs_scratch_release(&im->smark, 0, s);
 			hs_scratch_release(&im->pv, 0, im->pvlen);
 		}
@@ -650,10 +458,11 @@ static int parse_strings(v8_im *im, int tok)
 	if (rc < 0)
 		return rc;
 	if (im->have_names && im->name_max >= im->nstrings)
-		return fail_at(im, &im->name_max_pos, HS_ECORRUPT, "string "
-			       "index %llu is past the %llu strings",
-			       (unsigned long long)im->name_max,
-			       (unsigned long long)im->nstrings);
+		return hs_v8__fail_at(im, &im->name_max_pos, HS_ECORRUPT,
+				      "string index %llu is past the %llu "
+				      "strings",
+				      (unsigned long long)im->name_max,
+				      (unsigned long long)im->nstrings);
 	return 0;
 }
 
@@ -665,12 +474,13 @@ int hs_v8__parse(v8_im *im)
 {
 	static const char *const keys[] = { "snapshot", "nodes", "edges",
 					    "strings" };
-	static const section_fn fns[] = { parse_snapshot, parse_nodes,
-					  parse_edges, parse_strings };
+	static const section_fn fns[] = { parse_snapshot, hs_v8__nodes,
+					  hs_v8__edges, parse_strings };
 	hs_json *j = &im->j;
 	char key[32];
 	int state = 0, rc, tok, done = 0;
 
+	hs_timing_step("v8", NULL, &im->t);
 	tok = hs_json_next(j);
 	if (tok >= 0 && tok != HS_JSON_LBRACE)
 		return hs_json_fail(j, HS_ECORRUPT, "not a V8 heap snapshot: "
@@ -689,8 +499,10 @@ int hs_v8__parse(v8_im *im)
 			return hs_json_fail(j, HS_ECORRUPT, "\"%s\" %s: the "
 					    "sections must come in V8's order "
 					    "(snapshot, nodes, edges, strings)",
-					    key, k < done ? "twice" : "too early");
+					    key, k < done ? "twice"
+					    : "too early");
 		HS_FORWARD_IF_ERROR(fns[k](im, tok));
+		hs_timing_step("v8", keys[k], &im->t);
 		done++;
 	}
 	HS_FORWARD_IF_ERROR(rc);

@@ -551,7 +551,7 @@ int main(int argc, char **argv)
 			return tool_usage_error("unknown option");
 		}
 	}
-	if (tool_one_file(argc, argv, &o.file) < 0)
+	if (tool_one_file(argc, argv, &o.file) != 0)
 		return TOOL_ERROR;
 	if (o.has_id && !o.has_depth)
 		o.depth = 1;

@@ -474,7 +474,7 @@ int main(int argc, char **argv)
 			return tool_usage_error("unknown option");
 		}
 	}
-	if (tool_one_file(argc, argv, &o.file) < 0)
+	if (tool_one_file(argc, argv, &o.file) != 0)
 		return TOOL_ERROR;
 	if (o.json && o.csv)
 		return tool_usage_error("--json and --csv exclude each other");

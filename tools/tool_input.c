@@ -36,7 +36,7 @@ int tool_is_v8(const char *path)
 	size_t n;
 	FILE *f;
 
-	if (strcmp(path, "-") == 0)
+	if (!path || strcmp(path, "-") == 0)
 		return 0;
 	if (ends_with(path, ".heapsnapshot") ||
 	    ends_with(path, ".heapsnapshot.gz") ||
