@@ -6,13 +6,14 @@
  *
  * The JSON is streamed once (plain, or gzip-compressed: detected by its
  * first bytes), never held: the field layout comes from snapshot.meta, the
- * nodes and edges go to scratch arrays (unlinked files in opts.tmpdir,
- * about 30 bytes per node and 9 per edge, released as they are consumed),
- * the strings - which V8 writes last - resolve the names, then two walks
- * over the scratch arrays apply DevTools' and memlab's dominator rules and
- * the objects are written with hs_writer.  Memory: the writer's (about
- * 6.5 MiB), a 64 KiB read buffer, and at most opts.memory bytes of
- * scratch pages mapped at a time.
+ * nodes and edges go to scratch arrays (files without names in
+ * opts.tmpdir, about 30 bytes per node and 9 per edge), read on two
+ * threads; the strings - which V8 writes last - resolve the names, then
+ * two walks over the scratch arrays apply DevTools' and memlab's
+ * dominator rules and the objects are written with hs_writer.  Memory:
+ * the writer's (about 6.5 MiB), the lexer's 64 KiB, two 0.5 MiB chunks,
+ * 1 byte per node and per string, and opts.memory for the scratch read
+ * at random (through caches when it is larger).
  *
  * Input is hostile: every limit below is checked, and every error names
  * the input, the line, the column and the byte offset in the JSON:
@@ -60,7 +61,8 @@ typedef struct {
 	                            symbol values) */
 	const char *tmpdir;    /**< scratch directory; NULL: $TMPDIR, else
 	                            /tmp */
-	size_t memory;         /**< scratch bytes mapped at a time; 0: 64 MiB */
+	size_t memory;         /**< scratch bytes kept in memory for reading
+	                            at random; 0: 128 MiB */
 	uint64_t pid;          /**< the header's pid (a snapshot has none);
 	                            0: unknown */
 	uint64_t time_ms;      /**< the header's time; 0: now */
