@@ -413,28 +413,87 @@ static int label_public(hs_str l)
 	return 1;
 }
 
+/* The memo of step texts: open addressing, key + 1 (0 = empty). */
+static uint32_t *memo_slot(const hs_report *r, uint64_t key)
+{
+	size_t h = hash32((uint32_t)(key ^ key >> 32)) & r->memo_mask;
+
+	while (r->memo_key[h] && r->memo_key[h] != key + 1)
+		h = (h + 1) & r->memo_mask;
+	return &r->memo_text[h];
+}
+
+static int memo_put(hs_report *r, uint64_t key, uint32_t text)
+{
+	if (!r->memo_key || (r->nmemo + 1) * 2 > r->memo_mask + 1) {
+		size_t cap = r->memo_key ? (r->memo_mask + 1) * 2 : 4096;
+		uint64_t *ok = r->memo_key;
+		uint32_t *ot = r->memo_text;
+		size_t omask = r->memo_mask;
+
+		r->memo_key = calloc(cap, sizeof(*r->memo_key));
+		r->memo_text = malloc(cap * sizeof(*r->memo_text));
+		if (!r->memo_key || !r->memo_text) {
+			free(r->memo_key);
+			free(r->memo_text);
+			r->memo_key = ok;
+			r->memo_text = ot;
+			return hs_error_set(HS_ENOMEM, "report: out of memory");
+		}
+		r->memo_mask = cap - 1;
+		for (size_t i = 0; ok && i <= omask; i++)
+			if (ok[i]) {
+				uint32_t *slot = memo_slot(r, ok[i] - 1);
+
+				*slot = ot[i];
+				r->memo_key[slot - r->memo_text] = ok[i];
+			}
+		free(ok);
+		free(ot);
+	}
+	{
+		uint32_t *slot = memo_slot(r, key);
+
+		*slot = text;
+		r->memo_key[slot - r->memo_text] = key + 1;
+		r->nmemo++;
+	}
+	return 0;
+}
+
 static int add_step(hs_report *r, const hs_path *p, size_t i, hs_buf *txt,
 		    hs_buf *lab)
 {
 	hs_str label = { NULL, 0 };
 	rep_step *s;
-	uint32_t t;
+	uint32_t t, text;
+	/* the text of a step is the reference's (from nodes[i-1], edge
+	 * edges[i-1]); of element 0, the root record's */
+	uint64_t key = i ? (uint64_t)p->nodes[i - 1] << 32 | p->edges[i - 1]
+			 : (uint64_t)UINT32_MAX << 32 | p->root;
 
-	txt->len = 0;
-	if (i > 0) {
-		HS_FORWARD_IF_ERROR(hs_path_label(&label, lab, r->g, p, i - 1));
-		if (r->o.redact && !label_public(label)) {
-			label.ptr = "[...]";
-			label.len = 5;
+	if (r->memo_key && r->memo_key[memo_slot(r, key) - r->memo_text]) {
+		text = *memo_slot(r, key);
+	} else {
+		txt->len = 0;
+		if (i > 0) {
+			HS_FORWARD_IF_ERROR(hs_path_label(&label, lab, r->g, p,
+							  i - 1));
+			if (r->o.redact && !label_public(label)) {
+				label.ptr = "[...]";
+				label.len = 5;
+			}
 		}
+		HS_FORWARD_IF_ERROR(hs_path_format_label(txt, r->g, p, i, label));
+		HS_FORWARD_IF_ERROR(add_text(r, &text, (const char *)txt->data,
+					     txt->len, REP_STEP_MAX));
+		HS_FORWARD_IF_ERROR(memo_put(r, key, text));
 	}
-	HS_FORWARD_IF_ERROR(hs_path_format_label(txt, r->g, p, i, label));
 	HS_FORWARD_IF_ERROR(grow((void **)&r->steps, &r->csteps,
 				 r->nsteps + 1, sizeof(*r->steps)));
-	s = &r->steps[r->nsteps];
-	HS_FORWARD_IF_ERROR(add_text(r, &s->text, (const char *)txt->data,
-				     txt->len, REP_STEP_MAX));
 	HS_FORWARD_IF_ERROR(rep_type(r, &t, hs_graph_type(r->g, p->nodes[i])));
+	s = &r->steps[r->nsteps];
+	s->text = text;
 	s->type = t;
 	s->id = hs_graph_id(r->g, p->nodes[i]);
 	r->nsteps++;
@@ -909,6 +968,8 @@ void hs_report_free(hs_report *r)
 	free(r->inst);
 	free(r->paths);
 	free(r->steps);
+	free(r->memo_key);
+	free(r->memo_text);
 	hs_sites_free(r->sites);
 	hs_diff_free(r->diff);
 	free(r->dtype);

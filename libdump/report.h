@@ -132,6 +132,11 @@ struct hs_report {
 
 	rep_path *paths;
 	size_t npaths, cpaths;
+	/* step texts by (object, reference) or root: paths share their
+	 * first steps, and reading a label decodes a frame */
+	uint64_t *memo_key;
+	uint32_t *memo_text;
+	size_t memo_mask, nmemo;
 	rep_step *steps;
 	size_t nsteps, csteps;
 
