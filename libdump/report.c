@@ -243,6 +243,13 @@ static int gather_tree(hs_report *r)
 	HS_RETURN_ERROR_IF(!top, HS_ENOMEM, "report: out of memory");
 	rc = tree_add(r, HS_GRAPH_SUPERROOT, REP_NONE);
 	n = hs_dom_top(top, k + 1, NULL, r->d, r->tree_min);
+	/* hs_dom_top() says 0 when it cannot allocate */
+	if (n == 0 && r->tree_min <= 1 &&
+	    hs_dom_stats_get(r->d)->reachable > 0) {
+		free(top);
+		return hs_error_set(HS_ENOMEM, "report: out of memory ranking "
+				    "objects");
+	}
 	if (n > k) {
 		r->tree_cut = hs_dom_retained(r->d, top[k]);
 		n = k;
@@ -362,6 +369,10 @@ static int gather_retainers(hs_report *r)
 	uint32_t top[RETAINER_CANDIDATES], seen[RETAINER_CANDIDATES];
 	size_t n = hs_dom_top(top, RETAINER_CANDIDATES, NULL, r->d, 0);
 	size_t nseen = 0;
+
+	/* hs_dom_top() says 0 when it cannot allocate */
+	HS_RETURN_ERROR_IF(n == 0 && hs_dom_stats_get(r->d)->reachable > 0,
+			   HS_ENOMEM, "report: out of memory ranking objects");
 
 	r->top = malloc(REP_TOP_MAX * sizeof(*r->top));
 	HS_RETURN_ERROR_IF(!r->top, HS_ENOMEM, "report: out of memory");

@@ -20,6 +20,8 @@
 #include <CUnit/CUnit.h>
 
 #include "hs_reader.h"
+#include "hs_report.h"
+#include "hs_synth.h"
 #include "hs_writer.h"
 #include "testutil.h"
 #include "unit.h"
@@ -349,9 +351,88 @@ static void test_read_faults(void)
 	CU_ASSERT(failures >= 5);
 }
 
+/* The report's three texts, one after the other, into out. */
+static int report_texts(hs_buf *out, hs_graph **g, hs_dom **d)
+{
+	hs_report *r = NULL;
+	int rc = hs_report_new(&r, g[1], d[1], g[0], d[0], NULL, NULL);
+
+	if (rc == 0)
+		rc = hs_report_markdown(r, hs_buf_sink(out));
+	if (rc == 0)
+		rc = hs_report_html(r, hs_buf_sink(out));
+	if (rc == 0)
+		rc = hs_report_json(r, hs_buf_sink(out));
+	hs_report_free(r);
+	return rc;
+}
+
+/* A report of two snapshots (one process, a leak between them): every
+ * allocation of hs_report_new() and of its three writers fails in turn.
+ * Each failure comes back as HS_ENOMEM with a message, or - where the
+ * code below has a fallback (bigarray's page accounting) - changes
+ * nothing in the output. */
+static void test_report_faults(void)
+{
+	hs_graph *g[2] = { NULL, NULL };
+	hs_dom *d[2] = { NULL, NULL };
+	hs_buf want = HS_BUF_INIT;
+	long n, failures = 0;
+
+	for (int i = 0; i < 2; i++) {
+		hs_synth_options so = HS_SYNTH_OPTIONS_INIT;
+		const char *path = tu_path(i ? "fault-r2.snap" : "fault-r1.snap");
+
+		so.shape = HS_SYNTH_PYTHON;
+		so.objects = 200;
+		so.phase = (unsigned)i + 1;
+		CU_ASSERT_FATAL(hs_synth_write_file(NULL, path, &so, NULL) == 0);
+		CU_ASSERT_FATAL(hs_graph_load(&g[i], path, NULL) == 0);
+		CU_ASSERT_FATAL(hs_dom_build(&d[i], g[i]) == 0);
+	}
+	CU_ASSERT_FATAL(report_texts(&want, g, d) == 0);
+	for (n = 1; n < 100000; n++) {
+		hs_buf out = HS_BUF_INIT;
+		long hits;
+		int rc;
+
+		hs_error_clear();
+		arm(n);
+		rc = report_texts(&out, g, d);
+		hits = disarm();
+		if (hits == 0) {
+			CU_ASSERT_EQUAL(rc, 0);
+			hs_buf_release(&out);
+			break;
+		}
+		failures++;
+		if (rc == 0) {
+			CU_ASSERT(out.len == want.len &&
+				  memcmp(out.data, want.data, out.len) == 0);
+		} else {
+			if (rc != HS_ENOMEM ||
+			    !tu_contains(hs_error_last(), "memory"))
+				fprintf(stderr, "\nreport, allocation %ld failed: "
+					"%d, '%s'\n", n, rc, hs_error_last());
+			CU_ASSERT_EQUAL(rc, HS_ENOMEM);
+			CU_ASSERT(tu_contains(hs_error_last(), "memory"));
+		}
+		hs_buf_release(&out);
+	}
+	fprintf(stderr, "\n    report: %ld allocations failed in turn ",
+		failures);
+	CU_ASSERT(failures >= 20);
+	hs_buf_release(&want);
+	for (int i = 0; i < 2; i++) {
+		hs_dom_free(d[i]);
+		hs_graph_free(g[i]);
+	}
+}
+
 HS_SUITE(faults,
 	 HS_TEST(test_wrappers_are_linked),
 	 HS_TEST(test_write_faults_threaded),
 	 HS_TEST(test_write_faults_unthreaded),
 	 HS_TEST(test_write_faults_memory_sink),
-	 HS_TEST(test_read_faults))
+	 HS_TEST(test_read_faults),
+	 HS_TEST(test_report_faults))
