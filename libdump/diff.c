@@ -3,9 +3,12 @@
  * hs_diff.h).
  *
  * Load: the type table (one row per type name), and while computing, per
- * object of the newest snapshot a presence byte, an owner (4 bytes) and,
- * per owner, a count (4) and bytes (8).  Matching by id costs one lookup
- * per object in the other snapshot's id table.
+ * object of the newest snapshot its match in the other (4 bytes), a
+ * presence byte, an owner (4 bytes) and, per owner, a count (4) and bytes
+ * (8).  Objects are matched by id with a merge of the two snapshots' ids
+ * in order (16 bytes per object of both while matching): ids mostly come
+ * in address order already, and a radix sort puts the others in order,
+ * where hashing cost a random lookup per object.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -233,33 +236,137 @@ static int cmp_type(const void *pa, const void *pb)
 
 /* ---- matching objects by id ------------------------------------------ */
 
-/* present[v] = 1 when node v of g has a same-id, same-type-name object in
- * other. */
-static int match_ids(unsigned char **out, const hs_graph *g,
-		     const uint32_t *rowmap, const hs_graph *other,
-		     const uint32_t *other_rowmap)
+typedef struct {
+	uint64_t id;
+	uint32_t node;
+} id_node;
+
+/* g's nodes by id, ties in node order, in *out (malloc'd; n entries).
+ * Ids mostly ascend with the nodes (writers walk memory in order): then
+ * this is a copy; else an LSD radix sort of the bits in which the ids
+ * differ, 11 at a time. */
+static int id_order(id_node **out, const hs_graph *g)
 {
 	uint32_t n = hs_graph_count(g);
-	unsigned char *p = malloc(n ? n : 1);
+	id_node *a = malloc(((size_t)n + 1) * sizeof(*a)), *b = NULL;
+	uint64_t lo = UINT64_MAX, hi = 0;
+	int sorted = 1, bits = 0;
 
-	HS_RETURN_ERROR_IF(!p, HS_ENOMEM, "diff: out of memory for %u "
-			   "objects", n);
+	HS_RETURN_ERROR_IF(!a, HS_ENOMEM, "diff: out of memory for the ids "
+			   "of %u objects", n);
 	for (uint32_t v = 0; v < n; v++) {
-		uint32_t u = hs_graph_find_id(other, hs_graph_id(g, v));
-
-		p[v] = u != HS_GRAPH_NONE &&
-		       other_rowmap[hs_graph_type(other, u)] ==
-		       rowmap[hs_graph_type(g, v)];
+		a[v].id = hs_graph_id(g, v);
+		a[v].node = v;
+		if (v && a[v].id < a[v - 1].id)
+			sorted = 0;
+		lo = a[v].id < lo ? a[v].id : lo;
+		hi = a[v].id > hi ? a[v].id : hi;
 	}
-	*out = p;
+	*out = a;
+	if (sorted)
+		return 0;
+	while (bits < 64 && (hi - lo) >> bits)
+		bits++;
+	b = malloc((size_t)n * sizeof(*b));
+	if (!b) {
+		free(a);
+		*out = NULL;
+		return hs_error_set(HS_ENOMEM, "diff: out of memory for the ids "
+				    "of %u objects", n);
+	}
+	for (int shift = 0; shift < bits; shift += 11) {
+		size_t cnt[2048] = { 0 }, at = 0;
+		id_node *t;
+
+		for (uint32_t v = 0; v < n; v++)
+			cnt[(a[v].id - lo) >> shift & 2047]++;
+		for (size_t k = 0; k < 2048; k++) {
+			size_t c = cnt[k];
+
+			cnt[k] = at;
+			at += c;
+		}
+		for (uint32_t v = 0; v < n; v++)
+			b[cnt[(a[v].id - lo) >> shift & 2047]++] = a[v];
+		t = a;
+		a = b;
+		b = t;
+	}
+	free(b);
+	*out = a;
 	return 0;
+}
+
+/*
+ * Matches the objects of g and other by id and type name, as a merge of
+ * the two id orders: an object matches the first object of the other
+ * snapshot with its id (the one hs_graph_find_id() names) when that has
+ * the same type name.  match[v] is that object for node v of g (or
+ * HS_GRAPH_NONE); present[u] = 1 when node u of other matches (either may
+ * be NULL).
+ */
+static int match_ids(uint32_t *match, unsigned char *present,
+		     const hs_graph *g, const uint32_t *rowmap,
+		     const hs_graph *other, const uint32_t *other_rowmap)
+{
+	uint32_t na = hs_graph_count(g), nb = hs_graph_count(other);
+	id_node *a = NULL, *b = NULL;
+	size_t i = 0, j = 0;
+	int rc;
+
+	rc = id_order(&a, g);
+	if (rc == 0)
+		rc = id_order(&b, other);
+	if (rc < 0)
+		goto done;
+	if (match)
+		for (uint32_t v = 0; v < na; v++)
+			match[v] = HS_GRAPH_NONE;
+	if (present)
+		memset(present, 0, nb);
+	while (i < na && j < nb) {
+		uint64_t id = a[i].id;
+		size_t ie = i, je = j;
+		uint32_t fa, fb;
+
+		if (b[j].id < id) {
+			j++;
+			continue;
+		}
+		if (b[j].id > id) {
+			i++;
+			continue;
+		}
+		while (ie < na && a[ie].id == id)
+			ie++;
+		while (je < nb && b[je].id == id)
+			je++;
+		/* the first of each run is the lowest node with the id */
+		fa = a[i].node;
+		fb = b[j].node;
+		for (; match && i < ie; i++)
+			if (rowmap[hs_graph_type(g, a[i].node)] ==
+			    other_rowmap[hs_graph_type(other, fb)])
+				match[a[i].node] = fb;
+		for (; present && j < je; j++)
+			present[b[j].node] =
+				other_rowmap[hs_graph_type(other, b[j].node)] ==
+				rowmap[hs_graph_type(g, fa)];
+		i = ie;
+		j = je;
+	}
+done:
+	free(a);
+	free(b);
+	return rc;
 }
 
 /* ---- owners by id ---------------------------------------------------- */
 
 typedef struct {
 	hs_dom *d;
-	const unsigned char *survives;  /* per node of the new snapshot */
+	const uint32_t *old_of;  /* per node of the new snapshot: its match
+	                            in the old one, or HS_GRAPH_NONE */
 	uint32_t *own;       /* nearest surviving dominator-or-self */
 } owner_walk;
 
@@ -272,7 +379,7 @@ static int owner_visit(uint32_t node, uint32_t depth, int enter, void *payload)
 	if (!enter)
 		return 0;
 	up = hs_dom_idom(w->d, node);
-	w->own[node] = w->survives[node] ? node
+	w->own[node] = w->old_of[node] != HS_GRAPH_NONE ? node
 		       : up == HS_GRAPH_SUPERROOT ? HS_GRAPH_SUPERROOT
 						  : w->own[up];
 	return 0;
@@ -290,8 +397,8 @@ static int cmp_owner(const void *pa, const void *pb)
 }
 
 /* Groups the new objects (is_new) of the new snapshot by their nearest
- * surviving dominator. */
-static int owners_by_id(hs_diff *df, const unsigned char *survives,
+ * surviving dominator (old_of: as match_ids gives it, against df->g[0]). */
+static int owners_by_id(hs_diff *df, const uint32_t *old_of,
 			const unsigned char *is_new)
 {
 	const hs_graph *g = df->g[1];
@@ -301,7 +408,7 @@ static int owners_by_id(hs_diff *df, const unsigned char *survives,
 	uint32_t *own = malloc((size_t)(n ? n : 1) * sizeof(*own));
 	uint32_t *cnt = calloc((size_t)n + 2, sizeof(*cnt));
 	uint64_t *bytes = calloc((size_t)n + 2, sizeof(*bytes));
-	owner_walk w = { d, survives, own };
+	owner_walk w = { d, old_of, own };
 	size_t k = 0;
 	int rc;
 
@@ -350,8 +457,7 @@ static int owners_by_id(hs_diff *df, const unsigned char *survives,
 		o->bytes = (int64_t)bytes[s];
 		o->old_node = HS_GRAPH_NONE;
 		if (s < n) {
-			o->old_node = hs_graph_find_id(df->g[0],
-						       hs_graph_id(g, o->node));
+			o->old_node = old_of[o->node];
 			o->retained[1] = hs_dom_retained(d, o->node);
 			if (o->old_node != HS_GRAPH_NONE)
 				o->retained[0] = hs_dom_retained(df->d[0],
@@ -734,8 +840,9 @@ int hs_diff_new(hs_diff **out, hs_graph *old_g, hs_dom *old_d,
 		hs_graph *new_g, hs_dom *new_d, const hs_diff_options *opts)
 {
 	static const hs_diff_options defaults = HS_DIFF_OPTIONS_INIT;
-	uint32_t *map0 = NULL, *map1 = NULL;
-	unsigned char *present = NULL, *in_new = NULL, *is_new = NULL;
+	uint32_t *map0 = NULL, *map1 = NULL, *old_of = NULL;
+	uint32_t n0 = hs_graph_count(old_g), n1 = hs_graph_count(new_g);
+	unsigned char *in_new = NULL, *is_new = NULL;
 	hs_diff *df = NULL;
 	int rc;
 
@@ -753,33 +860,33 @@ int hs_diff_new(hs_diff **out, hs_graph *old_g, hs_dom *old_d,
 							  : 500, map0, map1);
 		goto done;
 	}
-	rc = match_ids(&present, new_g, map1, old_g, map0);
-	if (rc == 0)
-		rc = match_ids(&in_new, old_g, map0, new_g, map1);
-	if (rc < 0)
-		goto done;
-	is_new = malloc(hs_graph_count(new_g) ? hs_graph_count(new_g) : 1);
-	if (!is_new) {
+	old_of = malloc(((size_t)n1 + 1) * sizeof(*old_of));
+	in_new = malloc((size_t)n0 + 1);
+	is_new = malloc((size_t)n1 + 1);
+	if (!old_of || !in_new || !is_new) {
 		rc = hs_error_set(HS_ENOMEM, "diff: out of memory");
 		goto done;
 	}
-	for (uint32_t v = 0; v < hs_graph_count(new_g); v++) {
-		is_new[v] = !present[v];
-		if (present[v]) {
+	rc = match_ids(old_of, in_new, new_g, map1, old_g, map0);
+	if (rc < 0)
+		goto done;
+	for (uint32_t v = 0; v < n1; v++) {
+		is_new[v] = old_of[v] == HS_GRAPH_NONE;
+		if (!is_new[v]) {
 			df->totals.survivors++;
 			df->totals.survivor_bytes += hs_graph_size(new_g, v);
 		}
 	}
-	for (uint32_t u = 0; u < hs_graph_count(old_g); u++)
+	for (uint32_t u = 0; u < n0; u++)
 		if (!in_new[u]) {
 			df->totals.freed_objects++;
 			df->totals.freed_bytes += hs_graph_size(old_g, u);
 		}
-	rc = owners_by_id(df, present, is_new);
+	rc = owners_by_id(df, old_of, is_new);
 done:
 	free(map0);
 	free(map1);
-	free(present);
+	free(old_of);
 	free(in_new);
 	free(is_new);
 	return diff_done(out, df, rc);
@@ -789,8 +896,9 @@ int hs_diff_leaks(hs_diff **out, hs_graph *base_g, hs_dom *base_d,
 		  hs_graph *target_g, hs_graph *final_g, hs_dom *final_d,
 		  const hs_diff_options *opts)
 {
-	uint32_t *map0 = NULL, *map1 = NULL, *mapt = NULL;
-	unsigned char *in_base = NULL, *in_target = NULL;
+	uint32_t *map0 = NULL, *map1 = NULL, *mapt = NULL, *m = NULL;
+	uint32_t n = hs_graph_count(final_g);
+	unsigned char *is_new = NULL;
 	hs_diff *df = NULL;
 	int rc;
 
@@ -808,23 +916,32 @@ int hs_diff_leaks(hs_diff **out, hs_graph *base_g, hs_dom *base_d,
 	/* target's types, mapped into the same table so names compare as
 	 * rows; rows only target has get no counts and are dropped below */
 	rc = map_types(&mapt, &df->types, target_g, NULL);
-	if (rc == 0)
-		rc = match_ids(&in_base, final_g, map1, base_g, map0);
-	if (rc == 0)
-		rc = match_ids(&in_target, final_g, map1, target_g, mapt);
 	if (rc < 0)
 		goto done;
-	/* leak candidates: in final, were in target, not in base; in_target
-	 * becomes "is new" in place */
-	for (uint32_t v = 0; v < hs_graph_count(final_g); v++)
-		in_target[v] = in_target[v] && !in_base[v];
-	rc = owners_by_id(df, in_base, in_target);
+	m = malloc(((size_t)n + 1) * sizeof(*m));
+	is_new = malloc((size_t)n + 1);
+	if (!m || !is_new) {
+		rc = hs_error_set(HS_ENOMEM, "diff: out of memory");
+		goto done;
+	}
+	/* leak candidates: in final, were in target, not in base */
+	rc = match_ids(m, NULL, final_g, map1, target_g, mapt);
+	if (rc < 0)
+		goto done;
+	for (uint32_t v = 0; v < n; v++)
+		is_new[v] = m[v] != HS_GRAPH_NONE;
+	rc = match_ids(m, NULL, final_g, map1, base_g, map0);
+	if (rc < 0)
+		goto done;
+	for (uint32_t v = 0; v < n; v++)
+		is_new[v] = is_new[v] && m[v] == HS_GRAPH_NONE;
+	rc = owners_by_id(df, m, is_new);
 done:
 	free(map0);
 	free(map1);
 	free(mapt);
-	free(in_base);
-	free(in_target);
+	free(m);
+	free(is_new);
 	return diff_done(out, df, rc);
 }
 

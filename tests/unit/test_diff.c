@@ -2,9 +2,12 @@
  * test_diff.c - hs_diff: the synthetic two-phase heap's known leak is
  * found with its exact owner, count and bytes (by id, by path, with three
  * snapshots); an address reused by another type is new, not a survivor;
- * snapshots of two processes are matched by path.
+ * snapshots of two processes are matched by path; ids in no order, with
+ * duplicates and reused addresses, are matched as hs_graph_find_id()
+ * matches them.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "hs_diff.h"
@@ -396,7 +399,120 @@ static void test_dom_build_many(void)
 	snap_free(&s1);
 }
 
+static uint64_t xrnd(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/* One process's heap with ids in shuffled order: n objects of 3 types,
+ * every 40th reusing the id of an earlier one; `keep` of every 10 ids of
+ * `from` (when given) come back, some with another type. */
+static const char *scrambled(const char *name, uint32_t n, uint64_t seed,
+			     const uint64_t *from, uint64_t *ids)
+{
+	static char path[2][512];
+	static int k;
+	char *p = path[k++ % 2];
+	hs_header h = HS_HEADER_INIT;
+	hs_writer_options o = HS_WRITER_OPTIONS_INIT;
+	hs_writer *w;
+	uint32_t t[3];
+	uint64_t s = seed;
+
+	h.runtime = "test";
+	h.pid = 42;
+	o.frame_size = 4096;
+	for (uint32_t v = 0; v < n; v++) {
+		ids[v] = from && xrnd(&s) % 10 < 7 ? from[xrnd(&s) % n]
+			 : 0x100000 + 16 * (xrnd(&s) % (4 * (uint64_t)n));
+		if (v >= 40 && v % 40 == 0)
+			ids[v] = ids[xrnd(&s) % v];
+	}
+	snprintf(p, 512, "%s/%s", hs_unit_tmpdir(), name);
+	CU_ASSERT_FATAL(hs_writer_open(&w, p, &o, &h) == 0);
+	CU_ASSERT_FATAL(hs_writer_type(&t[0], w, "A", 1) == 0);
+	CU_ASSERT_FATAL(hs_writer_type(&t[1], w, "B", 1) == 0);
+	CU_ASSERT_FATAL(hs_writer_type(&t[2], w, "C", 1) == 0);
+	for (uint32_t v = 0; v < n; v++) {
+		uint64_t refs[3];
+		hs_object ob = { ids[v], t[ids[v] / 16 % 3 == 0 && xrnd(&s) % 4
+					   ? 2 : xrnd(&s) % 2],
+				 8 + xrnd(&s) % 64, 0, refs, NULL, NULL,
+				 { HS_VALUE_NONE, { .i = 0 } }, HS_NO_SITE };
+
+		for (uint32_t j = 0; j < 3 && v + 1 < n; j++)
+			refs[ob.nrefs++] = ids[v + 1 + xrnd(&s) % (n - v - 1)];
+		CU_ASSERT_FATAL(hs_writer_object(w, &ob) == 0);
+	}
+	CU_ASSERT_FATAL(hs_writer_root(w, ids[0], "global", "r", 0) == 0);
+	CU_ASSERT_FATAL(hs_writer_close(w) == 0);
+	return p;
+}
+
+static int same_type(const hs_graph *a, uint32_t x, const hs_graph *b,
+		     uint32_t y)
+{
+	hs_str sa = hs_graph_type_name(a, hs_graph_type(a, x));
+	hs_str sb = hs_graph_type_name(b, hs_graph_type(b, y));
+
+	return sa.len == sb.len && memcmp(sa.ptr, sb.ptr, sa.len) == 0;
+}
+
+static void test_scrambled_ids(void)
+{
+	const uint32_t n = 20000;
+	uint64_t *ids0 = malloc(n * 8), *ids1 = malloc(n * 8);
+	uint64_t surv = 0, survb = 0, freed = 0, freedb = 0;
+	snap s0, s1;
+	hs_diff *df;
+	const hs_diff_totals *t;
+
+	CU_ASSERT_FATAL(ids0 && ids1);
+	snap_load(&s0, scrambled("x1.snap", n, 5, NULL, ids0));
+	snap_load(&s1, scrambled("x2.snap", n, 6, ids0, ids1));
+	CU_ASSERT_FATAL(hs_diff_new(&df, s0.g, s0.d, s1.g, s1.d, NULL) == 0);
+	t = hs_diff_totals_get(df);
+	CU_ASSERT_EQUAL(t->matched_by, HS_DIFF_MATCH_ID);
+	/* the reference: one lookup per object */
+	for (uint32_t v = 0; v < n; v++) {
+		uint32_t u = hs_graph_find_id(s0.g, hs_graph_id(s1.g, v));
+
+		if (u != HS_GRAPH_NONE && same_type(s1.g, v, s0.g, u)) {
+			surv++;
+			survb += hs_graph_size(s1.g, v);
+		}
+		u = hs_graph_find_id(s1.g, hs_graph_id(s0.g, v));
+		if (u == HS_GRAPH_NONE || !same_type(s0.g, v, s1.g, u)) {
+			freed++;
+			freedb += hs_graph_size(s0.g, v);
+		}
+	}
+	CU_ASSERT(surv > n / 3 && surv < n);
+	CU_ASSERT_EQUAL(t->survivors, surv);
+	CU_ASSERT_EQUAL(t->survivor_bytes, survb);
+	CU_ASSERT_EQUAL(t->freed_objects, freed);
+	CU_ASSERT_EQUAL(t->freed_bytes, freedb);
+	CU_ASSERT_EQUAL(t->new_objects, n - surv);
+	for (size_t i = 0; i < hs_diff_owner_count(df); i++) {
+		const hs_diff_owner *o = hs_diff_owner_get(df, i);
+
+		if (o->node < HS_GRAPH_NONE)
+			CU_ASSERT_EQUAL(o->old_node,
+					hs_graph_find_id(s0.g,
+							 hs_graph_id(s1.g,
+								     o->node)));
+	}
+	hs_diff_free(df);
+	snap_free(&s0);
+	snap_free(&s1);
+	free(ids0);
+	free(ids1);
+}
+
 HS_SUITE(diff, HS_TEST(test_leak_by_id), HS_TEST(test_leak_by_path),
 	 HS_TEST(test_three_snapshots), HS_TEST(test_address_reuse),
 	 HS_TEST(test_two_processes), HS_TEST(test_classes),
-	 HS_TEST(test_dom_build_many))
+	 HS_TEST(test_dom_build_many), HS_TEST(test_scrambled_ids))
