@@ -65,8 +65,8 @@
 /* How far ahead (stack entries, preorder numbers) data is asked for. */
 #define AHEAD_STACK 4u
 #define AHEAD_SEMI 16u
-/* The converting core publishes its progress every this many nodes. */
-#define CONV_STEP 1024u
+/* Entries of the ring of predecessors (4 bytes each). */
+#define RING (1u << 20)
 
 struct hs_dom {
 	const hs_graph *g;
@@ -109,15 +109,23 @@ typedef struct {
 	int weak;            /* does the graph have weak references */
 	hs_edges roots;
 	uint32_t *parent;    /* preorder -> preorder */
-	/* the strong predecessors: node -> nodes, then (once the helper has
-	 * passed them) -> preorder numbers, NONE for an unreachable one */
+	/* the strong predecessors, node -> nodes */
 	uint32_t *in_off, *in_src;
+	/* the predecessors in preorder numbers, w = R..1, each list ended by
+	 * NONE (a root's has the super-root, 0): a ring the helper fills
+	 * just ahead of the semi pass, which then reads them in order */
+	uint32_t *ring;
+	uint64_t wp;         /* producer: entries written */
+	uint32_t pw;         /* producer: the node being written (0: done) */
+	uint32_t pq;         /* producer: its next in-edge (NONE: none yet) */
+	atomic_ullong wpos;  /* entries written, published */
+	atomic_ullong rpos;  /* entries read, published */
+	atomic_int stop;     /* the semi pass failed: the helper stops */
 	/* helper thread */
 	int threaded;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	int dfs_over;        /* under mu: the DFS is over (or failed) */
-	atomic_uint conv;    /* preds of w >= conv are in preorder numbers */
 	atomic_int helper_rc;
 	char helper_msg[512];
 } build;
@@ -177,36 +185,80 @@ static int preds_build(build *b)
 	return 0;
 }
 
-/* Rewrites the predecessors of w = R..1 into preorder numbers, in the
- * order the semi pass reads them, publishing the progress in conv. */
-static void preds_convert(build *b)
+/* Writes predecessors into the ring up to entry `limit`, from where it
+ * stopped (b->pw, b->pq), asking ahead for the preorder numbers of a
+ * later node's predecessors. */
+static void ring_fill(build *b, uint64_t limit)
 {
 	const hs_dom *d = b->d;
-	const uint32_t *vert = d->vert, *pre = d->pre, *in_off = b->in_off;
-	uint32_t *in_src = b->in_src;
+	const uint32_t *vert = d->vert, *pre = d->pre;
+	const uint32_t *in_off = b->in_off, *in_src = b->in_src;
+	uint32_t *ring = b->ring;
+	uint64_t wp = b->wp;
+	uint32_t w = b->pw, q = b->pq;
 	const uint32_t ahead = 16;
 
-	for (uint32_t w = d->R; w >= 1; w--) {
+	while (w >= 1 && wp < limit) {
 		uint32_t x = vert[w];
 
-		if (w > ahead) {
-			uint32_t y = vert[w - ahead];
+		if (q == NONE) {
+			if (w > ahead) {
+				uint32_t y = vert[w - ahead];
 
-			for (uint32_t q = in_off[y]; q < in_off[y + 1]; q++)
-				__builtin_prefetch(&pre[in_src[q]]);
+				for (uint32_t k = in_off[y]; k < in_off[y + 1];
+				     k++)
+					__builtin_prefetch(&pre[in_src[k]]);
+			}
+			q = in_off[x];
+			if (hs_graph_is_root(b->g, x)) {
+				ring[wp++ % RING] = 0;
+				continue;
+			}
 		}
-		for (uint32_t q = in_off[x]; q < in_off[x + 1]; q++)
-			in_src[q] = pre[in_src[q]];
-		if (w % CONV_STEP == 0)
-			atomic_store_explicit(&b->conv, w,
-					      memory_order_release);
+		for (; q < in_off[x + 1] && wp < limit; q++) {
+			uint32_t p = pre[in_src[q]];
+
+			if (p != NONE)
+				ring[wp++ % RING] = p;
+		}
+		if (q == in_off[x + 1] && wp < limit) {
+			ring[wp++ % RING] = NONE;
+			w--;
+			q = NONE;
+		}
 	}
-	atomic_store_explicit(&b->conv, 1, memory_order_release);
+	b->wp = wp;
+	b->pw = w;
+	b->pq = q;
 }
 
+/* The helper's share of the semi pass: the ring, kept full. */
+static void ring_produce(build *b)
+{
+	uint64_t rp = 0;
+	unsigned spins = 0;
 
-/* The helper: predecessor lists while the DFS runs, then their
- * conversion.  On error it sets helper_rc and stops. */
+	while (b->pw >= 1) {
+		uint64_t limit = rp + RING, chunk = b->wp + RING / 16;
+
+		if (b->wp == limit) {
+			/* full: wait for the semi pass to read on */
+			rp = atomic_load_explicit(&b->rpos,
+						  memory_order_acquire);
+			if (atomic_load(&b->stop))
+				return;
+			if (b->wp == rp + RING && ++spins > 64)
+				sched_yield();
+			continue;
+		}
+		spins = 0;
+		ring_fill(b, chunk < limit ? chunk : limit);
+		atomic_store_explicit(&b->wpos, b->wp, memory_order_release);
+	}
+}
+
+/* The helper: predecessor lists while the DFS runs, then the ring.  On
+ * error it sets helper_rc and stops. */
 static void *helper_run(void *arg)
 {
 	build *b = arg;
@@ -226,7 +278,7 @@ static void *helper_run(void *arg)
 	pthread_mutex_unlock(&b->mu);
 	if (over < 0)
 		return NULL;  /* the DFS failed */
-	preds_convert(b);
+	ring_produce(b);
 	return NULL;
 }
 
@@ -398,39 +450,40 @@ static inline void lt_link(uint32_t v, uint32_t w, lt *a)
 	}
 }
 
-/* Waits until the predecessors of w are in preorder numbers. */
-static int wait_conv(uint32_t *ready, build *b, uint32_t w)
+/* More of the ring to read from entry r: waits for the helper, or
+ * (alone) fills it.  @return how far it may be read, or 0 (the helper
+ * failed). */
+static uint64_t ring_more(build *b, uint64_t r)
 {
+	uint64_t w;
 	unsigned spins = 0;
 
-	while ((*ready = atomic_load_explicit(&b->conv,
-					      memory_order_acquire)) > w) {
+	if (!b->threaded) {
+		ring_fill(b, r + RING);
+		return b->wp;
+	}
+	atomic_store_explicit(&b->rpos, r, memory_order_release);
+	while ((w = atomic_load_explicit(&b->wpos, memory_order_acquire)) <= r) {
 		if (atomic_load(&b->helper_rc) < 0)
-			return -1;
+			return 0;
 		if (++spins > 64)
 			sched_yield();
 	}
-	return 0;
+	return w;
 }
 
 /* Step 1: semi(w) for every w, into semi[]. */
 static int semi_pass(uint32_t *semi, build *b)
 {
-	const hs_dom *d = b->d;
-	const uint32_t *vert = d->vert, *parent = b->parent;
-	const uint32_t *in_off, *in_src;
-	uint32_t R = d->R, ready = R + 1;
+	const uint32_t *parent = b->parent, *ring;
+	uint32_t R = b->d->R;
+	uint64_t r = 0, end = 0;
 	stack32 st = { NULL, 0 };
 	lt *a;
 	int rc = 0;
 
-	/* the lists exist once the helper has started converting them */
 	if (R == 0)
 		return 0;
-	if (wait_conv(&ready, b, R) < 0)
-		return -1;
-	in_off = b->in_off;
-	in_src = b->in_src;
 	a = hs_big_calloc((size_t)R + 2, sizeof(*a));
 	HS_RETURN_ERROR_IF(!a, HS_ENOMEM, "out of memory for the dominators "
 			   "of %u objects", R);
@@ -438,28 +491,28 @@ static int semi_pass(uint32_t *semi, build *b)
 		a[i].best = i;
 		a[i].size = 1;
 	}
+	ring = b->ring;
 	for (uint32_t w = R; w >= 1; w--) {
-		uint32_t x = vert[w], s = parent[w] + 1;
+		uint32_t s = parent[w] + 1;
 
-		if (w < ready && wait_conv(&ready, b, w) < 0) {
-			rc = -1;
-			goto done;
-		}
-		/* the records of a later node's predecessors */
-		if (w > AHEAD_SEMI && w - AHEAD_SEMI >= ready) {
-			uint32_t y = vert[w - AHEAD_SEMI];
+		for (;;) {
+			uint32_t v, u;
 
-			for (uint32_t q = in_off[y]; q < in_off[y + 1]; q++)
-				if (in_src[q] != NONE)
-					__builtin_prefetch(&a[in_src[q] + 1]);
-		}
-		if (hs_graph_is_root(b->g, x))
-			s = 1;  /* the super-root is a predecessor */
-		for (uint32_t q = in_off[x]; q < in_off[x + 1]; q++) {
-			uint32_t v = in_src[q], u;
-
+			if (r == end && (end = ring_more(b, r)) == 0) {
+				rc = -1;
+				goto done;
+			}
+			/* a later predecessor's record */
+			if (r + AHEAD_SEMI < end &&
+			    ring[(r + AHEAD_SEMI) % RING] != NONE)
+				__builtin_prefetch(
+					&a[ring[(r + AHEAD_SEMI) % RING] + 1]);
+			v = ring[r++ % RING];
+			if (b->threaded && r % (RING / 16) == 0)
+				atomic_store_explicit(&b->rpos, r,
+						      memory_order_release);
 			if (v == NONE)
-				continue;
+				break;
 			if (lt_eval(&u, v + 1, a, &st) < 0) {
 				rc = hs_error_set(HS_ENOMEM, "out of memory "
 						  "for a path of the dominator "
@@ -570,7 +623,9 @@ static int dom_build(hs_dom **out, const hs_graph *g, int threads)
 	b.weak = hs_graph_stats_get(g)->weak_refs != 0;
 	pthread_mutex_init(&b.mu, NULL);
 	pthread_cond_init(&b.cv, NULL);
-	atomic_init(&b.conv, UINT32_MAX);
+	atomic_init(&b.wpos, 0);
+	atomic_init(&b.rpos, 0);
+	atomic_init(&b.stop, 0);
 	atomic_init(&b.helper_rc, 0);
 
 	hs_timing_step("dom", NULL, &t);
@@ -590,12 +645,19 @@ static int dom_build(hs_dom **out, const hs_graph *g, int threads)
 		goto done;
 	}
 	memset(d->pre, 0xff, (size_t)n * 4);
+	b.ring = hs_big_calloc(RING, 4);
+	if (!b.ring) {
+		rc = hs_error_set(HS_ENOMEM, "out of memory");
+		goto done;
+	}
 	b.threaded = threads > 1 &&
 		     pthread_create(&tid, NULL, helper_run, &b) == 0;
 	if (!b.threaded && (rc = preds_build(&b)) < 0)
 		goto done;
 	rc = dfs(&R, &b);
 	d->R = R;
+	b.pw = R;
+	b.pq = NONE;
 	if (b.threaded)
 		dfs_end(&b, rc < 0 ? -1 : 1);
 	if (rc < 0)
@@ -604,16 +666,16 @@ static int dom_build(hs_dom **out, const hs_graph *g, int threads)
 	hs_big_shrink(b.parent, ((size_t)R + 1) * 4);
 	hs_timing_step("dom", "dfs", &t);
 
-	/* the helper converts the predecessors just ahead of the pass */
-	if (!b.threaded)
-		preds_convert(&b);
 	semi = hs_big_calloc((size_t)R + 1, 4);
 	if (!semi) {
 		rc = hs_error_set(HS_ENOMEM, "out of memory for the dominators "
 				  "of %u objects", R);
 		goto done;
 	}
+	/* the helper writes the predecessors just ahead of the pass */
 	rc = semi_pass(semi, &b);
+	if (rc < 0)
+		atomic_store(&b.stop, 1);
 	if (b.threaded) {
 		pthread_join(tid, NULL);
 		b.threaded = 0;
@@ -625,7 +687,8 @@ static int dom_build(hs_dom **out, const hs_graph *g, int threads)
 		goto done;
 	hs_big_free(b.in_off);
 	hs_big_free(b.in_src);
-	b.in_off = b.in_src = NULL;
+	hs_big_free(b.ring);
+	b.in_off = b.in_src = b.ring = NULL;
 	hs_timing_step("dom", "semi", &t);
 
 	/* step 2: immediate dominators, in place of the parents */
@@ -652,7 +715,8 @@ static int dom_build(hs_dom **out, const hs_graph *g, int threads)
 	d->st.unreachable_size = hs_graph_stats_get(g)->shallow - d->ret[0];
 done:
 	if (b.threaded) {
-		/* failed before the helper was told: stop it */
+		/* failed before the pass: stop the helper wherever it is */
+		atomic_store(&b.stop, 1);
 		dfs_end(&b, -1);
 		pthread_join(tid, NULL);
 	}
@@ -661,6 +725,7 @@ done:
 	hs_big_free(b.parent);
 	hs_big_free(b.in_off);
 	hs_big_free(b.in_src);
+	hs_big_free(b.ring);
 	hs_big_free(semi);
 	if (rc < 0) {
 		hs_dom_free(d);
