@@ -31,17 +31,19 @@ static double seconds(clockid_t clock)
 
 void hs_timing_step(const char *what, const char *step, double *t)
 {
-	static _Thread_local double cpu0;
+	static _Thread_local double cpu0, tcpu0;
 	static int on = -1;
 	double now = seconds(CLOCK_MONOTONIC);
 	double cpu = seconds(CLOCK_PROCESS_CPUTIME_ID);
+	double tcpu = seconds(CLOCK_THREAD_CPUTIME_ID);
 
 	if (on < 0)
 		on = getenv("HS_TIMING") && *getenv("HS_TIMING") == '1';
 	if (on && step)
-		fprintf(stderr, "timing: %-5s %-10s %.3f s wall %.3f s cpu, "
-			"rss %ld MiB\n", what, step, now - *t, cpu - cpu0,
-			rss_mib());
+		fprintf(stderr, "timing: %-5s %-10s %.3f s wall %.3f s cpu "
+			"(%.3f s this thread), rss %ld MiB\n", what, step,
+			now - *t, cpu - cpu0, tcpu - tcpu0, rss_mib());
 	*t = now;
 	cpu0 = cpu;
+	tcpu0 = tcpu;
 }

@@ -9,7 +9,8 @@
 
 /* hs_timing_step() : report the step that ends now ("dfs") of `what`
  * ("graph", "dom") and restart the clock in *t; step NULL only starts it.
- * Its CPU figure is the process's since the previous call. */
+ * Its CPU figures are the process's and the calling thread's since the
+ * previous call (they differ while a step runs on several threads). */
 void hs_timing_step(const char *what, const char *step, double *t);
 
 #endif
