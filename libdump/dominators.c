@@ -5,9 +5,10 @@
  * Load: kept, 4 bytes per node (preorder number) and 16 per reachable
  * node (node, idom, retained); while computing, at the peak (the semi
  * pass), 4 more per node, 28 per reachable node and 4 per strong
- * reference (the predecessor lists); before it, the DFS's stack of
- * references still to follow (8 bytes each; at most one per reference,
- * about a quarter of them on the random bench4 heap).
+ * reference (the predecessor lists); before it, during the DFS, 16 per
+ * node (each node's first references) and the stack of references still
+ * to follow (8 bytes each; at most one per reference, about a quarter of
+ * them on the random bench4 heap).
  *
  * Everything runs on preorder numbers of a depth-first search from the
  * super-root (number 0): idom(w) < w, so a pass in reverse preorder sees
@@ -35,13 +36,15 @@
  *  - the DFS takes the references that point near the object first
  *    (heaps are local: what an object refers to was mostly allocated
  *    beside it), pushes every pending reference on a stack instead of
- *    coming back to a node's edge list, asks for the next nodes' data
- *    before it needs it, and tests "seen" in a bitmap small enough for
- *    the last-level cache;
+ *    coming back to a node's edge list, reads a node's first references
+ *    from one record instead of an offset and then a list (one miss per
+ *    visit instead of two), asks for it when the node is pushed, and
+ *    tests "seen" in a bitmap small enough for the last-level cache;
  *  - the predecessor lists are the reverse of the graph's edges, built
- *    on a second core while the DFS runs; that core then rewrites them
- *    from nodes to preorder numbers in the order the semi pass reads
- *    them, just ahead of it, and gathers the shallow sizes.
+ *    on a second core while the DFS runs; that core then writes them in
+ *    preorder numbers, in the order the semi pass reads them, into a ring
+ *    just ahead of it;
+ *  - idom walks up the dominator tree by Myers' jump pointers.
  */
 #include <pthread.h>
 #include <sched.h>

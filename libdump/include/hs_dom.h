@@ -18,10 +18,11 @@
  * Computed by the semi-NCA algorithm (Georgiadis), iteratively: no
  * recursion, so a 10M-long linked list is fine; on two threads when
  * there are two cores (the second builds the predecessor lists).  Memory
- * while computing: 8 bytes per node, about 32 per reachable node and 4
- * per strong reference at the peak; kept afterwards: 4 per node and 16
- * per reachable node, plus 8 per reachable node once the children index
- * is built.  Read-only once built: any number of
+ * while computing: about 36 bytes per node and 4 per strong reference at
+ * the peak, plus the DFS's stack (8 bytes per reference waiting to be
+ * followed; a quarter of them on a random heap); kept afterwards: 4 per
+ * node and 16 per reachable node, plus 8 per reachable node once the
+ * children index is built.  Read-only once built: any number of
  * threads may query it (hs_dom_children builds its index on first use,
  * under a lock).
  */
