@@ -149,7 +149,7 @@ if [ "$SYNTH" -gt 0 ]; then
 	Y="$DIR/synth-$SYNTH.heapsnapshot"
 	[ -f "$Y" ] || python3 "$top/bench/v8_synth.py" "$SYNTH" "$Y" ||
 		{ echo "  v8: v8_synth.py failed"; exit 1; }
-	mib=$(du -m "$Y" | cut -f1)
+	mib=$(du -mL "$Y" | cut -f1)
 	REPEAT_SAVE=$REPEAT
 	REPEAT=1
 	best_time "$DIR/synth" "$B/dumpconv" -v "$Y" -o "$DIR/synth.snap" || exit 1

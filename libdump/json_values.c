@@ -47,7 +47,8 @@ static void cur_sync(const cursor *c, hs_json *j)
 
 /* The count of leading decimal digits in the 8 bytes at p (8: maybe
  * more), and their value in *v. */
-static inline unsigned digits8(const unsigned char *p, uint64_t *v)
+static inline __attribute__((always_inline)) unsigned
+digits8(const unsigned char *p, uint64_t *v)
 {
 	uint64_t x, h, l, nz;
 	unsigned d;
@@ -76,7 +77,8 @@ static inline unsigned digits8(const unsigned char *p, uint64_t *v)
 
 /* The number at c->i: its digit count (up to 19), 0 when it is not a
  * plain non-negative integer (the lexer is to lex it). */
-static inline unsigned number(const cursor *c, uint64_t *v)
+static inline __attribute__((always_inline)) unsigned
+number(const cursor *c, uint64_t *v)
 {
 	static const uint64_t p10[9] = {
 		1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000

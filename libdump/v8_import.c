@@ -322,7 +322,7 @@ static int node_type(wctx *w, uint32_t v, uint32_t *out)
 static int index_label(v8_im *im, uint32_t k, uint32_t *out)
 {
 	char buf[16];
-	int n = snprintf(buf, sizeof(buf), "[%u]", k);
+	int n;
 
 	if (k < INDEX_LABELS_MAX) {
 		HS_FORWARD_IF_ERROR(hs_scratch_reserve(&im->ilabel, k + 1));
@@ -331,6 +331,7 @@ static int index_label(v8_im *im, uint32_t k, uint32_t *out)
 			return 0;
 		}
 	}
+	n = snprintf(buf, sizeof(buf), "[%u]", k);
 	HS_FORWARD_IF_ERROR(hs_writer_string(out, im->w, buf, (size_t)n));
 	if (k < INDEX_LABELS_MAX)
 		V8_U32(im->ilabel, k) = *out + 1;
@@ -349,9 +350,13 @@ static int kept_text(wctx *w, uint32_t s, size_t *len)
 	HS_FORWARD_IF_ERROR(map_get(w, &w->spv, s, &off));
 	if (!off)
 		return 0;
-	if (hs_scratch_read(&w->pv, off - 1, &n, 1) < 0 ||
-	    hs_scratch_read(&w->pv, off, w->text, n) < 0)
+	if (!w->pv.data) {  /* in memory: no copy through the cache */
+		n = V8_U8(w->im->pv, off - 1);
+		memcpy(w->text, &V8_U8(w->im->pv, off), n);
+	} else if (hs_scratch_read(&w->pv, off - 1, &n, 1) < 0 ||
+		   hs_scratch_read(&w->pv, off, w->text, n) < 0) {
 		return read_fail(w);
+	}
 	w->text[n] = '\0';
 	*len = n;
 	return 0;
