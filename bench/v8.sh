@@ -155,7 +155,7 @@ if [ "$SYNTH" -gt 0 ]; then
 	best_time "$DIR/synth" "$B/dumpconv" -v "$Y" -o "$DIR/synth.snap" || exit 1
 	REPEAT=$REPEAT_SAVE
 	echo "a $mib MiB synthetic snapshot ($SYNTH nodes, bench/v8_synth.py)"
-	info "  dumpconv: wall" "$best_wall" "s" "CPU $best_cpu s, $(awk -v m="$mib" -v c="$best_cpu" 'BEGIN { printf "%.0f", c > 0 ? m / c : 0 }') MiB/s of CPU"
+	info "  dumpconv: wall" "$best_wall" "s" "CPU $best_cpu s, $(awk -v m="$mib" -v c="$best_cpu" 'BEGIN { printf "%.0f", (c > 0 ? m / c : 0) }') MiB/s of CPU"
 	row "  dumpconv: peak memory" "$(div "$best_rss" 1024)" "MiB" "<=" 200
 	info "  scratch files" "$(sed -n 's/.*: \([0-9.]*\) \([KMG]iB\) of scratch.*/\1/p' "$DIR/synth.err")" \
 		"$(sed -n 's/.*: [0-9.]* \([KMG]iB\) of scratch.*/\1/p' "$DIR/synth.err")"

@@ -12,29 +12,10 @@
 
 #include "error.h"
 #include "hs_jsonl.h"
+#include "grow.h"
 #include "json.h"
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-	size_t c = *cap ? *cap : 16;
-	void *q;
-
-	if (need <= *cap)
-		return 0;
-	while (c < need) {
-		if (c > SIZE_MAX / 2 / elem)
-			return -1;
-		c *= 2;
-	}
-	q = realloc(*p, c * elem);
-	if (!q)
-		return -1;
-	*p = q;
-	*cap = c;
-	return 0;
-}
 
 static const char hexdig[] = "0123456789abcdef";
-
 
 #define OUT_BUF (64u * 1024)
 
@@ -275,13 +256,13 @@ static int pending_add(pending_t *p, const uint64_t *refs,
 {
 	size_t need = p->n + n;
 
-	if (need < p->n || grow((void **)&p->refs, &p->rcap, need, 8) < 0)
+	if (need < p->n || hs_grow((void **)&p->refs, &p->rcap, need, 8) < 0)
 		return -1;
 	if ((labels || p->has_labels) &&
-	    grow((void **)&p->labels, &p->lcap, need, 4) < 0)
+	    hs_grow((void **)&p->labels, &p->lcap, need, 4) < 0)
 		return -1;
 	if ((flags || p->has_flags) &&
-	    grow((void **)&p->flags, &p->fcap, need, 1) < 0)
+	    hs_grow((void **)&p->flags, &p->fcap, need, 1) < 0)
 		return -1;
 	if (labels && !p->has_labels) {
 		for (size_t i = 0; i < p->n; i++)
@@ -330,7 +311,7 @@ static int pending_start(pending_t *p, const hs_record *rec,
 	    ob->preview.kind == HS_VALUE_BYTES) {
 		size_t len = ob->preview.v.s.len;
 
-		if (grow((void **)&p->pv, &p->pvcap, len + 1, 1) < 0)
+		if (hs_grow((void **)&p->pv, &p->pvcap, len + 1, 1) < 0)
 			return -1;
 		if (len)
 			memcpy(p->pv, ob->preview.v.s.ptr, len);

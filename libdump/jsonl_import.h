@@ -93,10 +93,6 @@ typedef struct {
 	hs_jsonl_stats own;     /* when the caller wants none */
 } importer;
 
-/* hs_jl_grow() : make *p hold need elements of elem bytes (doubling).
- * @return 0, or -1 (out of memory or overflow; *p unchanged). */
-int hs_jl_grow(void **p, size_t *cap, size_t need, size_t elem);
-
 /* hs_jl_parse_line() : lex one line into im->L.  @return 1 (a record),
  * 0 (a blank line), HS_ITEROVER (end of input) or an error. */
 int hs_jl_parse_line(importer *im);

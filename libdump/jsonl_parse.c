@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "grow.h"
 #include "jsonl_import.h"
 
 const char *const hs_jl_field_names[F_COUNT] = {
@@ -22,26 +23,6 @@ const char *const hs_jl_field_names[F_COUNT] = {
 	"frames", "id", "type", "size", "labels", "flags", "preview", "site",
 	"root_kind", "label", "extra", "owner"
 };
-
-int hs_jl_grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-	size_t c = *cap ? *cap : 16;
-	void *q;
-
-	if (need <= *cap)
-		return 0;
-	while (c < need) {
-		if (c > SIZE_MAX / 2 / elem)
-			return -1;
-		c *= 2;
-	}
-	q = realloc(*p, c * elem);
-	if (!q)
-		return -1;
-	*p = q;
-	*cap = c;
-	return 0;
-}
 
 int hs_jl_fail(importer *im, int f, int code, const char *fmt, ...)
 {
@@ -67,7 +48,7 @@ static int arena_put(importer *im, const char *s, size_t n, text_t *out)
 {
 	line_t *L = &im->L;
 
-	if (hs_jl_grow((void **)&L->arena, &L->acap, L->alen + n + 1, 1) < 0)
+	if (hs_grow((void **)&L->arena, &L->acap, L->alen + n + 1, 1) < 0)
 		return hs_jl_oom(im);
 	out->off = L->alen;
 	out->len = n;
@@ -102,7 +83,7 @@ static int arena_hex(importer *im, text_t *out)
 	if (n > HS_STRING_MAX)
 		return hs_json_fail(j, HS_ELIMIT, "a string is longer than "
 				    "%u bytes", HS_STRING_MAX);
-	if (hs_jl_grow((void **)&L->arena, &L->acap, L->alen + n + 1, 1) < 0)
+	if (hs_grow((void **)&L->arena, &L->acap, L->alen + n + 1, 1) < 0)
 		return hs_jl_oom(im);
 	for (size_t i = 0; i < n; i++) {
 		int hi = unhex(j->str[2 * i]), lo = unhex(j->str[2 * i + 1]);
@@ -241,7 +222,7 @@ static int elem_ref(importer *im, int tok, size_t i, void *ctx)
 	uint64_t v = 0;
 
 	HS_FORWARD_IF_ERROR(get_u64(im, tok, &v, "refs"));
-	if (hs_jl_grow((void **)&L->refs, &L->rcap, L->nrefs + 1, 8) < 0)
+	if (hs_grow((void **)&L->refs, &L->rcap, L->nrefs + 1, 8) < 0)
 		return hs_jl_oom(im);
 	L->refs[L->nrefs++] = v;
 	return 0;
@@ -256,7 +237,7 @@ static int elem_flag(importer *im, int tok, size_t i, void *ctx)
 	if (v > 255)
 		return hs_json_fail(&im->j, HS_ECORRUPT, "a flag is not in "
 				    "0..255");
-	if (hs_jl_grow((void **)&L->flags, &L->fcap, L->nflags + 1, 1) < 0)
+	if (hs_grow((void **)&L->flags, &L->fcap, L->nflags + 1, 1) < 0)
 		return hs_jl_oom(im);
 	L->flags[L->nflags++] = (uint8_t)v;
 	return 0;
@@ -285,8 +266,8 @@ static int get_name_ref(importer *im, int tok, uint64_t *out,
 				    "string index%s or a string, got %s", field,
 				    nullable ? ", null" : "",
 				    hs_json_tok_name(tok));
-	if (hs_jl_grow((void **)&L->txt, &L->tcap, L->ntxt + 1,
-		       sizeof(text_t)) < 0)
+	if (hs_grow((void **)&L->txt, &L->tcap, L->ntxt + 1,
+		    sizeof(text_t)) < 0)
 		return hs_jl_oom(im);
 	HS_FORWARD_IF_ERROR(get_text(im, tok, &L->txt[L->ntxt], field));
 	*out = TXT_BIT | L->ntxt++;
@@ -297,7 +278,7 @@ static int elem_label(importer *im, int tok, size_t i, void *ctx)
 {
 	line_t *L = &im->L;
 
-	if (hs_jl_grow((void **)&L->labels, &L->lcap, L->nlabels + 1, 8) < 0)
+	if (hs_grow((void **)&L->labels, &L->lcap, L->nlabels + 1, 8) < 0)
 		return hs_jl_oom(im);
 	HS_FORWARD_IF_ERROR(get_name_ref(im, tok, &L->labels[L->nlabels],
 					 "labels", 1));
@@ -334,7 +315,7 @@ static int elem_frame(importer *im, int tok, size_t i, void *ctx)
 	if (L->nframes / 3 >= 256)
 		return hs_json_fail(&im->j, HS_ECORRUPT, "a site has more "
 				    "than 256 frames");
-	if (hs_jl_grow((void **)&L->frames, &L->frcap, L->nframes + 3, 8) < 0)
+	if (hs_grow((void **)&L->frames, &L->frcap, L->nframes + 3, 8) < 0)
 		return hs_jl_oom(im);
 	HS_FORWARD_IF_ERROR(parse_array(im, tok, "frames", elem_frame_part,
 					&got));
