@@ -8,13 +8,11 @@
  * error and close removes PATH.tmp.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -23,6 +21,7 @@
 
 #include "error.h"
 #include "format.h"
+#include "hs_outfile.h"
 #include "hs_reader.h"
 #include "hs_writer.h"
 #include "pack.h"
@@ -34,8 +33,7 @@ typedef struct {
 struct hs_writer {
 	hs_sink sink;
 	char *name;           /* for messages */
-	char *path, *tmppath; /* NULL for a sink writer */
-	int fd;
+	hs_outfile *of;       /* NULL for a sink writer */
 	hs_writer_options o;
 
 	unsigned char *buf;   /* records of the current frame: bufs[cur] */
@@ -89,28 +87,6 @@ static int pack_append(void *data, const char *p, size_t n)
 	return 0;
 }
 
-static int file_sink_write(void *payload, const void *data, size_t len)
-{
-	hs_writer *w = payload;
-	const char *p = data;
-
-	while (len) {
-		ssize_t n = write(w->fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return hs_error_set(HS_EIO, "%s: write failed at byte "
-					    "%llu: %s", w->tmppath,
-					    (unsigned long long)w->offset,
-					    n < 0 ? strerror(errno)
-						  : "no progress");
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 static int fail(hs_writer *w, int code)
 {
 	snprintf(w->errmsg, sizeof(w->errmsg), "%s", hs_error_last());
@@ -123,7 +99,7 @@ static int sink_write(hs_writer *w, const void *data, size_t len)
 	int rc = w->sink.write(w->sink.payload, data, len);
 
 	if (rc < 0) {
-		if (w->sink.write != file_sink_write)
+		if (!w->of)  /* the file's message names file and byte */
 			hs_error_prefix(rc, "%s: write failed at byte %llu",
 					w->name, (unsigned long long)w->offset);
 		return fail(w, rc);
@@ -351,16 +327,13 @@ static void writer_free(hs_writer *w)
 	compressor_stop(w);
 	pthread_mutex_destroy(&w->mu);
 	pthread_cond_destroy(&w->cv);
-	if (w->fd >= 0)
-		close(w->fd);
+	hs_outfile_abort(w->of);
 	ZSTD_freeCCtx(w->cctx);
 	free(w->bufs[0]);
 	free(w->bufs[1]);
 	free(w->zbuf);
 	free(w->frames);
 	free(w->name);
-	free(w->path);
-	free(w->tmppath);
 	free(w);
 }
 
@@ -376,7 +349,6 @@ static int writer_new(hs_writer **out, const char *name,
 	HS_FORWARD_IF_ERROR(check_options(opts, name));
 	w = calloc(1, sizeof(*w));
 	HS_RETURN_ERROR_IF(!w, HS_ENOMEM, "%s: out of memory", name);
-	w->fd = -1;
 	w->o = *opts;
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->cv, NULL);
@@ -449,31 +421,17 @@ int hs_writer_open(hs_writer **out, const char *path,
 		   const hs_writer_options *opts, const hs_header *hdr)
 {
 	hs_writer *w;
-	size_t n;
 	int rc;
 
 	HS_RETURN_ERROR_IF(!out || !path || !*path, HS_EINVAL,
 			   "hs_writer_open: no output or no path");
 	HS_FORWARD_IF_ERROR(writer_new(&w, path, opts));
-	n = strlen(path);
-	w->path = strdup(path);
-	w->tmppath = malloc(n + 5);
-	if (!w->path || !w->tmppath) {
-		writer_free(w);
-		return hs_error_set(HS_ENOMEM, "%s: out of memory", path);
-	}
-	memcpy(w->tmppath, path, n);
-	memcpy(w->tmppath + n, ".tmp", 5);
-	w->fd = open(w->tmppath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-		     (mode_t)w->o.file_mode);
-	if (w->fd < 0) {
-		rc = hs_error_set(HS_EIO, "%s: cannot create: %s", w->tmppath,
-				  strerror(errno));
+	rc = hs_outfile_open(&w->of, path, w->o.file_mode);
+	if (rc < 0) {
 		writer_free(w);
 		return rc;
 	}
-	w->sink.payload = w;
-	w->sink.write = file_sink_write;
+	w->sink = hs_outfile_sink(w->of);
 	rc = writer_start(w, hdr);
 	if (rc < 0) {
 		hs_writer_abort(w);
@@ -857,20 +815,12 @@ static int writer_finish(hs_writer *w)
 	if (atomic_load(&w->failed))
 		return failed_error(w);
 	HS_FORWARD_IF_ERROR(write_trailer(w));
-	if (w->fd < 0)
-		return 0;
-	if (w->o.sync && fsync(w->fd) < 0)
-		return hs_error_set(HS_EIO, "%s: fsync: %s", w->tmppath,
-				    strerror(errno));
-	if (close(w->fd) < 0) {
-		w->fd = -1;
-		return hs_error_set(HS_EIO, "%s: close: %s", w->tmppath,
-				    strerror(errno));
+	if (w->of) {
+		hs_outfile *of = w->of;
+
+		w->of = NULL;  /* committed or removed: freed either way */
+		return hs_outfile_commit(of, w->o.sync);
 	}
-	w->fd = -1;
-	HS_RETURN_ERROR_IF(rename(w->tmppath, w->path) < 0, HS_EIO,
-			   "%s: cannot rename to %s: %s", w->tmppath, w->path,
-			   strerror(errno));
 	return 0;
 }
 
@@ -894,12 +844,8 @@ void hs_writer_abort(hs_writer *w)
 	if (!w)
 		return;
 	compressor_stop(w);  /* before closing the fd it may be writing */
-	if (w->fd >= 0) {
-		close(w->fd);
-		w->fd = -1;
-	}
-	if (w->tmppath)
-		unlink(w->tmppath);
+	hs_outfile_abort(w->of);
+	w->of = NULL;
 	writer_free(w);
 }
 

@@ -5,21 +5,21 @@
  *
  * The direction comes from the file names (or --from/--to).  Output goes
  * to OUT.tmp first and is renamed to OUT when complete, so a failed
- * conversion leaves OUT as it was.  The only paths written are OUT and
- * OUT.tmp, both from the command line, never from the input's content.
- * Memory: see hs_jsonl.h (a few MiB plus the largest object's
+ * conversion leaves OUT as it was; a device or a FIFO is written directly
+ * and a directory refused (hs_outfile.h).  The only paths written are OUT
+ * and OUT.tmp, both from the command line, never from the input's
+ * content.  Memory: see hs_jsonl.h (a few MiB plus the largest object's
  * references) and hs_v8.h (bounded by --memory whatever the input).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "hs_jsonl.h"
+#include "hs_outfile.h"
 #include "hs_reader.h"
 #include "hs_v8.h"
 #include "tool.h"
@@ -39,11 +39,14 @@ static const char usage[] =
 	"JSON lines on stdin or stdout; IN ending in .heapsnapshot,\n"
 	".heapsnapshot.gz or .heaptimeline is a V8 snapshot.  An IN with\n"
 	"another name is recognized by its first bytes; OUT defaults to the\n"
-	"other form (.snap for a V8 snapshot).\n"
+	"other form (.snap for a V8 snapshot).  JSON lines may come from a\n"
+	"pipe or FIFO (read as a stream); a .snap must be a regular file.\n"
 	"\n"
 	"  -o, --output OUT    where to write (required); '-' = stdout\n"
 	"                      (JSON lines only).  Written as OUT.tmp and\n"
-	"                      renamed, so OUT is untouched on failure\n"
+	"                      renamed, so OUT is untouched on failure; a\n"
+	"                      device or FIFO is written directly, a\n"
+	"                      directory or socket refused\n"
 	"      --to FORM       output form: jsonl or snap (overrides OUT's\n"
 	"                      name)\n"
 	"      --from FORM     input form: jsonl, snap or v8 (overrides IN's\n"
@@ -121,13 +124,21 @@ static int form_arg(const char *s)
 }
 
 /* A .snap starts with the skippable frame magic 0x184D2A50 (LE); a V8
- * snapshot with {"snapshot" or gzip's magic; the rest is JSON lines. */
+ * snapshot with {"snapshot" or gzip's magic; the rest is JSON lines.
+ * Only a regular file is sniffed: reading a pipe's first bytes would lose
+ * them (and wait for a writer), and a .snap is never read from a pipe, so
+ * anything else is JSON lines. */
 static int sniff(const char *path, int *form)
 {
 	unsigned char b[64];
-	FILE *f = fopen(path, "rb");
+	struct stat st;
+	FILE *f;
 	size_t n;
 
+	*form = FORM_JSONL;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return 0;
+	f = fopen(path, "rb");
 	if (!f)
 		return tool_error("%s: cannot open: %s", path, strerror(errno));
 	n = fread(b, 1, sizeof(b), f);
@@ -137,8 +148,6 @@ static int sniff(const char *path, int *form)
 		*form = FORM_SNAP;
 	else if (hs_v8_sniff(b, n))
 		*form = FORM_V8;
-	else
-		*form = FORM_JSONL;
 	return 0;
 }
 
@@ -260,57 +269,27 @@ static int to_jsonl(const options *o)
 	hs_jsonl_stats st;
 	hs_integrity in;
 	hs_reader *r = NULL;
-	FILE *f = NULL;
-	char *tmp = NULL;
-	int rc, ret = TOOL_ERROR, to_stdout = strcmp(o->out, "-") == 0;
+	hs_outfile *of = NULL;
+	int rc, ret = TOOL_ERROR;
 
 	ro.strict = !o->salvage;
 	if (hs_reader_open(&r, o->in, &ro) < 0)
 		return tool_error("%s", hs_error_last());
-	if (to_stdout) {
-		f = stdout;
+	if (strcmp(o->out, "-") == 0) {
+		rc = hs_jsonl_export_file(r, stdout, "(stdout)", &st);
 	} else {
-		size_t n = strlen(o->out);
-		int fd;
-
-		tmp = malloc(n + 5);
-		if (!tmp) {
-			tool_error("out of memory");
-			goto done;
-		}
-		memcpy(tmp, o->out, n);
-		memcpy(tmp + n, ".tmp", 5);
-		fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-		if (fd < 0 || !(f = fdopen(fd, "w"))) {
-			tool_error("%s: cannot create: %s", tmp,
-				   strerror(errno));
-			if (fd >= 0)
-				close(fd);
-			free(tmp);
-			tmp = NULL;
-			goto done;
+		rc = hs_outfile_open(&of, o->out, 0600);
+		if (rc == 0)
+			rc = hs_jsonl_export(r, hs_outfile_sink(of),
+					     hs_outfile_name(of), &st);
+		if (rc == 0) {
+			rc = hs_outfile_commit(of, 0);
+			of = NULL;
 		}
 	}
-	rc = hs_jsonl_export_file(r, f, to_stdout ? "(stdout)" : tmp, &st);
 	if (rc < 0) {
 		tool_error("%s", hs_error_last());
 		goto done;
-	}
-	if (!to_stdout) {
-		FILE *g = f;
-
-		f = NULL;
-		if (fclose(g) != 0) {
-			tool_error("%s: write failed: %s", tmp, strerror(errno));
-			goto done;
-		}
-		if (rename(tmp, o->out) < 0) {
-			tool_error("%s: cannot rename to %s: %s", tmp, o->out,
-				   strerror(errno));
-			goto done;
-		}
-		free(tmp);
-		tmp = NULL;
 	}
 	report(o, &st);
 	hs_reader_integrity(&in, r);
@@ -322,12 +301,7 @@ static int to_jsonl(const options *o)
 		ret = TOOL_FINDING;
 	}
 done:
-	if (f && f != stdout)
-		fclose(f);
-	if (tmp) {
-		unlink(tmp);
-		free(tmp);
-	}
+	hs_outfile_abort(of);
 	hs_reader_free(r);
 	return ret;
 }

@@ -52,7 +52,9 @@ static const char usage[] =
 	"      --frame-size B   record bytes per frame (default 1M; 4K..16M)\n"
 	"      --json           print the summary, leak included, as JSON on\n"
 	"                       stdout (schema \"" SCHEMA "\")\n"
-	"  -o, --output FILE    the .snap to write (replaced atomically)\n"
+	"  -o, --output FILE    the .snap to write (replaced atomically); a\n"
+	"                       device or FIFO is written directly (file_bytes\n"
+	"                       null), a directory refused\n"
 	"  -h, --help           this text\n"
 	"\n"
 	"The leak (phase 2 = phase 1 + exactly this):\n"
@@ -107,7 +109,7 @@ static void print_json(const char *path, const hs_synth_options *o,
 	       "\"roots\":%llu,\"types\":%llu,\"strings\":%llu,"
 	       "\"shallow_bytes\":%llu,\"list_nodes\":%llu,"
 	       "\"garbage_run_objects\":%llu,\"containers\":%llu,"
-	       "\"file_bytes\":%llu,\"bytes_per_object\":%.3f,",
+	       "\"file_bytes\":",
 	       hs_synth_shape_name(o->shape), (unsigned long long)o->seed,
 	       o->phase, o->ref_mode == HS_REFS_BY_INDEX ? "index" : "id",
 	       (unsigned long long)st->objects, (unsigned long long)st->refs,
@@ -119,9 +121,14 @@ static void print_json(const char *path, const hs_synth_options *o,
 	       (unsigned long long)st->shallow,
 	       (unsigned long long)st->list_nodes,
 	       (unsigned long long)st->garbage,
-	       (unsigned long long)st->containers,
-	       (unsigned long long)bytes,
-	       st->objects ? (double)bytes / (double)st->objects : 0.0);
+	       (unsigned long long)st->containers);
+	/* null when FILE is a device or a FIFO: nothing says how much */
+	if (bytes == UINT64_MAX)
+		printf("null,\"bytes_per_object\":null,");
+	else
+		printf("%llu,\"bytes_per_object\":%.3f,",
+		       (unsigned long long)bytes, st->objects ?
+		       (double)bytes / (double)st->objects : 0.0);
 	printf("\"leak\":{\"owner_index\":%llu,\"owner_id\":%llu,"
 	       "\"owner_size\":%llu,\"owner_type\":\"%s\","
 	       "\"root_label\":\"%s\",\"type\":\"%s\",\"count\":%llu,"
@@ -163,6 +170,7 @@ int main(int argc, char **argv)
 	int json = 0, have_n = 0, c;
 	uint64_t v;
 	struct stat sb;
+	uint64_t bytes;
 	char b1[32], b2[32], b3[32];
 
 	tool_init("dumpgen");
@@ -259,16 +267,18 @@ int main(int argc, char **argv)
 	if (stat(out, &sb) < 0)
 		return tool_error("%s: cannot stat the written file: %s", out,
 				  strerror(errno));
+	bytes = S_ISREG(sb.st_mode) ? (uint64_t)sb.st_size : UINT64_MAX;
 	if (hs_synth_leak_info(&lk, &so) < 0)
 		return tool_error("%s", hs_error_last());
 	fprintf(stderr, "dumpgen: %s: %s %s heap, phase %u: %s objects, %s "
-		"refs, %s bytes, %.2f bytes/object",
-		out, hs_synth_shape_name(so.shape),
+		"refs", out, hs_synth_shape_name(so.shape),
 		so.ref_mode == HS_REFS_BY_INDEX ? "index" : "id", so.phase,
 		tool_commas(st.objects, b1, sizeof(b1)),
-		tool_commas(st.refs, b2, sizeof(b2)),
-		tool_commas((uint64_t)sb.st_size, b3, sizeof(b3)),
-		(double)sb.st_size / (double)st.objects);
+		tool_commas(st.refs, b2, sizeof(b2)));
+	if (bytes != UINT64_MAX)
+		fprintf(stderr, ", %s bytes, %.2f bytes/object",
+			tool_commas(bytes, b3, sizeof(b3)),
+			(double)bytes / (double)st.objects);
 	fprintf(stderr, "; leak%s: %llu leak.Session, %llu bytes, owner "
 		"index %llu id %#llx\n", so.phase == 2 ? "" : " (phase 2)",
 		(unsigned long long)lk.count,
@@ -276,6 +286,6 @@ int main(int argc, char **argv)
 		(unsigned long long)lk.owner_index,
 		(unsigned long long)lk.owner_id);
 	if (json)
-		print_json(out, &so, &st, (uint64_t)sb.st_size, &lk);
+		print_json(out, &so, &st, bytes, &lk);
 	return TOOL_OK;
 }

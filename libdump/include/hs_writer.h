@@ -18,7 +18,9 @@
  *
  * A writer opened on a path writes PATH.tmp and renames it to PATH in
  * hs_writer_close(); on any error, or hs_writer_abort(), PATH.tmp is
- * removed and PATH is left as it was.  The writer keeps no global state: a
+ * removed and PATH is left as it was.  A PATH that is a character device
+ * or a FIFO is written directly, and one that is a directory, a socket or
+ * a block device refused (hs_outfile.h).  The writer keeps no global state: a
  * program may run several, each from one thread at a time.
  *
  * Typical use:
@@ -140,11 +142,13 @@ typedef struct {
 } hs_object;
 
 /**
- * hs_writer_open() : create PATH.tmp and write the file's start and header.
+ * hs_writer_open() : create PATH.tmp (or open PATH itself, a device or a
+ * FIFO: hs_outfile_open()) and write the file's start and header.
  * @param[out] out  the new writer; pair with hs_writer_close() or
  *                  hs_writer_abort().
  * @param opts      NULL for the defaults.
- * @return 0, HS_EINVAL (bad option), HS_EIO (cannot create), HS_ENOMEM.
+ * @return 0, HS_EINVAL (bad option), HS_EIO (cannot create, or PATH or
+ *         PATH.tmp is something not to write), HS_ENOMEM.
  */
 HS_API int hs_writer_open(hs_writer **out, const char *path,
 			  const hs_writer_options *opts, const hs_header *hdr);

@@ -7,6 +7,7 @@ reads two small files every `interval` seconds and allocates almost nothing,
 so it can keep running in a process close to its limit.
 """
 import os
+import stat
 import signal as _signal
 import sys
 import threading
@@ -135,7 +136,10 @@ class Trigger:
             while len(self.dumps) > self.max_dumps:
                 old = self.dumps.pop(0)
                 try:
-                    os.unlink(old)
+                    # only a dump file: a FIFO or a device written in
+                    # place (hs_outfile.h) is not ours to remove
+                    if stat.S_ISREG(os.lstat(old).st_mode):
+                        os.unlink(old)
                 except OSError:
                     pass
             sys.stderr.write("heapsnap: wrote %s\n" % path)
