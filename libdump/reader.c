@@ -923,11 +923,15 @@ int hs_reader_open(hs_reader **out, const char *path,
 
 	*out = NULL;
 	HS_RETURN_ERROR_IF(!path, HS_EINVAL, "hs_reader_open: no path");
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO opens at once (and is refused below) instead
+	 * of waiting for a writer; it changes nothing for a regular file */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	HS_RETURN_ERROR_IF(fd < 0, HS_EIO, "%s: cannot open: %s", path,
 			   strerror(errno));
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		rc = hs_error_set(HS_EIO, "%s: not a regular file", path);
+		rc = hs_error_set(HS_EIO, "%s: not a regular file (a .snap is "
+				  "read from a file, not a pipe or a device)",
+				  path);
 		close(fd);
 		return rc;
 	}

@@ -302,5 +302,25 @@ if [ -x "$HS_BIN/dumpconv" ]; then
 	[ "$n_jl" -ge 20 ] && ok || fail "only $n_jl JSON-lines cases ran"
 fi
 
+# inputs that are not regular files: a FIFO nobody writes to and a
+# directory are refused at once (a blocking open() of the FIFO hung every
+# tool), by every invocation
+mkfifo "$T/fifo.snap"
+mkdir "$T/dir.snap"
+for f in "$T/fifo.snap" "$T/dir.snap"; do
+	invocations "$f" > "$T/inv"
+	while IFS='	' read -r tool j args; do
+		[ -x "$HS_BIN/$tool" ] || continue
+		# shellcheck disable=SC2086
+		(cd "$CWD" && timeout 10 "$HS_BIN/$tool" $args >"$T/out" 2>"$T/err")
+		rc=$?
+		if [ "$rc" = 2 ] && grep -q "$f: .*not a regular file" "$T/err"; then ok; else
+			fail "$tool $args: exit $rc, expected 2 'not a regular file'"
+			sed 's/^/  | /' "$T/err" | head -2
+		fi
+	done < "$T/inv"
+	rm -f "$CWD/x.jsonl" "$CWD/x.jsonl.tmp"
+done
+
 [ "$n_cases" -gt 60 ] && ok || fail "only $n_cases cases ran"
 finish hostile
