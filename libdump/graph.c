@@ -574,7 +574,7 @@ static int root_cmp(const void *a, const void *b)
 
 static int merge_objects(hs_graph *g, chunk **cs, size_t nc)
 {
-	uint64_t n = 0, raw = 0;
+	uint64_t n = 0, raw = 0, size_max;
 
 	for (size_t i = 0; i < nc; i++) {
 		cs[i]->dense_first = n;
@@ -599,6 +599,13 @@ static int merge_objects(hs_graph *g, chunk **cs, size_t nc)
 			   "%s: out of memory for %llu objects and %llu "
 			   "references", g->path, (unsigned long long)n,
 			   (unsigned long long)raw);
+	/* no sum of shallow sizes may wrap: each counts as at most
+	 * HS_GRAPH_SIZE_MAX, and at most what keeps the heap's total under
+	 * 2^64 (n <= 2^32, so never below 2^32: the 32-bit fast path below
+	 * needs no clamp) */
+	size_max = n ? UINT64_MAX / n : UINT64_MAX;
+	if (size_max > HS_GRAPH_SIZE_MAX)
+		size_max = HS_GRAPH_SIZE_MAX;
 	for (size_t i = 0; i < nc; i++) {
 		chunk *c = cs[i];
 		uint64_t d = c->dense_first;
@@ -610,11 +617,16 @@ static int merge_objects(hs_graph *g, chunk **cs, size_t nc)
 		for (size_t j = 0; j < c->nobj; j++) {
 			uint64_t sz = c->sizes[j];
 
-			g->st.shallow += sz;
 			if (sz < UINT32_MAX) {
+				g->st.shallow += sz;
 				g->sizes[d + j] = (uint32_t)sz;
 				continue;
 			}
+			if (sz > size_max) {
+				sz = size_max;
+				g->st.clamped_sizes++;
+			}
+			g->st.shallow += sz;
 			g->sizes[d + j] = UINT32_MAX;
 			if (vgrow((void **)&g->big, &g->bigcap, g->nbig + 1,
 				  sizeof(*g->big)) < 0)

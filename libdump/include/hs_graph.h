@@ -56,7 +56,17 @@ typedef struct {
 	uint64_t bad_types;       /**< objects naming an undeclared type
 	                               (given type hs_graph_type_count()-1,
 	                               named "(undeclared)") */
+	uint64_t clamped_sizes;   /**< objects whose shallow size was over
+	                               HS_GRAPH_SIZE_MAX, or over 2^64 /
+	                               objects, and counts as that */
 } hs_graph_stats;
+
+/** The largest shallow size an object counts for: 2^48 bytes (256 TiB,
+ *  the address space of x86-64 and arm64).  A file claiming more, or
+ *  claiming sizes that would sum past 2^64 over its objects, is lying;
+ *  such sizes are clamped (hs_graph_stats.clamped_sizes), so that no
+ *  total, retained size or difference computed from a graph wraps. */
+#define HS_GRAPH_SIZE_MAX (UINT64_C(1) << 48)
 
 /** A span of edges: targets (or sources, for hs_graph_in) and flags. */
 typedef struct {

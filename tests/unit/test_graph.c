@@ -382,6 +382,59 @@ static void test_big_sizes(void)
 	hs_graph_free(g);
 }
 
+/* Sizes no object can have are clamped, so that no sum wraps: each at
+ * most HS_GRAPH_SIZE_MAX, and at most 2^64 / objects. */
+static void test_impossible_sizes(void)
+{
+	const char *p = tpath("impossible.snap");
+	const uint64_t n = 70000;  /* 70000 x 2^48 > 2^64 */
+	const uint64_t cap = UINT64_MAX / n;
+	const hs_graph_stats *st;
+	hs_writer *w;
+	hs_graph *g;
+	uint32_t t;
+
+	CU_ASSERT_FATAL(cap < HS_GRAPH_SIZE_MAX);
+	CU_ASSERT_FATAL(hs_writer_open(&w, p, NULL, NULL) == 0);
+	CU_ASSERT_FATAL(hs_writer_type(&t, w, "blob", 4) == 0);
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t size = i == 0 ? 7 : i == 1 ? HS_GRAPH_SIZE_MAX + 1
+				: i == 2 ? cap : UINT64_MAX;
+		hs_object ob = { 0x10 * (i + 1), t, size, 0, NULL, NULL, NULL,
+				 { HS_VALUE_NONE, { .i = 0 } }, HS_NO_SITE };
+
+		CU_ASSERT_FATAL(hs_writer_object(w, &ob) == 0);
+	}
+	CU_ASSERT_FATAL(hs_writer_close(w) == 0);
+	CU_ASSERT_FATAL(hs_graph_load(&g, p, NULL) == 0);
+	st = hs_graph_stats_get(g);
+	CU_ASSERT_EQUAL(hs_graph_size(g, 0), 7);
+	CU_ASSERT_EQUAL(hs_graph_size(g, 1), cap);
+	CU_ASSERT_EQUAL(hs_graph_size(g, 2), cap);
+	CU_ASSERT_EQUAL(hs_graph_size(g, (uint32_t)n - 1), cap);
+	CU_ASSERT_EQUAL(st->clamped_sizes, n - 2);
+	CU_ASSERT_EQUAL(st->shallow, 7 + (n - 1) * cap);
+	CU_ASSERT(st->shallow >= cap);  /* no wrap */
+	hs_graph_free(g);
+	/* a few objects: the bound is HS_GRAPH_SIZE_MAX itself */
+	CU_ASSERT_FATAL(hs_writer_open(&w, p, NULL, NULL) == 0);
+	CU_ASSERT_FATAL(hs_writer_type(&t, w, "blob", 4) == 0);
+	for (uint64_t i = 0; i < 3; i++) {
+		hs_object ob = { 0x10 * (i + 1), t, i ? UINT64_MAX
+				 : HS_GRAPH_SIZE_MAX, 0, NULL, NULL, NULL,
+				 { HS_VALUE_NONE, { .i = 0 } }, HS_NO_SITE };
+
+		CU_ASSERT_FATAL(hs_writer_object(w, &ob) == 0);
+	}
+	CU_ASSERT_FATAL(hs_writer_close(w) == 0);
+	CU_ASSERT_FATAL(hs_graph_load(&g, p, NULL) == 0);
+	st = hs_graph_stats_get(g);
+	CU_ASSERT_EQUAL(hs_graph_size(g, 1), HS_GRAPH_SIZE_MAX);
+	CU_ASSERT_EQUAL(st->clamped_sizes, 2);
+	CU_ASSERT_EQUAL(st->shallow, 3 * HS_GRAPH_SIZE_MAX);
+	hs_graph_free(g);
+}
+
 static void test_errors(void)
 {
 	hs_graph *g = (hs_graph *)1;
@@ -399,5 +452,5 @@ static void test_errors(void)
 
 HS_SUITE(graph, HS_TEST(test_small_id), HS_TEST(test_small_index),
 	 HS_TEST(test_big_object), HS_TEST(test_truncated),
-	 HS_TEST(test_big_sizes),
+	 HS_TEST(test_big_sizes), HS_TEST(test_impossible_sizes),
 	 HS_TEST(test_errors))
