@@ -48,11 +48,17 @@ LIB_OBJ    = $(patsubst %.c,$(1)/obj/%.o,$(LIB_SRC) $(GEN_SRC))
 # the rules below come from a template: name the default goal
 .DEFAULT_GOAL := all
 
-# $(1) = build dir, $(2) = extra flags
+# $(1) = build dir, $(2) = extra flags, $(3) = compiler
 define variant
-$(1)/obj/%.o: %.c $(HDRS) | $(B)/.deps-ok
+$(1)/obj/%.o: %.c $(HDRS) $(1)/.cc | $(B)/.deps-ok
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(CFLAGS) $(2) -c $$< -o $$@
+	$(3) $$(CFLAGS) $(2) -c $$< -o $$@
+
+# every object again when the compiler changes (gcc and clang objects do
+# not link together under the sanitizers)
+$(1)/.cc: FORCE | $(B)/.deps-ok
+	@mkdir -p $$(dir $$@)
+	@echo '$(3)' | cmp -s - $$@ || echo '$(3)' > $$@
 
 # the library exports only what its headers mark HS_API
 $(1)/obj/libdump/%.o: CFLAGS += -fvisibility=hidden
@@ -64,27 +70,32 @@ $(1)/lib/libheapsnap.a: $(call LIB_OBJ,$(1))
 
 $(1)/bin/%: $(1)/obj/tools/%.o $(patsubst %.c,$(1)/obj/%.o,$(TOOL_COMMON)) $(1)/lib/libheapsnap.a
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(LIBS)
+	$(3) $$(CFLAGS) $(2) -o $$@ $$^ $$(LIBS)
 
 # examples/: programs using the library as a user would: its public
 # headers only, and C11 without extensions
 $(1)/examples/%: examples/%.c $(1)/lib/libheapsnap.a $(wildcard libdump/include/*.h)
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(OPT) -std=c11 -Wall -Wextra -pedantic -Ilibdump/include $(2) \
+	$(3) $$(OPT) -std=c11 -Wall -Wextra -pedantic -Ilibdump/include $(2) \
 	  -o $$@ $$< $(1)/lib/libheapsnap.a $$(LIBS)
 
 # --wrap: tests/unit/test_faults.c fails the Nth allocation
 $(1)/tests/unit: $(patsubst %.c,$(1)/obj/%.o,$(UNIT_SRC)) $(1)/lib/libheapsnap.a
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(LIBS) -lcunit $(UNIT_WRAP)
+	$(3) $$(CFLAGS) $(2) -o $$@ $$^ $$(LIBS) -lcunit $(UNIT_WRAP)
 endef
 
 UNIT_WRAP := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
-$(eval $(call variant,$(B),))
-$(eval $(call variant,$(B)/asan,$(SAN)))
+# clang for the sanitizer pass when installed (make deps installs it): its
+# UBSan also flags NULL + 0 and qsort(NULL, 0), gcc's does not.  Looked
+# up once, when first used: after make deps has run.
+SAN_CC = $(eval SAN_CC := $(shell command -v clang >/dev/null 2>&1 && echo clang || echo $(CC)))$(SAN_CC)
+$(eval $(call variant,$(B),,$$(CC)))
+$(eval $(call variant,$(B)/asan,$(SAN),$$(SAN_CC)))
 
-.PHONY: all deps bench-deps lib tools man python demo check bench fuzz install clean
+FORCE:
+.PHONY: FORCE all deps bench-deps lib tools man python demo check bench fuzz install clean
 .SECONDARY:
 
 all: lib tools man

@@ -91,15 +91,16 @@ size_t hs_text_utf8_len(const char *str, size_t n)
 	return len;
 }
 
-/* Unicode bidirectional controls (U+200E/F, U+202A..E, U+2066..9): valid
- * UTF-8, but a terminal or a page that honours them reorders what
+/* Unicode's Bidi_Control set (U+061C, U+200E/F, U+202A..E, U+2066..9):
+ * valid UTF-8, but a terminal or a page that honours them reorders what
  * follows, so a dump could make one name display as another. */
 static int bidi_control(const unsigned char *p, size_t k)
 {
-	return k == 3 && p[0] == 0xe2 &&
-	       ((p[1] == 0x80 && ((p[2] >= 0x8e && p[2] <= 0x8f) ||
-				  (p[2] >= 0xaa && p[2] <= 0xae))) ||
-		(p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9));
+	return (k == 2 && p[0] == 0xd8 && p[1] == 0x9c) ||
+	       (k == 3 && p[0] == 0xe2 &&
+		((p[1] == 0x80 && ((p[2] >= 0x8e && p[2] <= 0x8f) ||
+				   (p[2] >= 0xaa && p[2] <= 0xae))) ||
+		 (p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9)));
 }
 
 size_t hs_text_char(const char *s, size_t n)

@@ -221,17 +221,6 @@ static double pct(uint64_t v, uint64_t total)
 	return total ? 100.0 * (double)v / (double)total : 0.0;
 }
 
-static void print_csv_name(hs_str s)
-{
-	putchar('"');
-	for (size_t i = 0; i < s.len; i++) {
-		if (s.ptr[i] == '"')
-			putchar('"');
-		putchar(s.ptr[i]);
-	}
-	putchar('"');
-}
-
 /* Says how many classes were merged by name, if any, and how to split
  * them. */
 static void print_merged(const hs_type_table *t)
@@ -364,7 +353,7 @@ static void print_csv(const hs_type_table *t, const options *o,
 		uint64_t v = hs_type_row_value(r, o->sort);
 
 		cum += v;
-		print_csv_name(r->name);
+		tool_csv_str(stdout, r->name.ptr, r->name.len);
 		printf(",%" PRIu64 ",%" PRIu64 ",", r->count, r->shallow);
 		if (t->has_retained)
 			printf("%" PRIu64, r->retained);

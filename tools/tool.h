@@ -16,7 +16,9 @@ enum {
 	TOOL_ERROR = 2    /* bad usage, bad input, I/O */
 };
 
-/* tool_init() : name the tool for messages ("dumpinfo"). */
+/* tool_init() : name the tool for messages ("dumpinfo"), and check at exit
+ * that stdout was written: if not, "cannot write the output" and exit 2
+ * whatever main returned. */
 void tool_init(const char *name);
 
 /* tool_error() : print "NAME: message" on stderr; @return TOOL_ERROR. */
@@ -35,6 +37,12 @@ const char *tool_commas(uint64_t n, char *buf, size_t size);
  * bytes that are not UTF-8 escaped (\n, \xNN), so that nothing in a dump
  * can drive a terminal. */
 void tool_print_safe(FILE *f, const char *s, size_t n);
+
+/* tool_csv_str() : s as one CSV field (RFC 4180): always quoted, '"'
+ * doubled, escaped as tool_print_safe() does (so a field never holds a
+ * line break or a control), and a leading ' when it starts with = + - @
+ * (a spreadsheet would run it as a formula). */
+void tool_csv_str(FILE *f, const char *s, size_t n);
 
 /* tool_safe_width() : the columns tool_print_safe(s, n) takes on a
  * terminal (one per character printed, escapes counted in full), for

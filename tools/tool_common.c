@@ -14,9 +14,23 @@
 
 static const char *tool_name = "heapsnap";
 
+/* At exit: stdout's last bytes are written by fclose(), and a full disk
+ * or a closed pipe shows only then.  A tool that could not write its
+ * output must not exit 0 (gnulib's close_stdout does the same). */
+static void close_stdout(void)
+{
+	errno = 0;
+	if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
+		fprintf(stderr, "%s: cannot write the output: %s\n", tool_name,
+			errno ? strerror(errno) : "write error");
+		_exit(TOOL_ERROR);
+	}
+}
+
 void tool_init(const char *name)
 {
 	tool_name = name;
+	atexit(close_stdout);
 }
 
 static void vmsg(const char *fmt, va_list ap)
@@ -59,13 +73,14 @@ const char *tool_commas(uint64_t n, char *buf, size_t size)
 
 
 
-void tool_print_safe(FILE *f, const char *s, size_t n)
+/* s escaped by hs_text_safe(); in a CSV field, '"' doubled too. */
+static void put_safe(FILE *f, const char *s, size_t n, int csv)
 {
 	hs_buf b = HS_BUF_INIT;
 
 	/* in pieces, so that a long string needs no long buffer */
 	for (size_t i = 0; i < n;) {
-		size_t k = n - i < 4096 ? n - i : 4096;
+		size_t k = n - i < 4096 ? n - i : 4096, from = 0;
 
 		/* end the piece on a character boundary */
 		while (k < n - i && k > 4092 &&
@@ -74,10 +89,33 @@ void tool_print_safe(FILE *f, const char *s, size_t n)
 		b.len = 0;
 		if (hs_text_safe(&b, s + i, k, 0) < 0)
 			break;
-		fwrite(b.data, 1, b.len, f);
+		for (size_t j = 0; csv && j < b.len; j++) {
+			if (b.data[j] == '"') {
+				fwrite(b.data + from, 1, j + 1 - from, f);
+				fputc('"', f);
+				from = j + 1;
+			}
+		}
+		fwrite(b.data + from, 1, b.len - from, f);
 		i += k;
 	}
 	hs_buf_release(&b);
+}
+
+void tool_print_safe(FILE *f, const char *s, size_t n)
+{
+	put_safe(f, s, n, 0);
+}
+
+void tool_csv_str(FILE *f, const char *s, size_t n)
+{
+	fputc('"', f);
+	/* a spreadsheet runs a field starting with = + - @ as a formula:
+	 * a quote in front keeps it text (OWASP "CSV injection") */
+	if (n && strchr("=+-@", s[0]))
+		fputc('\'', f);
+	put_safe(f, s, n, 1);
+	fputc('"', f);
 }
 
 size_t tool_safe_width(const char *s, size_t n)

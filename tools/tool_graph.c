@@ -153,7 +153,7 @@ void tool_header(FILE *f, const hs_graph *g, const hs_dom *d)
 void tool_warnings(const hs_graph *g)
 {
 	const hs_graph_stats *s = hs_graph_stats_get(g);
-	char b1[32];
+	char b1[32], b2[32];
 
 	if (s->integrity.status != HS_INTEGRITY_COMPLETE) {
 		fprintf(stderr, "warning: the file is %s: ",
@@ -185,6 +185,16 @@ void tool_warnings(const hs_graph *g)
 	if (s->bad_types)
 		fprintf(stderr, "warning: %s objects name an undeclared type\n",
 			tool_commas(s->bad_types, b1, sizeof(b1)));
+	if (s->clamped_sizes) {
+		uint64_t cap = s->objects ? UINT64_MAX / s->objects : 0;
+
+		if (!cap || cap > HS_GRAPH_SIZE_MAX)
+			cap = HS_GRAPH_SIZE_MAX;
+		fprintf(stderr, "warning: %s objects claim impossible sizes "
+			"(over 256 TiB, or summing past 2^64): counted as %s "
+			"each\n", tool_commas(s->clamped_sizes, b1, sizeof(b1)),
+			tool_human(cap, b2, sizeof(b2)));
+	}
 }
 
 void tool_json_graph(FILE *f, const hs_graph *g, const hs_dom *d)
@@ -195,9 +205,10 @@ void tool_json_graph(FILE *f, const hs_graph *g, const hs_dom *d)
 		",\"references\":%" PRIu64 ",\"weak_references\":%" PRIu64
 		",\"roots\":%" PRIu64 ",\"types\":%" PRIu64
 		",\"missing_references\":%" PRIu64 ",\"missing_roots\":%"
-		PRIu64 ",\"duplicate_ids\":%" PRIu64, s->objects, s->shallow,
-		s->refs, s->weak_refs, s->roots, s->types, s->missing_refs,
-		s->missing_roots, s->duplicate_ids);
+		PRIu64 ",\"duplicate_ids\":%" PRIu64 ",\"clamped_sizes\":%"
+		PRIu64, s->objects, s->shallow, s->refs, s->weak_refs,
+		s->roots, s->types, s->missing_refs, s->missing_roots,
+		s->duplicate_ids, s->clamped_sizes);
 	if (d) {
 		const hs_dom_stats *ds = hs_dom_stats_get(d);
 

@@ -18,8 +18,9 @@
 #     what was wrong (stdout or stderr);
 #   - stay under 300 MB of RSS (the dense record bomb excepted: its 2.4M
 #     objects in 3 KiB are legal, so memory is bounded per object);
-#   - never write a terminal escape (byte 0x1b) anywhere, nor a bidi
-#     override (U+202E) in human output, print valid JSON with --json,
+#   - never write a terminal escape (byte 0x1b) anywhere, nor any other
+#     control or bidi character in human or CSV output (--csv is also
+#     parsed as RFC 4180), print valid JSON with --json,
 #     and create no file the command line did not name.
 # Under ASan (HS_BIN .../asan/bin) the RSS bounds and the record bomb
 # are left out.
@@ -57,7 +58,7 @@ GRAPHS="valid evil_strings duplicate_ids missing_ids index_out_of_range \
 undeclared_refs stray_refs_records no_objects no_roots \
 many_roots_self_refs many_root_kinds huge_type_size huge_indices \
 huge_site huge_first_index end_lies_totals trailer_lies_totals \
-trailer_dsize_lies trailer_hides_frame no_content_size chain_1m"
+trailer_dsize_lies trailer_hides_frame no_content_size chain_1m huge_sizes"
 
 # graph-level reports the graph tools must make (case:regex)
 graph_words() {
@@ -65,9 +66,15 @@ graph_words() {
 	duplicate_ids) echo 'repeat an id|duplicate' ;;
 	missing_ids|index_out_of_range) echo 'not in the dump|missing' ;;
 	stray_refs_records) echo 'stray|do not follow' ;;
+	huge_sizes|huge_type_size) echo 'impossible sizes' ;;
 	*) echo '' ;;
 	esac
 }
+
+# bytes no human output may hold: C0 controls but \t \n \r, DEL, C1
+# controls (U+0080..9F), Unicode's Bidi_Control set (U+061C, U+200E/F,
+# U+202A..E, U+2066..9)
+RAW_CONTROL='[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\xc2[\x80-\x9f]|\xd8\x9c|\xe2\x80[\x8e\x8f\xaa-\xae]|\xe2\x81[\xa6-\xa9]'
 
 # run NAME ARGS...: runs a tool in $CWD with a timeout, memory measured;
 # leaves rc in $rc, RSS (KiB) in $rss, output in $T/out and $T/err.
@@ -101,9 +108,12 @@ check() {
 	if LC_ALL=C grep -q "$(printf '\033')" "$T/out" "$T/err"; then
 		fail "$desc: a raw ESC byte was printed"
 	else ok; fi
-	# human output: no bidi override (U+202E) either
-	if [ -z "$json" ] && LC_ALL=C grep -q "$(printf '\342\200\256')" "$T/out" "$T/err"; then
-		fail "$desc: a raw U+202E (bidi override) was printed"
+	# human output and CSV: no raw control character (C0 but tab and
+	# line breaks, DEL, C1) nor Unicode bidi control either
+	if [ -z "$json" ] && LC_ALL=C grep -q -a -P "$RAW_CONTROL" "$T/out" "$T/err"; then
+		fail "$desc: a raw control or bidi character was printed"
+		LC_ALL=C grep -a -o -P ".{0,10}($RAW_CONTROL).{0,10}" "$T/out" "$T/err" |
+			head -2 | od -c | sed 's/^/  | /' | head -4
 	else ok; fi
 	if [ "$rc" = 2 ]; then
 		# the error names the file and says where or what
@@ -148,6 +158,8 @@ invocations() {
 	"dumpinfo	-	$f" "dumpinfo	J	--json $f" \
 	"dumptypes	-	$f" "dumptypes	J	--json $f" \
 	"dumptypes	-	--by referrer $f" \
+	"dumptypes	-	--by site $f" "dumptypes	-	--csv $f" \
+	"dumptypes	-	--by site --csv $f" \
 	"dumpdom	-	$f" "dumpdom	J	--json $f" \
 	"dumppath	-	$f --index 0" "dumppath	J	--json $f --index 1" \
 	"dumppath	-	--all 3 $f --index 2" \
@@ -234,6 +246,56 @@ else
 	FAIL=$((FAIL + njson - n_ok))
 	grep -v '^ok$' "$T/jcheck" | head -10
 	[ "$njson" -gt 0 ] || fail "no --json output was checked"
+fi
+
+# --csv: RFC 4180, one line per row of its fields whatever the names
+# (quotes doubled, line breaks and controls escaped), and a name a
+# spreadsheet would run as a formula kept as text
+for by in type site; do
+	run dumptypes --by "$by" --csv "$CASES/evil_strings.snap"
+	[ "$rc" = 0 ] && ok || fail "dumptypes --by $by --csv evil_strings: exit $rc"
+	if python3 - "$T/out" "$by" >"$T/csvcheck" 2>&1 <<'PY'
+import csv, sys
+text = open(sys.argv[1], encoding="utf-8", newline="").read()
+lines = text.split("\n")
+assert lines[-1] == "", "no final line break"
+rows = list(csv.reader(text.splitlines(True)))
+assert len(rows) == len(lines) - 1, "a field spans lines"
+assert rows[0][:6] == ["type", "count", "shallow", "retained", "percent",
+                       "cumulative_percent"], rows[0]
+assert len(rows) > 8, "too few rows"
+for r in rows:
+    assert len(r) == len(rows[0]), r
+names = [r[0] for r in rows[1:]]
+assert any('"d"' in n for n in names), "no doubled quote read back"
+assert any("\\x1b" in n for n in names), "ESC not escaped"
+assert not any(n[:1] in "=+-@" for n in names if n), "a formula"
+if sys.argv[2] == "type":
+    assert any(n.startswith("'=HYPERLINK") for n in names), names
+PY
+	then ok; else
+		fail "dumptypes --by $by --csv evil_strings: not safe CSV"
+		sed 's/^/  | /' "$T/csvcheck" | tail -3
+	fi
+done
+
+# sizes summing past 2^64: clamped, so no retained size wraps (a child
+# retaining more than its parent, or more than the heap)
+run dumpdom --json "$CASES/huge_sizes.snap"
+if python3 - "$T/out" >"$T/hcheck" 2>&1 <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+heap = d["graph"]["reachable_shallow"]
+assert d["graph"]["clamped_sizes"] == 3, d["graph"]
+ret = {o["id"]: o["retained"] for o in d["objects"]}
+for o in d["objects"]:
+    assert o["retained"] <= heap and o["percent"] <= 100, o
+    assert o["retained"] >= o["shallow"], o
+    if o["idom"] is not None:
+        assert ret[o["idom"]] >= o["retained"], o
+PY
+then ok; else
+	fail "dumpdom huge_sizes: retained sizes wrap"; sed 's/^/  | /' "$T/hcheck" | tail -3
 fi
 
 # the evil strings survive the JSON-lines export as valid JSON per line,

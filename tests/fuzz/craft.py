@@ -197,18 +197,22 @@ class Snap:
         self.totals[3] += 1
 
     def obj(self, oid, typ, size, refs=(), labels=None, flags=None,
-            preview=None, has_preview=False):
+            preview=None, has_preview=False, site=None):
         if self.ref_mode == 1:
             packed = [r - self.nobjects for r in refs]
         else:
             packed = list(refs)
         rec = [5, oid - self.prev_id, typ, size, packed]
+        if site is not None:
+            has_preview = True
         if labels is not None or flags is not None or has_preview:
             rec.append(labels)
         if flags is not None or has_preview:
             rec.append(flags)
         if has_preview:
             rec.append(preview)
+        if site is not None:
+            rec.append(site)
         self.prev_id = oid
         self.add(rec)
         self.nobjects += 1
@@ -302,9 +306,12 @@ def write(path, data):
 
 MiB = 1 << 20
 # control bytes, escape sequences, NUL, invalid UTF-8, quotes, backslashes
+# C1 CSI (U+009B), the Arabic letter mark U+061C and an isolate U+2067
+# (bidi controls), a CSV-breaking comma and line break, a formula
 EVIL = [b"\x1b[2J\x1b]0;pwned\x07", b"a\x00b", b"\xff\xfe\xc3(", b'q"uo\\te',
         b"\x1b[31mred\x1b[0m\r\n\t\x7f", b"\xe2\x80\xae\xed\xa0\x80end",
-        b"../../etc/passwd", b"%s%n%x"]
+        b"../../etc/passwd", b"%s%n%x", b"\xc2\x9b2J\xd8\x9cx\xe2\x81\xa7y",
+        b'a,b\r\nc,"d"']
 
 
 def evil_snap():
@@ -314,13 +321,19 @@ def evil_snap():
     for i, n in enumerate(EVIL):
         s.type(i, b"T" + n)
         s.string(i, b"L" + n)
-    ids = [0x2000 + 32 * i for i in range(len(EVIL) * 2)]
+    # a type name a spreadsheet would run as a formula (dumptypes --csv)
+    s.type(len(EVIL), b'=HYPERLINK("http://evil","x")')
+    # allocation sites in files and functions named by the strings
+    for i in range(len(EVIL)):
+        s.add([8, i, [i, 10 + i, (i + 1) % len(EVIL)]])
+    ids = [0x2000 + 32 * i for i in range(len(EVIL) * 2 + 1)]
     for i, oid in enumerate(ids):
         nxt = [ids[i + 1]] if i + 1 < len(ids) else []
-        s.obj(oid, i % len(EVIL), 100 + i * 1000, nxt + [ids[0]],
+        s.obj(oid, i % (len(EVIL) + 1), 100 + i * 1000, nxt + [ids[0]],
               labels=[i % len(EVIL), (i + 3) % len(EVIL)][:len(nxt) + 1],
               preview=(EVIL[i % len(EVIL)] if i % 2 else
-                       Bin(EVIL[i % len(EVIL)])), has_preview=True)
+                       Bin(EVIL[i % len(EVIL)])), has_preview=True,
+              site=i % len(EVIL))
     for i, n in enumerate(EVIL):
         s.root(ids[i], b"K" + n, b"R" + n)
     return s.build()
@@ -470,6 +483,18 @@ def graph_cases():
     s.obj(0x30, 0, 8, [])
     s.root(0x10, b"global")
     out["undeclared_refs"] = s.build()
+    # shallow sizes that sum past 2^64: a chain root -> a -> b -> c whose
+    # retained sizes wrapped (a child retaining more than its parent and
+    # than the heap)
+    s = Snap()
+    s.type(0, b"Huge")
+    s.obj(0x10, 0, 1 << 63, [0x20])
+    s.obj(0x20, 0, (1 << 63) + 4096, [0x30])
+    s.obj(0x30, 0, 1 << 62, [0x40])
+    s.obj(0x40, 0, 64, [])
+    s.totals[5] &= (1 << 64) - 1
+    s.root(0x10, b"global", b"g")
+    out["huge_sizes"] = s.build()
     # no objects, no roots; and objects with no roots at all
     s = Snap()
     out["no_objects"] = s.build()

@@ -651,8 +651,8 @@ static void craft_future_frame(tu_frame *f)
 }
 
 static const char *const future_expect[] = {
-	"H v=1 rt='unit' rv='1.2.3' pid=4242 t=1700000000123 why='test' "
-	"w=8 m=0",
+	("H v=1 rt='unit' rv='1.2.3' pid=4242 t=1700000000123 why='test' "
+	 "w=8 m=0"),
 	"T i=0 'T' id=777",
 	"S i=0 'lbl'",
 	"I i=0 [0:1:0]",
