@@ -43,7 +43,6 @@
 #include "hs_graph.h"
 #include "timing.h"
 
-#define TYPE_INDEX_MAX (1u << 24)   /* type / string indices we accept */
 #define LABEL_CACHE 8
 
 /* ---- small growable vectors ------------------------------------------ */
@@ -73,9 +72,10 @@ static int vgrow(void **p, size_t *cap, size_t need, size_t elem)
 typedef struct {
 	uint32_t index;
 	uint32_t len;
-	size_t off;    /* in the worker's pool */
+	size_t off;    /* in the worker's pool; in g->names once merged */
 	int has_id;    /* a type record gave its object's id */
 	uint64_t id;
+	uint64_t frame_offset, offset;  /* file order: the first one wins */
 } named;
 
 typedef struct {
@@ -190,7 +190,8 @@ struct hs_graph {
 	uint8_t *type_has_id;
 	uint32_t *type_first;    /* per type: the first type of its name */
 	uint32_t *type_classes;  /* per first type: types of that name */
-	hs_str *strings;
+	hs_str *strings;         /* the declared strings, by index */
+	uint32_t *string_index;  /* their indices, ascending */
 	uint32_t nstrings;
 	char *names;             /* type, string, kind and root label text */
 
@@ -364,8 +365,7 @@ static int on_record(const hs_record *rec, unsigned wid, void *payload)
 		size_t *cap = is_type ? &w->tcap : &w->scap;
 		named *e;
 
-		if (rec->u.type.index >= TYPE_INDEX_MAX ||
-		    rec->u.type.name.len > UINT32_MAX)
+		if (rec->u.type.name.len > UINT32_MAX)
 			return 0;  /* counted nowhere: the type stays unnamed */
 		if (vgrow((void **)v, cap, *n + 1, sizeof(named)) < 0)
 			return HS_ENOMEM;
@@ -374,6 +374,8 @@ static int on_record(const hs_record *rec, unsigned wid, void *payload)
 		e->len = (uint32_t)rec->u.type.name.len;
 		e->has_id = is_type && rec->u.type.has_id;
 		e->id = e->has_id ? rec->u.type.id : 0;
+		e->frame_offset = rec->frame_offset;
+		e->offset = rec->offset;
 		if (pool_add(w, rec->u.type.name.ptr, e->len, &e->off) < 0)
 			return HS_ENOMEM;
 		return 0;
@@ -805,88 +807,233 @@ static int group_types(hs_graph *g, size_t ndecl)
 	return 0;
 }
 
+static int named_cmp(const void *pa, const void *pb)
+{
+	const named *a = pa, *b = pb;
+
+	if (a->index != b->index)
+		return a->index < b->index ? -1 : 1;
+	if (a->frame_offset != b->frame_offset)
+		return a->frame_offset < b->frame_offset ? -1 : 1;
+	return a->offset < b->offset ? -1 : a->offset > b->offset;
+}
+
+/* Every worker's type (or string) declarations in one array sorted by
+ * index, the first in file order kept for an index declared twice; offs
+ * rebased into g->names.  Sized by the records read, never by the
+ * indices they declare (a type at index 2^32-2 costs one entry). */
+static named *gather_names(size_t *out_n, const loader *L,
+			   const size_t *base_of, int types)
+{
+	size_t n = 0, k = 0;
+	named *v;
+
+	for (unsigned w = 0; w < L->nw; w++)
+		n += types ? L->w[w].ntypes : L->w[w].nstrings;
+	v = malloc((n ? n : 1) * sizeof(*v));
+	if (!v)
+		return NULL;
+	for (unsigned w = 0; w < L->nw; w++) {
+		const named *src = types ? L->w[w].types_decl : L->w[w].strings;
+		size_t m = types ? L->w[w].ntypes : L->w[w].nstrings;
+
+		for (size_t i = 0; i < m; i++) {
+			v[k] = src[i];
+			v[k++].off += base_of[w];
+		}
+	}
+	if (n > 1)
+		qsort(v, n, sizeof(*v), named_cmp);
+	k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!k || v[i].index != v[k - 1].index)
+			v[k++] = v[i];
+	*out_n = k;
+	return v;
+}
+
+/* Position of index in the ascending keys[0..n), or n. */
+static uint32_t declared_find(const uint32_t *keys, uint32_t n, uint32_t index)
+{
+	uint32_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (keys[mid] < index)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && keys[lo] == index ? lo : n;
+}
+
+static int u32_sort_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The graph's types: the declared type indices, and the index gaps below
+ * the last declared one that objects use (a gap is a type of its own,
+ * named "?N"), numbered densely in index order; an object naming an index
+ * past the last declared one is "(undeclared)", the type after them.  So
+ * the tables hold what the file holds, whatever its indices (a type at
+ * index 2^32-2 is one row, not 2^32), and a file that declares 0..T-1 (any
+ * writer's) keeps its indices.  keys[] gets the file index of each type
+ * (declared and gaps, ascending), *ngaps the gaps' count, and every
+ * object's type is renumbered.
+ */
+static int remap_types(hs_graph *g, uint32_t **keys, size_t *nkeys,
+		       size_t *ngaps, const named *decl, size_t nd,
+		       uint64_t *undeclared)
+{
+	uint32_t *k, *direct = NULL, last = nd ? decl[nd - 1].index : 0;
+	size_t nk = nd, cap = nd + 1;
+	uint64_t bad = 0;
+	int dense = !nd || last == nd - 1;
+
+	*keys = k = malloc(cap * sizeof(*k));
+	HS_RETURN_ERROR_IF(!k, HS_ENOMEM, "%s: out of memory for %zu types",
+			   g->path, nd);
+	for (size_t i = 0; i < nd; i++)
+		k[i] = decl[i].index;
+	/* gaps that objects use: none when the indices are 0..T-1 */
+	for (uint32_t v = 0; v < g->n && !dense; v++) {
+		uint32_t t = g->types[v];
+
+		if (t >= last || declared_find(k, (uint32_t)nd, t) < nd)
+			continue;
+		if (nk == cap) {
+			uint32_t *nk2 = realloc(k, 2 * cap * sizeof(*k));
+
+			if (!nk2) {
+				free(k);
+				*keys = NULL;
+				return hs_error_set(HS_ENOMEM, "%s: out of "
+						    "memory for types", g->path);
+			}
+			*keys = k = nk2;
+			cap *= 2;
+		}
+		k[nk++] = t;
+	}
+	if (nk > nd) {
+		/* declared and used gaps in index order, each gap once */
+		size_t m = 0;
+
+		qsort(k, nk, sizeof(*k), u32_sort_cmp);
+		for (size_t i = 0; i < nk; i++)
+			if (!m || k[i] != k[m - 1])
+				k[m++] = k[i];
+		nk = m;
+	}
+	*nkeys = nk;
+	*ngaps = nk - nd;
+	if (!dense && k[nk - 1] < 4 * (uint64_t)nk + 4096) {
+		direct = malloc(((size_t)k[nk - 1] + 1) * sizeof(*direct));
+		HS_RETURN_ERROR_IF(!direct, HS_ENOMEM, "%s: out of memory for "
+				   "%zu types", g->path, nk);
+		for (uint32_t i = 0; i <= k[nk - 1]; i++)
+			direct[i] = (uint32_t)nk;
+		for (uint32_t t = 0; t < nk; t++)
+			direct[k[t]] = t;
+	}
+	for (uint32_t v = 0; v < g->n; v++) {
+		uint32_t t = g->types[v];
+
+		if (dense)
+			t = t < nk ? t : (uint32_t)nk;
+		else if (direct)
+			t = t <= k[nk - 1] ? direct[t] : (uint32_t)nk;
+		else
+			t = declared_find(k, (uint32_t)nk, t);
+		bad += t == nk;
+		g->types[v] = t;
+	}
+	free(direct);
+	*undeclared = bad;
+	return 0;
+}
+
 /* Copies every name into one allocation and fills the tables. */
 static int build_names(hs_graph *g, loader *L, size_t nrr)
 {
-	size_t total = 1, at = 1;
-	uint32_t maxt = 0, maxs = 0;
-	int anyt = 0, anys = 0, anyid = 0;
+	size_t total = 1, at = 1, nd = 0, ns = 0, nt = 0, ngaps = 0;
+	size_t base_of[64];
+	named *types = NULL, *strings = NULL;
+	uint32_t *keys = NULL;
 	uint64_t undeclared = 0;
-	size_t ndecl = 0;
+	int anyid = 0, rc = 0;
 
 	for (unsigned k = 0; k < L->nw; k++) {
-		worker *w = &L->w[k];
-
-		total += w->plen;
-		for (size_t i = 0; i < w->ntypes; i++) {
-			anyt = 1;
-			anyid |= w->types_decl[i].has_id;
-			if (w->types_decl[i].index > maxt)
-				maxt = w->types_decl[i].index;
-		}
-		for (size_t i = 0; i < w->nstrings; i++) {
-			anys = 1;
-			if (w->strings[i].index > maxs)
-				maxs = w->strings[i].index;
-		}
+		base_of[k] = total;
+		total += L->w[k].plen;
 	}
-	g->ntypes = anyt ? maxt + 1 : 0;
-	g->nstrings = anys ? maxs + 1 : 0;
-	for (uint32_t v = 0; v < g->n; v++)
-		if (g->types[v] >= g->ntypes)
-			undeclared++;
-	/* room for "(undeclared)" and for "?N" names of index gaps */
-	total += 16 + (size_t)g->ntypes * 12;
+	types = gather_names(&nd, L, base_of, 1);
+	strings = gather_names(&ns, L, base_of, 0);
+	if (!types || !strings) {
+		rc = hs_error_set(HS_ENOMEM, "%s: out of memory for names",
+				  g->path);
+		goto done;
+	}
+	rc = remap_types(g, &keys, &nt, &ngaps, types, nd, &undeclared);
+	if (rc < 0)
+		goto done;
+	for (size_t i = 0; i < nd; i++)
+		anyid |= types[i].has_id;
+	/* room for "(undeclared)" and the gaps' "?N" names */
+	total += 16 + ngaps * 12;
 	g->names = malloc(total);
-	g->type_names = calloc(g->ntypes + 1, sizeof(hs_str));
+	g->type_names = calloc(nt + 2, sizeof(hs_str));
 	if (anyid) {
-		g->type_ids = calloc(g->ntypes + 1, sizeof(uint64_t));
-		g->type_has_id = calloc(g->ntypes + 1, 1);
+		g->type_ids = calloc(nt + 2, sizeof(uint64_t));
+		g->type_has_id = calloc(nt + 2, 1);
 	}
-	g->strings = calloc(g->nstrings + 1, sizeof(hs_str));
+	g->strings = calloc(ns + 1, sizeof(hs_str));
+	g->string_index = malloc((ns + 1) * sizeof(uint32_t));
 	g->kinds = calloc(nrr + 1, sizeof(hs_str));
 	g->roots = calloc(nrr + 1, sizeof(hs_root));
-	HS_RETURN_ERROR_IF(!g->names || !g->type_names || !g->strings ||
-			   (anyid && (!g->type_ids || !g->type_has_id)) ||
-			   !g->kinds || !g->roots, HS_ENOMEM,
-			   "%s: out of memory for names", g->path);
+	if (!g->names || !g->type_names || !g->strings ||
+	    (anyid && (!g->type_ids || !g->type_has_id)) ||
+	    !g->string_index || !g->kinds || !g->roots) {
+		rc = hs_error_set(HS_ENOMEM, "%s: out of memory for names",
+				  g->path);
+		goto done;
+	}
 	g->names[0] = '\0';
 	for (unsigned k = 0; k < L->nw; k++) {
-		worker *w = &L->w[k];
-		char *base = g->names + at;
-
-		if (w->plen)
-			memcpy(base, w->pool, w->plen);
-		for (size_t i = 0; i < w->ntypes; i++) {
-			hs_str *s = &g->type_names[w->types_decl[i].index];
-
-			if (!s->ptr) {
-				uint32_t t = w->types_decl[i].index;
-
-				s->ptr = base + w->types_decl[i].off;
-				s->len = w->types_decl[i].len;
-				ndecl++;
-				if (anyid) {
-					g->type_has_id[t] = (uint8_t)
-						w->types_decl[i].has_id;
-					g->type_ids[t] = w->types_decl[i].id;
-				}
-			}
-		}
-		for (size_t i = 0; i < w->nstrings; i++) {
-			hs_str *s = &g->strings[w->strings[i].index];
-
-			if (!s->ptr) {
-				s->ptr = base + w->strings[i].off;
-				s->len = w->strings[i].len;
-			}
-		}
-		at += w->plen;
+		if (L->w[k].plen)
+			memcpy(g->names + at, L->w[k].pool, L->w[k].plen);
+		at += L->w[k].plen;
 	}
-	HS_FORWARD_IF_ERROR(group_types(g, ndecl));
+	/* declared types by their place among keys; the gaps unnamed while
+	 * types are grouped by name (a gap is a type of its own) */
+	for (size_t i = 0, t = 0; i < nd; i++, t++) {
+		while (keys[t] != types[i].index)
+			t++;
+		g->type_names[t].ptr = g->names + types[i].off;
+		g->type_names[t].len = types[i].len;
+		if (anyid) {
+			g->type_has_id[t] = (uint8_t)types[i].has_id;
+			g->type_ids[t] = types[i].id;
+		}
+	}
+	for (size_t i = 0; i < ns; i++) {
+		g->string_index[i] = strings[i].index;
+		g->strings[i].ptr = g->names + strings[i].off;
+		g->strings[i].len = strings[i].len;
+	}
+	g->ntypes = (uint32_t)nt;
+	g->nstrings = (uint32_t)ns;
+	rc = group_types(g, nd);
+	if (rc < 0)
+		goto done;
 	for (uint32_t t = 0; t < g->ntypes; t++) {
 		if (!g->type_names[t].ptr) {
-			int len = snprintf(g->names + at, 12, "?%u", t);
+			int len = snprintf(g->names + at, 12, "?%u", keys[t]);
 
 			g->type_names[t].ptr = g->names + at;
 			g->type_names[t].len = (size_t)len;
@@ -897,18 +1044,24 @@ static int build_names(hs_graph *g, loader *L, size_t nrr)
 		memcpy(g->names + at, "(undeclared)", 13);
 		g->type_names[g->ntypes].ptr = g->names + at;
 		g->type_names[g->ntypes].len = 12;
-		for (uint32_t v = 0; v < g->n; v++)
-			if (g->types[v] >= g->ntypes)
-				g->types[v] = g->ntypes;
 		g->ntypes++;
 		g->st.bad_types = undeclared;
 	}
-	for (uint32_t s = 0; s < g->nstrings; s++)
-		if (!g->strings[s].ptr)
-			g->strings[s].ptr = g->names;  /* "" */
 	g->st.types = g->ntypes;
 	g->st.strings = g->nstrings;
-	return 0;
+done:
+	free(types);
+	free(strings);
+	free(keys);
+	return rc;
+}
+
+/* The declared string of a label's string index, or NULL. */
+static const hs_str *string_at(const hs_graph *g, uint32_t index)
+{
+	uint32_t i = declared_find(g->string_index, g->nstrings, index);
+
+	return i < g->nstrings ? &g->strings[i] : NULL;
 }
 
 static int build_roots(hs_graph *g, loader *L, rawroot **rr, size_t nrr)
@@ -1207,6 +1360,7 @@ void hs_graph_free(hs_graph *g)
 	free(g->type_first);
 	free(g->type_classes);
 	free(g->strings);
+	free(g->string_index);
 	free(g->names);
 	free(g->spans);
 	free(g->by_index);
@@ -1625,7 +1779,6 @@ int hs_graph_label(hs_str *out, hs_buf *storage, hs_graph *g, uint32_t node,
 		   size_t k)
 {
 	const label_entry *e = NULL;
-	uint32_t s;
 	int rc;
 
 	out->ptr = NULL;
@@ -1636,17 +1789,18 @@ int hs_graph_label(hs_str *out, hs_buf *storage, hs_graph *g, uint32_t node,
 	pthread_mutex_lock(&g->lock);
 	rc = node_labels(&e, g, node);
 	if (rc == 0) {
-		s = e->labels[k];
-		if (s != HS_NO_LABEL && s < g->nstrings) {
+		const hs_str *text = e->labels[k] != HS_NO_LABEL
+				     ? string_at(g, e->labels[k]) : NULL;
+
+		if (text) {
 			storage->len = 0;
-			if (hs_buf_append(storage, g->strings[s].ptr,
-					  g->strings[s].len) < 0 ||
+			if (hs_buf_append(storage, text->ptr, text->len) < 0 ||
 			    hs_buf_append(storage, "", 1) < 0) {
 				rc = hs_error_set(HS_ENOMEM, "%s: out of "
 						  "memory", g->path);
 			} else {
 				out->ptr = (const char *)storage->data;
-				out->len = g->strings[s].len;
+				out->len = text->len;
 			}
 		}
 	}

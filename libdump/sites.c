@@ -1,10 +1,12 @@
 /*
  * sites.c - hs_sites: objects grouped by allocation site (see hs_sites.h).
  *
- * Load: the file's strings (offsets into one buffer), per site its key's
- * group, and per group a count and a size.  Sites are declared before the
- * objects that name them (the writer enforces it), so one pass in file
- * order resolves everything.
+ * Load: the file's strings (one buffer, an entry per string record), per
+ * site record its group, per group a count, a size and its key's text;
+ * every table is sized by the records read, never by the indices they
+ * declare (hs_imap), and a key finds its group by hash.  Sites are
+ * declared before the objects that name them (the writer enforces it),
+ * so one pass in file order resolves everything.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,19 +14,23 @@
 
 #include "error.h"
 #include "hs_sites.h"
+#include "imap.h"
 
 struct hs_sites {
 	hs_site_group *groups;
 	size_t n, cap;
 	hs_buf keys;          /* the groups' key texts */
 	size_t *key_off;      /* per group: offset of its key in keys */
+	uint32_t *next;       /* per group: the next with the same hash */
+	hs_imap by_hash;      /* key hash -> first group */
 	uint64_t recorded;
 };
 
 typedef struct {
 	hs_buf text;          /* the strings' bytes */
-	size_t *off, *len;
+	size_t *off, *len;    /* per entry */
 	size_t n, cap;
+	hs_imap by_index;     /* string index -> entry */
 } string_table;
 
 static int vec_grow(void **p, size_t *cap, size_t need, size_t elem)
@@ -44,32 +50,64 @@ static int vec_grow(void **p, size_t *cap, size_t need, size_t elem)
 	return 0;
 }
 
-/* The group of a key, added if new.  A plain scan: distinct keys are
- * few (one per allocating line), and it runs once per site record. */
+static uint32_t key_hash(const char *key, size_t len)
+{
+	uint32_t h = 2166136261u;  /* FNV-1a */
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)key[i]) * 16777619u;
+	return h;
+}
+
+static int key_is(const hs_sites *s, size_t i, const char *key, size_t len)
+{
+	size_t start = s->key_off[i];
+	size_t end = i + 1 < s->n ? s->key_off[i + 1] : s->keys.len;
+
+	return end - start == len &&
+	       memcmp(s->keys.data + start, key, len) == 0;
+}
+
+/* The group of a key, added if new.  By hash: a file may hold a million
+ * distinct sites. */
 static int64_t group_of(hs_sites *s, const char *key, size_t len)
 {
-	for (size_t i = 0; i < s->n; i++) {
-		size_t start = s->key_off[i];
-		size_t end = i + 1 < s->n ? s->key_off[i + 1] : s->keys.len;
+	uint32_t h = key_hash(key, len), i = hs_imap_get(&s->by_hash, h);
+	size_t cap = s->cap;
 
-		if (end - start == len &&
-		    memcmp(s->keys.data + start, key, len) == 0)
-			return (int64_t)i;
-	}
-	if (vec_grow((void **)&s->groups, &s->cap, s->n + 1,
+	for (uint32_t j = i; j != HS_IMAP_NONE; j = s->next[j])
+		if (key_is(s, j, key, len))
+			return (int64_t)j;
+	if (s->n >= UINT32_MAX - 1 ||
+	    vec_grow((void **)&s->groups, &cap, s->n + 1,
 		     sizeof(*s->groups)) < 0)
 		return -1;
-	{
-		/* key_off keeps the groups' capacity */
-		size_t *ko = realloc(s->key_off, s->cap * sizeof(*ko));
+	if (cap != s->cap) {
+		/* key_off and next keep the groups' capacity */
+		size_t *ko = realloc(s->key_off, cap * sizeof(*ko));
+		uint32_t *nx;
 
 		if (!ko)
 			return -1;
 		s->key_off = ko;
+		nx = realloc(s->next, cap * sizeof(*nx));
+		if (!nx)
+			return -1;
+		s->next = nx;
+		s->cap = cap;
 	}
+	if (hs_imap_put(&s->by_hash, h, (uint32_t)s->n) < 0)
+		return -1;
 	s->key_off[s->n] = s->keys.len;
 	if (hs_buf_append(&s->keys, key, len) < 0)
 		return -1;
+	/* a new head of its hash's chain goes in front of the old one */
+	if (i != HS_IMAP_NONE) {
+		s->next[s->n] = s->next[i];
+		s->next[i] = (uint32_t)s->n;
+	} else {
+		s->next[s->n] = HS_IMAP_NONE;
+	}
 	memset(&s->groups[s->n], 0, sizeof(s->groups[0]));
 	return (int64_t)s->n++;
 }
@@ -87,12 +125,12 @@ static int cmp_group(const void *pa, const void *pb)
 static int append_frame(hs_buf *key, const string_table *st, uint32_t file,
 			uint32_t line)
 {
+	uint32_t e = hs_imap_get(&st->by_index, file);
 	char num[16];
 
-	if (file < st->n && st->len[file] != SIZE_MAX)
+	if (e != HS_IMAP_NONE)
 		HS_FORWARD_IF_ERROR(hs_buf_append(key, st->text.data +
-						  st->off[file],
-						  st->len[file]));
+						  st->off[e], st->len[e]));
 	else
 		HS_FORWARD_IF_ERROR(hs_buf_append(key, "?", 1));
 	snprintf(num, sizeof(num), ":%u", line);
@@ -104,9 +142,8 @@ int hs_sites_group(hs_sites **out, hs_graph *g, unsigned depth,
 {
 	hs_reader *r = NULL;
 	hs_sites *s = NULL;
-	string_table st = { HS_BUF_INIT, NULL, NULL, 0, 0 };
-	uint32_t *site_group = NULL;   /* per site: its group */
-	size_t nsites = 0, scap = 0;
+	string_table st = { HS_BUF_INIT, NULL, NULL, 0, 0, HS_IMAP_INIT };
+	hs_imap site_group = HS_IMAP_INIT;   /* site index -> its group */
 	hs_buf key = HS_BUF_INIT;
 	hs_record rec;
 	int64_t nosite = -1;
@@ -122,35 +159,36 @@ int hs_sites_group(hs_sites **out, hs_graph *g, unsigned depth,
 		goto done;
 	while ((rc = hs_reader_next(&rec, r)) == 0) {
 		if (rec.kind == HS_REC_STRING) {
-			uint32_t i = rec.u.type.index;
+			size_t c1 = st.cap, c2 = st.cap;
+			int put;
 
-			if (i >= (1u << 24))
-				continue;  /* the loader's bound on indices */
-			if (i >= st.n) {
-				size_t c1 = st.cap, c2 = st.cap;
-
-				if (vec_grow((void **)&st.off, &c1, (size_t)i + 1,
-					     sizeof(size_t)) < 0 ||
-				    vec_grow((void **)&st.len, &c2, (size_t)i + 1,
-					     sizeof(size_t)) < 0)
-					goto nomem;
-				st.cap = c1 < c2 ? c1 : c2;
-				for (size_t k = st.n; k <= i; k++)
-					st.len[k] = SIZE_MAX;
-				st.n = (size_t)i + 1;
-			}
-			st.off[i] = st.text.len;
-			st.len[i] = rec.u.type.name.len;
+			if (st.n >= UINT32_MAX - 1)
+				continue;  /* more entries than indices */
+			put = hs_imap_put(&st.by_index, rec.u.type.index,
+					  (uint32_t)st.n);
+			if (put < 0)
+				goto nomem;
+			if (put == 0)
+				continue;  /* declared before: the first stays */
+			if (vec_grow((void **)&st.off, &c1, st.n + 1,
+				     sizeof(size_t)) < 0 ||
+			    vec_grow((void **)&st.len, &c2, st.n + 1,
+				     sizeof(size_t)) < 0)
+				goto nomem;
+			st.cap = c1 < c2 ? c1 : c2;
+			st.off[st.n] = st.text.len;
+			st.len[st.n] = rec.u.type.name.len;
+			st.n++;
 			if (hs_buf_append(&st.text, rec.u.type.name.ptr,
 					  rec.u.type.name.len) < 0)
 				goto nomem;
 		} else if (rec.kind == HS_REC_SITE) {
-			uint32_t i = rec.u.site.index;
 			int64_t grp;
 
 			s->recorded++;
-			if (i >= (1u << 24))
-				continue;
+			if (hs_imap_get(&site_group, rec.u.site.index) !=
+			    HS_IMAP_NONE)
+				continue;  /* declared before: the first stays */
 			key.len = 0;
 			for (size_t f = 0; f < rec.u.site.nframes && f < depth;
 			     f++) {
@@ -165,28 +203,21 @@ int hs_sites_group(hs_sites **out, hs_graph *g, unsigned depth,
 			    hs_buf_append(&key, "(empty site)", 12) < 0)
 				goto nomem;
 			grp = group_of(s, (const char *)key.data, key.len);
-			if (grp < 0)
+			if (grp < 0 || hs_imap_put(&site_group, rec.u.site.index,
+						   (uint32_t)grp) < 0)
 				goto nomem;
-			if (i >= nsites) {
-				if (vec_grow((void **)&site_group, &scap,
-					     (size_t)i + 1, sizeof(uint32_t)) < 0)
-					goto nomem;
-				for (size_t k = nsites; k <= i; k++)
-					site_group[k] = UINT32_MAX;
-				nsites = (size_t)i + 1;
-			}
-			site_group[i] = (uint32_t)grp;
 		} else if (rec.kind == HS_REC_OBJECT) {
 			const hs_object *o = &rec.u.object.obj;
 			uint32_t node = hs_graph_find_id(g, o->id);
+			uint32_t sg = o->site == HS_NO_SITE ? HS_IMAP_NONE
+				      : hs_imap_get(&site_group, o->site);
 			int64_t grp;
 
 			if (node == HS_GRAPH_NONE ||
 			    (include && !include(payload, node)))
 				continue;
-			if (o->site != HS_NO_SITE && o->site < nsites &&
-			    site_group[o->site] != UINT32_MAX) {
-				grp = site_group[o->site];
+			if (sg != HS_IMAP_NONE) {
+				grp = sg;
 			} else {
 				if (nosite < 0)
 					nosite = group_of(s, "(no site)", 9);
@@ -195,7 +226,8 @@ int hs_sites_group(hs_sites **out, hs_graph *g, unsigned depth,
 				grp = nosite;
 			}
 			s->groups[grp].count++;
-			s->groups[grp].shallow += o->size;
+			/* the graph's size: clamped, so sums cannot wrap */
+			s->groups[grp].shallow += hs_graph_size(g, node);
 		}
 	}
 	if (rc != HS_ITEROVER)
@@ -221,7 +253,8 @@ done:
 	hs_buf_release(&st.text);
 	free(st.off);
 	free(st.len);
-	free(site_group);
+	hs_imap_release(&st.by_index);
+	hs_imap_release(&site_group);
 	hs_buf_release(&key);
 	if (rc < 0) {
 		hs_sites_free(s);
@@ -252,6 +285,8 @@ void hs_sites_free(hs_sites *s)
 		return;
 	free(s->groups);
 	free(s->key_off);
+	free(s->next);
+	hs_imap_release(&s->by_hash);
 	hs_buf_release(&s->keys);
 	free(s);
 }

@@ -170,7 +170,6 @@ static int parse_args(options *o, int argc, char **argv)
 static int load(snapshot *s, const char *path)
 {
 	hs_graph_options go = HS_GRAPH_OPTIONS_INIT;
-	const hs_graph_stats *st;
 	const char *snap;
 
 	go.reverse = 0;
@@ -180,14 +179,7 @@ static int load(snapshot *s, const char *path)
 		fprintf(stderr, "dumpdiff: loading %s\n", path);
 	if (hs_graph_load(&s->g, snap, &go) < 0)
 		return tool_error("%s", hs_error_last());
-	st = hs_graph_stats_get(s->g);
-	if (st->integrity.status != HS_INTEGRITY_COMPLETE)
-		fprintf(stderr, "dumpdiff: warning: %s is %s: %s\n", path,
-			hs_integrity_status_name(st->integrity.status),
-			st->integrity.problem);
-	if (st->missing_refs)
-		fprintf(stderr, "dumpdiff: note: %s: %" PRIu64 " references "
-			"to objects not in the dump\n", path, st->missing_refs);
+	tool_warnings_named(s->g, path);
 	return 0;
 }
 

@@ -150,13 +150,26 @@ void tool_header(FILE *f, const hs_graph *g, const hs_dom *d)
 	fputc('\n', f);
 }
 
-void tool_warnings(const hs_graph *g)
+/* "warning: " or "warning: NAME: " on stderr */
+static void warn(const char *name)
+{
+	fputs("warning: ", stderr);
+	if (name) {
+		tool_print_safe(stderr, name, strlen(name));
+		fputs(": ", stderr);
+	}
+}
+
+void tool_warnings_named(const hs_graph *g, const char *name)
 {
 	const hs_graph_stats *s = hs_graph_stats_get(g);
 	char b1[32], b2[32];
 
 	if (s->integrity.status != HS_INTEGRITY_COMPLETE) {
-		fprintf(stderr, "warning: the file is %s: ",
+		fputs("warning: ", stderr);
+		if (name)
+			tool_print_safe(stderr, name, strlen(name));
+		fprintf(stderr, "%s is %s: ", name ? "" : "the file",
 			hs_integrity_status_name(s->integrity.status));
 		tool_print_safe(stderr, s->integrity.problem,
 				strlen(s->integrity.problem));
@@ -166,35 +179,49 @@ void tool_warnings(const hs_graph *g)
 					    b1, sizeof(b1)));
 		fputc('\n', stderr);
 	}
-	if (s->missing_refs)
-		fprintf(stderr, "warning: %s references name objects that "
-			"are not in the dump (dropped)\n",
+	if (s->missing_refs) {
+		warn(name);
+		fprintf(stderr, "%s references name objects that are not in "
+			"the dump (dropped)\n",
 			tool_commas(s->missing_refs, b1, sizeof(b1)));
-	if (s->missing_roots)
-		fprintf(stderr, "warning: %s roots name objects that are not "
-			"in the dump\n",
-			tool_commas(s->missing_roots, b1, sizeof(b1)));
-	if (s->duplicate_ids)
-		fprintf(stderr, "warning: %s objects repeat an id seen before "
-			"(the first keeps it)\n",
+	}
+	if (s->missing_roots) {
+		warn(name);
+		fprintf(stderr, "%s roots name objects that are not in the "
+			"dump\n", tool_commas(s->missing_roots, b1, sizeof(b1)));
+	}
+	if (s->duplicate_ids) {
+		warn(name);
+		fprintf(stderr, "%s objects repeat an id seen before (the first "
+			"keeps it)\n",
 			tool_commas(s->duplicate_ids, b1, sizeof(b1)));
-	if (s->stray_refs)
-		fprintf(stderr, "warning: %s references follow no object of "
-			"theirs (dropped)\n",
-			tool_commas(s->stray_refs, b1, sizeof(b1)));
-	if (s->bad_types)
-		fprintf(stderr, "warning: %s objects name an undeclared type\n",
+	}
+	if (s->stray_refs) {
+		warn(name);
+		fprintf(stderr, "%s references follow no object of theirs "
+			"(dropped)\n", tool_commas(s->stray_refs, b1, sizeof(b1)));
+	}
+	if (s->bad_types) {
+		warn(name);
+		fprintf(stderr, "%s objects name an undeclared type\n",
 			tool_commas(s->bad_types, b1, sizeof(b1)));
+	}
 	if (s->clamped_sizes) {
 		uint64_t cap = s->objects ? UINT64_MAX / s->objects : 0;
 
 		if (!cap || cap > HS_GRAPH_SIZE_MAX)
 			cap = HS_GRAPH_SIZE_MAX;
-		fprintf(stderr, "warning: %s objects claim impossible sizes "
-			"(over 256 TiB, or summing past 2^64): counted as %s "
-			"each\n", tool_commas(s->clamped_sizes, b1, sizeof(b1)),
+		warn(name);
+		fprintf(stderr, "%s objects claim impossible sizes (over 256 "
+			"TiB, or summing past 2^64): counted as %s each\n",
+			tool_commas(s->clamped_sizes, b1, sizeof(b1)),
 			tool_human(cap, b2, sizeof(b2)));
 	}
+}
+
+void tool_warnings(const hs_graph *g)
+{
+	tool_warnings_named(g, NULL);
 }
 
 void tool_json_graph(FILE *f, const hs_graph *g, const hs_dom *d)

@@ -33,8 +33,13 @@ const char *tool_graph_name(const hs_graph *g);
 void tool_header(FILE *f, const hs_graph *g, const hs_dom *d);
 
 /* tool_warnings() : on stderr, what was lost or is missing (integrity,
- * missing references and roots, duplicate ids, stray references). */
+ * missing references and roots, duplicate ids, stray references,
+ * undeclared types, clamped sizes). */
 void tool_warnings(const hs_graph *g);
+
+/* tool_warnings_named() : the same, each line naming the file (for a
+ * tool that reads several). */
+void tool_warnings_named(const hs_graph *g, const char *name);
 
 /* tool_json_graph() : the "graph" member shared by the --json schemas
  * (no braces around it: writes "\"graph\":{...}"). */

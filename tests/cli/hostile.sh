@@ -58,14 +58,15 @@ GRAPHS="valid evil_strings duplicate_ids missing_ids index_out_of_range \
 undeclared_refs stray_refs_records no_objects no_roots \
 many_roots_self_refs many_root_kinds huge_type_size huge_indices \
 huge_site huge_first_index end_lies_totals trailer_lies_totals \
-trailer_dsize_lies trailer_hides_frame no_content_size chain_1m huge_sizes"
+trailer_dsize_lies trailer_hides_frame no_content_size chain_1m huge_sizes \
+index_bomb"
 
 # graph-level reports the graph tools must make (case:regex)
 graph_words() {
 	case $1 in
 	duplicate_ids) echo 'repeat an id|duplicate' ;;
 	missing_ids|index_out_of_range) echo 'not in the dump|missing' ;;
-	stray_refs_records) echo 'stray|do not follow' ;;
+	stray_refs_records) echo 'follow no object' ;;
 	huge_sizes|huge_type_size) echo 'impossible sizes' ;;
 	*) echo '' ;;
 	esac

@@ -495,6 +495,21 @@ def graph_cases():
     s.totals[5] &= (1 << 64) - 1
     s.root(0x10, b"global", b"g")
     out["huge_sizes"] = s.build()
+    # tables a reader would size by the declared index: a type, a string
+    # and a site at index 2^24-1 and 2^32-2, used by objects and labels
+    # (168 bytes that once cost 8 s and 556 MB in dumptypes)
+    s = Snap()
+    for i in ((1 << 24) - 1, (1 << 32) - 2):
+        s.type(i, b"far%d" % i)
+        s.string(i, b"lab%d" % i)
+        s.add([8, i, [i, 7, i]])
+    s.obj(0x10, (1 << 24) - 1, 8, [0x20], labels=[(1 << 32) - 2],
+          site=(1 << 32) - 2)
+    s.obj(0x20, (1 << 32) - 2, 8, [0x10], labels=[(1 << 24) - 1],
+          site=(1 << 24) - 1)
+    s.obj(0x30, 12345, 8, [])
+    s.root(0x10, b"global", b"g")
+    out["index_bomb"] = s.build()
     # no objects, no roots; and objects with no roots at all
     s = Snap()
     out["no_objects"] = s.build()

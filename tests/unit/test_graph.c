@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "hs_graph.h"
+#include "testutil.h"
 #include "unit.h"
 
 static const char *tpath(const char *name)
@@ -435,6 +436,82 @@ static void test_impossible_sizes(void)
 	hs_graph_free(g);
 }
 
+/* Type and string tables hold what the file declares, whatever the
+ * indices: types at 2^24-1 and 2^32-2 make two types (plus "?12345" for
+ * the gap an object names between them, and "(undeclared)" for one past
+ * the last), not 2^32 rows; a label at a far index still reads back; an
+ * index declared twice keeps its first. */
+static void test_sparse_indices(void)
+{
+	const char *p = tpath("sparse.snap");
+	const uint32_t far[2] = { (1u << 24) - 1, UINT32_MAX - 1 };
+	hs_buf file, lb = HS_BUF_INIT;
+	hs_frame_info fi;
+	tu_frame f;
+	hs_graph *g;
+	hs_str l;
+
+	hs_buf_init(&file);
+	tu_craft_start(&file, 1);
+	tu_frame_init(&f);
+	tu_frame_start(&f, 0, 0);
+	tu_frame_header(&f, 1, HS_REFS_BY_ID, 0);
+	for (int i = 0; i < 2; i++) {
+		const char *names[2] = { "near", "far" };
+
+		msgpack_pack_array(&f.pk, 3);
+		msgpack_pack_uint8(&f.pk, HS_REC_TYPE);
+		msgpack_pack_uint32(&f.pk, far[i]);
+		msgpack_pack_str_with_body(&f.pk, names[i], strlen(names[i]));
+		msgpack_pack_array(&f.pk, 3);
+		msgpack_pack_uint8(&f.pk, HS_REC_STRING);
+		msgpack_pack_uint32(&f.pk, far[i]);
+		msgpack_pack_str_with_body(&f.pk, names[i], strlen(names[i]));
+	}
+	/* the same index again: the first declaration stays */
+	msgpack_pack_array(&f.pk, 3);
+	msgpack_pack_uint8(&f.pk, HS_REC_TYPE);
+	msgpack_pack_uint32(&f.pk, far[1]);
+	msgpack_pack_str_with_body(&f.pk, "again", 5);
+	/* [5, id, type, size, refs, labels] x 4: the last two name no type */
+	for (int i = 0; i < 4; i++) {
+		const uint32_t type[4] = { far[0], far[1], 12345, UINT32_MAX };
+
+		msgpack_pack_array(&f.pk, 6);
+		msgpack_pack_uint8(&f.pk, HS_REC_OBJECT);
+		msgpack_pack_uint8(&f.pk, 0x10);  /* id delta */
+		msgpack_pack_uint32(&f.pk, type[i]);
+		msgpack_pack_uint8(&f.pk, 8);
+		msgpack_pack_array(&f.pk, 1);
+		msgpack_pack_uint8(&f.pk, 0x10 * (uint8_t)(1 + (i + 1) % 4));
+		msgpack_pack_array(&f.pk, 1);
+		msgpack_pack_uint32(&f.pk, far[1 - i % 2]);
+	}
+	tu_craft_frame(&file, &f, 1, &fi);
+	tu_frame_destroy(&f);
+	tu_write_file(p, file.data, file.len);
+	hs_buf_release(&file);
+
+	CU_ASSERT_FATAL(hs_graph_load(&g, p, NULL) == 0);
+	CU_ASSERT_EQUAL(hs_graph_type_count(g), 4);
+	CU_ASSERT_EQUAL(hs_graph_stats_get(g)->strings, 2);
+	CU_ASSERT_EQUAL(hs_graph_stats_get(g)->bad_types, 1);
+	CU_ASSERT_EQUAL(hs_graph_type_name(g, hs_graph_type(g, 0)).len, 4);
+	CU_ASSERT_EQUAL(memcmp(hs_graph_type_name(g, hs_graph_type(g, 1)).ptr,
+			       "far", 3), 0);
+	CU_ASSERT_EQUAL(hs_graph_type_name(g, hs_graph_type(g, 2)).len, 6);
+	CU_ASSERT_EQUAL(memcmp(hs_graph_type_name(g, hs_graph_type(g, 2)).ptr,
+			       "?12345", 6), 0);
+	CU_ASSERT_EQUAL(memcmp(hs_graph_type_name(g, hs_graph_type(g, 3)).ptr,
+			       "(undeclared)", 12), 0);
+	CU_ASSERT_EQUAL_FATAL(hs_graph_label(&l, &lb, g, 0, 0), 0);
+	CU_ASSERT_EQUAL(l.len, 3);
+	CU_ASSERT_EQUAL_FATAL(hs_graph_label(&l, &lb, g, 1, 0), 0);
+	CU_ASSERT_EQUAL(l.len, 4);
+	hs_buf_release(&lb);
+	hs_graph_free(g);
+}
+
 static void test_errors(void)
 {
 	hs_graph *g = (hs_graph *)1;
@@ -453,4 +530,5 @@ static void test_errors(void)
 HS_SUITE(graph, HS_TEST(test_small_id), HS_TEST(test_small_index),
 	 HS_TEST(test_big_object), HS_TEST(test_truncated),
 	 HS_TEST(test_big_sizes), HS_TEST(test_impossible_sizes),
+	 HS_TEST(test_sparse_indices),
 	 HS_TEST(test_errors))
