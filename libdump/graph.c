@@ -152,6 +152,7 @@ typedef struct {
 
 struct hs_graph {
 	char *path;
+	hs_reader_options ro;    /* for every reading of the file */
 	hs_snapinfo info;
 	char *info_strs;
 	hs_graph_stats st;
@@ -1188,16 +1189,27 @@ int hs_graph_load(hs_graph **out, const char *path,
 	*out = NULL;
 	if (!opts)
 		opts = &defaults;
-	HS_RETURN_ERROR_IF(opts->version != HS_GRAPH_OPTIONS_VERSION,
-			   HS_EINVAL, "%s: graph options version %u, expected "
-			   "%u", path, opts->version, HS_GRAPH_OPTIONS_VERSION);
-	rc = hs_reader_open(&r, path, NULL);
-	if (rc < 0)
-		return rc;
+	/* version 1 options end before max_ratio */
+	HS_RETURN_ERROR_IF(opts->version != HS_GRAPH_OPTIONS_VERSION &&
+			   opts->version != 1, HS_EINVAL, "%s: graph options "
+			   "version %u, expected %u", path, opts->version,
+			   HS_GRAPH_OPTIONS_VERSION);
 	g = calloc(1, sizeof(*g));
 	if (!g || !(g->path = strdup(path))) {
-		rc = hs_error_set(HS_ENOMEM, "%s: out of memory", path);
-		goto done;
+		free(g);
+		return hs_error_set(HS_ENOMEM, "%s: out of memory", path);
+	}
+	{
+		const hs_reader_options ro = HS_READER_OPTIONS_INIT;
+
+		g->ro = ro;
+		g->ro.max_ratio = opts->version >= 2 ? opts->max_ratio : 0;
+	}
+	rc = hs_reader_open(&r, path, &g->ro);
+	if (rc < 0) {
+		free(g->path);
+		free(g);
+		return rc;
 	}
 	pthread_mutex_init(&g->lock, NULL);
 	rc = copy_info(g, hs_reader_info(r));
@@ -1389,6 +1401,11 @@ const hs_snapinfo *hs_graph_info(const hs_graph *g)
 const char *hs_graph_path(const hs_graph *g)
 {
 	return g->path;
+}
+
+int hs_graph_reader_open(hs_reader **out, const hs_graph *g)
+{
+	return hs_reader_open(out, g->path, &g->ro);
 }
 
 uint32_t hs_graph_count(const hs_graph *g)
@@ -1625,7 +1642,7 @@ static int seek_object(hs_record *rec, hs_graph *g, uint32_t node)
 	HS_RETURN_ERROR_IF(node >= g->n, HS_EINVAL, "%s: no node %u",
 			   g->path, node);
 	if (!g->r)
-		HS_FORWARD_IF_ERROR(hs_reader_open(&g->r, g->path, NULL));
+		HS_FORWARD_IF_ERROR(hs_reader_open(&g->r, g->path, &g->ro));
 	s = span_of(g, node);
 	HS_RETURN_ERROR_IF(!s, HS_ERROR, "%s: node %u in no frame", g->path,
 			   node);

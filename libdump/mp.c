@@ -60,12 +60,12 @@ int hs_mp_skip(hs_mp *m, int depth)
 		}
 		stack[top]--;
 		if (!left)
-			goto bad;
+			goto short_data;
 		b = *m->p;
 		fs = fixed_size(b);
 		if (fs >= 0) {
 			if ((size_t)fs + 1 > left)
-				goto bad;
+				goto short_data;
 			m->p += fs + 1;
 			continue;
 		}
@@ -83,11 +83,11 @@ int hs_mp_skip(hs_mp *m, int depth)
 			size_t hl = b == 0xc7 ? 2 : b == 0xc8 ? 3 : 5;
 
 			if (left < hl + 1)
-				goto bad;
+				goto short_data;
 			n = b == 0xc7 ? m->p[1] : b == 0xc8 ? hs_mp_be16(m->p + 1)
 							     : hs_mp_be32(m->p + 1);
 			if (n > left - hl - 1)
-				goto bad;
+				goto short_data;
 			m->p += hl + 1 + n;
 			continue;
 		}
@@ -102,13 +102,13 @@ int hs_mp_skip(hs_mp *m, int depth)
 			size_t hl = (b & 0xf0) == 0x80 ? 1 : b == 0xde ? 3 : 5;
 
 			if (left < hl)
-				goto bad;
+				goto short_data;
 			n = (b & 0xf0) == 0x80 ? (uint64_t)(b & 0x0f)
 			    : b == 0xde ? hs_mp_be16(m->p + 1)
 					: hs_mp_be32(m->p + 1);
 			n *= 2;
 			if (n > left - hl)
-				goto bad;
+				goto short_data;
 			m->p += hl;
 			is_container = 1;
 		} else {
@@ -121,6 +121,8 @@ int hs_mp_skip(hs_mp *m, int depth)
 		}
 	}
 	return 0;
+short_data:
+	m->eod = 1;
 bad:
 	m->p = save;
 	return -1;
@@ -133,7 +135,7 @@ int hs_mp_value(hs_mp *m, hs_value *v)
 	int neg, is_bin;
 
 	if (!hs_mp_left(m))
-		return -1;
+		return hs_mp_short(m);
 	switch (*p) {
 	case 0xc0:
 		v->kind = HS_VALUE_NONE;
@@ -146,7 +148,7 @@ int hs_mp_value(hs_mp *m, hs_value *v)
 		return 0;
 	case 0xca:
 		if (hs_mp_left(m) < 5)
-			return -1;
+			return hs_mp_short(m);
 		{
 			uint32_t bits = hs_mp_be32(p + 1);
 			float f;
@@ -159,7 +161,7 @@ int hs_mp_value(hs_mp *m, hs_value *v)
 		return 0;
 	case 0xcb:
 		if (hs_mp_left(m) < 9)
-			return -1;
+			return hs_mp_short(m);
 		{
 			uint64_t bits = hs_mp_be64(p + 1);
 

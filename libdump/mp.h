@@ -9,6 +9,10 @@
  *
  * Each function returns 0 and advances, or -1 and leaves the cursor where
  * it was, when the bytes there are not of the asked type or run past end.
+ * A failure because the bytes ran out (more of them could have made it
+ * succeed) also sets eod: a reader that decompresses a frame piece by
+ * piece decompresses more and tries again only then, and otherwise stops
+ * at the first bad record.
  */
 #ifndef HS_MP_H
 #define HS_MP_H
@@ -25,6 +29,7 @@
 typedef struct {
 	const unsigned char *p;
 	const unsigned char *end;
+	int eod;  /* set (never cleared) by a failure at the end of the data */
 } hs_mp;
 
 HS_MP_INLINE uint16_t hs_mp_be16(const unsigned char *p)
@@ -54,6 +59,15 @@ HS_MP_INLINE int hs_mp_nil(hs_mp *m)
 		m->p++;
 		return 0;
 	}
+	if (m->p >= m->end)
+		m->eod = 1;
+	return -1;
+}
+
+/* Fails, noting that the data ran out. */
+HS_MP_INLINE int hs_mp_short(hs_mp *m)
+{
+	m->eod = 1;
 	return -1;
 }
 
@@ -70,7 +84,7 @@ HS_MP_INLINE int hs_mp_integer(hs_mp *m, uint64_t *v, int *neg)
 	size_t left = hs_mp_left(m);
 
 	if (!left)
-		return -1;
+		return hs_mp_short(m);
 	*neg = 0;
 	if (*p <= 0x7f) {
 		*v = *p;
@@ -84,17 +98,17 @@ HS_MP_INLINE int hs_mp_integer(hs_mp *m, uint64_t *v, int *neg)
 		return 0;
 	}
 	switch (*p) {
-	case 0xcc: if (left < 2) return -1; *v = p[1]; m->p += 2; return 0;
-	case 0xcd: if (left < 3) return -1; *v = hs_mp_be16(p + 1); m->p += 3; return 0;
-	case 0xce: if (left < 5) return -1; *v = hs_mp_be32(p + 1); m->p += 5; return 0;
-	case 0xcf: if (left < 9) return -1; *v = hs_mp_be64(p + 1); m->p += 9; return 0;
-	case 0xd0: if (left < 2) return -1;
+	case 0xcc: if (left < 2) return hs_mp_short(m); *v = p[1]; m->p += 2; return 0;
+	case 0xcd: if (left < 3) return hs_mp_short(m); *v = hs_mp_be16(p + 1); m->p += 3; return 0;
+	case 0xce: if (left < 5) return hs_mp_short(m); *v = hs_mp_be32(p + 1); m->p += 5; return 0;
+	case 0xcf: if (left < 9) return hs_mp_short(m); *v = hs_mp_be64(p + 1); m->p += 9; return 0;
+	case 0xd0: if (left < 2) return hs_mp_short(m);
 		*v = (uint64_t)(int64_t)(int8_t)p[1]; break;
-	case 0xd1: if (left < 3) return -1;
+	case 0xd1: if (left < 3) return hs_mp_short(m);
 		*v = (uint64_t)(int64_t)(int16_t)hs_mp_be16(p + 1); break;
-	case 0xd2: if (left < 5) return -1;
+	case 0xd2: if (left < 5) return hs_mp_short(m);
 		*v = (uint64_t)(int64_t)(int32_t)hs_mp_be32(p + 1); break;
-	case 0xd3: if (left < 9) return -1;
+	case 0xd3: if (left < 9) return hs_mp_short(m);
 		*v = hs_mp_be64(p + 1); break;
 	default: return -1;
 	}
@@ -158,21 +172,25 @@ HS_MP_INLINE int hs_mp_array(hs_mp *m, uint32_t *n)
 	size_t left = hs_mp_left(m), hl;
 
 	if (!left)
-		return -1;
+		return hs_mp_short(m);
 	if ((*p & 0xf0) == 0x90) {
 		*n = *p & 0x0f;
 		hl = 1;
-	} else if (*p == 0xdc && left >= 3) {
+	} else if (*p == 0xdc) {
+		if (left < 3)
+			return hs_mp_short(m);
 		*n = hs_mp_be16(p + 1);
 		hl = 3;
-	} else if (*p == 0xdd && left >= 5) {
+	} else if (*p == 0xdd) {
+		if (left < 5)
+			return hs_mp_short(m);
 		*n = hs_mp_be32(p + 1);
 		hl = 5;
 	} else {
 		return -1;
 	}
 	if (*n > left - hl)
-		return -1;
+		return hs_mp_short(m);
 	m->p += hl;
 	return 0;
 }
@@ -185,25 +203,24 @@ HS_MP_INLINE int hs_mp_str_or_bin(hs_mp *m, const char **s, size_t *len,
 	size_t left = hs_mp_left(m), hl, n;
 
 	if (!left)
-		return -1;
+		return hs_mp_short(m);
 	*is_bin = 0;
-	if ((*p & 0xe0) == 0xa0) {
-		n = *p & 0x1f;
+	if ((*p & 0xe0) == 0xa0)
 		hl = 1;
-	} else if ((*p == 0xd9 || (bin_ok && *p == 0xc4)) && left >= 2) {
-		n = p[1];
+	else if (*p == 0xd9 || (bin_ok && *p == 0xc4))
 		hl = 2;
-	} else if ((*p == 0xda || (bin_ok && *p == 0xc5)) && left >= 3) {
-		n = hs_mp_be16(p + 1);
+	else if (*p == 0xda || (bin_ok && *p == 0xc5))
 		hl = 3;
-	} else if ((*p == 0xdb || (bin_ok && *p == 0xc6)) && left >= 5) {
-		n = hs_mp_be32(p + 1);
+	else if (*p == 0xdb || (bin_ok && *p == 0xc6))
 		hl = 5;
-	} else {
+	else
 		return -1;
-	}
+	if (left < hl)
+		return hs_mp_short(m);
+	n = hl == 1 ? (size_t)(*p & 0x1f) : hl == 2 ? p[1]
+	    : hl == 3 ? hs_mp_be16(p + 1) : hs_mp_be32(p + 1);
 	if (n > left - hl)
-		return -1;
+		return hs_mp_short(m);
 	*is_bin = *p >= 0xc4 && *p <= 0xc6;
 	*s = (const char *)p + hl;
 	*len = n;

@@ -28,13 +28,26 @@
 
 #define HS_READER_FRAMES_MAX (1u << 20)  /* data frames in a file */
 #define HS_READER_REFS_MAX (1u << 20)    /* references in one record */
+/* A frame that declares at most this many bytes is decompressed whole,
+ * its checksum verified, before any record is read from it (the writer's
+ * frames: 1 MiB of records and one record more by default).  A larger
+ * one, or one that declares no size, is decompressed piece by piece
+ * while its records are read, so that reading stops at its first bad
+ * record instead of after decompressing all of it. */
+#define WHOLE_FRAME_MAX (2u << 20)
+#define STREAM_STEP (1u << 20)           /* the first piece, then doubling */
 
 enum { FRAME_UNREAD = 0, FRAME_OK, FRAME_LOST, FRAME_PARTIAL };
 
 typedef struct {
 	ZSTD_DCtx *dctx;
-	unsigned char *buf;   /* the decompressed frame */
+	unsigned char *buf;   /* the decompressed frame (so far) */
 	size_t cap, len, pos;
+	ZSTD_inBuffer in;     /* a frame decompressed piece by piece */
+	size_t limit;         /* bytes it may expand to */
+	unsigned long long want;  /* its declared size, or UNKNOWN */
+	int done;             /* the whole frame is in buf */
+	int eod;              /* the last parse failed for want of bytes */
 	size_t frame;         /* which of r->frames is loaded */
 	uint64_t next_index;  /* index of the next object record */
 	uint64_t prev_id;     /* id of the frame's previous object, or 0 */
@@ -62,6 +75,10 @@ struct hs_reader {
 	char *info_strs;
 
 	hs_frame_info *frames;
+	uint64_t *allow;          /* per frame: bytes it may expand to; 0:
+	                             over the file's decompression budget */
+	uint64_t max_ratio;       /* the budget: max_ratio x the file's size */
+	uint64_t decompressed;    /* bytes, since the last rewind (atomic) */
 	size_t nframes;
 	unsigned char *fstate;    /* FRAME_* per frame, for the last pass */
 	int has_trailer;
@@ -151,12 +168,95 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
 	return 0;
 }
 
-/* Decompresses frame i into d->buf. */
+/* Grows d->buf to hold need bytes (plus the decoder's slack). */
+static int dec_reserve(hs_reader *r, frame_dec *d, size_t need)
+{
+	size_t cap = d->cap ? d->cap + HS_MP_SLACK : 0;
+
+	if (need <= d->cap)
+		return 0;
+	HS_RETURN_ERROR_IF(grow((void **)&d->buf, &cap, need + HS_MP_SLACK,
+				1) < 0, HS_ENOMEM, "%s: out of memory for a "
+			   "frame of %zu bytes", r->name, need);
+	d->cap = cap - HS_MP_SLACK;
+	return 0;
+}
+
+/* Decompresses the next piece of a frame read piece by piece: as much
+ * again as is there (STREAM_STEP at first), at most d->limit in all.
+ * @return 0 (d->done once the frame is whole, checksum verified),
+ *         HS_ECORRUPT, HS_ELIMIT, HS_ENOMEM. */
+static int dec_more(hs_reader *r, frame_dec *d)
+{
+	const hs_frame_info *f = &r->frames[d->frame];
+	size_t target = d->len + (d->len > STREAM_STEP ? d->len : STREAM_STEP);
+	ZSTD_outBuffer out;
+	size_t rc = 1;
+
+	if (d->done)
+		return 0;
+	if (target > d->limit || target < d->len)
+		target = d->limit;
+	if (d->len >= target) {
+		uint64_t budget = r->allow ? r->allow[d->frame] : 0;
+
+		if (budget == d->limit && budget < r->frame_max)
+			return hs_error_set(HS_ELIMIT, "%s: byte %llu: frame "
+					    "%zu expands past the decompression "
+					    "limit of %llu times its size "
+					    "(--max-ratio raises it)", r->name,
+					    (unsigned long long)f->offset,
+					    d->frame,
+					    (unsigned long long)r->max_ratio);
+		return hs_error_set(HS_ELIMIT, "%s: byte %llu: frame %zu "
+				    "expands past the %zu-byte frame limit",
+				    r->name, (unsigned long long)f->offset,
+				    d->frame, r->frame_max);
+	}
+	HS_FORWARD_IF_ERROR(dec_reserve(r, d, target));
+	out.dst = d->buf;
+	out.size = target;
+	out.pos = d->len;
+	while (out.pos < out.size) {
+		size_t before_in = d->in.pos, before_out = out.pos;
+
+		rc = ZSTD_decompressStream(d->dctx, &out, &d->in);
+		HS_RETURN_ERROR_IF(ZSTD_isError(rc), HS_ECORRUPT,
+				   "%s: byte %llu: frame %zu: %s", r->name,
+				   (unsigned long long)f->offset, d->frame,
+				   ZSTD_getErrorName(rc));
+		if (rc == 0)
+			break;
+		HS_RETURN_ERROR_IF(d->in.pos == d->in.size &&
+				   d->in.pos == before_in &&
+				   out.pos == before_out, HS_ECORRUPT,
+				   "%s: byte %llu: frame %zu is cut short",
+				   r->name, (unsigned long long)f->offset,
+				   d->frame);
+	}
+	__atomic_fetch_add(&r->decompressed, out.pos - d->len,
+			   __ATOMIC_RELAXED);
+	d->len = out.pos;
+	if (rc == 0) {
+		d->done = 1;
+		HS_RETURN_ERROR_IF(d->want != ZSTD_CONTENTSIZE_UNKNOWN &&
+				   d->len != d->want, HS_ECORRUPT,
+				   "%s: byte %llu: frame %zu holds %zu bytes, "
+				   "its header says %llu", r->name,
+				   (unsigned long long)f->offset, d->frame,
+				   d->len, d->want);
+	}
+	return 0;
+}
+
+/* Opens frame i: decompressed whole when it declares a writer's size
+ * (WHOLE_FRAME_MAX), else its first piece (dec_more). */
 static int dec_load(hs_reader *r, frame_dec *d, size_t i)
 {
 	const hs_frame_info *f = &r->frames[i];
 	const unsigned char *src = r->data + f->offset;
 	unsigned long long want = ZSTD_getFrameContentSize(src, f->csize);
+	uint64_t allow = r->allow ? r->allow[i] : r->frame_max;
 	size_t n;
 
 	d->frame = i;
@@ -164,68 +264,36 @@ static int dec_load(hs_reader *r, frame_dec *d, size_t i)
 	d->seen_frame_rec = 0;
 	d->prev_id = 0;
 	d->objects = d->records = 0;
+	d->done = 0;
+	d->eod = 0;
+	d->want = want;
 	HS_RETURN_ERROR_IF(want == ZSTD_CONTENTSIZE_ERROR, HS_ECORRUPT,
 			   "%s: byte %llu: frame %zu has a bad zstd header",
 			   r->name, (unsigned long long)f->offset, i);
-	if (want == ZSTD_CONTENTSIZE_UNKNOWN) {
-		/* stream it into a buffer that doubles as it fills (from
-		 * 1 MiB), stopping at the limit: a small frame of unknown
-		 * size costs no max_frame_bytes buffer */
-		ZSTD_inBuffer in = { src, f->csize, 0 };
-		ZSTD_outBuffer out = { NULL, 0, 0 };
-		size_t rc = 1;
-
-		ZSTD_DCtx_reset(d->dctx, ZSTD_reset_session_only);
-		for (;;) {
-			if (out.pos == d->cap) {
-				size_t want_cap = d->cap ? d->cap * 2 : 1u << 20;
-				size_t cap = d->cap ? d->cap + HS_MP_SLACK : 0;
-
-				HS_RETURN_ERROR_IF(d->cap >= r->frame_max,
-					HS_ELIMIT, "%s: byte %llu: frame %zu "
-					"expands past the %zu-byte frame limit",
-					r->name, (unsigned long long)f->offset,
-					i, r->frame_max);
-				if (want_cap > r->frame_max)
-					want_cap = r->frame_max;
-				HS_RETURN_ERROR_IF(grow((void **)&d->buf, &cap,
-							want_cap + HS_MP_SLACK,
-							1) < 0, HS_ENOMEM,
-						   "%s: out of memory for a "
-						   "frame", r->name);
-				d->cap = cap - HS_MP_SLACK;
-			}
-			out.dst = d->buf;
-			out.size = d->cap;
-			rc = ZSTD_decompressStream(d->dctx, &out, &in);
-			HS_RETURN_ERROR_IF(ZSTD_isError(rc), HS_ECORRUPT,
-					   "%s: byte %llu: frame %zu: %s",
-					   r->name,
-					   (unsigned long long)f->offset, i,
-					   ZSTD_getErrorName(rc));
-			if (rc == 0 || (in.pos == in.size && out.pos < out.size))
-				break;
-		}
-		HS_RETURN_ERROR_IF(rc, HS_ECORRUPT, "%s: byte %llu: frame %zu "
-				   "is cut short", r->name,
-				   (unsigned long long)f->offset, i);
-		d->len = out.pos;
-		return 0;
-	}
-	HS_RETURN_ERROR_IF(want > r->frame_max, HS_ELIMIT,
+	HS_RETURN_ERROR_IF(want != ZSTD_CONTENTSIZE_UNKNOWN &&
+			   want > r->frame_max, HS_ELIMIT,
 			   "%s: byte %llu: frame %zu claims %llu bytes, over "
 			   "the %zu-byte frame limit", r->name,
 			   (unsigned long long)f->offset, i, want,
 			   r->frame_max);
-	if (want > d->cap) {
-		size_t cap = d->cap ? d->cap + HS_MP_SLACK : 0;
-
-		HS_RETURN_ERROR_IF(grow((void **)&d->buf, &cap, (size_t)want +
-					HS_MP_SLACK, 1) < 0, HS_ENOMEM,
-				   "%s: out of memory for a frame of %llu "
-				   "bytes", r->name, want);
-		d->cap = cap - HS_MP_SLACK;
+	HS_RETURN_ERROR_IF(!allow || (want != ZSTD_CONTENTSIZE_UNKNOWN &&
+				      want > allow), HS_ELIMIT,
+			   "%s: byte %llu: frame %zu is past the "
+			   "decompression limit of %llu times the file's size "
+			   "(--max-ratio raises it)", r->name,
+			   (unsigned long long)f->offset, i,
+			   (unsigned long long)r->max_ratio);
+	d->limit = allow < r->frame_max ? (size_t)allow : r->frame_max;
+	if (want == ZSTD_CONTENTSIZE_UNKNOWN || want > WHOLE_FRAME_MAX) {
+		ZSTD_DCtx_reset(d->dctx, ZSTD_reset_session_only);
+		d->in.src = src;
+		d->in.size = f->csize;
+		d->in.pos = 0;
+		if (want != ZSTD_CONTENTSIZE_UNKNOWN)
+			d->limit = (size_t)want;
+		return dec_more(r, d);
 	}
+	HS_FORWARD_IF_ERROR(dec_reserve(r, d, (size_t)want));
 	n = ZSTD_decompressDCtx(d->dctx, d->buf, d->cap, src, f->csize);
 	HS_RETURN_ERROR_IF(ZSTD_isError(n), HS_ECORRUPT,
 			   "%s: byte %llu: frame %zu: %s", r->name,
@@ -234,17 +302,20 @@ static int dec_load(hs_reader *r, frame_dec *d, size_t i)
 	HS_RETURN_ERROR_IF(n != want, HS_ECORRUPT, "%s: byte %llu: frame %zu "
 			   "holds %zu bytes, its header says %llu", r->name,
 			   (unsigned long long)f->offset, i, n, want);
+	__atomic_fetch_add(&r->decompressed, n, __ATOMIC_RELAXED);
 	d->len = n;
+	d->done = 1;
 	return 0;
 }
 
 /* ---- record parsing ---------------------------------------------------- */
 
 #define BAD(what) \
-	return hs_error_set(HS_ECORRUPT, "%s: byte %llu: frame %zu, record " \
-			    "at +%zu: %s record: %s", r->name,              \
-			    (unsigned long long)r->frames[d->frame].offset, \
-			    d->frame, start, hs_record_kind_name((int)tag), what)
+	return (d->eod = m.eod,                                              \
+		hs_error_set(HS_ECORRUPT, "%s: byte %llu: frame %zu, record " \
+			     "at +%zu: %s record: %s", r->name,              \
+			     (unsigned long long)r->frames[d->frame].offset, \
+			     d->frame, start, hs_record_kind_name((int)tag), what))
 
 static int ensure_refs(frame_dec *d, size_t n)
 {
@@ -359,10 +430,12 @@ static int parse_record(hs_reader *r, frame_dec *d, hs_record *rec)
 	int rc;
 
 	/* before any pointer arithmetic: an empty frame leaves buf NULL */
+	d->eod = 0;
 	if (d->pos >= d->len)
 		return HS_ITEROVER;
 	m.p = d->buf + d->pos;
 	m.end = d->buf + d->len;
+	m.eod = 0;
 	if (hs_mp_array(&m, &n) < 0 || n < 1)
 		BAD("not an array");
 	if (hs_mp_uint(&m, &tag) < 0)
@@ -574,6 +647,23 @@ static int parse_record(hs_reader *r, frame_dec *d, hs_record *rec)
 }
 
 #undef BAD
+
+/* The next record of the frame in d, decompressing more of it while a
+ * record runs past what is decompressed so far; a record that is bad in
+ * the bytes already there ends the frame without decompressing the rest.
+ * @return as parse_record(), or dec_more()'s error. */
+static int dec_next(hs_reader *r, frame_dec *d, hs_record *rec)
+{
+	for (;;) {
+		uint64_t prev_id = d->prev_id;
+		int rc = parse_record(r, d, rec);
+
+		if (d->done || rc == 0 || (rc != HS_ITEROVER && !d->eod))
+			return rc;
+		d->prev_id = prev_id;  /* the failed parse moved it */
+		HS_FORWARD_IF_ERROR(dec_more(r, d));
+	}
+}
 
 /* ---- locating frames --------------------------------------------------- */
 
@@ -793,7 +883,7 @@ static int read_info(hs_reader *r)
 		return hs_error_prefix(rc == HS_ENOMEM ? rc : HS_ECORRUPT,
 				       "no readable header");
 	do {
-		rc = parse_record(r, d, &rec);
+		rc = dec_next(r, d, &rec);
 	} while (rc == 0 && rec.kind == HS_REC_FRAME);
 	if (rc == HS_EVERSION)
 		return rc;
@@ -830,6 +920,50 @@ static int read_info(hs_reader *r)
 	return 0;
 }
 
+static uint64_t sat_mul(uint64_t a, uint64_t b)
+{
+	return b && a > UINT64_MAX / b ? UINT64_MAX : a * b;
+}
+
+/* Shares the decompression budget (max_ratio x the file's size) among
+ * the frames in file order, before any is read, so that which frames fit
+ * does not depend on the order threads read them in: a frame reserves
+ * the size its header declares, or max_ratio x its compressed size when
+ * it declares none; frames that no longer fit get nothing. */
+static int share_budget(hs_reader *r)
+{
+	uint64_t budget = sat_mul(r->max_ratio, r->size), used = 0;
+
+	free(r->allow);
+	r->allow = malloc((r->nframes ? r->nframes : 1) * sizeof(*r->allow));
+	HS_RETURN_ERROR_IF(!r->allow, HS_ENOMEM, "%s: out of memory",
+			   r->name);
+	for (size_t i = 0; i < r->nframes; i++) {
+		const hs_frame_info *f = &r->frames[i];
+		unsigned long long want = ZSTD_getFrameContentSize(
+			r->data + f->offset, f->csize);
+		uint64_t w;
+
+		if (want == ZSTD_CONTENTSIZE_ERROR || (want !=
+		    ZSTD_CONTENTSIZE_UNKNOWN && want > r->frame_max)) {
+			/* refused by dec_load() for what it is */
+			r->allow[i] = r->frame_max;
+			continue;
+		}
+		w = want != ZSTD_CONTENTSIZE_UNKNOWN ? want
+		    : sat_mul(r->max_ratio, f->csize);
+		if (w > r->frame_max)
+			w = r->frame_max;
+		if (w > budget - used) {
+			r->allow[i] = 0;
+			continue;
+		}
+		used += w;
+		r->allow[i] = w;
+	}
+	return 0;
+}
+
 static int reader_setup(hs_reader *r, const hs_reader_options *opts)
 {
 	static const hs_reader_options defaults = HS_READER_OPTIONS_INIT;
@@ -838,13 +972,16 @@ static int reader_setup(hs_reader *r, const hs_reader_options *opts)
 
 	if (!opts)
 		opts = &defaults;
-	HS_RETURN_ERROR_IF(opts->version != HS_READER_OPTIONS_VERSION,
-			   HS_EINVAL, "%s: reader options version %u, "
-			   "expected %u", r->name, opts->version,
-			   HS_READER_OPTIONS_VERSION);
+	/* version 1 options end before max_ratio */
+	HS_RETURN_ERROR_IF(opts->version != HS_READER_OPTIONS_VERSION &&
+			   opts->version != 1, HS_EINVAL, "%s: reader "
+			   "options version %u, expected %u", r->name,
+			   opts->version, HS_READER_OPTIONS_VERSION);
 	r->frame_max = opts->max_frame_bytes && opts->max_frame_bytes <
 		       HS_READER_FRAME_MAX ? opts->max_frame_bytes
 					   : HS_READER_FRAME_MAX;
+	r->max_ratio = opts->version >= 2 && opts->max_ratio
+		       ? opts->max_ratio : HS_READER_RATIO_DEFAULT;
 	r->strict = opts->strict;
 	HS_RETURN_ERROR_IF(r->size == 0, HS_ECORRUPT, "%s: byte 0: empty file",
 			   r->name);
@@ -871,6 +1008,7 @@ static int reader_setup(hs_reader *r, const hs_reader_options *opts)
 	r->fstate = calloc(r->nframes ? r->nframes : 1, 1);
 	HS_RETURN_ERROR_IF(!r->fstate, HS_ENOMEM, "%s: out of memory",
 			   r->name);
+	HS_FORWARD_IF_ERROR(share_budget(r));
 	HS_FORWARD_IF_ERROR(dec_init(&r->seq, r));
 	HS_FORWARD_IF_ERROR(read_info(r));
 	hs_reader_rewind(r);
@@ -973,6 +1111,7 @@ void hs_reader_free(hs_reader *r)
 		munmap(r->map, r->size);
 	pthread_mutex_destroy(&r->lock);
 	free(r->frames);
+	free(r->allow);
 	free(r->fstate);
 	free(r->info_strs);
 	free(r->name);
@@ -992,6 +1131,11 @@ const char *hs_reader_name(const hs_reader *r)
 uint64_t hs_reader_file_size(const hs_reader *r)
 {
 	return r->size;
+}
+
+uint64_t hs_reader_decompressed(const hs_reader *r)
+{
+	return __atomic_load_n(&r->decompressed, __ATOMIC_RELAXED);
 }
 
 size_t hs_reader_frames(const hs_frame_info **out, const hs_reader *r)
@@ -1014,6 +1158,7 @@ int hs_reader_trailer_totals(uint64_t out[6], const hs_reader *r)
 
 static void pass_reset(hs_reader *r)
 {
+	__atomic_store_n(&r->decompressed, 0, __ATOMIC_RELAXED);
 	memset(r->fstate, 0, r->nframes ? r->nframes : 1);
 	r->has_end = 0;
 	r->delivered = 0;
@@ -1136,7 +1281,7 @@ int hs_reader_next(hs_record *rec, hs_reader *r)
 			}
 			r->loaded = 1;
 		}
-		rc = parse_record(r, d, rec);
+		rc = dec_next(r, d, rec);
 		if (rc == 0) {
 			if (rec->kind == HS_REC_FRAME || rec->kind == 0)
 				continue;
@@ -1195,7 +1340,7 @@ static void *scan_run(void *arg)
 			break;
 		rc = dec_load(r, &d, i);
 		while (rc == 0) {
-			rc = parse_record(r, &d, &rec);
+			rc = dec_next(r, &d, &rec);
 			if (rc != 0 || rec.kind == HS_REC_FRAME ||
 			    rec.kind == 0)
 				continue;

@@ -154,7 +154,7 @@ int hs_sites_group(hs_sites **out, hs_graph *g, unsigned depth,
 			   "site depth %u is not 1..64", depth);
 	s = calloc(1, sizeof(*s));
 	HS_RETURN_ERROR_IF(!s, HS_ENOMEM, "out of memory");
-	rc = hs_reader_open(&r, hs_graph_path(g), NULL);
+	rc = hs_graph_reader_open(&r, g);
 	if (rc < 0)
 		goto done;
 	while ((rc = hs_reader_next(&rec, r)) == 0) {

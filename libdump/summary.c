@@ -468,7 +468,9 @@ int hs_summary_scan(hs_summary *out, hs_reader *r,
 	memset(out, 0, sizeof(*out));
 	if (!opts)
 		opts = &defaults;
-	HS_RETURN_ERROR_IF(opts->version != HS_SUMMARY_OPTIONS_VERSION,
+	/* version 1 options end before max_ratio */
+	HS_RETURN_ERROR_IF(opts->version != HS_SUMMARY_OPTIONS_VERSION &&
+			   opts->version != 1,
 			   HS_EINVAL, "%s: summary options version %u, "
 			   "expected %u", hs_reader_name(r), opts->version,
 			   HS_SUMMARY_OPTIONS_VERSION);
@@ -588,11 +590,14 @@ done:
 int hs_summary_read(hs_summary *out, const char *path,
 		    const hs_summary_options *opts)
 {
+	hs_reader_options ro = HS_READER_OPTIONS_INIT;
 	hs_reader *r = NULL;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = hs_reader_open(&r, path, NULL);
+	if (opts && opts->version >= 2)
+		ro.max_ratio = opts->max_ratio;
+	rc = hs_reader_open(&r, path, &ro);
 	if (rc < 0)
 		return rc;
 	rc = hs_summary_scan(out, r, opts);

@@ -65,6 +65,7 @@ static const char usage[] =
 	"                      without names: nothing is left behind)\n"
 	"      --memory S      V8: scratch kept in memory for reading at\n"
 	"                      random (default 128M; K, M, G suffixes)\n"
+	TOOL_MAX_RATIO_HELP
 	"  -v, --verbose       print counts on stderr when done\n"
 	"  -h, --help          this text\n"
 	"\n"
@@ -163,6 +164,7 @@ static int parse_args(options *o, int argc, char **argv)
 		{ "redact", no_argument, NULL, 'r' },
 		{ "tmpdir", required_argument, NULL, 'T' },
 		{ "memory", required_argument, NULL, 'M' },
+		{ "max-ratio", required_argument, NULL, 'R' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -213,6 +215,10 @@ static int parse_args(options *o, int argc, char **argv)
 				return tool_usage_error("--memory: '%s' is not "
 					"a size of 1M or more", optarg);
 			o->memory = (size_t)v;
+			break;
+		case 'R':
+			if (tool_parse_max_ratio(optarg) != 0)
+				return TOOL_ERROR;
 			break;
 		case 'v': o->verbose = 1; break;
 		case 'h':
@@ -273,6 +279,7 @@ static int to_jsonl(const options *o)
 	int rc, ret = TOOL_ERROR;
 
 	ro.strict = !o->salvage;
+	ro.max_ratio = tool_max_ratio();
 	if (hs_reader_open(&r, o->in, &ro) < 0)
 		return tool_error("%s", hs_error_last());
 	if (strcmp(o->out, "-") == 0) {

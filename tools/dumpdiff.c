@@ -51,6 +51,7 @@ static const char usage[] =
 	"                        a class is matched by its class object's id\n"
 	"                        (one process only), shown NAME@0xID\n"
 	"  --json                JSON (schema \"" SCHEMA "\", see dumpdiff(1))\n"
+	TOOL_MAX_RATIO_HELP
 	"  -h, --help            this text\n"
 	"\n"
 	"Exit status: 0 done, growth within the gate; 1 the gate tripped;\n"
@@ -86,6 +87,7 @@ static int parse_args(options *o, int argc, char **argv)
 		{ "per-owner", no_argument, NULL, 'o' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "split-classes", no_argument, NULL, 'S' },
+		{ "max-ratio", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -113,6 +115,10 @@ static int parse_args(options *o, int argc, char **argv)
 				return tool_usage_error("--match takes auto, id "
 							"or path, not '%s'",
 							optarg);
+			break;
+		case 'R':
+			if (tool_parse_max_ratio(optarg) != 0)
+				return TOOL_ERROR;
 			break;
 		case 'P':
 			if (tool_parse_u64(optarg, &v) < 0 || v == 0 ||
@@ -173,6 +179,7 @@ static int load(snapshot *s, const char *path)
 	const char *snap;
 
 	go.reverse = 0;
+	go.max_ratio = tool_max_ratio();
 	if (tool_input(path, &snap) != 0)
 		return TOOL_ERROR;
 	if (tool_progress())

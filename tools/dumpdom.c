@@ -48,6 +48,7 @@ static const char usage[] =
 	"                     per class, not per name\n"
 	"  --json             JSON (schema \"" SCHEMA "\", dumpdom(1))\n"
 	"  --threads N        decoding threads (default: one per core)\n"
+	TOOL_MAX_RATIO_HELP
 	"  -h, --help         this text\n"
 	"\n"
 	"Weak references retain nothing; objects no root reaches through\n"
@@ -488,6 +489,7 @@ int main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "split-classes", no_argument, NULL, 'S' },
 		{ "threads", required_argument, NULL, 't' },
+		{ "max-ratio", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -542,6 +544,10 @@ int main(int argc, char **argv)
 			break;
 		case 't':
 			if (tool_parse_threads(optarg, &o.threads) < 0)
+				return TOOL_ERROR;
+			break;
+		case 'R':
+			if (tool_parse_max_ratio(optarg) != 0)
 				return TOOL_ERROR;
 			break;
 		case 'h':

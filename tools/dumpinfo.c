@@ -23,7 +23,7 @@
 #define LABEL_W 19  /* "bytes per object:  " */
 
 static const char usage[] =
-	"usage: dumpinfo [--json] [--frames] [--threads N] FILE...\n"
+	"usage: dumpinfo [--json] [--frames] [--threads N] [--max-ratio R] FILE...\n"
 	"\n"
 	"Print what each .snap file holds: header, counts, roots by kind,\n"
 	"sizes, frames and compression, and whether the file is complete.\n"
@@ -32,6 +32,7 @@ static const char usage[] =
 	"                 \"" SCHEMA "\", see dumpinfo(1))\n"
 	"  --frames       also list the frame table\n"
 	"  --threads N    decoding threads (default: one per core)\n"
+	TOOL_MAX_RATIO_HELP
 	"  -h, --help     this text\n"
 	"\n"
 	"Exit status: 0 every file is complete; 1 a file is truncated or\n"
@@ -499,6 +500,7 @@ static int info_file(const char *path, const options *o, int first)
 	int rc, status;
 
 	so.threads = o->threads;
+	so.max_ratio = tool_max_ratio();
 	if (tool_input(path, &snap) != 0) {
 		if (o->json)
 			print_json_error(path, "cannot import the V8 snapshot");
@@ -539,6 +541,7 @@ int main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'J' },
 		{ "frames", no_argument, NULL, 'F' },
 		{ "threads", required_argument, NULL, 't' },
+		{ "max-ratio", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -557,6 +560,10 @@ int main(int argc, char **argv)
 				return tool_usage_error("--threads wants 0..64, "
 							"not '%s'", optarg);
 			o.threads = (unsigned)n;
+			break;
+		case 'R':
+			if (tool_parse_max_ratio(optarg) != 0)
+				return TOOL_ERROR;
 			break;
 		case 'h':
 			fputs(usage, stdout);

@@ -61,6 +61,7 @@ static const char usage[] =
 	"  --json         one JSON object (schema \"" SCHEMA "\",\n"
 	"                 see dumppath(1))\n"
 	"  --threads N    decoding threads (default: one per core)\n"
+	TOOL_MAX_RATIO_HELP
 	"  -h, --help     this text\n"
 	"\n"
 	"Exit status: 0 every object has a path from a root; 1 some object\n"
@@ -358,6 +359,7 @@ static int parse(options *o, int argc, char **argv)
 		{ "json", no_argument, NULL, 'J' },
 		{ "split-classes", no_argument, NULL, 'S' },
 		{ "threads", required_argument, NULL, 't' },
+		{ "max-ratio", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -412,6 +414,10 @@ static int parse(options *o, int argc, char **argv)
 				return tool_usage_error("bad --threads '%s'",
 							arg);
 			o->threads = (unsigned)v;
+			break;
+		case 'R':
+			if (tool_parse_max_ratio(arg) != 0)
+				return TOOL_ERROR;
 			break;
 		case 'h':
 			fputs(usage, stdout);

@@ -51,6 +51,7 @@ static const char usage[] =
 	"  --csv           CSV: type,count,shallow,retained,percent,\n"
 	"                  cumulative_percent,classes,type_index,type_id\n"
 	"  --threads N     decoding threads (default: one per core)\n"
+	TOOL_MAX_RATIO_HELP
 	"  -h, --help      this text\n"
 	"\n"
 	"Retained per type counts each object once: an object dominated by\n"
@@ -388,6 +389,7 @@ int main(int argc, char **argv)
 		{ "csv", no_argument, NULL, 'c' },
 		{ "split-classes", no_argument, NULL, 'S' },
 		{ "threads", required_argument, NULL, 't' },
+		{ "max-ratio", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -454,6 +456,10 @@ int main(int argc, char **argv)
 			break;
 		case 't':
 			if (tool_parse_threads(optarg, &o.threads) < 0)
+				return TOOL_ERROR;
+			break;
+		case 'R':
+			if (tool_parse_max_ratio(optarg) != 0)
 				return TOOL_ERROR;
 			break;
 		case 'h':

@@ -68,6 +68,21 @@ const char *tool_iso8601(uint64_t ms, char *buf, size_t size);
  * @return 0, or TOOL_ERROR after saying what is wrong. */
 int tool_parse_threads(const char *s, unsigned *out);
 
+/* tool_parse_max_ratio() : a --max-ratio value (a positive integer, or 0
+ * for no bound), kept for tool_max_ratio().
+ * @return 0, or TOOL_ERROR after saying what is wrong. */
+int tool_parse_max_ratio(const char *s);
+
+/* tool_max_ratio() : the reader's max_ratio from --max-ratio: 0 (the
+ * library's default, 1024) when not given, UINT64_MAX for --max-ratio 0. */
+uint64_t tool_max_ratio(void);
+
+/* The --help line of --max-ratio, the same in every tool. */
+#define TOOL_MAX_RATIO_HELP \
+	"  --max-ratio R   decompress at most R times the file's size\n" \
+	"                  (default 1024; 0: no bound): a bomb's cost\n" \
+	"                  follows its size, not what it claims\n"
+
 /* tool_one_file() : the single FILE operand left after getopt.
  * @return 0, or TOOL_ERROR after saying what is wrong. */
 int tool_one_file(int argc, char **argv, const char **file);

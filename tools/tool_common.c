@@ -231,6 +231,24 @@ int tool_parse_threads(const char *s, unsigned *out)
 	return 0;
 }
 
+static uint64_t max_ratio;
+
+int tool_parse_max_ratio(const char *s)
+{
+	uint64_t v;
+
+	if (tool_parse_u64(s, &v) < 0)
+		return tool_usage_error("--max-ratio: '%s' is not a number "
+					"(0: no bound)", s);
+	max_ratio = v ? v : UINT64_MAX;
+	return 0;
+}
+
+uint64_t tool_max_ratio(void)
+{
+	return max_ratio;
+}
+
 int tool_one_file(int argc, char **argv, const char **file)
 {
 	if (optind + 1 != argc)

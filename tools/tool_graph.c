@@ -98,6 +98,7 @@ int tool_load(hs_graph **g, hs_dom **d, const char *path, int reverse,
 		*d = NULL;
 	go.reverse = reverse;
 	go.threads = threads;
+	go.max_ratio = tool_max_ratio();
 	if (tool_input(path, &path) != 0)
 		return TOOL_ERROR;
 	tool_step("loading %s", tool_input_name(path));

@@ -28,13 +28,16 @@ extern "C" {
 typedef struct hs_graph hs_graph;
 
 typedef struct {
-	unsigned version;   /**< HS_GRAPH_OPTIONS_VERSION */
+	unsigned version;   /**< HS_GRAPH_OPTIONS_VERSION (1: without
+	                         max_ratio) */
 	unsigned threads;   /**< decoding threads; 0 = one per core */
 	int reverse;        /**< also build the reverse CSR (referrers) */
+	uint64_t max_ratio; /**< hs_reader_options.max_ratio, for every
+	                         reading of the file (labels too) */
 } hs_graph_options;
 
-#define HS_GRAPH_OPTIONS_VERSION 1
-#define HS_GRAPH_OPTIONS_INIT { HS_GRAPH_OPTIONS_VERSION, 0, 1 }
+#define HS_GRAPH_OPTIONS_VERSION 2
+#define HS_GRAPH_OPTIONS_INIT { HS_GRAPH_OPTIONS_VERSION, 0, 1, 0 }
 
 /** Counts found while loading. */
 typedef struct {
@@ -100,6 +103,12 @@ HS_API void hs_graph_free(hs_graph *g);
 HS_API const hs_graph_stats *hs_graph_stats_get(const hs_graph *g);
 HS_API const hs_snapinfo *hs_graph_info(const hs_graph *g);
 HS_API const char *hs_graph_path(const hs_graph *g);
+
+/** hs_graph_reader_open() : open g's file again, with the reader options
+ *  g was loaded with (for a pass over records the graph does not keep).
+ *  @param[out] out  pair with hs_reader_free().
+ *  @return as hs_reader_open(). */
+HS_API int hs_graph_reader_open(hs_reader **out, const hs_graph *g);
 
 HS_API uint32_t hs_graph_count(const hs_graph *g);
 HS_API uint64_t hs_graph_id(const hs_graph *g, uint32_t node);

@@ -101,14 +101,29 @@ typedef struct {
 typedef struct hs_reader hs_reader;
 
 typedef struct {
-	unsigned version;        /**< HS_READER_OPTIONS_VERSION */
+	unsigned version;        /**< HS_READER_OPTIONS_VERSION (1: without
+	                              max_ratio) */
 	size_t max_frame_bytes;  /**< decompressed bytes per frame; default
 	                              and most 4 * HS_FRAME_SIZE_MAX (64 MiB) */
 	int strict;              /**< fail on the first damage, not salvage */
+	uint64_t max_ratio;      /**< a pass decompresses at most this many
+	                              times the file's size; 0: the default,
+	                              HS_READER_RATIO_DEFAULT; UINT64_MAX: no
+	                              bound.  Shared among the frames in file
+	                              order at open: a frame past the budget
+	                              is lost (HS_ELIMIT), as is one that
+	                              declares no size and expands past
+	                              max_ratio times its own size */
 } hs_reader_options;
 
-#define HS_READER_OPTIONS_VERSION 1
-#define HS_READER_OPTIONS_INIT { HS_READER_OPTIONS_VERSION, 0, 0 }
+#define HS_READER_OPTIONS_VERSION 2
+#define HS_READER_OPTIONS_INIT { HS_READER_OPTIONS_VERSION, 0, 0, 0 }
+
+/** The default decompression budget: 1024 times the file's size.  Real
+ *  dumps expand 2 to 15 times (a frame of a million identical
+ *  references, 7000 times, within a file of other objects); a file that
+ *  expands more is a bomb, or needs the option raised. */
+#define HS_READER_RATIO_DEFAULT 1024
 
 /** What the file's header record says (strings NUL-terminated, owned by
  *  the reader). */
@@ -172,6 +187,12 @@ HS_API const hs_snapinfo *hs_reader_info(const hs_reader *r);
 
 /** hs_reader_name() : the path or name the reader was opened with. */
 HS_API const char *hs_reader_name(const hs_reader *r);
+
+/** hs_reader_decompressed() : bytes decompressed since the reader was
+ *  opened or rewound (a pass reads each frame once; a frame with a bad
+ *  record is decompressed only up to it): the work a file cost, whatever
+ *  it claims.  At most max_ratio times the file's size per pass. */
+HS_API uint64_t hs_reader_decompressed(const hs_reader *r);
 
 /** hs_reader_file_size() : bytes in the file. */
 HS_API uint64_t hs_reader_file_size(const hs_reader *r);

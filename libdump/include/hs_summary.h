@@ -27,12 +27,15 @@ extern "C" {
 #define HS_SUMMARY_RECORD_KINDS 10
 
 typedef struct {
-	unsigned version;   /**< HS_SUMMARY_OPTIONS_VERSION */
+	unsigned version;   /**< HS_SUMMARY_OPTIONS_VERSION (1: without
+	                         max_ratio) */
 	unsigned threads;   /**< decoding threads; 0 = one per core */
+	uint64_t max_ratio; /**< hs_reader_options.max_ratio, for
+	                         hs_summary_read() */
 } hs_summary_options;
 
-#define HS_SUMMARY_OPTIONS_VERSION 1
-#define HS_SUMMARY_OPTIONS_INIT { HS_SUMMARY_OPTIONS_VERSION, 0 }
+#define HS_SUMMARY_OPTIONS_VERSION 2
+#define HS_SUMMARY_OPTIONS_INIT { HS_SUMMARY_OPTIONS_VERSION, 0, 0 }
 
 /** A root kind and how many roots have it. */
 typedef struct {

@@ -350,6 +350,32 @@ def bomb(zeros, content_size, valid_first):
     return bytes(data)
 
 
+def rle_bombs(nframes, frame_bytes, valid_first=True):
+    """nframes zstd frames of RLE blocks (4 bytes per 128 KiB of zeros)
+    each declaring frame_bytes, after a good frame: every one must be
+    refused or stopped at its first record, not decompressed whole."""
+    data = bytearray(START)
+    if valid_first:
+        s = Snap()
+        s.type(0, b"x")
+        s.obj(0x10, 0, 8, [])
+        s.root(0x10, b"global")
+        data += zframe(s.raw_frames(end=False)[0])
+    block = 128 * 1024
+    frame = bytearray(struct.pack("<I", 0xFD2FB528))
+    # single segment, an 8-byte content size, no checksum
+    frame += b"\xe0" + struct.pack("<Q", frame_bytes)
+    left = frame_bytes
+    while left:
+        n = min(block, left)
+        left -= n
+        # block header: last flag, type 1 (RLE), size; then the byte
+        frame += struct.pack("<I", (n << 3) | (1 << 1) | (left == 0))[:3]
+        frame += b"\x00"
+    data += bytes(frame) * nframes
+    return bytes(data)
+
+
 def record_bomb(nbytes):
     """A frame of nbytes of valid object records, all alike: a few KiB that
     a reader must treat as millions of objects (a legal, dense file)."""
@@ -541,19 +567,45 @@ def graph_cases():
     s.obj(0x20, 0, 8, [])
     s.root(0x10, b"global")
     out["stray_refs_records"] = s.build()
-    # a chain of 1M objects in index mode: ~7 MiB of records in one frame,
-    # a few KiB compressed; recursion over it overflows any stack
+    out["chain_1m"] = chain(1000000)
+    return out
+
+
+def chain(n):
+    """A linked list of n objects in index mode, the head a root; ids and
+    sizes vary as a heap's do (so it compresses like one, ~6 times, not
+    8000), in frames of about 1 MiB; recursion over it overflows any
+    stack, and a path to its far end is n steps long."""
     s = Snap(ref_mode=1)
     s.type(0, b"Link")
-    n = 1000000
-    raw = b"".join(s.raw_frames(end=False))
-    raw += mp([5, 64, 0, 48, [1]]) * (n - 1) + mp([5, 64, 0, 48, []])
-    raw += mp([7, 0, b"global", b"head"])
-    raw += mp([9, n, n - 1, 1, 0, 1, 48 * n])
-    z = zframe(raw, True, level=1)
-    out["chain_1m"] = START + z + trailer(
-        [[16, len(z), len(raw), n + 5, n, 0]], [n, n - 1, 1, 0, 1, 48 * n])
-    return out
+    s.string(0, b"next")
+    variants = [mp([5, 16 * (3 + (v >> 2)), 0, 32 + 8 * (v & 3), [1], [0]])
+                for v in range(64)]
+    last = [mp([5, 16 * (3 + (v >> 2)), 0, 32 + 8 * (v & 3), [], []])
+            for v in range(64)]
+    x, shallow, per = 12345, 0, 120000
+    frames, i = [], 0
+    head = b"".join(s.raw_frames(end=False))
+    while i < n:
+        k = min(per, n - i)
+        body = [head if i == 0 else mp([2, len(frames), i])]
+        for j in range(k):
+            x = (x * 1103515245 + 12345) & 0x7FFFFFFF
+            v = (x >> 16) & 63
+            body.append(last[v] if i + j == n - 1 else variants[v])
+            shallow += 32 + 8 * (v & 3)
+        i += k
+        frames.append([b"".join(body), k, i - k])
+    frames[-1][0] += mp([7, 0, b"global", b"head"]) + \
+        mp([9, n, n - 1, 1, 1, 1, shallow])
+    data, entries = bytearray(START), []
+    for f, (raw, k, first) in enumerate(frames):
+        z = zframe(raw, True, level=1)
+        nrec = k + 1 + (3 if f == 0 else 0) + (2 if f == len(frames) - 1
+                                               else 0)
+        entries.append([len(data), len(z), len(raw), nrec, k, first])
+        data += z
+    return bytes(data + trailer(entries, [n, n - 1, 1, 1, 1, shallow]))
 
 
 def frame_cases():
@@ -680,6 +732,8 @@ def all_cases():
     cases["bomb_stream_first"] = bomb(100 * MiB, False, False)
     cases["bomb_stream_second"] = bomb(100 * MiB, False, True)
     cases["record_bomb_16m"] = record_bomb(16 * MiB)
+    # 5.8 MB that once took every tool past 20 s
+    cases["bomb_rle_3000"] = rle_bombs(3000, 60 * MiB)
     return cases
 
 

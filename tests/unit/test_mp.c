@@ -39,7 +39,7 @@ static void pk_free(pk_t *p)
 static hs_mp mp_of(const pk_t *p)
 {
 	hs_mp m = { (const unsigned char *)p->sb.data,
-		    (const unsigned char *)p->sb.data + p->sb.size };
+		    (const unsigned char *)p->sb.data + p->sb.size, 0 };
 	return m;
 }
 
@@ -275,7 +275,7 @@ static void test_integer_rejects_other_types(void)
 
 	for (size_t i = 0; i < sizeof(others); i++) {
 		unsigned char buf[16] = { others[i] };
-		hs_mp m = { buf, buf + sizeof(buf) };
+		hs_mp m = { buf, buf + sizeof(buf), 0 };
 		uint64_t v;
 		int neg;
 
@@ -336,7 +336,7 @@ static void test_str_bin_all_widths(void)
 				size_t at = cut < 6 ? cut : p.sb.size - (8 - cut);
 				hs_mp t = { (const unsigned char *)p.sb.data,
 					    (const unsigned char *)p.sb.data +
-					    at };
+					    at, 0 };
 
 				CU_ASSERT_EQUAL(hs_mp_str_or_bin(&t, &s, &n, 1,
 							&is_bin), -1);
@@ -395,7 +395,7 @@ static void test_arrays_all_widths(void)
 				    : cases[i].tag == 0xdd ? 5 : 1;
 			hs_mp t = { (const unsigned char *)p.sb.data,
 				    (const unsigned char *)p.sb.data + hl +
-				    cases[i].n - 1 };
+				    cases[i].n - 1, 0 };
 
 			CU_ASSERT_EQUAL(hs_mp_array(&t, &n), -1);
 			CU_ASSERT_PTR_EQUAL(t.p, (void *)p.sb.data);
@@ -716,7 +716,7 @@ static void test_c1_never_used(void)
 {
 	unsigned char buf[4] = { 0xc1, 0, 0, 0 };
 	unsigned char arr[3] = { 0x92, 0x01, 0xc1 };
-	hs_mp m = { buf, buf + 4 };
+	hs_mp m = { buf, buf + 4, 0 };
 	hs_value v;
 	uint64_t u;
 	uint32_t k;
@@ -745,7 +745,7 @@ static void test_every_first_byte_vs_msgpack_c(void)
 {
 	for (int b = 0; b < 256; b++) {
 		unsigned char buf[64];
-		hs_mp m = { buf, buf + sizeof(buf) };
+		hs_mp m = { buf, buf + sizeof(buf), 0 };
 		msgpack_unpacked u;
 		size_t off = 0;
 		msgpack_unpack_return ret;
