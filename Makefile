@@ -79,13 +79,14 @@ $(1)/examples/%: examples/%.c $(1)/lib/libheapsnap.a $(wildcard libdump/include/
 	$(3) $$(OPT) -std=c11 -Wall -Wextra -pedantic -Ilibdump/include $(2) \
 	  -o $$@ $$< $(1)/lib/libheapsnap.a $$(LIBS)
 
-# --wrap: tests/unit/test_faults.c fails the Nth allocation
+# --wrap: tests/unit/test_faults.c fails the Nth allocation; testutil.c
+# counts frame decodes (tu_frame_decodes)
 $(1)/tests/unit: $(patsubst %.c,$(1)/obj/%.o,$(UNIT_SRC)) $(1)/lib/libheapsnap.a
 	@mkdir -p $$(dir $$@)
 	$(3) $$(CFLAGS) $(2) -o $$@ $$^ $$(LIBS) -lcunit $(UNIT_WRAP)
 endef
 
-UNIT_WRAP := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup
+UNIT_WRAP := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup,--wrap=ZSTD_decompressDCtx
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 # clang for the sanitizer pass when installed (make deps installs it): its
 # UBSan also flags NULL + 0 and qsort(NULL, 0), gcc's does not.  Looked

@@ -546,17 +546,20 @@ static uint32_t resolve_root(const hs_graph *og, const hs_graph *ng, size_t ri)
 static uint32_t resolve_path(hs_diff *df, const hs_path *p)
 {
 	hs_graph *og = df->g[0], *ng = df->g[1];
-	hs_buf lb = HS_BUF_INIT, ob = HS_BUF_INIT;
+	hs_buf ob = HS_BUF_INIT;
 	uint32_t u = resolve_root(og, ng, p->root);
+	/* the new path's labels in one pass over its frames; the old side's
+	 * are read step by step, each step depending on the last */
+	hs_str *labels = calloc(p->len, sizeof(*labels));
 
+	if (!labels || hs_path_labels(labels, ng, p) < 0)
+		u = HS_GRAPH_NONE;
 	for (size_t i = 0; i + 1 < p->len && u != HS_GRAPH_NONE; i++) {
 		hs_edges e = hs_graph_out(og, u);
 		uint32_t next = HS_GRAPH_NONE;
-		hs_str l;
+		hs_str l = labels[i];
 		size_t k;
 
-		if (hs_graph_label(&l, &lb, ng, p->nodes[i], p->edges[i]) < 0)
-			l.ptr = NULL;
 		if (!l.ptr) {
 			k = p->edges[i];
 			if (k < e.n && name_eq(og, e.node[k], ng, p->nodes[i + 1]))
@@ -575,9 +578,75 @@ static uint32_t resolve_path(hs_diff *df, const hs_path *p)
 		}
 		u = next;
 	}
-	hs_buf_release(&lb);
 	hs_buf_release(&ob);
+	free(labels);
 	return u;
+}
+
+/* Fills t[0..m) for the retainers nodes[], with their shortest paths'
+ * text in df->paths: the labels of all m paths read in one pass over the
+ * frames they live in (hs_graph_labels), not one frame per step. */
+static int owner_paths(hs_diff *df, hs_graph *g, const hs_paths *tree,
+		       top_entry *t, const uint32_t *nodes, size_t m,
+		       const uint32_t *count, const uint32_t *rowmap)
+{
+	hs_pathset **ps = calloc(m ? m : 1, sizeof(*ps));
+	uint32_t *sn = NULL;
+	size_t *se = NULL, steps = 0, at = 0;
+	hs_str *labels = NULL;
+	int rc = 0;
+
+	if (!ps)
+		return hs_error_set(HS_ENOMEM, "diff: out of memory");
+	for (size_t i = 0; i < m && rc == 0; i++) {
+		rc = hs_paths_shortest(&ps[i], tree, nodes[i]);
+		if (rc == 0 && hs_pathset_count(ps[i]))
+			steps += hs_pathset_get(ps[i], 0)->len - 1;
+	}
+	if (rc < 0)
+		goto done;
+	sn = malloc((steps ? steps : 1) * sizeof(*sn));
+	se = malloc((steps ? steps : 1) * sizeof(*se));
+	labels = malloc((steps ? steps : 1) * sizeof(*labels));
+	if (!sn || !se || !labels) {
+		rc = hs_error_set(HS_ENOMEM, "diff: out of memory");
+		goto done;
+	}
+	for (size_t i = 0; i < m; i++) {
+		const hs_path *p = hs_pathset_count(ps[i])
+				   ? hs_pathset_get(ps[i], 0) : NULL;
+
+		for (size_t k = 0; p && k + 1 < p->len; k++, at++) {
+			sn[at] = p->nodes[k];
+			se[at] = p->edges[k];
+		}
+	}
+	rc = hs_graph_labels(labels, g, sn, se, steps);
+	at = 0;
+	for (size_t i = 0; i < m && rc == 0; i++) {
+		const hs_path *p = hs_pathset_count(ps[i])
+				   ? hs_pathset_get(ps[i], 0) : NULL;
+
+		t[i].node = nodes[i];
+		t[i].resolved = HS_GRAPH_NONE;
+		t[i].objects = count[nodes[i]];
+		t[i].row = rowmap[hs_graph_type(g, nodes[i])];
+		t[i].path_off = df->paths.len;
+		if (p) {
+			rc = hs_path_format_labels(&df->paths, g, p,
+						   labels + at);
+			at += p->len - 1;
+		}
+		t[i].path_len = df->paths.len - t[i].path_off;
+	}
+done:
+	for (size_t i = 0; i < m; i++)
+		hs_pathset_free(ps[i]);
+	free(ps);
+	free(sn);
+	free(se);
+	free(labels);
+	return rc;
 }
 
 /* The k largest retainers of snapshot side, with their paths; on the new
@@ -614,23 +683,9 @@ static int top_owners(top_entry **out, size_t *nout, hs_diff *df, int side,
 	rc = hs_paths_new(&tree, g, NULL);
 	if (rc < 0)
 		goto done;
-	for (size_t i = 0; i < m; i++) {
-		hs_pathset *ps = NULL;
-
-		t[i].node = nodes[i];
-		t[i].resolved = HS_GRAPH_NONE;
-		t[i].objects = count[nodes[i]];
-		t[i].row = rowmap[hs_graph_type(g, nodes[i])];
-		t[i].path_off = df->paths.len;
-		rc = hs_paths_shortest(&ps, tree, nodes[i]);
-		if (rc == 0 && hs_pathset_count(ps))
-			rc = hs_path_format(&df->paths, g,
-					    hs_pathset_get(ps, 0));
-		hs_pathset_free(ps);
-		if (rc < 0)
-			goto done;
-		t[i].path_len = df->paths.len - t[i].path_off;
-	}
+	rc = owner_paths(df, g, tree, t, nodes, m, count, rowmap);
+	if (rc < 0)
+		goto done;
 	*out = t;
 	*nout = m;
 	t = NULL;

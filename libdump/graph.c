@@ -213,6 +213,11 @@ struct hs_graph {
 	hs_reader *r;
 	label_entry cache[LABEL_CACHE];
 	unsigned cache_next;
+	uint32_t cur_node;       /* the reader stopped after this node's */
+	uint64_t cur_frame;      /* ... references, in the frame at this
+	                            offset: reading on from there to a later
+	                            object of that frame decodes nothing */
+	int cur_ok;
 };
 
 /* ---- step 1: records into chunks -------------------------------------- */
@@ -1613,6 +1618,7 @@ static int next_object(hs_record *rec, hs_graph *g, const span *s,
 {
 	int rc;
 
+	g->cur_ok = 0;
 	for (;;) {
 		rc = hs_reader_next(rec, g->r);
 		if (rc == 0 && rec->frame_offset != s->frame_offset)
@@ -1641,6 +1647,7 @@ static int seek_object(hs_record *rec, hs_graph *g, uint32_t node)
 
 	HS_RETURN_ERROR_IF(node >= g->n, HS_EINVAL, "%s: no node %u",
 			   g->path, node);
+	g->cur_ok = 0;
 	if (!g->r)
 		HS_FORWARD_IF_ERROR(hs_reader_open(&g->r, g->path, &g->ro));
 	s = span_of(g, node);
@@ -1664,8 +1671,24 @@ static int seek_object(hs_record *rec, hs_graph *g, uint32_t node)
 			   "loaded?)", g->path,
 			   (unsigned long long)s->frame_offset,
 			   (unsigned long long)want);
-	HS_FORWARD_IF_ERROR(hs_reader_seek(g->r, fi));
+	HS_FORWARD_IF_ERROR(hs_reader_seek_object(g->r, fi, want));
 	return next_object(rec, g, s, want);
+}
+
+/* Positions g->r on node's object record: read on from where the last
+ * label read stopped when node comes later in that frame (no decoding),
+ * else seek (which decodes nothing either when the frame is still the
+ * reader's: hs_reader_seek_object).  Called under g->lock. */
+static int goto_object(hs_record *rec, hs_graph *g, uint32_t node)
+{
+	const span *s = node < g->n ? span_of(g, node) : NULL;
+
+	if (s && g->cur_ok && node > g->cur_node &&
+	    g->cur_frame == s->frame_offset &&
+	    span_of(g, g->cur_node) == s)
+		return next_object(rec, g, s, s->file_first +
+				   (node - s->dense_first));
+	return seek_object(rec, g, node);
 }
 
 static int u32_cmp(const void *a, const void *b)
@@ -1734,15 +1757,67 @@ static int labels_append(uint32_t **v, size_t *n, size_t *cap, hs_graph *g,
 	return 0;
 }
 
+/* The label string indices of node's kept edges, from rec (node's object
+ * record) and the refs records that continue it, as loading attached
+ * them: read on only until they are all there (an object's refs records
+ * may start the next frame; reading past what is needed would decode
+ * it).  *v gets one entry per kept edge.  Called under g->lock. */
+static int read_labels(uint32_t **v, size_t *n, hs_record *rec, hs_graph *g,
+		       uint32_t node)
+{
+	size_t cap = 0, want = g->off[node + 1] - g->off[node];
+	uint64_t owner = g->info.ref_mode == HS_REFS_BY_INDEX
+			 ? rec->u.object.index : rec->u.object.obj.id;
+	int rc = 0;
+
+	*v = NULL;
+	*n = 0;
+	if (labels_append(v, n, &cap, g, rec->u.object.obj.refs,
+			  rec->u.object.obj.labels,
+			  rec->u.object.obj.nrefs) < 0)
+		goto nomem;
+	while (*n < want && (rc = hs_reader_next(rec, g->r)) == 0 &&
+	       rec->kind != HS_REC_OBJECT && rec->kind != HS_REC_END) {
+		if (rec->kind != HS_REC_REFS || rec->u.refs.owner != owner)
+			continue;
+		if (labels_append(v, n, &cap, g, rec->u.refs.refs,
+				  rec->u.refs.labels, rec->u.refs.n) < 0)
+			goto nomem;
+	}
+	if (rc < 0 && rc != HS_ITEROVER) {
+		free(*v);
+		*v = NULL;
+		return rc;
+	}
+	if (*n != want) {
+		free(*v);
+		*v = NULL;
+		return hs_error_set(HS_ECORRUPT, "%s: object %#llx has %zu "
+				    "references in the file, %llu when loaded "
+				    "(the file changed?)", g->path,
+				    (unsigned long long)g->ids[node], *n,
+				    (unsigned long long)want);
+	}
+	/* positioned after node's records, the next object not read yet */
+	g->cur_ok = 1;
+	g->cur_node = node;
+	g->cur_frame = rec->frame_offset;
+	if (!*v && !(*v = malloc(4)))
+		goto nomem;
+	return 0;
+nomem:
+	free(*v);
+	*v = NULL;
+	return hs_error_set(HS_ENOMEM, "%s: out of memory", g->path);
+}
+
 /* The label string indices of node's kept edges, cached. */
 static int node_labels(const label_entry **out, hs_graph *g, uint32_t node)
 {
 	hs_record rec;
-	uint32_t *v = NULL;
-	size_t n = 0, cap = 0;
-	uint64_t owner;
+	uint32_t *v;
+	size_t n;
 	label_entry *e;
-	int rc;
 
 	for (unsigned i = 0; i < LABEL_CACHE; i++) {
 		if (g->cache[i].labels && g->cache[i].node == node) {
@@ -1750,36 +1825,8 @@ static int node_labels(const label_entry **out, hs_graph *g, uint32_t node)
 			return 0;
 		}
 	}
-	HS_FORWARD_IF_ERROR(seek_object(&rec, g, node));
-	owner = g->info.ref_mode == HS_REFS_BY_INDEX ? rec.u.object.index
-						     : rec.u.object.obj.id;
-	if (labels_append(&v, &n, &cap, g, rec.u.object.obj.refs,
-			  rec.u.object.obj.labels, rec.u.object.obj.nrefs) < 0)
-		goto nomem;
-	/* refs records that continue it, as loading attached them */
-	while ((rc = hs_reader_next(&rec, g->r)) == 0 &&
-	       rec.kind != HS_REC_OBJECT && rec.kind != HS_REC_END) {
-		if (rec.kind != HS_REC_REFS || rec.u.refs.owner != owner)
-			continue;
-		if (labels_append(&v, &n, &cap, g, rec.u.refs.refs,
-				  rec.u.refs.labels, rec.u.refs.n) < 0)
-			goto nomem;
-	}
-	if (rc < 0 && rc != HS_ITEROVER) {
-		free(v);
-		return rc;
-	}
-	if (n != g->off[node + 1] - g->off[node]) {
-		free(v);
-		return hs_error_set(HS_ECORRUPT, "%s: object %#llx has %zu "
-				    "references in the file, %llu when loaded "
-				    "(the file changed?)", g->path,
-				    (unsigned long long)g->ids[node], n,
-				    (unsigned long long)(g->off[node + 1] -
-							 g->off[node]));
-	}
-	if (!v && !(v = malloc(4)))
-		goto nomem;
+	HS_FORWARD_IF_ERROR(goto_object(&rec, g, node));
+	HS_FORWARD_IF_ERROR(read_labels(&v, &n, &rec, g, node));
 	e = &g->cache[g->cache_next++ % LABEL_CACHE];
 	free(e->labels);
 	e->labels = v;
@@ -1787,9 +1834,71 @@ static int node_labels(const label_entry **out, hs_graph *g, uint32_t node)
 	e->node = node;
 	*out = e;
 	return 0;
-nomem:
-	free(v);
-	return hs_error_set(HS_ENOMEM, "%s: out of memory", g->path);
+}
+
+typedef struct {
+	uint32_t node;
+	size_t i;      /* the query's place */
+} label_query;
+
+static int label_query_cmp(const void *pa, const void *pb)
+{
+	const label_query *a = pa, *b = pb;
+
+	if (a->node != b->node)
+		return a->node < b->node ? -1 : 1;
+	return a->i < b->i ? -1 : a->i > b->i;
+}
+
+int hs_graph_labels(hs_str *out, hs_graph *g, const uint32_t *nodes,
+		    const size_t *edges, size_t n)
+{
+	label_query *q;
+	hs_record rec;
+	int rc = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		out[i].ptr = NULL;
+		out[i].len = 0;
+		HS_RETURN_ERROR_IF(nodes[i] >= g->n || edges[i] >=
+				   g->off[nodes[i] + 1] - g->off[nodes[i]],
+				   HS_EINVAL, "%s: node %u has no edge %zu",
+				   g->path, nodes[i], edges[i]);
+	}
+	if (!n)
+		return 0;
+	q = malloc(n * sizeof(*q));
+	HS_RETURN_ERROR_IF(!q, HS_ENOMEM, "%s: out of memory", g->path);
+	for (size_t i = 0; i < n; i++) {
+		q[i].node = nodes[i];
+		q[i].i = i;
+	}
+	qsort(q, n, sizeof(*q), label_query_cmp);
+	/* nodes are in file order: each frame is decoded once, and read on
+	 * from one object to the next asked for */
+	pthread_mutex_lock(&g->lock);
+	for (size_t i = 0; i < n && rc == 0;) {
+		uint32_t node = q[i].node, *v = NULL;
+		size_t k;
+
+		rc = goto_object(&rec, g, node);
+		if (rc == 0)
+			rc = read_labels(&v, &k, &rec, g, node);
+		if (rc < 0)
+			break;
+		for (; i < n && q[i].node == node; i++) {
+			const hs_str *t = v[edges[q[i].i]] != HS_NO_LABEL
+					  ? string_at(g, v[edges[q[i].i]])
+					  : NULL;
+
+			if (t)
+				out[q[i].i] = *t;
+		}
+		free(v);
+	}
+	pthread_mutex_unlock(&g->lock);
+	free(q);
+	return rc;
 }
 
 int hs_graph_label(hs_str *out, hs_buf *storage, hs_graph *g, uint32_t node,

@@ -958,12 +958,37 @@ int hs_path_format_step(hs_buf *out, hs_graph *g, const hs_path *p,
 	return rc;
 }
 
-int hs_path_format(hs_buf *out, hs_graph *g, const hs_path *p)
+int hs_path_labels(hs_str *out, hs_graph *g, const hs_path *p)
 {
+	return p->len > 1 ? hs_graph_labels(out, g, p->nodes, p->edges,
+					    p->len - 1) : 0;
+}
+
+int hs_path_format_labels(hs_buf *out, const hs_graph *g, const hs_path *p,
+			  const hs_str *labels)
+{
+	hs_str none = { NULL, 0 };
+
 	for (size_t i = 0; i < p->len; i++) {
 		if (i)
 			HS_FORWARD_IF_ERROR(append_str(out, " -> "));
-		HS_FORWARD_IF_ERROR(hs_path_format_step(out, g, p, i));
+		HS_FORWARD_IF_ERROR(hs_path_format_label(out, g, p, i, i ?
+							 labels[i - 1] : none));
 	}
 	return 0;
+}
+
+int hs_path_format(hs_buf *out, hs_graph *g, const hs_path *p)
+{
+	hs_str *labels;
+	int rc;
+
+	labels = malloc((p->len ? p->len : 1) * sizeof(*labels));
+	HS_RETURN_ERROR_IF(!labels, HS_ENOMEM, "out of memory for a path of "
+			   "%zu objects", p->len);
+	rc = hs_path_labels(labels, g, p);
+	if (rc == 0)
+		rc = hs_path_format_labels(out, g, p, labels);
+	free(labels);
+	return rc;
 }

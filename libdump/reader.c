@@ -61,6 +61,14 @@ typedef struct {
 	size_t rcap;
 	uint32_t *site;       /* one site record's frames, 3 per frame */
 	size_t scap;
+	/* the sequential reader only (track): where each object record of
+	 * the loaded frame starts, and the id before it, so that
+	 * hs_reader_seek_object() goes back to one without decompressing */
+	int track;
+	size_t tracked;       /* the frame the table is for, or SIZE_MAX */
+	size_t *opos;
+	uint64_t *oprev, ofirst;
+	size_t on, ocap;
 } frame_dec;
 
 struct hs_reader {
@@ -142,6 +150,8 @@ static void dec_release(frame_dec *d)
 	free(d->labels);
 	free(d->flags);
 	free(d->site);
+	free(d->opos);
+	free(d->oprev);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -260,6 +270,8 @@ static int dec_load(hs_reader *r, frame_dec *d, size_t i)
 	size_t n;
 
 	d->frame = i;
+	d->tracked = SIZE_MAX;
+	d->on = 0;
 	d->len = d->pos = 0;
 	d->seen_frame_rec = 0;
 	d->prev_id = 0;
@@ -291,7 +303,9 @@ static int dec_load(hs_reader *r, frame_dec *d, size_t i)
 		d->in.pos = 0;
 		if (want != ZSTD_CONTENTSIZE_UNKNOWN)
 			d->limit = (size_t)want;
-		return dec_more(r, d);
+		HS_FORWARD_IF_ERROR(dec_more(r, d));
+		d->tracked = i;
+		return 0;
 	}
 	HS_FORWARD_IF_ERROR(dec_reserve(r, d, (size_t)want));
 	n = ZSTD_decompressDCtx(d->dctx, d->buf, d->cap, src, f->csize);
@@ -305,6 +319,7 @@ static int dec_load(hs_reader *r, frame_dec *d, size_t i)
 	__atomic_fetch_add(&r->decompressed, n, __ATOMIC_RELAXED);
 	d->len = n;
 	d->done = 1;
+	d->tracked = i;
 	return 0;
 }
 
@@ -525,6 +540,31 @@ static int parse_record(hs_reader *r, frame_dec *d, hs_record *rec)
 		o->preview.kind = HS_VALUE_NONE;
 		rec->u.object.preview_str.ptr = NULL;
 		rec->u.object.preview_str.len = 0;
+		if (d->track && d->tracked == d->frame) {
+			/* objects of a frame are consecutive: the k-th is
+			 * ofirst + k */
+			if (d->on == 0)
+				d->ofirst = d->next_index;
+			if (d->next_index == d->ofirst + d->on) {
+				if (d->on == d->ocap) {
+					size_t c1 = d->ocap, c2 = d->ocap;
+					size_t want = d->ocap ? 2 * d->ocap
+							      : 1024;
+
+					if (grow((void **)&d->opos, &c1, want,
+						 sizeof(size_t)) < 0 ||
+					    grow((void **)&d->oprev, &c2, want,
+						 sizeof(uint64_t)) < 0)
+						return hs_error_set(HS_ENOMEM,
+							"%s: out of memory",
+							r->name);
+					d->ocap = want;
+				}
+				d->opos[d->on] = start;
+				d->oprev[d->on] = d->prev_id;
+				d->on++;
+			}
+		}
 		o->id = d->prev_id + (uint64_t)delta;
 		d->prev_id = o->id;
 		rec->u.object.index = d->next_index;
@@ -1010,6 +1050,7 @@ static int reader_setup(hs_reader *r, const hs_reader_options *opts)
 			   r->name);
 	HS_FORWARD_IF_ERROR(share_budget(r));
 	HS_FORWARD_IF_ERROR(dec_init(&r->seq, r));
+	r->seq.track = 1;
 	HS_FORWARD_IF_ERROR(read_info(r));
 	hs_reader_rewind(r);
 	return 0;
@@ -1172,6 +1213,27 @@ void hs_reader_rewind(hs_reader *r)
 	r->loaded = 0;
 	r->pass_done = 0;
 	pass_reset(r);
+}
+
+int hs_reader_seek_object(hs_reader *r, size_t frame, uint64_t index)
+{
+	frame_dec *d = &r->seq;
+
+	if (frame < r->nframes && d->tracked == frame && d->on &&
+	    index >= d->ofirst && index - d->ofirst < d->on) {
+		size_t k = (size_t)(index - d->ofirst);
+
+		/* the frame is still in the buffer: back to the record */
+		d->pos = d->opos[k];
+		d->prev_id = d->oprev[k];
+		d->next_index = index;
+		d->objects = k;
+		r->cur = frame;
+		r->loaded = 1;
+		r->pass_done = 0;
+		return 0;
+	}
+	return hs_reader_seek(r, frame);
 }
 
 int hs_reader_seek(hs_reader *r, size_t frame)

@@ -122,8 +122,44 @@ static int find_paths(target *t, hs_graph *g, const hs_paths *tree,
 	return hs_paths_shortest(&t->paths, tree, t->node);
 }
 
+/* The labels of every step of every path of t, read in one pass over
+ * the frames they live in (hs_graph_labels): path i's are at
+ * labels + (*at)[i].  Exits on out of memory (a message of its own). */
+static int target_labels(hs_str **labels, size_t **at, hs_graph *g,
+			 const target *t)
+{
+	size_t n = hs_pathset_count(t->paths), steps = 0, k = 0;
+	uint32_t *nodes;
+	size_t *edges;
+	int rc;
+
+	for (size_t i = 0; i < n; i++)
+		steps += hs_pathset_get(t->paths, i)->len - 1;
+	*labels = malloc((steps ? steps : 1) * sizeof(**labels));
+	*at = malloc((n ? n : 1) * sizeof(**at));
+	nodes = malloc((steps ? steps : 1) * sizeof(*nodes));
+	edges = malloc((steps ? steps : 1) * sizeof(*edges));
+	if (!*labels || !*at || !nodes || !edges) {
+		tool_error("out of memory for the labels of %zu steps", steps);
+		exit(TOOL_ERROR);
+	}
+	for (size_t i = 0; i < n; i++) {
+		const hs_path *p = hs_pathset_get(t->paths, i);
+
+		(*at)[i] = k;
+		for (size_t j = 0; j + 1 < p->len; j++, k++) {
+			nodes[k] = p->nodes[j];
+			edges[k] = p->edges[j];
+		}
+	}
+	rc = hs_graph_labels(*labels, g, nodes, edges, steps);
+	free(nodes);
+	free(edges);
+	return rc;
+}
+
 static int print_path_human(hs_graph *g, const hs_path *p, size_t i,
-			    size_t n, int split)
+			    size_t n, int split, const hs_str *labels)
 {
 	const hs_root *r = hs_graph_root(g, p->root);
 	hs_buf b = HS_BUF_INIT;
@@ -158,7 +194,7 @@ static int print_path_human(hs_graph *g, const hs_path *p, size_t i,
 		break;
 	}
 	printf("    ");
-	rc = hs_path_format(&b, g, p);
+	rc = hs_path_format_labels(&b, g, p, labels);
 	if (rc < 0)
 		goto done;
 	tool_print_safe(stdout, (const char *)b.data, b.len);
@@ -185,7 +221,9 @@ static int print_target_human(hs_graph *g, const target *t,
 	hs_buf st = HS_BUF_INIT;
 	hs_value pv;
 	char h[32], pb[128];
-	size_t n = hs_pathset_count(t->paths);
+	size_t n = hs_pathset_count(t->paths), *at = NULL;
+	hs_str *labels = NULL;
+	int rc;
 
 	tool_print_type(stdout, g, hs_graph_type(g, t->node), o->split, 0, 0);
 	printf(" %#llx (index %u, %s", (unsigned long long)hs_graph_id(g,
@@ -211,58 +249,28 @@ static int print_target_human(hs_graph *g, const target *t,
 		return 0;
 	}
 	printf("%zu path%s\n", n, n == 1 ? "" : "s");
-	for (size_t i = 0; i < n; i++) {
-		int rc = print_path_human(g, hs_pathset_get(t->paths, i), i, n,
-					  o->split);
-
-		if (rc < 0)
-			return rc;
-	}
+	rc = target_labels(&labels, &at, g, t);
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = print_path_human(g, hs_pathset_get(t->paths, i), i, n,
+				      o->split, labels + at[i]);
+	free(labels);
+	free(at);
+	if (rc < 0)
+		return rc;
 	if (hs_pathset_capped(t->paths))
 		printf("  (the search stopped at its limit of partial paths: "
 		       "more may exist)\n");
 	return 0;
 }
 
-/* One path as JSON.  Each label is read from the file once (a read costs
- * a frame decode) into labs, with (offset, length) pairs in offs, length
- * SIZE_MAX for none; the text and the steps are printed from there. */
-static int print_path_json(hs_graph *g, const hs_path *p, int split)
+/* One path as JSON; labs: its steps' labels (target_labels). */
+static int print_path_json(hs_graph *g, const hs_path *p, int split,
+			   const hs_str *labs)
 {
 	const hs_root *r = hs_graph_root(g, p->root);
-	hs_buf text = HS_BUF_INIT, st = HS_BUF_INIT;
-	hs_buf labs = HS_BUF_INIT, offs = HS_BUF_INIT;
-	const size_t *off;
-	int rc = 0;
+	hs_buf text = HS_BUF_INIT;
+	int rc = hs_path_format_labels(&text, g, p, labs);
 
-	for (size_t k = 0; k + 1 < p->len && rc == 0; k++) {
-		hs_str l;
-		size_t pair[2];
-
-		if ((rc = hs_path_label(&l, &st, g, p, k)) < 0)
-			break;
-		pair[0] = labs.len;
-		pair[1] = l.ptr ? l.len : SIZE_MAX;
-		if (l.ptr)
-			rc = hs_buf_append(&labs, l.ptr, l.len);
-		if (rc == 0)
-			rc = hs_buf_append(&offs, pair, sizeof(pair));
-	}
-	off = (const size_t *)offs.data;
-	for (size_t k = 0; k < p->len && rc == 0; k++) {
-		hs_str l = { NULL, 0 };
-
-		if (k > 0 && off[2 * (k - 1) + 1] != SIZE_MAX) {
-			l.ptr = (const char *)labs.data + off[2 * (k - 1)];
-			l.len = off[2 * (k - 1) + 1];
-			if (!l.ptr)  /* an empty label: labs may be empty */
-				l.ptr = "";
-		}
-		if (k > 0)
-			rc = hs_buf_append(&text, " -> ", 4);
-		if (rc == 0)
-			rc = hs_path_format_label(&text, g, p, k, l);
-	}
 	if (rc < 0)
 		goto done;
 	printf("{\"length\":%zu,\"text\":", p->len - 1);
@@ -290,28 +298,24 @@ static int print_path_json(hs_graph *g, const hs_path *p, int split)
 			continue;
 		}
 		printf("%zu,\"label\":", p->edges[k - 1]);
-		if (off[2 * (k - 1) + 1] == SIZE_MAX)
+		if (!labs[k - 1].ptr)
 			printf("null");
 		else
-			tool_json_str(stdout, labs.data
-				      ? (const char *)labs.data +
-						off[2 * (k - 1)]
-				      : "", off[2 * (k - 1) + 1]);
+			tool_json_str(stdout, labs[k - 1].ptr, labs[k - 1].len);
 		putchar('}');
 	}
 	printf("]}");
 done:
 	hs_buf_release(&text);
-	hs_buf_release(&st);
-	hs_buf_release(&labs);
-	hs_buf_release(&offs);
 	return rc;
 }
 
 static int print_target_json(hs_graph *g, const target *t,
 			     const hs_dom *dom, int split)
 {
-	size_t n = hs_pathset_count(t->paths);
+	size_t n = hs_pathset_count(t->paths), *at = NULL;
+	hs_str *labels = NULL;
+	int rc;
 
 	printf("{\"index\":%u,\"id\":%llu,\"type\":", t->node,
 	       (unsigned long long)hs_graph_id(g, t->node));
@@ -327,15 +331,17 @@ static int print_target_json(hs_graph *g, const target *t,
 	printf(",\"reachable\":%s,\"capped\":%s,\"paths\":[",
 	       n ? "true" : "false",
 	       hs_pathset_capped(t->paths) ? "true" : "false");
-	for (size_t i = 0; i < n; i++) {
-		int rc;
-
+	rc = target_labels(&labels, &at, g, t);
+	for (size_t i = 0; i < n && rc == 0; i++) {
 		if (i)
 			putchar(',');
-		rc = print_path_json(g, hs_pathset_get(t->paths, i), split);
-		if (rc < 0)
-			return rc;
+		rc = print_path_json(g, hs_pathset_get(t->paths, i), split,
+				     labels + at[i]);
 	}
+	free(labels);
+	free(at);
+	if (rc < 0)
+		return rc;
 	printf("]}");
 	return 0;
 }

@@ -197,6 +197,20 @@ HS_API hs_str hs_graph_root_kind(const hs_graph *g, uint32_t kind);
 HS_API int hs_graph_label(hs_str *out, hs_buf *storage, hs_graph *g, uint32_t node,
 			  size_t k);
 
+/**
+ * hs_graph_labels() : the labels of many edges at once: edge edges[i] of
+ * nodes[i] for i < n, read in one pass over the frames they live in
+ * (each decoded once, in file order, read on from one object to the next
+ * asked for), where hs_graph_label() decodes a frame per call.  A path of
+ * a million steps costs one read of its frames, not a million.
+ * @param[out] out  n labels; ptr NULL for an edge without one.  The text
+ *                  is the graph's: valid until hs_graph_free().
+ * @return 0, HS_EINVAL (no such node or edge), HS_ENOMEM, HS_EIO,
+ *         HS_ECORRUPT (the file changed since it was loaded).
+ */
+HS_API int hs_graph_labels(hs_str *out, hs_graph *g, const uint32_t *nodes,
+			   const size_t *edges, size_t n);
+
 #ifdef __cplusplus
 }
 #endif

@@ -203,6 +203,15 @@ HS_API int hs_path_label(hs_str *out, hs_buf *storage, hs_graph *g,
 			 const hs_path *p, size_t i);
 
 /**
+ * hs_path_labels() : the labels of every step of p at once, in one pass
+ * over the frames the path lives in (hs_graph_labels()): out[i] for step
+ * i < len - 1 (ptr NULL when the reference has no label), pointing into
+ * the graph.  A path along a million-long chain reads its frames once.
+ * @return 0, or what hs_graph_labels() returns.
+ */
+HS_API int hs_path_labels(hs_str *out, hs_graph *g, const hs_path *p);
+
+/**
  * hs_path_format_step() : append the text of element i of the path,
  * 0 <= i < len: element 0 is the root (its label, or "<KIND>" when the
  * root record has none); element i >= 1 is the reference from nodes[i-1]:
@@ -229,10 +238,20 @@ HS_API int hs_path_format_label(hs_buf *out, const hs_graph *g, const hs_path *p
 				size_t i, hs_str label);
 
 /**
+ * hs_path_format_labels() : as hs_path_format(), with the labels of its
+ * steps given (len - 1 of them, as hs_path_labels() or hs_graph_labels()
+ * give them), so that a caller formatting many paths reads all their
+ * labels in one pass.  Reads nothing from the file; thread-safe.
+ * @return 0, HS_ENOMEM.
+ */
+HS_API int hs_path_format_labels(hs_buf *out, const hs_graph *g,
+				 const hs_path *p, const hs_str *labels);
+
+/**
  * hs_path_format() : append the elements joined by " -> ", e.g.
  * sys.modules -> dict['app'] -> module.__dict__ -> dict['CACHE'] ->
  * dict['user:42'] -> Session.history -> list[3].  The target's own type
- * is not part of it.
+ * is not part of it.  The labels are read as by hs_path_labels().
  * @return as hs_path_format_step().
  */
 HS_API int hs_path_format(hs_buf *out, hs_graph *g, const hs_path *p);

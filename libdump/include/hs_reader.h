@@ -233,6 +233,16 @@ HS_API void hs_reader_rewind(hs_reader *r);
  *  @return 0, HS_EINVAL (no such frame). */
 HS_API int hs_reader_seek(hs_reader *r, size_t frame);
 
+/** hs_reader_seek_object() : as hs_reader_seek(), then on to object
+ *  record `index` (its file index) of that frame, which the next
+ *  hs_reader_next() returns.  When the frame is the one hs_reader_next()
+ *  last decoded, nothing is decompressed again: the positions of its
+ *  object records are kept (16 bytes each), so that going back and forth
+ *  in one frame (labels along a path) costs no decoding.  Otherwise the
+ *  frame is decoded and read from its start.
+ *  @return 0, HS_EINVAL (no such frame). */
+HS_API int hs_reader_seek_object(hs_reader *r, size_t frame, uint64_t index);
+
 /** Called for each record by hs_reader_scan(); worker is 0..threads-1.
  *  A non-zero return stops the scan, which returns it. */
 typedef int (*hs_record_cb)(const hs_record *rec, unsigned worker,

@@ -18,6 +18,7 @@
 #include "hs_graph.h"
 #include "hs_paths.h"
 #include "hs_writer.h"
+#include "testutil.h"
 #include "unit.h"
 
 /* ---- a tiny graph description, written to a .snap and loaded --------- */
@@ -1038,6 +1039,88 @@ static void test_random_vs_brute_force(void)
 	CU_ASSERT(graphs == 150 && checked_paths > 300);
 }
 
+/* The labels of a long path cost one decode per frame it crosses, not
+ * one per step: read at once (hs_path_labels, hs_path_format) or step by
+ * step (hs_graph_label), along a chain written head first (indices
+ * rising along the path) or head last (falling, as the Python capture
+ * writes a linked list). */
+static void test_labels_one_decode_per_frame(void)
+{
+	enum { N = 200000 };
+	static const char *const types[] = { "Node" };
+	tg_edge *edges = malloc((N - 1) * sizeof(*edges));
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(edges);
+	for (int back = 0; back < 2; back++) {
+		tg_root root = { back ? N - 1 : 0, "global", "head" };
+		tg_spec sp = { N, types, 1, NULL, NULL, NULL, N - 1, &root, 1,
+			       HS_REFS_BY_INDEX };
+		const hs_frame_info *fi;
+		hs_reader *r = NULL;
+		hs_paths *t = NULL;
+		hs_pathset *s = NULL;
+		hs_buf b = HS_BUF_INIT, st = HS_BUF_INIT;
+		hs_str *labels = calloc(N, sizeof(*labels));
+		const hs_path *p;
+		unsigned long before;
+		size_t frames, ok = 1;
+		hs_graph *g;
+
+		for (uint32_t i = 0; i + 1 < N; i++) {
+			edges[i].from = back ? i + 1 : i;
+			edges[i].to = back ? i : i + 1;
+			edges[i].label = "next";
+			edges[i].weak = 0;
+		}
+		sp.edges = edges;
+		g = tg_load(back ? "chain_back" : "chain_fwd", &sp);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(labels);
+		CU_ASSERT_EQUAL_FATAL(hs_graph_reader_open(&r, g), 0);
+		frames = hs_reader_frames(&fi, r);
+		hs_reader_free(r);
+		CU_ASSERT_FATAL(frames > 20);  /* 64 KiB frames */
+		CU_ASSERT_EQUAL_FATAL(hs_paths_new(&t, g, NULL), 0);
+		CU_ASSERT_EQUAL_FATAL(hs_paths_shortest(&s, t, back ? 0 : N - 1),
+				      0);
+		p = hs_pathset_get(s, 0);
+		CU_ASSERT_EQUAL_FATAL(p->len, N);
+
+		before = tu_frame_decodes;
+		CU_ASSERT_EQUAL_FATAL(hs_path_labels(labels, g, p), 0);
+		for (size_t i = 0; i + 1 < N && ok; i++)
+			ok = labels[i].len == 4 &&
+			     memcmp(labels[i].ptr, "next", 4) == 0;
+		CU_ASSERT(ok);
+		CU_ASSERT(tu_frame_decodes - before <= frames + 1);
+
+		before = tu_frame_decodes;
+		CU_ASSERT_EQUAL(hs_path_format(&b, g, p), 0);
+		CU_ASSERT(tu_frame_decodes - before <= frames + 1);
+
+		before = tu_frame_decodes;
+		for (size_t i = 0; i + 1 < N && ok; i++) {
+			hs_str l;
+
+			ok = hs_graph_label(&l, &st, g, p->nodes[i],
+					    p->edges[i]) == 0 && l.len == 4;
+		}
+		CU_ASSERT(ok);
+		CU_ASSERT(tu_frame_decodes - before <= frames + 1);
+		fprintf(stderr, "    a %d-step path over %zu frames, %s: "
+			"%lu frame decodes step by step\n", N - 1, frames,
+			back ? "falling indices" : "rising indices",
+			tu_frame_decodes - before);
+		hs_buf_release(&b);
+		hs_buf_release(&st);
+		free(labels);
+		hs_pathset_free(s);
+		hs_paths_free(t);
+		hs_graph_free(g);
+	}
+	free(edges);
+}
+
 HS_SUITE(paths,
 	 HS_TEST(test_example_shortest),
 	 HS_TEST(test_example_all),
@@ -1051,4 +1134,5 @@ HS_SUITE(paths,
 	 HS_TEST(test_long_chain),
 	 HS_TEST(test_root_ranks),
 	 HS_TEST(test_root_ranks_bounded),
+	 HS_TEST(test_labels_one_decode_per_frame),
 	 HS_TEST(test_random_vs_brute_force))

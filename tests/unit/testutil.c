@@ -1472,3 +1472,20 @@ int tu_contains(const char *s, const char *sub)
 {
 	return s && strstr(s, sub) != NULL;
 }
+
+/* ---- counting frame decodes (the unit binary links with
+ * --wrap=ZSTD_decompressDCtx) ------------------------------------------- */
+
+unsigned long tu_frame_decodes;
+
+size_t __real_ZSTD_decompressDCtx(ZSTD_DCtx *dctx, void *dst, size_t cap,
+				  const void *src, size_t len);
+size_t __wrap_ZSTD_decompressDCtx(ZSTD_DCtx *dctx, void *dst, size_t cap,
+				  const void *src, size_t len);
+
+size_t __wrap_ZSTD_decompressDCtx(ZSTD_DCtx *dctx, void *dst, size_t cap,
+				  const void *src, size_t len)
+{
+	__atomic_fetch_add(&tu_frame_decodes, 1, __ATOMIC_RELAXED);
+	return __real_ZSTD_decompressDCtx(dctx, dst, cap, src, len);
+}

@@ -167,6 +167,11 @@ void tu_craft_trailer(hs_buf *file, const hs_frame_info *frames, size_t n,
 
 /* ---- misc -------------------------------------------------------------- */
 
+/* Frames decompressed whole by libheapsnap (ZSTD_decompressDCtx calls,
+ * counted through the linker's --wrap): a measure of reading work that
+ * does not depend on the machine's speed. */
+extern unsigned long tu_frame_decodes;
+
 /* xorshift64* */
 uint64_t tu_rand(uint64_t *state);
 /* writes len bytes to path (0600); aborts on failure */
