@@ -814,8 +814,44 @@ static int walk_frames(hs_reader *r, size_t limit)
 	return 0;
 }
 
-/* Reads the trailer; @return 1 if a valid one was taken, 0 if none,
- * HS_ENOMEM. */
+/* The bytes [from, to) hold nothing but skippable frames (which a walk
+ * steps over): a trailer whose table leaves a gap holding anything else
+ * hides a frame. */
+static int only_skippable(const hs_reader *r, size_t from, size_t to)
+{
+	while (from < to) {
+		uint32_t sz;
+
+		if (to - from < 8 ||
+		    (hs_le32(r->data + from) & 0xFFFFFFF0u) != HS_SKIP_MAGIC_MIN)
+			return 0;
+		sz = hs_le32(r->data + from + 4);
+		if (sz > to - from - 8)
+			return 0;
+		from += 8 + (size_t)sz;
+	}
+	return 1;
+}
+
+/* A trailer's frame entry describes exactly one whole zstd frame of the
+ * file, as its header and block headers say (no decompression). */
+static int entry_is_frame(const hs_reader *r, uint64_t off, uint64_t csize,
+			  size_t limit)
+{
+	size_t cs;
+
+	if (off >= limit || csize > limit - off ||
+	    hs_le32(r->data + off) != HS_ZSTD_MAGIC)
+		return 0;
+	cs = ZSTD_findFrameCompressedSize(r->data + off, (size_t)(limit - off));
+	return !ZSTD_isError(cs) && cs == csize;
+}
+
+/* Reads the trailer and checks its frame table against the file: every
+ * entry one whole zstd frame, nothing but skippable frames between them
+ * (a checksum only says the trailer is as written, not that it tells the
+ * truth).  @return 1 if it was taken, 0 if none or it is wrong (the
+ * frames are then walked), HS_ENOMEM. */
 static int read_trailer(hs_reader *r, size_t *trailer_start)
 {
 	const unsigned char *foot;
@@ -825,6 +861,7 @@ static int read_trailer(hs_reader *r, size_t *trailer_start)
 	const char *name;
 	size_t name_len;
 	uint64_t ver, prev_end = HS_START_SIZE;
+	char why[160] = "";
 
 	if (r->size < HS_START_SIZE + 8 + HS_FOOTER_SIZE)
 		return 0;
@@ -869,6 +906,20 @@ static int read_trailer(hs_reader *r, size_t *trailer_start)
 		if (v[0] < prev_end || v[1] < 4 || v[0] > start ||
 		    v[1] > start - v[0])
 			goto bad;
+		/* and each is a frame of the file, with no frame between */
+		if (!only_skippable(r, (size_t)prev_end, (size_t)v[0])) {
+			snprintf(why, sizeof(why), " (byte %llu holds a frame "
+				 "it does not list)",
+				 (unsigned long long)prev_end);
+			goto bad;
+		}
+		if (!entry_is_frame(r, v[0], v[1], start)) {
+			snprintf(why, sizeof(why), " (its frame %u, %llu bytes at "
+				 "byte %llu, is not one whole frame of the "
+				 "file)", i, (unsigned long long)v[1],
+				 (unsigned long long)v[0]);
+			goto bad;
+		}
 		prev_end = v[0] + v[1];
 		if (add_frame(r, &cap, v[0], v[1]) < 0) {
 			/* out of memory is not damage: open fails */
@@ -886,6 +937,11 @@ static int read_trailer(hs_reader *r, size_t *trailer_start)
 		f->objects = v[4];
 		f->first_object = v[5];
 	}
+	if (!only_skippable(r, (size_t)prev_end, start)) {
+		snprintf(why, sizeof(why), " (byte %llu holds a frame it does "
+			 "not list)", (unsigned long long)prev_end);
+		goto bad;
+	}
 	if (hs_mp_array(&m, &k) < 0 || k < 6)
 		goto bad;
 	for (int j = 0; j < 6; j++)
@@ -898,8 +954,8 @@ bad:
 	r->frames = NULL;
 	r->nframes = 0;
 	snprintf(r->problem, sizeof(r->problem), "%s: byte %llu: the trailer "
-		 "is damaged; frames found by walking the file", r->name,
-		 (unsigned long long)(r->size - HS_FOOTER_SIZE));
+		 "is damaged%s; frames found by walking the file", r->name,
+		 (unsigned long long)(r->size - HS_FOOTER_SIZE), why);
 	r->first_loss = r->size - HS_FOOTER_SIZE;
 	return 0;
 }

@@ -659,6 +659,19 @@ def frame_cases():
     out["trailer_out_of_order"] = lie(lambda e: [e[1], e[0]] + e[2:])
     out["trailer_hides_frame"] = lie(lambda e: e[:1] + e[2:])
     out["trailer_no_frames"] = lie(lambda e: [])
+    # a valid checksum over a table that does not match the frames: frame
+    # 0 split in two (its header unreadable if believed), frame 1 split,
+    # frames 1 and 2 listed as one
+    def split(i):
+        def fn(e):
+            h = e[i][1] // 2
+            return e[:i] + [[e[i][0], h] + e[i][2:],
+                            [e[i][0] + h, e[i][1] - h] + e[i][2:]] + e[i + 1:]
+        return fn
+    out["trailer_splits_frame0"] = lie(split(0))
+    out["trailer_splits_frame1"] = lie(split(1))
+    out["trailer_merges_frames"] = lie(
+        lambda e: e[:1] + [[e[1][0], e[1][1] + e[2][1]] + e[1][2:]])
     out["trailer_dsize_lies"] = lie(
         lambda e: [[x[0], x[1], 7] + x[3:] for x in e])
     # a trailer with a bad checksum, and a footer claiming 4 GiB
