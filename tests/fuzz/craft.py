@@ -470,6 +470,25 @@ def deep_nesting(depth):
     return out
 
 
+def index_bomb():
+    """Tables a reader would size by the declared index: a type, a string
+    and a site at index 2^24-1 and 2^32-2, used by objects and labels
+    (168 bytes once cost dumptypes 8 s and 556 MB); 12345 declared by
+    nothing."""
+    s = Snap()
+    for i in ((1 << 24) - 1, (1 << 32) - 2):
+        s.type(i, b"far%d" % i)
+        s.string(i, b"lab%d" % i)
+        s.add([8, i, [i, 7, i]])
+    s.obj(0x10, (1 << 24) - 1, 8, [0x20], labels=[(1 << 32) - 2],
+          site=(1 << 32) - 2)
+    s.obj(0x20, (1 << 32) - 2, 8, [0x10], labels=[(1 << 24) - 1],
+          site=(1 << 24) - 1)
+    s.obj(0x30, 12345, 8, [])
+    s.root(0x10, b"global", b"g")
+    return s
+
+
 def graph_cases():
     """Valid records describing a hostile graph."""
     out = {}
@@ -521,21 +540,7 @@ def graph_cases():
     s.totals[5] &= (1 << 64) - 1
     s.root(0x10, b"global", b"g")
     out["huge_sizes"] = s.build()
-    # tables a reader would size by the declared index: a type, a string
-    # and a site at index 2^24-1 and 2^32-2, used by objects and labels
-    # (168 bytes that once cost 8 s and 556 MB in dumptypes)
-    s = Snap()
-    for i in ((1 << 24) - 1, (1 << 32) - 2):
-        s.type(i, b"far%d" % i)
-        s.string(i, b"lab%d" % i)
-        s.add([8, i, [i, 7, i]])
-    s.obj(0x10, (1 << 24) - 1, 8, [0x20], labels=[(1 << 32) - 2],
-          site=(1 << 32) - 2)
-    s.obj(0x20, (1 << 32) - 2, 8, [0x10], labels=[(1 << 24) - 1],
-          site=(1 << 24) - 1)
-    s.obj(0x30, 12345, 8, [])
-    s.root(0x10, b"global", b"g")
-    out["index_bomb"] = s.build()
+    out["index_bomb"] = index_bomb().build()
     # no objects, no roots; and objects with no roots at all
     s = Snap()
     out["no_objects"] = s.build()
@@ -836,9 +841,23 @@ def seeds(dirpath):
     s.add([99, b"unknown", [1, {}], 2.5])
     write(os.path.join(rc, "all_kinds"), records_seed(s))
     for name, data in sorted(graph_cases().items()):
-        # chain_1m is 7 MiB of records: a slow seed, left to hostile.sh
+        # chain_1m is 1M records: a slow seed, left to hostile.sh
         if len(data) <= 64 * 1024 and name != "chain_1m":
             write(os.path.join(rd, name + ".snap"), data)
+    # the graph target too: the declared indices tables were sized by,
+    # and trailers whose table disagrees with the frames
+    gd = os.path.join(dirpath, "graph")
+    os.makedirs(gd, exist_ok=True)
+    cases = dict(graph_cases())
+    cases.update(frame_cases())
+    for name in ("index_bomb", "huge_sizes", "undeclared_refs",
+                 "huge_indices", "trailer_splits_frame0",
+                 "trailer_splits_frame1", "trailer_merges_frames",
+                 "trailer_hides_frame"):
+        data = cases.get(name) or huge_lengths()[name]
+        write(os.path.join(gd, name + ".snap"), data)
+    for d in (rc, gd):
+        write(os.path.join(d, "index_bomb"), records_seed(index_bomb()))
     return n
 
 
