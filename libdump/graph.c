@@ -1073,18 +1073,28 @@ static const hs_str *string_at(const hs_graph *g, uint32_t index)
 static int build_roots(hs_graph *g, loader *L, rawroot **rr, size_t nrr)
 {
 	size_t base_of[64];
-	size_t at = 1;
+	size_t at = 1, kslots = 16;
+	uint32_t *kslot;
 
 	/* worker k's pool was copied to g->names + base_of[k] */
 	for (unsigned k = 0; k < L->nw; k++) {
 		base_of[k] = at;
 		at += L->w[k].plen;
 	}
+	/* kinds found by hash: a file may give every root a kind of its
+	 * own, and a scan of the kinds per root was quadratic */
+	while (kslots < 2 * (nrr + 1))
+		kslots *= 2;
+	kslot = malloc(kslots * sizeof(*kslot));
 	g->is_root = calloc((size_t)g->n / 8 + 1, 1);
 	g->root_nodes = malloc((nrr + 1) * 4);
 	g->root_flags = calloc(nrr + 1, 1);
-	HS_RETURN_ERROR_IF(!g->is_root || !g->root_nodes || !g->root_flags,
-			   HS_ENOMEM, "%s: out of memory for roots", g->path);
+	if (!kslot || !g->is_root || !g->root_nodes || !g->root_flags) {
+		free(kslot);
+		return hs_error_set(HS_ENOMEM, "%s: out of memory for roots",
+				    g->path);
+	}
+	memset(kslot, 0xff, kslots * sizeof(*kslot));
 	for (size_t i = 0; i < nrr; i++) {
 		const rawroot *x = rr[i];
 		unsigned k = x->wid;
@@ -1100,14 +1110,20 @@ static int build_roots(hs_graph *g, loader *L, rawroot **rr, size_t nrr)
 			g->st.missing_roots++;
 			continue;
 		}
-		for (kk = 0; kk < g->nkinds; kk++)
-			if (g->kinds[kk].len == x->kind_len &&
-			    memcmp(g->kinds[kk].ptr, kind, x->kind_len) == 0)
-				break;
-		if (kk == g->nkinds) {
-			g->kinds[kk].ptr = kind;
-			g->kinds[kk].len = x->kind_len;
-			g->nkinds++;
+		{
+			hs_str ks = { kind, x->kind_len };
+			size_t j = name_hash(ks) & (kslots - 1);
+
+			while ((kk = kslot[j]) != UINT32_MAX &&
+			       !(g->kinds[kk].len == x->kind_len &&
+				 memcmp(g->kinds[kk].ptr, kind,
+					x->kind_len) == 0))
+				j = (j + 1) & (kslots - 1);
+			if (kk == UINT32_MAX) {
+				kk = g->nkinds++;
+				kslot[j] = kk;
+				g->kinds[kk] = ks;
+			}
 		}
 		out = &g->roots[g->nroots++];
 		out->node = v;
@@ -1121,6 +1137,7 @@ static int build_roots(hs_graph *g, loader *L, rawroot **rr, size_t nrr)
 		}
 	}
 	g->st.roots = g->nroots;
+	free(kslot);
 	return 0;
 }
 
