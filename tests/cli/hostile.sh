@@ -197,7 +197,11 @@ for c in $NOT_SNAP $DAMAGED $GRAPHS; do
 	# its size): checked past it too, where it costs what its objects do
 	record_bomb_16m) { invocations_big "$CASES/$c.snap"
 			   invocations_big "$CASES/$c.snap --max-ratio 0"; } > "$T/inv" ;;
-	chain_1m) invocations_big "$CASES/$c.snap" > "$T/inv" ;;
+	# and the path to the chain's far end: a million labelled steps, each
+	# frame read once (a frame per step took minutes)
+	chain_1m) { invocations_big "$CASES/$c.snap"
+		    printf 'dumppath\t-\t%s --index 999999\n' "$CASES/$c.snap"
+		  } > "$T/inv" ;;
 	*) invocations "$CASES/$c.snap" > "$T/inv" ;;
 	esac
 	[ -n "${HS_HOSTILE_TIMES:-}" ] && date +"%s.%N $c" >&2
