@@ -96,6 +96,57 @@ static void test_roundtrip_random_graphs(void)
 	check_roundtrip(HS_REFS_BY_INDEX, 4096, 9, 5000, 1700);
 	/* an empty graph: header and end only */
 	check_roundtrip(HS_REFS_BY_ID, 4096, 10, 0, 0);
+	/* frames past WHOLE_FRAME_MAX (2 MiB): read piece by piece, records
+	 * (big ones too) across the pieces' edges */
+	check_roundtrip(HS_REFS_BY_INDEX, 8u << 20, 11, 150000, 700);
+}
+
+/* Frames that declare no size (as a streaming compressor makes them) are
+ * read piece by piece: the same records as the file they were made from,
+ * big records across the pieces' edges included. */
+static void test_frames_without_size(void)
+{
+	hs_writer_options o = HS_WRITER_OPTIONS_INIT;
+	hs_buf file = HS_BUF_INIT;
+	tu_strv got = TU_STRV_INIT;
+	hs_reader *r = NULL;
+	tu_snap s;
+	size_t off = 16;
+
+	o.ref_mode = HS_REFS_BY_INDEX;
+	o.frame_size = 6u << 20;
+	CU_ASSERT_EQUAL_FATAL(tu_snap_open(&s, &o), 0);
+	tu_random_graph(&s, 12, 120000, 500);
+	CU_ASSERT_EQUAL_FATAL(tu_snap_close(&s), 0);
+	hs_buf_append(&file, s.buf.data, off);
+	/* every data frame again, without its size; the trailer dropped */
+	while (off + 4 <= s.buf.len &&
+	       (s.buf.data[off] | s.buf.data[off + 1] << 8 |
+		s.buf.data[off + 2] << 16 | (uint32_t)s.buf.data[off + 3] << 24)
+	       == 0xFD2FB528u) {
+		size_t cs = ZSTD_findFrameCompressedSize(s.buf.data + off,
+							 s.buf.len - off);
+		unsigned long long ds = ZSTD_getFrameContentSize(s.buf.data +
+								 off, cs);
+		unsigned char *raw;
+
+		CU_ASSERT_FATAL(!ZSTD_isError(cs) && ds < (64u << 20));
+		raw = malloc(ds ? ds : 1);
+		CU_ASSERT_FATAL(raw != NULL);
+		CU_ASSERT_EQUAL_FATAL(ZSTD_decompress(raw, ds, s.buf.data + off,
+						      cs), ds);
+		tu_craft_raw_frame(&file, raw, ds, 0);
+		free(raw);
+		off += cs;
+	}
+	CU_ASSERT_EQUAL_FATAL(hs_reader_open_mem(&r, file.data, file.len,
+						 "nosize.snap", NULL), 0);
+	CU_ASSERT_EQUAL(tu_read_all(r, &got, NULL), HS_ITEROVER);
+	CU_ASSERT(tu_strv_eq(&got, &s.expect, "frames without their size"));
+	hs_reader_free(r);
+	tu_strv_free(&got);
+	hs_buf_release(&file);
+	tu_snap_free(&s);
 }
 
 /* ---- scan ---------------------------------------------------------------- */
@@ -1355,5 +1406,6 @@ HS_SUITE(reader,
 	 HS_TEST(test_lying_trailer),
 	 HS_TEST(test_decompression_bomb),
 	 HS_TEST(test_bomb_work_bounded),
+	 HS_TEST(test_frames_without_size),
 	 HS_TEST(test_damaged_middle_frame),
 	 HS_TEST(test_bad_samples))
