@@ -210,6 +210,20 @@ static int dec_more(hs_reader *r, frame_dec *d)
 	if (d->len >= target) {
 		uint64_t budget = r->allow ? r->allow[d->frame] : 0;
 
+		/* all the room is used: the frame may still be whole, its
+		 * checksum not read yet (it needs no room) */
+		out.dst = d->buf;
+		out.size = out.pos = d->len;
+		rc = ZSTD_decompressStream(d->dctx, &out, &d->in);
+		HS_RETURN_ERROR_IF(ZSTD_isError(rc), HS_ECORRUPT,
+				   "%s: byte %llu: frame %zu: %s", r->name,
+				   (unsigned long long)f->offset, d->frame,
+				   ZSTD_getErrorName(rc));
+		if (rc == 0) {
+			d->done = 1;
+			return 0;
+		}
+
 		if (budget == d->limit && budget < r->frame_max)
 			return hs_error_set(HS_ELIMIT, "%s: byte %llu: frame "
 					    "%zu expands past the decompression "
