@@ -8,7 +8,8 @@
  *
  * Exit status: 0 written; 2 bad usage, a file that cannot be read, or
  * an output that cannot be written (nothing is left half-written: the
- * page goes to OUT.tmp, renamed when complete).
+ * page goes to OUT.tmp, renamed when complete; a device or a FIFO is
+ * written directly and never replaced, a directory refused).
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -18,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hs_outfile.h"
 #include "hs_report.h"
 #include "tool_graph.h"
 
@@ -48,6 +50,7 @@ static const char usage[] =
 	"                        less than S (K, M, G suffixes; default: no\n"
 	"                        limit but --tree-nodes)\n"
 	"  --threads N           decoding threads (default: one per core)\n"
+	TOOL_MAX_RATIO_HELP
 	"  -h, --help            this text\n"
 	"\n"
 	"Exit status: 0 written; 2 bad usage, a snapshot that cannot be read,\n"
@@ -72,6 +75,7 @@ static int parse(options *o, int argc, char **argv)
 		{ "tree-nodes", required_argument, NULL, 'N' },
 		{ "min-retained", required_argument, NULL, 'm' },
 		{ "threads", required_argument, NULL, 't' },
+		{ "max-ratio", required_argument, NULL, 'X' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -85,6 +89,10 @@ static int parse(options *o, int argc, char **argv)
 		switch (c) {
 		case 'o':
 			o->output = optarg;
+			break;
+		case 'X':
+			if (tool_parse_max_ratio(optarg) != 0)
+				return TOOL_ERROR;
 			break;
 		case 'M':
 		case 'J':
@@ -162,40 +170,29 @@ static void progress(const char *what, void *payload)
 	tool_step("%s", what);
 }
 
-/* Write the page to path through path.tmp. */
+/* Write the page to path: through path.tmp, or directly to a device or
+ * a FIFO, never over one (hs_outfile.h). */
 static int write_page(hs_report *r, const char *path)
 {
-	size_t n = strlen(path);
-	char *tmp = malloc(n + 5);
-	FILE *f;
-	int rc;
+	hs_outfile *of = NULL;
 	struct stat st;
 	char b[32];
+	int rc = hs_outfile_open(&of, path, 0644);
 
-	if (!tmp)
-		return tool_error("out of memory");
-	memcpy(tmp, path, n);
-	memcpy(tmp + n, ".tmp", 5);
-	f = fopen(tmp, "w");
-	if (!f) {
-		rc = tool_error("cannot create %s: %m", tmp);
-		free(tmp);
-		return rc;
+	if (rc == 0)
+		rc = hs_report_html(r, hs_outfile_sink(of));
+	if (rc == 0) {
+		rc = hs_outfile_commit(of, 0);
+		of = NULL;
 	}
-	rc = hs_report_html(r, (hs_sink){ f, file_write });
-	if (fclose(f) != 0 && rc == 0)
-		rc = HS_EIO;
-	if (rc == 0 && rename(tmp, path) != 0)
-		rc = HS_EIO;
-	if (rc < 0) {
-		unlink(tmp);
-		free(tmp);
-		return tool_error("cannot write %s: %m", path);
-	}
-	free(tmp);
-	if (stat(path, &st) == 0)
+	hs_outfile_abort(of);
+	if (rc < 0)
+		return tool_error("%s", hs_error_last());
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
 		fprintf(stderr, "dumpreport: wrote %s (%s)\n", path,
 			tool_human((uint64_t)st.st_size, b, sizeof(b)));
+	else
+		fprintf(stderr, "dumpreport: wrote %s\n", path);
 	return 0;
 }
 

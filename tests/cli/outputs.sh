@@ -146,7 +146,12 @@ for w in $WRITERS; do
 	rm -f "$T/o.tmp" "$T/o"
 
 	[ "$DEVICES" = 1 ] || continue
-	# devices of our own tmpfs: null takes all, full refuses all
+	# devices of our own tmpfs, made again for each writer (one that
+	# replaced them must not fail the next): null takes all, full
+	# refuses all
+	rm -rf "${D:?}/null" "$D/full" "$D/block"
+	mknod -m 666 "$D/null" c 1 3 && mknod -m 666 "$D/full" c 1 7 &&
+		mknod -m 600 "$D/block" b 240 0 || fail "mknod in $D"
 	run "$w" "$D/null"
 	expect_exit "$w -o NULL-DEVICE" 0
 	same_kind "$w -o NULL-DEVICE" "$D/null" c
