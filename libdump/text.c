@@ -211,7 +211,9 @@ int hs_text_json(hs_buf *out, const char *str, size_t n)
 		}
 		i += k;
 	}
-	HS_FORWARD_IF_ERROR(hs_buf_append(out, str + n - run, run));
+	/* an empty string may come as NULL: no NULL + 0 */
+	if (run)
+		HS_FORWARD_IF_ERROR(hs_buf_append(out, str + n - run, run));
 	return hs_buf_append(out, "\"", 1);
 }
 
