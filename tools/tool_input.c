@@ -33,6 +33,7 @@ static int ends_with(const char *s, const char *suffix)
 int tool_is_v8(const char *path)
 {
 	unsigned char head[64];
+	struct stat st;
 	size_t n;
 	FILE *f;
 
@@ -43,6 +44,11 @@ int tool_is_v8(const char *path)
 	    ends_with(path, ".heaptimeline"))
 		return 1;
 	if (ends_with(path, ".snap"))
+		return 0;
+	/* only a regular file is sniffed: opening a FIFO waits for a writer,
+	 * and reading a pipe's first bytes would lose them (the reader then
+	 * refuses it at once, as it refuses every input but a file) */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
 		return 0;
 	f = fopen(path, "rb");
 	if (!f)

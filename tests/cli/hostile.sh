@@ -374,15 +374,19 @@ if [ -x "$HS_BIN/dumpconv" ]; then
 	[ "$n_jl" -ge 20 ] && ok || fail "only $n_jl JSON-lines cases ran"
 fi
 
-# inputs that are not regular files: a FIFO nobody writes to and a
+# inputs that are not regular files: a FIFO nobody writes to (named
+# .snap, or not, when a tool would sniff it for a V8 snapshot) and a
 # directory are refused at once (a blocking open() of the FIFO hung every
 # tool), by every invocation
-mkfifo "$T/fifo.snap"
+mkfifo "$T/fifo.snap" "$T/fifo"
 mkdir "$T/dir.snap"
-for f in "$T/fifo.snap" "$T/dir.snap"; do
+for f in "$T/fifo.snap" "$T/fifo" "$T/dir.snap"; do
 	invocations "$f" > "$T/inv"
 	while IFS='	' read -r tool j args; do
 		[ -x "$HS_BIN/$tool" ] || continue
+		# dumpconv reads JSON lines from a pipe: a FIFO not named .snap
+		# is one (and waits for its writer, as cat would)
+		[ "$tool" = dumpconv ] && [ "$f" = "$T/fifo" ] && continue
 		# shellcheck disable=SC2086
 		(cd "$CWD" && timeout 10 "$HS_BIN/$tool" $args >"$T/out" 2>"$T/err")
 		rc=$?
