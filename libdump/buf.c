@@ -44,7 +44,7 @@ int hs_buf_append(hs_buf *b, const void *data, size_t len)
 	return 0;
 }
 
-static int buf_sink_write(void *payload, const void *data, size_t len)
+static int buf_sink_write(const void *data, size_t len, void *payload)
 {
 	return hs_buf_append(payload, data, len);
 }

@@ -817,13 +817,14 @@ static void *build_run(void *arg)
 
 int hs_dom_build_many(hs_dom **out, const hs_graph *const *g, size_t n)
 {
-	build_job job[16];
-	pthread_t tid[16];
-	int started[16] = { 0 };
+	build_job job[HS_DOM_BUILD_MANY_MAX];
+	pthread_t tid[HS_DOM_BUILD_MANY_MAX];
+	int started[HS_DOM_BUILD_MANY_MAX] = { 0 };
 	int rc = 0, per;
 
-	HS_RETURN_ERROR_IF(n > 16, HS_EINVAL, "hs_dom_build_many: %zu graphs,"
-			   " at most 16", n);
+	HS_RETURN_ERROR_IF(n > HS_DOM_BUILD_MANY_MAX, HS_EINVAL,
+			   "hs_dom_build_many: %zu graphs, at most %d", n,
+			   HS_DOM_BUILD_MANY_MAX);
 	if (n == 0)
 		return 0;
 	/* each build takes a second core when there are cores to spare */

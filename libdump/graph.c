@@ -1244,8 +1244,8 @@ int hs_graph_load(hs_graph **out, const char *path,
 
 		threads = k > 0 ? (unsigned)k : 1;
 	}
-	if (threads > 64)
-		threads = 64;
+	if (threads > HS_THREADS_MAX)
+		threads = HS_THREADS_MAX;
 	L.mode = g->info.ref_mode;
 	L.nw = threads;
 	L.w = calloc(threads, sizeof(worker));

@@ -33,7 +33,7 @@ static void out_flush(out_t *o)
 
 	if (o->err || !o->len)
 		return;
-	rc = o->sink.write(o->sink.payload, o->buf, o->len);
+	rc = o->sink.write(o->buf, o->len, o->sink.payload);
 	if (rc < 0)
 		o->err = hs_error_prefix(rc, "%s: write failed", o->name);
 	o->len = 0;
@@ -517,7 +517,7 @@ done:
 	return rc;
 }
 
-static int file_write(void *payload, const void *buf, size_t len)
+static int file_write(const void *buf, size_t len, void *payload)
 {
 	if (len && fwrite(buf, 1, len, (FILE *)payload) != len)
 		return hs_error_set(HS_EIO, "%s", "short write");

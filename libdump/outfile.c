@@ -184,7 +184,7 @@ fail:
 	return rc;
 }
 
-static int outfile_write(void *payload, const void *data, size_t len)
+static int outfile_write(const void *data, size_t len, void *payload)
 {
 	hs_outfile *f = payload;
 	const char *p = data;

@@ -493,7 +493,7 @@ int hs_paths_top(uint32_t **out, size_t *nout, uint64_t *instances,
 		}
 		if (!k)
 			continue;
-		c.w = weight ? weight(payload, i) : hs_graph_size(t->g, i);
+		c.w = weight ? weight(i, payload) : hs_graph_size(t->g, i);
 		c.node = i;
 		if (n < k) {
 			h[n] = c;

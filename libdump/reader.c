@@ -1513,8 +1513,8 @@ int hs_reader_scan(hs_reader *r, unsigned threads, hs_record_cb cb,
 
 		threads = n > 0 ? (unsigned)n : 1;
 	}
-	if (threads > 64)
-		threads = 64;
+	if (threads > HS_THREADS_MAX)
+		threads = HS_THREADS_MAX;
 	if (threads > r->nframes)
 		threads = r->nframes ? (unsigned)r->nframes : 1;
 	hs_reader_rewind(r);

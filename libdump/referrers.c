@@ -306,7 +306,7 @@ int hs_referrers_group(hs_referrers **out, const hs_graph *g,
 		uint32_t own;
 		int truncated = 0;
 
-		if (opts && opts->include && !opts->include(opts->payload, v))
+		if (opts && opts->include && !opts->include(v, opts->payload))
 			continue;
 		in = hs_graph_in(g, v);
 		if (hs_graph_is_root(g, v))

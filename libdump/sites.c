@@ -214,7 +214,7 @@ int hs_sites_group(hs_sites **out, hs_graph *g, unsigned depth,
 			int64_t grp;
 
 			if (node == HS_GRAPH_NONE ||
-			    (include && !include(payload, node)))
+			    (include && !include(node, payload)))
 				continue;
 			if (sg != HS_IMAP_NONE) {
 				grp = sg;

@@ -20,7 +20,6 @@
  * thousand types of 10-30 bytes; past the budget the largest object's
  * type is found by a second, sequential pass that stops at the object. */
 #define HS_SUMMARY_TYPE_CACHE (1u << 20)
-#define HS_SUMMARY_THREADS_MAX 64  /* hs_reader_scan()'s own cap */
 
 typedef struct {
 	uint64_t objects, refs, weak, types, strings, sites, roots, shallow;
@@ -480,7 +479,7 @@ int hs_summary_scan(hs_summary *out, hs_reader *r,
 	out->frames = calloc(out->nframes ? out->nframes : 1,
 			     sizeof(*out->frames));
 	out->kinds = calloc(HS_SUMMARY_KINDS_MAX, sizeof(*out->kinds));
-	st.acc = calloc(HS_SUMMARY_THREADS_MAX, sizeof(*st.acc));
+	st.acc = calloc(HS_THREADS_MAX, sizeof(*st.acc));
 	if (!out->path || !out->frames || !out->kinds || !st.acc) {
 		rc = hs_error_set(HS_ENOMEM, "%s: out of memory",
 				  hs_reader_name(r));
@@ -508,7 +507,7 @@ int hs_summary_scan(hs_summary *out, hs_reader *r,
 		for (size_t i = 0; i < out->nframes; i++)
 			out->frames[i].info = fi[i];
 
-	for (unsigned w = 0; w < HS_SUMMARY_THREADS_MAX; w++) {
+	for (unsigned w = 0; w < HS_THREADS_MAX; w++) {
 		acc *a = &st.acc[w];
 
 		out->objects += a->objects;
@@ -556,7 +555,7 @@ int hs_summary_scan(hs_summary *out, hs_reader *r,
 	estimate_loss(out);
 
 	if (out->has_largest) {
-		for (unsigned w = 0; w < HS_SUMMARY_THREADS_MAX && !found; w++)
+		for (unsigned w = 0; w < HS_THREADS_MAX && !found; w++)
 			found = find_cached_type(&st.acc[w], out->largest_type,
 						 &tname);
 		if (found) {
@@ -578,7 +577,7 @@ int hs_summary_scan(hs_summary *out, hs_reader *r,
 	hs_reader_rewind(r);
 done:
 	if (st.acc) {
-		for (unsigned w = 0; w < HS_SUMMARY_THREADS_MAX; w++)
+		for (unsigned w = 0; w < HS_THREADS_MAX; w++)
 			acc_release(&st.acc[w]);
 		free(st.acc);
 	}

@@ -96,7 +96,7 @@ static int fail(hs_writer *w, int code)
 
 static int sink_write(hs_writer *w, const void *data, size_t len)
 {
-	int rc = w->sink.write(w->sink.payload, data, len);
+	int rc = w->sink.write(data, len, w->sink.payload);
 
 	if (rc < 0) {
 		if (!w->of)  /* the file's message names file and byte */

@@ -556,9 +556,11 @@ int main(int argc, char **argv)
 		case 'J': o.json = 1; break;
 		case 'F': o.frames = 1; break;
 		case 't':
-			if (tool_parse_u64(optarg, &n) < 0 || n > 64)
-				return tool_usage_error("--threads wants 0..64, "
-							"not '%s'", optarg);
+			if (tool_parse_u64(optarg, &n) < 0 ||
+			    n > HS_THREADS_MAX)
+				return tool_usage_error("--threads wants 0..%d, "
+							"not '%s'",
+							HS_THREADS_MAX, optarg);
 			o.threads = (unsigned)n;
 			break;
 		case 'R':

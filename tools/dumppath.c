@@ -346,7 +346,7 @@ static int print_target_json(hs_graph *g, const target *t,
 	return 0;
 }
 
-static uint64_t retained_of(const void *payload, uint32_t node)
+static uint64_t retained_of(uint32_t node, const void *payload)
 {
 	return hs_dom_retained(payload, node);
 }

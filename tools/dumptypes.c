@@ -87,12 +87,12 @@ static const char *sort_name(hs_sort_key k)
 								     : "retained";
 }
 
-static int is_reachable(const void *d, uint32_t node)
+static int is_reachable(uint32_t node, const void *d)
 {
 	return hs_dom_reachable(d, node);
 }
 
-static int is_unreachable(const void *d, uint32_t node)
+static int is_unreachable(uint32_t node, const void *d)
 {
 	return !hs_dom_reachable(d, node);
 }

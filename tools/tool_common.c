@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hs_common.h"
 #include "hs_text.h"
 #include "tool.h"
 
@@ -225,8 +226,9 @@ int tool_parse_threads(const char *s, unsigned *out)
 {
 	uint64_t v;
 
-	if (tool_parse_u64(s, &v) < 0 || v > 64)
-		return tool_usage_error("--threads: '%s' is not 0..64", s);
+	if (tool_parse_u64(s, &v) < 0 || v > HS_THREADS_MAX)
+		return tool_usage_error("--threads: '%s' is not 0..%d", s,
+					HS_THREADS_MAX);
 	*out = (unsigned)v;
 	return 0;
 }

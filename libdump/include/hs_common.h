@@ -49,6 +49,11 @@ HS_API unsigned hs_version(void);
 /** Version of the .snap format this library writes (format/FORMAT.md). */
 #define HS_FORMAT_VERSION 1
 
+/** The most decoding threads a call uses (hs_reader_scan(), hs_graph_load(),
+ *  hs_summary_read()): a larger count, or 0 (one per core) on a bigger
+ *  machine, is cut to this. */
+#define HS_THREADS_MAX 64
+
 enum {
 	HS_OK = 0,
 	HS_ERROR = -1,      /**< generic failure; see hs_error_last() */
@@ -77,13 +82,13 @@ HS_API const char *hs_error_name(int code);
 
 /**
  * hs_sink : where a writer sends bytes (a file, memory, a socket...).
- * write() must consume all len bytes and return 0, or return a negative
- * HS_E* code after setting a message (hs_error_set in the library, or any
- * text: the writer adds its own context).
+ * write(buf, len, payload) must consume all len bytes and return 0, or
+ * return a negative HS_E* code, which the writer returns with the message
+ * "NAME: write failed at byte N" (NAME as given to the writer).
  */
 typedef struct hs_sink {
 	void *payload;
-	int (*write)(void *payload, const void *buf, size_t len);
+	int (*write)(const void *buf, size_t len, void *payload);
 } hs_sink;
 
 /**
@@ -99,6 +104,7 @@ typedef struct hs_buf {
 
 #define HS_BUF_INIT { NULL, 0, 0 }
 
+/** hs_buf_init() : an empty buffer (as HS_BUF_INIT); allocates nothing. */
 HS_API void hs_buf_init(hs_buf *b);
 /** hs_buf_release() : free the storage; b may be reused after hs_buf_init. */
 HS_API void hs_buf_release(hs_buf *b);

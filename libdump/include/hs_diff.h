@@ -133,15 +133,24 @@ HS_API int hs_diff_leaks(hs_diff **out, hs_graph *base_g, hs_dom *base_d,
 /** hs_diff_free() : NULL-safe. */
 HS_API void hs_diff_free(hs_diff *d);
 
+/*
+ * The accessors below read d: no I/O, no allocation.  What they return is
+ * owned by d and valid until hs_diff_free().
+ */
+
+/** hs_diff_totals_get() : the before/after totals, how objects were
+ *  matched, and the growth the gate compares (hs_diff_totals). */
 HS_API const hs_diff_totals *hs_diff_totals_get(const hs_diff *d);
 
-/** Types of either snapshot, sorted by retained growth, largest first
- *  (ties: shallow growth, then name). */
+/** hs_diff_type_count() : the types of either snapshot, by name.
+ *  hs_diff_type_get() : the i-th, sorted by retained growth, largest
+ *  first (ties: shallow growth, then name); NULL past the end. */
 HS_API size_t hs_diff_type_count(const hs_diff *d);
 HS_API const hs_diff_type *hs_diff_type_get(const hs_diff *d, size_t i);
 
-/** Owners with any growth, sorted by bytes, largest first (ties: objects,
- *  then node). */
+/** hs_diff_owner_count() : the owners with any growth.
+ *  hs_diff_owner_get() : the i-th, sorted by bytes, largest first (ties:
+ *  objects, then node); NULL past the end. */
 HS_API size_t hs_diff_owner_count(const hs_diff *d);
 HS_API const hs_diff_owner *hs_diff_owner_get(const hs_diff *d, size_t i);
 

@@ -61,6 +61,9 @@ typedef struct {
  */
 HS_API int hs_dom_build(hs_dom **out, const hs_graph *g);
 
+/** The most graphs one hs_dom_build_many() call takes. */
+#define HS_DOM_BUILD_MANY_MAX 16
+
 /**
  * hs_dom_build_many() : hs_dom_build() for n graphs at once, one thread
  * per graph (each build takes a second thread only when there are two
@@ -68,13 +71,17 @@ HS_API int hs_dom_build(hs_dom **out, const hs_graph *g);
  * two cores; memory is the sum of both steps').
  * @param[out] out  n trees, each paired with hs_dom_free(); all NULL on
  *                  error.
- * @return 0, or the first failing build's error (its message is kept).
+ * @return 0, HS_EINVAL (n over HS_DOM_BUILD_MANY_MAX), or the first
+ *         failing build's error (its message is kept).  A thread that
+ *         cannot start has its tree built on the caller's thread.
  */
 HS_API int hs_dom_build_many(hs_dom **out, const hs_graph *const *g, size_t n);
 
 /** hs_dom_free() : NULL-safe. */
 HS_API void hs_dom_free(hs_dom *d);
 
+/** hs_dom_stats_get() : reachable and unreachable counts and sizes, and
+ *  the tree's depth (hs_dom_stats); owned by d. */
 HS_API const hs_dom_stats *hs_dom_stats_get(const hs_dom *d);
 
 /** hs_dom_reachable() : 1 if node is reachable from a root, else 0. */

@@ -30,7 +30,8 @@ typedef struct hs_graph hs_graph;
 typedef struct {
 	unsigned version;   /**< HS_GRAPH_OPTIONS_VERSION (1: without
 	                         max_ratio) */
-	unsigned threads;   /**< decoding threads; 0 = one per core */
+	unsigned threads;   /**< decoding threads; 0 = one per core; at
+	                         most HS_THREADS_MAX */
 	int reverse;        /**< also build the reverse CSR (referrers) */
 	uint64_t max_ratio; /**< hs_reader_options.max_ratio, for every
 	                         reading of the file (labels too) */
@@ -100,8 +101,22 @@ HS_API int hs_graph_load(hs_graph **out, const char *path,
 /** hs_graph_free() : NULL-safe. */
 HS_API void hs_graph_free(hs_graph *g);
 
+/*
+ * The accessors below read g's arrays, from any number of threads at once,
+ * without I/O or allocation - except where their comment says otherwise:
+ * previews and labels are read from the file, and hs_graph_find_id()
+ * builds its table on first use (under g's lock).  A node outside
+ * 0..hs_graph_count()-1 (or a type, root or kind outside its range) is not
+ * an error: each says what it returns for one.  Pointers and strings they
+ * return are owned by g and valid until hs_graph_free().
+ */
+
+/** hs_graph_stats_get() : the counts found while loading (hs_graph_stats),
+ *  what was dropped or damaged included. */
 HS_API const hs_graph_stats *hs_graph_stats_get(const hs_graph *g);
+/** hs_graph_info() : the file's header: runtime, pid, time, reason... */
 HS_API const hs_snapinfo *hs_graph_info(const hs_graph *g);
+/** hs_graph_path() : the path g was loaded from, as given. */
 HS_API const char *hs_graph_path(const hs_graph *g);
 
 /** hs_graph_reader_open() : open g's file again, with the reader options
@@ -110,9 +125,15 @@ HS_API const char *hs_graph_path(const hs_graph *g);
  *  @return as hs_reader_open(). */
 HS_API int hs_graph_reader_open(hs_reader **out, const hs_graph *g);
 
+/** hs_graph_count() : the number of objects, n; nodes are 0..n-1, in file
+ *  order. */
 HS_API uint32_t hs_graph_count(const hs_graph *g);
+/** hs_graph_id() : node's id (the runtime's address); 0 for no node. */
 HS_API uint64_t hs_graph_id(const hs_graph *g, uint32_t node);
+/** hs_graph_type() : node's type index (see hs_graph_type_name());
+ *  HS_GRAPH_NONE for no node. */
 HS_API uint32_t hs_graph_type(const hs_graph *g, uint32_t node);
+/** hs_graph_size() : node's shallow size in bytes; 0 for no node. */
 HS_API uint64_t hs_graph_size(const hs_graph *g, uint32_t node);
 /** hs_graph_preview() : the object's preview (kind NONE if it has none).
  *  Read from the file on demand. */
@@ -133,7 +154,11 @@ typedef int (*hs_preview_cb)(uint32_t node, const hs_value *v,
 HS_API int hs_graph_previews(hs_graph *g, const uint32_t *nodes, size_t n,
 			     hs_preview_cb cb, void *payload);
 
+/** hs_graph_type_count() : the number of types; type indices are
+ *  0..count-1 (the last is "(undeclared)" when stats.bad_types > 0). */
 HS_API uint32_t hs_graph_type_count(const hs_graph *g);
+/** hs_graph_type_name() : the type's name as the file has it (any bytes,
+ *  not NUL-terminated); empty for no type. */
 HS_API hs_str hs_graph_type_name(const hs_graph *g, uint32_t type);
 /** hs_graph_type_find() : @return the first type index with that name,
  *  or HS_GRAPH_NONE. */
@@ -158,10 +183,15 @@ HS_API uint32_t hs_graph_type_classes(const hs_graph *g, uint32_t type);
  * @return 0, HS_ENOTFOUND (no id recorded; *out is 0).
  */
 HS_API int hs_graph_type_id(uint64_t *out, const hs_graph *g, uint32_t type);
-/** hs_graph_find_id() : @return the node with that id, or HS_GRAPH_NONE. */
+/** hs_graph_find_id() : @return the node with that id, or HS_GRAPH_NONE.
+ *  In index mode the first call builds an id table (8 to 16 bytes per
+ *  object; a linear search when that memory is not to be had). */
 HS_API uint32_t hs_graph_find_id(const hs_graph *g, uint64_t id);
 
-/** Out-edges of node; for HS_GRAPH_SUPERROOT, the root objects. */
+/** hs_graph_out() : node's references (targets and flags), in the order
+ *  the file lists them; for HS_GRAPH_SUPERROOT, the root objects, each
+ *  once; none (n = 0) for no node.  References to ids not in the dump are
+ *  not there (stats.missing_refs). */
 HS_API hs_edges hs_graph_out(const hs_graph *g, uint32_t node);
 /**
  * hs_graph_csr() : the forward CSR itself, for analyses that walk every
@@ -174,17 +204,26 @@ HS_API void hs_graph_csr(const uint32_t **off, const uint32_t **node,
 /** hs_graph_types() : the per-node type array (owned by g). */
 HS_API const uint32_t *hs_graph_types(const hs_graph *g);
 
-/** In-edges (referrers) of node; requires opts.reverse.  A root's
- *  referrers do not include the super-root: see hs_graph_is_root(). */
+/** hs_graph_in() : the objects that refer to node (sources and flags);
+ *  none (n = 0) for no node, or when g was loaded without opts.reverse
+ *  (hs_graph_has_referrers()).  A root's referrers do not include the
+ *  super-root: see hs_graph_is_root(). */
 HS_API hs_edges hs_graph_in(const hs_graph *g, uint32_t node);
+/** hs_graph_is_root() : 1 when some root record names node, else 0. */
 HS_API int hs_graph_is_root(const hs_graph *g, uint32_t node);
 /** hs_graph_has_referrers() : 1 when g was loaded with opts.reverse, so
  *  that hs_graph_in() answers; else 0. */
 HS_API int hs_graph_has_referrers(const hs_graph *g);
 
+/** hs_graph_root_count() : the root records whose object is in the dump
+ *  (one object may be named by several). */
 HS_API size_t hs_graph_root_count(const hs_graph *g);
+/** hs_graph_root() : the i-th of them, in file order; NULL past the end. */
 HS_API const hs_root *hs_graph_root(const hs_graph *g, size_t i);
+/** hs_graph_root_kind_count() : the distinct root kinds ("frame",
+ *  "global"...); hs_root.kind indexes them. */
 HS_API uint32_t hs_graph_root_kind_count(const hs_graph *g);
+/** hs_graph_root_kind() : a kind's name (any bytes); empty for no kind. */
 HS_API hs_str hs_graph_root_kind(const hs_graph *g, uint32_t kind);
 
 /**

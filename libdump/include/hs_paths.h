@@ -149,7 +149,7 @@ HS_API uint32_t hs_paths_depth(const hs_paths *t, uint32_t node);
 HS_API int hs_paths_shortest(hs_pathset **out, const hs_paths *t, uint32_t target);
 
 /** A size to rank objects by (retained sizes from hs_dom, say). */
-typedef uint64_t (*hs_paths_weight)(const void *payload, uint32_t node);
+typedef uint64_t (*hs_paths_weight)(uint32_t node, const void *payload);
 
 /**
  * hs_paths_top() : the k biggest objects of some types that some root

@@ -36,7 +36,8 @@ typedef enum {
 	HS_REC_END = 9
 } hs_record_kind;
 
-/** Name of a record kind ("object"), or "unknown". */
+/** hs_record_kind_name() : a record kind's name ("object"), or "unknown"
+ *  for any other value; a constant string. */
 HS_API const char *hs_record_kind_name(int kind);
 
 /** A string inside a record: not NUL-terminated, may hold any bytes. */
@@ -250,7 +251,8 @@ typedef int (*hs_record_cb)(const hs_record *rec, unsigned worker,
 
 /**
  * hs_reader_scan() : deliver every record of every frame, frames decoded
- * on `threads` threads (0 = one per core).  The records of one frame come
+ * on `threads` threads (0 = one per core; at most HS_THREADS_MAX, and no
+ * more than there are frames).  The records of one frame come
  * in order on one worker; frames come in no particular order.  Object
  * indices are exact even so (each frame records its first index).
  * Damage is recorded as by hs_reader_next().

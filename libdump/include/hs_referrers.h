@@ -42,7 +42,7 @@ extern "C" {
 
 /** Which objects to group: 1 to include node.  (Referrers count
  *  whether included or not.) */
-typedef int (*hs_referrers_filter)(const void *payload, uint32_t node);
+typedef int (*hs_referrers_filter)(uint32_t node, const void *payload);
 
 typedef struct {
 	unsigned version;            /**< HS_REFERRERS_OPTIONS_VERSION */

@@ -24,8 +24,8 @@ typedef struct {
 
 typedef struct hs_sites hs_sites;
 
-/** Which objects count: include(payload, node) != 0; NULL: all. */
-typedef int (*hs_sites_filter)(const void *payload, uint32_t node);
+/** Which objects count: include(node, payload) != 0; NULL: all. */
+typedef int (*hs_sites_filter)(uint32_t node, const void *payload);
 
 /**
  * hs_sites_group() : group g's objects by the innermost `depth` frames of
@@ -37,10 +37,14 @@ typedef int (*hs_sites_filter)(const void *payload, uint32_t node);
 HS_API int hs_sites_group(hs_sites **out, hs_graph *g, unsigned depth,
 			  hs_sites_filter include, const void *payload);
 
+/** hs_sites_count() : the groups (0 for a NULL s). */
 HS_API size_t hs_sites_count(const hs_sites *s);
+/** hs_sites_get() : the i-th group, largest shallow size first; NULL past
+ *  the end.  Owned by s. */
 HS_API const hs_site_group *hs_sites_get(const hs_sites *s, size_t i);
 /** hs_sites_recorded() : site records in the file (0: no tracebacks). */
 HS_API uint64_t hs_sites_recorded(const hs_sites *s);
+/** hs_sites_free() : free s and its groups' keys.  NULL-safe. */
 HS_API void hs_sites_free(hs_sites *s);
 
 #ifdef __cplusplus

@@ -29,7 +29,8 @@ extern "C" {
 typedef struct {
 	unsigned version;   /**< HS_SUMMARY_OPTIONS_VERSION (1: without
 	                         max_ratio) */
-	unsigned threads;   /**< decoding threads; 0 = one per core */
+	unsigned threads;   /**< decoding threads; 0 = one per core; at
+	                         most HS_THREADS_MAX */
 	uint64_t max_ratio; /**< hs_reader_options.max_ratio, for
 	                         hs_summary_read() */
 } hs_summary_options;

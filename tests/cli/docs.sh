@@ -3,7 +3,8 @@
 # (doc/man/TOOL.1.md) and every page a tool; each page is built to roff
 # and renders with man(1); `TOOL --help` and the page's OPTIONS name the
 # same options; every relative link in every Markdown file of the repository
-# leads to a file that exists (and, with #anchor, to one of its headings).
+# leads to a file that exists (and, with #anchor, to one of its headings);
+# every public function (HS_API) has a comment naming it just above.
 . "$(dirname "$0")/lib.sh"
 : "${HS_BUILD:=$HS_TOP/build}"
 M="$HS_TOP/doc/man"
@@ -45,8 +46,17 @@ for p in "$M"/*.1.md; do
 		fail "man -l $r renders no SYNOPSIS"; fi
 done
 
+# py_check DESC ARGS... <<'PY': runs the Python check on stdin; it
+# prints what it found and exits non-zero on a finding
+py_check() {
+	desc=$1
+	shift
+	if python3 - "$@" >"$T/py" 2>&1; then ok; else fail "$desc"; fi
+	sed 's/^/  | /' "$T/py"
+}
+
 # relative links in the Markdown files (outside build/ and .git/)
-if python3 - "$HS_TOP" >"$T/links" 2>&1 <<'PY'
+py_check "broken links in the documentation" "$HS_TOP" <<'PY'
 import os, re, sys
 top = sys.argv[1]
 def slug(h):
@@ -85,7 +95,28 @@ for d, dirs, files in os.walk(top):
 print(f'{n} links checked')
 sys.exit(1 if bad or n == 0 else 0)
 PY
-then ok; else fail "broken links in the documentation"; fi
-sed 's/^/  | /' "$T/links"
+
+# the API: each HS_API declaration's paragraph (the lines since the last
+# blank one) holds a comment that names the function
+py_check "public functions without a comment" "$HS_TOP/libdump/include" <<'PY'
+import glob, re, sys
+bad = n = 0
+for f in sorted(glob.glob(sys.argv[1] + '/*.h')):
+    L = open(f, encoding='utf-8').read().split('\n')
+    for i, l in enumerate(L):
+        m = re.match(r'^HS_API .*\b(hs_\w+)\(', l)
+        if not m:
+            continue
+        n += 1
+        j = i - 1
+        while j >= 0 and L[j].strip():
+            j -= 1
+        notes = ' '.join(re.findall(r'/\*.*?\*/', '\n'.join(L[j + 1:i]), re.S))
+        if not re.search(r'\b' + m.group(1) + r'\b', notes):
+            bad += 1
+            print(f'{f.split("/")[-1]}: {m.group(1)} has no comment')
+print(f'{n} public functions')
+sys.exit(1 if bad or n == 0 else 0)
+PY
 
 finish docs

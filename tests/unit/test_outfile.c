@@ -31,7 +31,7 @@ static int write_all(const char *path, const char *text, int sync)
 	if (rc < 0)
 		return rc;
 	s = hs_outfile_sink(f);
-	rc = s.write(s.payload, text, strlen(text));
+	rc = s.write(text, strlen(text), s.payload);
 	if (rc < 0) {
 		hs_outfile_abort(f);
 		return rc;
@@ -93,7 +93,7 @@ static void test_regular(void)
 	CU_ASSERT_FALSE(hs_outfile_is_direct(f));
 	CU_ASSERT_STRING_EQUAL(hs_outfile_name(f), tmp);
 	s = hs_outfile_sink(f);
-	CU_ASSERT_EQUAL(s.write(s.payload, "three", 5), 0);
+	CU_ASSERT_EQUAL(s.write("three", 5, s.payload), 0);
 	CU_ASSERT_TRUE(tu_exists(tmp));
 	hs_outfile_abort(f);
 	CU_ASSERT_FALSE(tu_exists(tmp));
@@ -125,7 +125,7 @@ static void test_fifo(void)
 	CU_ASSERT_TRUE(hs_outfile_is_direct(f));
 	CU_ASSERT_STRING_EQUAL(hs_outfile_name(f), p);
 	s = hs_outfile_sink(f);
-	CU_ASSERT_EQUAL(s.write(s.payload, "piped", 5), 0);
+	CU_ASSERT_EQUAL(s.write("piped", 5, s.payload), 0);
 	CU_ASSERT_EQUAL(hs_outfile_commit(f, 1), 0);  /* no fsync on a FIFO */
 	n = read(rfd, buf, sizeof(buf) - 1);
 	CU_ASSERT_EQUAL(n, 5);

@@ -518,7 +518,7 @@ static void test_missing_target(void)
 	}
 }
 
-static uint64_t weight_of(const void *payload, uint32_t node)
+static uint64_t weight_of(uint32_t node, const void *payload)
 {
 	return ((const uint64_t *)payload)[node];
 }

@@ -104,7 +104,7 @@ static char *group_line(const hs_referrers *r, const hs_referrer_group *grp)
 	return s;
 }
 
-static int only_type(const void *payload, uint32_t node)
+static int only_type(uint32_t node, const void *payload)
 {
 	return hs_graph_type(payload, node) == 3;
 }

@@ -9,7 +9,7 @@
 #include "hs_sites.h"
 #include "unit.h"
 
-static int only_even(const void *payload, uint32_t node)
+static int only_even(uint32_t node, const void *payload)
 {
 	(void)payload;
 	return node % 2 == 0;

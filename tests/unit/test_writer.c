@@ -519,7 +519,7 @@ typedef struct {
 	uint64_t bytes, frames;
 } count_sink;
 
-static int count_write(void *payload, const void *buf, size_t len)
+static int count_write(const void *buf, size_t len, void *payload)
 {
 	count_sink *c = payload;
 	const unsigned char *p = buf;
@@ -630,7 +630,7 @@ typedef struct {
 	size_t done;
 } fd_sink;
 
-static int fd_write(void *payload, const void *buf, size_t len)
+static int fd_write(const void *buf, size_t len, void *payload)
 {
 	fd_sink *f = payload;
 	const char *p = buf;
