@@ -42,31 +42,9 @@
 #include "error.h"
 #include "hs_graph.h"
 #include "timing.h"
+#include "vec.h"
 
 #define LABEL_CACHE 8
-
-/* ---- small growable vectors ------------------------------------------ */
-
-static int vgrow(void **p, size_t *cap, size_t need, size_t elem)
-{
-	size_t nc;
-	void *np;
-
-	if (need <= *cap)
-		return 0;
-	nc = *cap ? *cap : 64;
-	while (nc < need) {
-		if (nc > SIZE_MAX / 2 / elem)
-			return -1;
-		nc *= 2;
-	}
-	np = realloc(*p, nc * elem);
-	if (!np)
-		return -1;
-	*p = np;
-	*cap = nc;
-	return 0;
-}
 
 /* A name declared by a type or string record. */
 typedef struct {
@@ -224,7 +202,7 @@ struct hs_graph {
 
 static int pool_add(worker *w, const char *s, size_t len, size_t *off)
 {
-	if (vgrow((void **)&w->pool, &w->pcap, w->plen + len + 1, 1) < 0)
+	if (hs_vec_grow((void **)&w->pool, &w->pcap, w->plen + len + 1, 1) < 0)
 		return -1;
 	memcpy(w->pool + w->plen, s, len);
 	w->pool[w->plen + len] = '\0';
@@ -240,8 +218,8 @@ static chunk *chunk_for(worker *w, unsigned wid, const hs_record *rec)
 
 	if (c && c->frame_offset == rec->frame_offset)
 		return c;
-	if (vgrow((void **)&w->chunks, &w->ccap, w->nchunks + 1,
-		  sizeof(*w->chunks)) < 0)
+	if (hs_vec_grow((void **)&w->chunks, &w->ccap, w->nchunks + 1,
+			sizeof(*w->chunks)) < 0)
 		return NULL;
 	c = calloc(1, sizeof(*c));
 	if (!c)
@@ -373,7 +351,7 @@ static int on_record(const hs_record *rec, unsigned wid, void *payload)
 
 		if (rec->u.type.name.len > UINT32_MAX)
 			return 0;  /* counted nowhere: the type stays unnamed */
-		if (vgrow((void **)v, cap, *n + 1, sizeof(named)) < 0)
+		if (hs_vec_grow((void **)v, cap, *n + 1, sizeof(named)) < 0)
 			return HS_ENOMEM;
 		e = &(*v)[(*n)++];
 		e->index = rec->u.type.index;
@@ -389,8 +367,8 @@ static int on_record(const hs_record *rec, unsigned wid, void *payload)
 	case HS_REC_ROOT: {
 		rawroot *rr;
 
-		if (vgrow((void **)&w->roots, &w->rcap_roots, w->nroots + 1,
-			  sizeof(rawroot)) < 0)
+		if (hs_vec_grow((void **)&w->roots, &w->rcap_roots,
+				w->nroots + 1, sizeof(rawroot)) < 0)
 			return HS_ENOMEM;
 		rr = &w->roots[w->nroots++];
 		memset(rr, 0, sizeof(*rr));
@@ -636,8 +614,8 @@ static int merge_objects(hs_graph *g, chunk **cs, size_t nc)
 			}
 			g->st.shallow += sz;
 			g->sizes[d + j] = UINT32_MAX;
-			if (vgrow((void **)&g->big, &g->bigcap, g->nbig + 1,
-				  sizeof(*g->big)) < 0)
+			if (hs_vec_grow((void **)&g->big, &g->bigcap,
+					g->nbig + 1, sizeof(*g->big)) < 0)
 				return hs_error_set(HS_ENOMEM, "%s: out of "
 						    "memory", g->path);
 			g->big[g->nbig].node = (uint32_t)(d + j);
@@ -1767,7 +1745,7 @@ static int labels_append(uint32_t **v, size_t *n, size_t *cap, hs_graph *g,
 	for (size_t i = 0; i < k; i++) {
 		if (resolve(g, refs[i]) == HS_GRAPH_NONE)
 			continue;
-		if (vgrow((void **)v, cap, *n + 1, 4) < 0)
+		if (hs_vec_grow((void **)v, cap, *n + 1, 4) < 0)
 			return -1;
 		(*v)[(*n)++] = labels ? labels[i] : HS_NO_LABEL;
 	}

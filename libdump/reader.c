@@ -25,6 +25,7 @@
 #include "format.h"
 #include "hs_reader.h"
 #include "mp.h"
+#include "vec.h"
 
 #define HS_READER_FRAMES_MAX (1u << 20)  /* data frames in a file */
 #define HS_READER_REFS_MAX (1u << 20)    /* references in one record */
@@ -164,20 +165,6 @@ static int dec_init(frame_dec *d, const hs_reader *r)
 	return 0;
 }
 
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-	void *np;
-
-	if (need <= *cap)
-		return 0;
-	np = realloc(*p, need * elem);
-	if (!np)
-		return -1;
-	*p = np;
-	*cap = need;
-	return 0;
-}
-
 /* Grows d->buf to hold need bytes (plus the decoder's slack). */
 static int dec_reserve(hs_reader *r, frame_dec *d, size_t need)
 {
@@ -185,9 +172,10 @@ static int dec_reserve(hs_reader *r, frame_dec *d, size_t need)
 
 	if (need <= d->cap)
 		return 0;
-	HS_RETURN_ERROR_IF(grow((void **)&d->buf, &cap, need + HS_MP_SLACK,
-				1) < 0, HS_ENOMEM, "%s: out of memory for a "
-			   "frame of %zu bytes", r->name, need);
+	HS_RETURN_ERROR_IF(hs_vec_reserve((void **)&d->buf, &cap,
+					  need + HS_MP_SLACK, 1) < 0,
+			   HS_ENOMEM, "%s: out of memory for a frame of %zu "
+			   "bytes", r->name, need);
 	d->cap = cap - HS_MP_SLACK;
 	return 0;
 }
@@ -352,9 +340,9 @@ static int ensure_refs(frame_dec *d, size_t n)
 
 	if (n <= d->rcap)
 		return 0;
-	if (grow((void **)&d->refs, &c1, n, sizeof(uint64_t)) < 0 ||
-	    grow((void **)&d->labels, &c2, n, sizeof(uint32_t)) < 0 ||
-	    grow((void **)&d->flags, &c3, n, 1) < 0)
+	if (hs_vec_reserve((void **)&d->refs, &c1, n, sizeof(uint64_t)) < 0 ||
+	    hs_vec_reserve((void **)&d->labels, &c2, n, sizeof(uint32_t)) < 0 ||
+	    hs_vec_reserve((void **)&d->flags, &c3, n, 1) < 0)
 		return -1;
 	d->rcap = n;
 	return 0;
@@ -562,17 +550,17 @@ static int parse_record(hs_reader *r, frame_dec *d, hs_record *rec)
 			if (d->next_index == d->ofirst + d->on) {
 				if (d->on == d->ocap) {
 					size_t c1 = d->ocap, c2 = d->ocap;
-					size_t want = d->ocap ? 2 * d->ocap
-							      : 1024;
 
-					if (grow((void **)&d->opos, &c1, want,
-						 sizeof(size_t)) < 0 ||
-					    grow((void **)&d->oprev, &c2, want,
-						 sizeof(uint64_t)) < 0)
+					if (hs_vec_grow((void **)&d->opos, &c1,
+							d->on + 1,
+							sizeof(size_t)) < 0 ||
+					    hs_vec_grow((void **)&d->oprev, &c2,
+							d->on + 1,
+							sizeof(uint64_t)) < 0)
 						return hs_error_set(HS_ENOMEM,
 							"%s: out of memory",
 							r->name);
-					d->ocap = want;
+					d->ocap = c1 < c2 ? c1 : c2;
 				}
 				d->opos[d->on] = start;
 				d->oprev[d->on] = d->prev_id;
@@ -658,7 +646,8 @@ static int parse_record(hs_reader *r, frame_dec *d, hs_record *rec)
 		if (k > d->scap) {
 			size_t cap = d->scap;
 
-			if (grow((void **)&d->site, &cap, k, sizeof(uint32_t)) < 0)
+			if (hs_vec_reserve((void **)&d->site, &cap, k,
+					   sizeof(uint32_t)) < 0)
 				return hs_error_set(HS_ENOMEM, "%s: out of "
 						    "memory", r->name);
 			d->scap = cap;
@@ -728,14 +717,9 @@ static int add_frame(hs_reader *r, size_t *cap, uint64_t off, uint64_t csize)
 	HS_RETURN_ERROR_IF(r->nframes >= HS_READER_FRAMES_MAX, HS_ELIMIT,
 			   "%s: byte %llu: more than %u frames", r->name,
 			   (unsigned long long)off, HS_READER_FRAMES_MAX);
-	if (r->nframes == *cap) {
-		size_t c = *cap;
-
-		HS_RETURN_ERROR_IF(grow((void **)&r->frames, &c,
-					c ? c * 2 : 64, sizeof(*f)) < 0,
-				   HS_ENOMEM, "%s: out of memory", r->name);
-		*cap = c;
-	}
+	HS_RETURN_ERROR_IF(hs_vec_grow((void **)&r->frames, cap,
+				       r->nframes + 1, sizeof(*f)) < 0,
+			   HS_ENOMEM, "%s: out of memory", r->name);
 	f = &r->frames[r->nframes++];
 	memset(f, 0, sizeof(*f));
 	f->offset = off;
