@@ -12,8 +12,8 @@
 
 #include "error.h"
 #include "hs_jsonl.h"
-#include "grow.h"
 #include "json.h"
+#include "vec.h"
 
 static const char hexdig[] = "0123456789abcdef";
 
@@ -256,13 +256,13 @@ static int pending_add(pending_t *p, const uint64_t *refs,
 {
 	size_t need = p->n + n;
 
-	if (need < p->n || hs_grow((void **)&p->refs, &p->rcap, need, 8) < 0)
+	if (need < p->n || hs_vec_grow((void **)&p->refs, &p->rcap, need, 8) < 0)
 		return -1;
 	if ((labels || p->has_labels) &&
-	    hs_grow((void **)&p->labels, &p->lcap, need, 4) < 0)
+	    hs_vec_grow((void **)&p->labels, &p->lcap, need, 4) < 0)
 		return -1;
 	if ((flags || p->has_flags) &&
-	    hs_grow((void **)&p->flags, &p->fcap, need, 1) < 0)
+	    hs_vec_grow((void **)&p->flags, &p->fcap, need, 1) < 0)
 		return -1;
 	if (labels && !p->has_labels) {
 		for (size_t i = 0; i < p->n; i++)
@@ -311,7 +311,7 @@ static int pending_start(pending_t *p, const hs_record *rec,
 	    ob->preview.kind == HS_VALUE_BYTES) {
 		size_t len = ob->preview.v.s.len;
 
-		if (hs_grow((void **)&p->pv, &p->pvcap, len + 1, 1) < 0)
+		if (hs_vec_grow((void **)&p->pv, &p->pvcap, len + 1, 1) < 0)
 			return -1;
 		if (len)
 			memcpy(p->pv, ob->preview.v.s.ptr, len);

@@ -13,8 +13,8 @@
 
 #include "error.h"
 #include "format.h"
-#include "grow.h"
 #include "jsonl_import.h"
+#include "vec.h"
 
 static uint64_t text_hash(const char *s, size_t n)
 {
@@ -75,7 +75,8 @@ static int strtab_add(strtab_t *t, const char *s, size_t n)
 	}
 	sl = strtab_find(t, s, n, h);
 	if (!sl->idx1) {
-		if (hs_grow((void **)&t->data, &t->cap, t->len + n + 1, 1) < 0)
+		if (hs_vec_grow((void **)&t->data, &t->cap, t->len + n + 1,
+				1) < 0)
 			return -1;
 		memcpy(t->data + t->len, s, n);
 		sl->h = h;
@@ -296,7 +297,7 @@ static int resolve_labels(importer *im, const uint32_t **out)
 	if (L->nlabels != L->nrefs)
 		return hs_jl_fail(im, F_LABELS, HS_ECORRUPT, "%zu labels for "
 				  "%zu references", L->nlabels, L->nrefs);
-	if (hs_grow((void **)&L->lbl32, &L->l32cap, L->nlabels + 1, 4) < 0)
+	if (hs_vec_grow((void **)&L->lbl32, &L->l32cap, L->nlabels + 1, 4) < 0)
 		return hs_jl_oom(im);
 	for (size_t i = 0; i < L->nlabels; i++)
 		HS_FORWARD_IF_ERROR(resolve_name(im, L->labels[i], F_LABELS,

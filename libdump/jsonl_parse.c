@@ -14,8 +14,8 @@
 #include <string.h>
 
 #include "error.h"
-#include "grow.h"
 #include "jsonl_import.h"
+#include "vec.h"
 
 const char *const hs_jl_field_names[F_COUNT] = {
 	"kind", "format", "version", "runtime", "runtime_version", "pid",
@@ -48,7 +48,7 @@ static int arena_put(importer *im, const char *s, size_t n, text_t *out)
 {
 	line_t *L = &im->L;
 
-	if (hs_grow((void **)&L->arena, &L->acap, L->alen + n + 1, 1) < 0)
+	if (hs_vec_grow((void **)&L->arena, &L->acap, L->alen + n + 1, 1) < 0)
 		return hs_jl_oom(im);
 	out->off = L->alen;
 	out->len = n;
@@ -83,7 +83,7 @@ static int arena_hex(importer *im, text_t *out)
 	if (n > HS_STRING_MAX)
 		return hs_json_fail(j, HS_ELIMIT, "a string is longer than "
 				    "%u bytes", HS_STRING_MAX);
-	if (hs_grow((void **)&L->arena, &L->acap, L->alen + n + 1, 1) < 0)
+	if (hs_vec_grow((void **)&L->arena, &L->acap, L->alen + n + 1, 1) < 0)
 		return hs_jl_oom(im);
 	for (size_t i = 0; i < n; i++) {
 		int hi = unhex(j->str[2 * i]), lo = unhex(j->str[2 * i + 1]);
@@ -222,7 +222,7 @@ static int elem_ref(importer *im, int tok, size_t i, void *ctx)
 	uint64_t v = 0;
 
 	HS_FORWARD_IF_ERROR(get_u64(im, tok, &v, "refs"));
-	if (hs_grow((void **)&L->refs, &L->rcap, L->nrefs + 1, 8) < 0)
+	if (hs_vec_grow((void **)&L->refs, &L->rcap, L->nrefs + 1, 8) < 0)
 		return hs_jl_oom(im);
 	L->refs[L->nrefs++] = v;
 	return 0;
@@ -237,7 +237,7 @@ static int elem_flag(importer *im, int tok, size_t i, void *ctx)
 	if (v > 255)
 		return hs_json_fail(&im->j, HS_ECORRUPT, "a flag is not in "
 				    "0..255");
-	if (hs_grow((void **)&L->flags, &L->fcap, L->nflags + 1, 1) < 0)
+	if (hs_vec_grow((void **)&L->flags, &L->fcap, L->nflags + 1, 1) < 0)
 		return hs_jl_oom(im);
 	L->flags[L->nflags++] = (uint8_t)v;
 	return 0;
@@ -266,8 +266,8 @@ static int get_name_ref(importer *im, int tok, uint64_t *out,
 				    "string index%s or a string, got %s", field,
 				    nullable ? ", null" : "",
 				    hs_json_tok_name(tok));
-	if (hs_grow((void **)&L->txt, &L->tcap, L->ntxt + 1,
-		    sizeof(text_t)) < 0)
+	if (hs_vec_grow((void **)&L->txt, &L->tcap, L->ntxt + 1,
+			sizeof(text_t)) < 0)
 		return hs_jl_oom(im);
 	HS_FORWARD_IF_ERROR(get_text(im, tok, &L->txt[L->ntxt], field));
 	*out = TXT_BIT | L->ntxt++;
@@ -278,7 +278,7 @@ static int elem_label(importer *im, int tok, size_t i, void *ctx)
 {
 	line_t *L = &im->L;
 
-	if (hs_grow((void **)&L->labels, &L->lcap, L->nlabels + 1, 8) < 0)
+	if (hs_vec_grow((void **)&L->labels, &L->lcap, L->nlabels + 1, 8) < 0)
 		return hs_jl_oom(im);
 	HS_FORWARD_IF_ERROR(get_name_ref(im, tok, &L->labels[L->nlabels],
 					 "labels", 1));
@@ -315,7 +315,7 @@ static int elem_frame(importer *im, int tok, size_t i, void *ctx)
 	if (L->nframes / 3 >= 256)
 		return hs_json_fail(&im->j, HS_ECORRUPT, "a site has more "
 				    "than 256 frames");
-	if (hs_grow((void **)&L->frames, &L->frcap, L->nframes + 3, 8) < 0)
+	if (hs_vec_grow((void **)&L->frames, &L->frcap, L->nframes + 3, 8) < 0)
 		return hs_jl_oom(im);
 	HS_FORWARD_IF_ERROR(parse_array(im, tok, "frames", elem_frame_part,
 					&got));
