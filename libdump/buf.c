@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "vec.h"
 
 void hs_buf_init(hs_buf *b)
 {
@@ -22,22 +23,12 @@ void hs_buf_release(hs_buf *b)
 
 int hs_buf_append(hs_buf *b, const void *data, size_t len)
 {
-	if (len > b->cap - b->len) {
-		size_t need, cap;
-		unsigned char *p;
-
-		HS_RETURN_ERROR_IF(len > SIZE_MAX - b->len, HS_ENOMEM,
-				   "buffer size overflow");
-		need = b->len + len;
-		cap = b->cap ? b->cap : 256;
-		while (cap < need)
-			cap = cap > SIZE_MAX / 2 ? need : cap * 2;
-		p = realloc(b->data, cap);
-		HS_RETURN_ERROR_IF(!p, HS_ENOMEM, "out of memory growing a "
-				   "buffer to %zu bytes", cap);
-		b->data = p;
-		b->cap = cap;
-	}
+	HS_RETURN_ERROR_IF(len > SIZE_MAX - b->len, HS_ENOMEM,
+			   "buffer size overflow");
+	HS_RETURN_ERROR_IF(hs_vec_grow((void **)&b->data, &b->cap,
+				       b->len + len, 1) < 0, HS_ENOMEM,
+			   "out of memory growing a buffer to %zu bytes",
+			   b->len + len);
 	if (len)
 		memcpy(b->data + b->len, data, len);
 	b->len += len;

@@ -16,6 +16,7 @@
 #include "error.h"
 #include "hs_diff.h"
 #include "hs_paths.h"
+#include "vec.h"
 
 typedef struct {
 	hs_diff_type *rows;
@@ -92,15 +93,9 @@ static int64_t table_row(type_table *t, hs_str name, int has_id, uint64_t id)
 			return t->slots[i];
 		i = (i + 1) & (t->nslots - 1);
 	}
-	if (t->n == t->cap) {
-		size_t nc = t->cap ? t->cap * 2 : 64;
-		hs_diff_type *r = realloc(t->rows, nc * sizeof(*r));
-
-		if (!r)
-			return -1;
-		t->rows = r;
-		t->cap = nc;
-	}
+	if (hs_vec_grow((void **)&t->rows, &t->cap, t->n + 1,
+			sizeof(*t->rows)) < 0)
+		return -1;
 	memset(&t->rows[t->n], 0, sizeof(t->rows[0]));
 	t->rows[t->n].name = name;
 	t->rows[t->n].has_id = has_id;

@@ -15,6 +15,7 @@
 
 #include "error.h"
 #include "json.h"
+#include "vec.h"
 
 
 /* A stdio stream: -1 (HS_ERROR) with errno set on a read error, which
@@ -248,19 +249,8 @@ static int str_put(hs_json *j, const char *p, size_t n)
 		if (n == 0)
 			return 0;
 	}
-	if (j->slen + n + 1 > j->scap) {
-		size_t cap = j->scap;
-		char *s;
-
-		while (cap < j->slen + n + 1)
-			cap *= 2;
-		s = realloc(j->str, cap);
-		if (!s)
-			return hs_error_set(HS_ENOMEM, "%s: out of memory",
-					    j->name);
-		j->str = s;
-		j->scap = cap;
-	}
+	if (hs_vec_grow((void **)&j->str, &j->scap, j->slen + n + 1, 1) < 0)
+		return hs_error_set(HS_ENOMEM, "%s: out of memory", j->name);
 	memcpy(j->str + j->slen, p, n);
 	j->slen += n;
 	j->str[j->slen] = '\0';

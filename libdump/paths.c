@@ -17,6 +17,7 @@
 
 #include "error.h"
 #include "hs_paths.h"
+#include "vec.h"
 
 #define NONE HS_GRAPH_NONE
 #define INF UINT32_MAX
@@ -79,14 +80,9 @@ static int pathset_add(path_slot **out, hs_pathset *s, size_t len)
 {
 	path_slot *p;
 
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 4;
-		path_slot *v = realloc(s->paths, cap * sizeof(*v));
-
-		HS_RETURN_ERROR_IF(!v, HS_ENOMEM, "out of memory for paths");
-		s->paths = v;
-		s->cap = cap;
-	}
+	HS_RETURN_ERROR_IF(hs_vec_grow((void **)&s->paths, &s->cap, s->n + 1,
+				       sizeof(*s->paths)) < 0,
+			   HS_ENOMEM, "out of memory for paths");
 	p = &s->paths[s->n];
 	memset(p, 0, sizeof(*p));
 	HS_RETURN_ERROR_IF(len > SIZE_MAX / sizeof(size_t), HS_ENOMEM,
@@ -578,26 +574,21 @@ static int search_push(search *s, uint32_t node, uint32_t parent, size_t edge,
 	if (s->npre >= s->max_pre)
 		return 1;
 	if (s->npre == s->cap_pre) {
+		/* doubling, but never past the search's own bound */
 		size_t cap = s->cap_pre ? s->cap_pre * 2 : 64;
-		prefix *v;
 
 		if (cap > s->max_pre)
 			cap = s->max_pre;
-		v = realloc(s->pre, cap * sizeof(*v));
-		HS_RETURN_ERROR_IF(!v, HS_ENOMEM, "out of memory for %zu "
-				   "partial paths", cap);
-		s->pre = v;
-		s->cap_pre = cap;
+		HS_RETURN_ERROR_IF(hs_vec_reserve((void **)&s->pre,
+						  &s->cap_pre, cap,
+						  sizeof(*s->pre)) < 0,
+				   HS_ENOMEM, "out of memory for %zu partial "
+				   "paths", cap);
 	}
-	if (s->nheap == s->cap_heap) {
-		size_t cap = s->cap_heap ? s->cap_heap * 2 : 64;
-		uint32_t *v = realloc(s->heap, cap * sizeof(*v));
-
-		HS_RETURN_ERROR_IF(!v, HS_ENOMEM, "out of memory for %zu "
-				   "partial paths", cap);
-		s->heap = v;
-		s->cap_heap = cap;
-	}
+	HS_RETURN_ERROR_IF(hs_vec_grow((void **)&s->heap, &s->cap_heap,
+				       s->nheap + 1, sizeof(*s->heap)) < 0,
+			   HS_ENOMEM, "out of memory for %zu partial paths",
+			   s->nheap + 1);
 	p = &s->pre[s->npre];
 	p->node = node;
 	p->parent = parent;

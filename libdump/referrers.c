@@ -14,6 +14,7 @@
 #include "error.h"
 #include "hs_classes.h"
 #include "hs_referrers.h"
+#include "vec.h"
 
 #define NO_GROUP UINT32_MAX
 #define NO_PAIR UINT64_MAX
@@ -194,27 +195,13 @@ static int add(hs_referrers *r, uint32_t type, int truncated,
 	}
 	HS_RETURN_ERROR_IF(r->ngroups >= NO_GROUP, HS_ELIMIT,
 			   "more than %u referrer groups", NO_GROUP);
-	if (r->ngroups == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 256;
-		group *v = realloc(r->groups, cap * sizeof(*v));
-
-		HS_RETURN_ERROR_IF(!v, HS_ENOMEM, "out of memory for %zu "
-				   "referrer groups", cap);
-		r->groups = v;
-		r->cap = cap;
-	}
-	if (r->narena + n > r->cap_arena) {
-		size_t cap = r->cap_arena ? r->cap_arena * 2 : 1024;
-		uint32_t *v;
-
-		while (cap < r->narena + n)
-			cap *= 2;
-		v = realloc(r->arena, cap * sizeof(*v));
-		HS_RETURN_ERROR_IF(!v, HS_ENOMEM, "out of memory for referrer "
-				   "keys");
-		r->arena = v;
-		r->cap_arena = cap;
-	}
+	HS_RETURN_ERROR_IF(hs_vec_grow((void **)&r->groups, &r->cap,
+				       r->ngroups + 1, sizeof(*r->groups)) < 0,
+			   HS_ENOMEM, "out of memory for %zu referrer groups",
+			   r->ngroups + 1);
+	HS_RETURN_ERROR_IF(hs_vec_grow((void **)&r->arena, &r->cap_arena,
+				       r->narena + n, sizeof(*r->arena)) < 0,
+			   HS_ENOMEM, "out of memory for referrer keys");
 	if (n)
 		memcpy(r->arena + r->narena, set, n * sizeof(*set));
 	gr = &r->groups[r->ngroups];
@@ -330,14 +317,9 @@ int hs_referrers_group(hs_referrers **out, const hs_graph *g,
 			}
 			if (dup)
 				continue;
-			if (m == setcap) {
-				uint32_t *s2 = realloc(set, 2 * setcap *
-						       sizeof(*set));
-				if (!s2)
-					goto nomem;
-				set = s2;
-				setcap *= 2;
-			}
+			if (hs_vec_grow((void **)&set, &setcap, m + 1,
+					sizeof(*set)) < 0)
+				goto nomem;
 			set[m++] = t;
 		}
 		if (m > 1)

@@ -15,6 +15,7 @@
 #include "error.h"
 #include "hs_sites.h"
 #include "imap.h"
+#include "vec.h"
 
 struct hs_sites {
 	hs_site_group *groups;
@@ -32,23 +33,6 @@ typedef struct {
 	size_t n, cap;
 	hs_imap by_index;     /* string index -> entry */
 } string_table;
-
-static int vec_grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-	size_t nc = *cap ? *cap : 64;
-	void *np;
-
-	if (need <= *cap)
-		return 0;
-	while (nc < need)
-		nc *= 2;
-	np = realloc(*p, nc * elem);
-	if (!np)
-		return -1;
-	*p = np;
-	*cap = nc;
-	return 0;
-}
 
 static uint32_t key_hash(const char *key, size_t len)
 {
@@ -79,21 +63,18 @@ static int64_t group_of(hs_sites *s, const char *key, size_t len)
 		if (key_is(s, j, key, len))
 			return (int64_t)j;
 	if (s->n >= UINT32_MAX - 1 ||
-	    vec_grow((void **)&s->groups, &cap, s->n + 1,
-		     sizeof(*s->groups)) < 0)
+	    hs_vec_grow((void **)&s->groups, &cap, s->n + 1,
+			sizeof(*s->groups)) < 0)
 		return -1;
 	if (cap != s->cap) {
 		/* key_off and next keep the groups' capacity */
-		size_t *ko = realloc(s->key_off, cap * sizeof(*ko));
-		uint32_t *nx;
+		size_t c1 = s->cap, c2 = s->cap;
 
-		if (!ko)
+		if (hs_vec_reserve((void **)&s->key_off, &c1, cap,
+				   sizeof(*s->key_off)) < 0 ||
+		    hs_vec_reserve((void **)&s->next, &c2, cap,
+				   sizeof(*s->next)) < 0)
 			return -1;
-		s->key_off = ko;
-		nx = realloc(s->next, cap * sizeof(*nx));
-		if (!nx)
-			return -1;
-		s->next = nx;
 		s->cap = cap;
 	}
 	if (hs_imap_put(&s->by_hash, h, (uint32_t)s->n) < 0)
@@ -170,10 +151,10 @@ int hs_sites_group(hs_sites **out, hs_graph *g, unsigned depth,
 				goto nomem;
 			if (put == 0)
 				continue;  /* declared before: the first stays */
-			if (vec_grow((void **)&st.off, &c1, st.n + 1,
-				     sizeof(size_t)) < 0 ||
-			    vec_grow((void **)&st.len, &c2, st.n + 1,
-				     sizeof(size_t)) < 0)
+			if (hs_vec_grow((void **)&st.off, &c1, st.n + 1,
+					sizeof(size_t)) < 0 ||
+			    hs_vec_grow((void **)&st.len, &c2, st.n + 1,
+					sizeof(size_t)) < 0)
 				goto nomem;
 			st.cap = c1 < c2 ? c1 : c2;
 			st.off[st.n] = st.text.len;

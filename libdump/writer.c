@@ -25,6 +25,7 @@
 #include "hs_reader.h"
 #include "hs_writer.h"
 #include "pack.h"
+#include "vec.h"
 
 typedef struct {
 	uint64_t offset, csize, dsize, records, objects, first_object;
@@ -117,18 +118,14 @@ static int compress_frame(hs_writer *w, const unsigned char *data, size_t len,
 	size_t csize;
 
 	if (w->nframes == w->frames_cap) {
-		size_t cap = w->frames_cap ? w->frames_cap * 2 : 64;
-		frame_entry *p;
+		int rc;
 
 		/* under mu: hs_writer_memory() reads frames_cap */
 		pthread_mutex_lock(&w->mu);
-		p = realloc(w->frames, cap * sizeof(*p));
-		if (p) {
-			w->frames = p;
-			w->frames_cap = cap;
-		}
+		rc = hs_vec_grow((void **)&w->frames, &w->frames_cap,
+				 w->nframes + 1, sizeof(*w->frames));
 		pthread_mutex_unlock(&w->mu);
-		if (!p)
+		if (rc < 0)
 			return fail(w, hs_error_set(HS_ENOMEM, "%s: out of "
 					 "memory for the frame index", w->name));
 	}
