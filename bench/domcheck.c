@@ -25,6 +25,7 @@
 #include <time.h>
 
 #include "hs_dom.h"
+#include "hs_writer.h"
 
 static double now(void)
 {

@@ -28,7 +28,7 @@
 #define HS_TRAILER_NAME "heapsnap-trailer"
 #define HS_FORMAT_NAME "heapsnap"
 
-/* record tags: hs_record_kind in hs_reader.h */
+/* record tags: hs_record_kind in hs_record.h */
 
 /* Reader limits (FORMAT.md, "Limits") */
 #define HS_READER_FRAME_MAX (4u * (16u << 20))  /* decompressed bytes */

@@ -22,7 +22,6 @@
 #include "error.h"
 #include "format.h"
 #include "hs_outfile.h"
-#include "hs_reader.h"
 #include "hs_writer.h"
 #include "pack.h"
 #include "vec.h"

@@ -16,88 +16,11 @@
 #ifndef HS_READER_H
 #define HS_READER_H
 
-#include "hs_common.h"
-#include "hs_writer.h"
+#include "hs_record.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/** Record kinds, numbered as their tags in the format. */
-typedef enum {
-	HS_REC_HEADER = 1,
-	HS_REC_FRAME = 2,   /**< never delivered: the reader consumes it */
-	HS_REC_TYPE = 3,
-	HS_REC_STRING = 4,
-	HS_REC_OBJECT = 5,
-	HS_REC_REFS = 6,
-	HS_REC_ROOT = 7,
-	HS_REC_SITE = 8,
-	HS_REC_END = 9
-} hs_record_kind;
-
-/** hs_record_kind_name() : a record kind's name ("object"), or "unknown"
- *  for any other value; a constant string. */
-HS_API const char *hs_record_kind_name(int kind);
-
-/** A string inside a record: not NUL-terminated, may hold any bytes. */
-typedef struct {
-	const char *ptr;
-	size_t len;
-} hs_str;
-
-/**
- * One record.  Pointers point into the reader's frame buffer and stay
- * valid until the next hs_reader_next() call (or, in a hs_reader_scan()
- * callback, until the callback returns).
- */
-typedef struct {
-	hs_record_kind kind;
-	uint64_t frame_offset;  /**< file offset of the frame holding it */
-	uint64_t offset;        /**< offset of the record in the frame's
-	                             decompressed bytes */
-	union {
-		struct {
-			unsigned version;
-			hs_str runtime, runtime_version, reason;
-			uint64_t pid, time_ms;
-			unsigned word_size;
-			hs_ref_mode ref_mode;
-		} header;
-		struct {
-			uint32_t index;
-			hs_str name;
-			int has_id;       /**< TYPE: the record gives the id of
-			                       the object that is this type */
-			uint64_t id;      /**< that id (0 when has_id is 0) */
-		} type;                   /**< TYPE, STRING */
-		struct {
-			uint64_t index;   /**< ordinal of the object in the file */
-			hs_object obj;    /**< refs are absolute ids or indices */
-			hs_str preview_str; /**< copy of obj.preview's bytes */
-		} object;
-		struct {
-			uint64_t owner;   /**< id, or index in index mode */
-			size_t n;
-			const uint64_t *refs;
-			const uint32_t *labels; /**< NULL or n entries */
-			const uint8_t *flags;   /**< NULL or n entries */
-		} refs;
-		struct {
-			uint64_t ref;
-			hs_str kind, label;   /**< label.ptr NULL when absent */
-			uint64_t extra;
-		} root;
-		struct {
-			uint32_t index;
-			size_t nframes;
-			const uint32_t *files, *lines, *funcs;
-		} site;
-		struct {
-			uint64_t objects, refs, types, strings, roots, shallow;
-		} end;
-	} u;
-} hs_record;
 
 typedef struct hs_reader hs_reader;
 
@@ -105,7 +28,7 @@ typedef struct {
 	unsigned version;        /**< HS_READER_OPTIONS_VERSION (1: without
 	                              max_ratio) */
 	size_t max_frame_bytes;  /**< decompressed bytes per frame; default
-	                              and most 4 * HS_FRAME_SIZE_MAX (64 MiB) */
+	                              and most 64 MiB (4 x HS_FRAME_SIZE_MAX) */
 	int strict;              /**< fail on the first damage, not salvage */
 	uint64_t max_ratio;      /**< a pass decompresses at most this many
 	                              times the file's size; 0: the default,

@@ -37,27 +37,11 @@
 #ifndef HS_WRITER_H
 #define HS_WRITER_H
 
-#include "hs_common.h"
+#include "hs_record.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/** How object records name their references (header field ref_mode). */
-typedef enum {
-	/** references are object ids (addresses) */
-	HS_REFS_BY_ID = 0,
-	/** references are object indices: the n-th object record written has
-	 *  index n (from 0); a writer that numbers its objects in traversal
-	 *  order gets smaller files that load faster */
-	HS_REFS_BY_INDEX = 1
-} hs_ref_mode;
-
-/** Per-reference flag bits (hs_object.flags). */
-#define HS_REF_WEAK 0x1u     /**< the reference does not keep its target alive */
-
-#define HS_NO_LABEL UINT32_MAX /**< hs_object.labels entry: no label */
-#define HS_NO_SITE UINT32_MAX  /**< hs_object.site: no allocation site */
 
 /** Longest type name, string, root kind or label, in bytes. */
 #define HS_STRING_MAX (64u * 1024)
@@ -93,53 +77,6 @@ typedef struct {
 #define HS_WRITER_OPTIONS_VERSION 1
 #define HS_WRITER_OPTIONS_INIT \
 	{ HS_WRITER_OPTIONS_VERSION, 2, 1u << 20, HS_REFS_BY_ID, 64, 0, 0600, 1 }
-
-/** The header record's content. Strings may be NULL (written as ""). */
-typedef struct {
-	const char *runtime;          /**< "python", "v8", "c", ... */
-	const char *runtime_version;  /**< "3.11.7" */
-	uint64_t pid;
-	uint64_t time_ms;             /**< capture time, ms since the epoch;
-	                                   0 = now */
-	const char *reason;           /**< "manual", "signal", "rss", ... */
-	unsigned word_size;           /**< bytes in a pointer; 0 = this build's */
-} hs_header;
-
-#define HS_HEADER_INIT { NULL, NULL, 0, 0, NULL, 0 }
-
-/** A value preview's kind. */
-typedef enum {
-	HS_VALUE_NONE = 0,
-	HS_VALUE_STR,     /**< text (UTF-8 expected, not enforced) */
-	HS_VALUE_BYTES,   /**< binary */
-	HS_VALUE_INT,     /**< signed integer */
-	HS_VALUE_UINT,    /**< unsigned integer */
-	HS_VALUE_FLOAT,   /**< double */
-	HS_VALUE_BOOL     /**< true / false in i */
-} hs_value_kind;
-
-typedef struct {
-	hs_value_kind kind;
-	union {
-		struct { const char *ptr; size_t len; } s;  /**< STR, BYTES */
-		int64_t i;                                  /**< INT, BOOL */
-		uint64_t u;                                 /**< UINT */
-		double f;                                   /**< FLOAT */
-	} v;
-} hs_value;
-
-/** One object. Arrays are the caller's and only read during the call. */
-typedef struct {
-	uint64_t id;            /**< the runtime's identity (address) */
-	uint32_t type;          /**< from hs_writer_type() */
-	uint64_t size;          /**< shallow size in bytes */
-	size_t nrefs;
-	const uint64_t *refs;   /**< ids, or indices with HS_REFS_BY_INDEX */
-	const uint32_t *labels; /**< NULL, or nrefs string indices/HS_NO_LABEL */
-	const uint8_t *flags;   /**< NULL, or nrefs HS_REF_* bit sets */
-	hs_value preview;       /**< kind HS_VALUE_NONE for none */
-	uint32_t site;          /**< allocation site index, or HS_NO_SITE */
-} hs_object;
 
 /**
  * hs_writer_open() : create PATH.tmp (or open PATH itself, a device or a

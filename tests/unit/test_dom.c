@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "hs_dom.h"
+#include "hs_writer.h"
 #include "unit.h"
 
 #if defined(__SANITIZE_ADDRESS__)

@@ -11,6 +11,7 @@
 #include <zstd.h>
 
 #include "hs_reader.h"
+#include "hs_writer.h"
 #include "unit.h"
 
 static const unsigned char expected[] = {

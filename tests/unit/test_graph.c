@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "hs_graph.h"
+#include "hs_writer.h"
 #include "testutil.h"
 #include "unit.h"
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "hs_sites.h"
+#include "hs_writer.h"
 #include "unit.h"
 
 static int only_even(uint32_t node, const void *payload)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "hs_types.h"
+#include "hs_writer.h"
 #include "unit.h"
 
 static uint64_t rnd(uint64_t *s)
