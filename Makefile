@@ -19,9 +19,13 @@ DEPS_DEB := gcc make pkg-config libzstd-dev libmsgpack-dev libcunit1-dev \
             zlib1g-dev python3-dev zstd clang lowdown chromium
 BENCH_DEB := python3-networkx python3-objgraph libboost-graph-dev g++ time nodejs
 
+# A call that no longer matches its declaration (a callback whose
+# arguments moved, a function no header declares) is an error, not a
+# warning that still links.
 CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow \
                -Wstrict-prototypes -Wno-unused-parameter -Ilibdump/include \
-               -Ilibdump -pthread
+               -Ilibdump -pthread -Werror=incompatible-pointer-types \
+               -Werror=int-conversion -Werror=implicit-function-declaration
 OPT      ?= -O2 -g
 CFLAGS   += $(OPT) $(CFLAGS_BASE) -fPIC
 LIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lzstd -lmsgpackc -lz) -pthread -lm

@@ -823,7 +823,7 @@ static int gather_diff(hs_report *r)
 
 /* ---- the report -------------------------------------------------------- */
 
-static int only_reachable(const void *payload, uint32_t node)
+static int only_reachable(uint32_t node, const void *payload)
 {
 	return hs_dom_reachable(payload, node);
 }

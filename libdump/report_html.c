@@ -30,7 +30,7 @@ typedef struct {
 static void flush(out *o)
 {
 	if (o->rc == 0 && o->b.len)
-		o->rc = o->sink.write(o->sink.payload, o->b.data, o->b.len);
+		o->rc = o->sink.write(o->b.data, o->b.len, o->sink.payload);
 	o->b.len = 0;
 }
 

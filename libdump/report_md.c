@@ -391,7 +391,7 @@ int hs_report_markdown(hs_report *r, hs_sink sink)
 	}
 	rc = m.rc;
 	if (rc == 0)
-		rc = sink.write(sink.payload, m.b.data, m.b.len);
+		rc = sink.write(m.b.data, m.b.len, sink.payload);
 	hs_buf_release(&m.b);
 	return rc;
 }

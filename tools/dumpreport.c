@@ -159,7 +159,7 @@ static char *default_output(const char *snap)
 	return out;
 }
 
-static int file_write(void *payload, const void *buf, size_t len)
+static int file_write(const void *buf, size_t len, void *payload)
 {
 	return fwrite(buf, 1, len, payload) == len ? 0 : HS_EIO;
 }

@@ -9,7 +9,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "hs_common.h"
 #include "hs_text.h"
 #include "tool.h"
 

@@ -11,6 +11,7 @@
 
 #include "hs_report.h"
 #include "hs_text.h"
+#include "hs_writer.h"
 #include "report.h"
 #include "unit.h"
 
@@ -279,7 +280,7 @@ static void test_writers(void)
 	unload(&b);
 }
 
-static int fail_write(void *payload, const void *buf, size_t len)
+static int fail_write(const void *buf, size_t len, void *payload)
 {
 	(void)payload, (void)buf, (void)len;
 	return HS_EIO;
