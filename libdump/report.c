@@ -18,6 +18,7 @@
 #include "hs_paths.h"
 #include "hs_text.h"
 #include "report.h"
+#include "vec.h"
 
 #define DEF_TREE_NODES 20000u
 #define DEF_TYPES 2000u
@@ -25,23 +26,11 @@
 #define DEF_INSTANCES 8u
 #define DEF_NODE_PATHS 300u
 
+/* hs_vec_grow() that sets the report's message */
 static int grow(void **p, size_t *cap, size_t need, size_t elem)
 {
-	size_t nc;
-	void *np;
-
-	if (need <= *cap)
-		return 0;
-	nc = *cap ? *cap : 64;
-	while (nc < need) {
-		HS_RETURN_ERROR_IF(nc > SIZE_MAX / 2 / elem, HS_ENOMEM,
-				   "report: size overflow");
-		nc *= 2;
-	}
-	np = realloc(*p, nc * elem);
-	HS_RETURN_ERROR_IF(!np, HS_ENOMEM, "report: out of memory");
-	*p = np;
-	*cap = nc;
+	HS_RETURN_ERROR_IF(hs_vec_grow(p, cap, need, elem) < 0, HS_ENOMEM,
+			   "report: out of memory");
 	return 0;
 }
 
