@@ -669,7 +669,9 @@ static int top_owners(top_entry **out, size_t *nout, hs_diff *df, int side,
 	rc = hs_dom_walk(df->d[side], HS_GRAPH_SUPERROOT, count_visit, &cw);
 	if (rc < 0)
 		goto done;
-	m = hs_dom_top(nodes, k, NULL, df->d[side], 0);
+	rc = hs_dom_top(&m, nodes, k, NULL, df->d[side], 0);
+	if (rc < 0)
+		goto done;
 	t = calloc(m ? m : 1, sizeof(*t));
 	if (!t) {
 		rc = hs_error_set(HS_ENOMEM, "diff: out of memory");
@@ -960,7 +962,7 @@ int hs_diff_leaks(hs_diff **out, hs_graph *base_g, hs_dom *base_d,
 	rc = diff_init(&df, base_g, base_d, final_g, final_d, opts, &map0,
 		       &map1);
 	if (rc < 0)
-		return rc;
+		goto done;  /* the type maps may have been made */
 	df->totals.snapshots = 3;
 	df->totals.matched_by = HS_DIFF_MATCH_ID;
 	/* target's types, mapped into the same table so names compare as

@@ -996,20 +996,21 @@ static void heap_down(top_item *h, size_t n, size_t i)
 	}
 }
 
-size_t hs_dom_top(uint32_t *out, size_t n, uint32_t **all, const hs_dom *d,
-		  uint64_t min_retained)
+int hs_dom_top(size_t *count, uint32_t *out, size_t n, uint32_t **all,
+	       const hs_dom *d, uint64_t min_retained)
 {
 	top_item *h;
 	size_t k = 0;
 
+	*count = 0;
 	if (all)
 		*all = NULL;
 	if (n == 0) {
 		if (!all)
 			return 0;
 		h = malloc(((size_t)d->R + 1) * sizeof(*h));
-		if (!h)
-			return 0;
+		HS_RETURN_ERROR_IF(!h, HS_ENOMEM, "out of memory ranking %u "
+				   "objects by retained size", d->R);
 		for (uint32_t w = 1; w <= d->R; w++) {
 			if (d->ret[w] < min_retained)
 				continue;
@@ -1021,16 +1022,20 @@ size_t hs_dom_top(uint32_t *out, size_t n, uint32_t **all, const hs_dom *d,
 		*all = malloc((k ? k : 1) * sizeof(uint32_t));
 		if (!*all) {
 			free(h);
-			return 0;
+			return hs_error_set(HS_ENOMEM, "out of memory ranking "
+					    "%zu objects by retained size", k);
 		}
 		for (size_t i = 0; i < k; i++)
 			(*all)[i] = h[i].node;
 		free(h);
-		return k;
-	}
-	h = malloc(n * sizeof(*h));
-	if (!h)
+		*count = k;
 		return 0;
+	}
+	HS_RETURN_ERROR_IF(n > SIZE_MAX / sizeof(*h), HS_ENOMEM, "out of "
+			   "memory for the %zu largest objects", n);
+	h = malloc(n * sizeof(*h));
+	HS_RETURN_ERROR_IF(!h, HS_ENOMEM, "out of memory for the %zu largest "
+			   "objects", n);
 	for (uint32_t w = 1; w <= d->R; w++) {
 		top_item it = { d->ret[w], d->vert[w] };
 
@@ -1050,7 +1055,8 @@ size_t hs_dom_top(uint32_t *out, size_t n, uint32_t **all, const hs_dom *d,
 	for (size_t i = 0; i < k; i++)
 		out[i] = h[i].node;
 	free(h);
-	return k;
+	*count = k;
+	return 0;
 }
 
 int hs_dom_walk(hs_dom *d, uint32_t from, hs_dom_visit cb, void *payload)

@@ -225,20 +225,14 @@ static int tree_force(hs_report *r, uint32_t node)
  * out).  tree_cut is the largest retained size left out. */
 static int gather_tree(hs_report *r)
 {
-	size_t k = r->o.tree_nodes, n;
+	size_t k = r->o.tree_nodes, n = 0;
 	uint32_t *top = malloc((k + 1) * sizeof(*top));
 	int rc = 0;
 
 	HS_RETURN_ERROR_IF(!top, HS_ENOMEM, "report: out of memory");
 	rc = tree_add(r, HS_GRAPH_SUPERROOT, REP_NONE);
-	n = hs_dom_top(top, k + 1, NULL, r->d, r->tree_min);
-	/* hs_dom_top() says 0 when it cannot allocate */
-	if (n == 0 && r->tree_min <= 1 &&
-	    hs_dom_stats_get(r->d)->reachable > 0) {
-		free(top);
-		return hs_error_set(HS_ENOMEM, "report: out of memory ranking "
-				    "objects");
-	}
+	if (rc == 0)
+		rc = hs_dom_top(&n, top, k + 1, NULL, r->d, r->tree_min);
 	if (n > k) {
 		r->tree_cut = hs_dom_retained(r->d, top[k]);
 		n = k;
@@ -356,12 +350,10 @@ done:
 static int gather_retainers(hs_report *r)
 {
 	uint32_t top[RETAINER_CANDIDATES], seen[RETAINER_CANDIDATES];
-	size_t n = hs_dom_top(top, RETAINER_CANDIDATES, NULL, r->d, 0);
-	size_t nseen = 0;
+	size_t n, nseen = 0;
 
-	/* hs_dom_top() says 0 when it cannot allocate */
-	HS_RETURN_ERROR_IF(n == 0 && hs_dom_stats_get(r->d)->reachable > 0,
-			   HS_ENOMEM, "report: out of memory ranking objects");
+	HS_FORWARD_IF_ERROR(hs_dom_top(&n, top, RETAINER_CANDIDATES, NULL,
+				       r->d, 0));
 
 	r->top = malloc(REP_TOP_MAX * sizeof(*r->top));
 	HS_RETURN_ERROR_IF(!r->top, HS_ENOMEM, "report: out of memory");

@@ -589,14 +589,15 @@ int main(int argc, char **argv)
 		nlist = 1;
 	} else if (o.top == 0) {
 		tool_step("sorting by retained size");
-		nlist = hs_dom_top(NULL, 0, &list, d, o.min_retained);
-		if (!list)
+		if (hs_dom_top(&nlist, NULL, 0, &list, d, o.min_retained) < 0)
 			goto nomem;
 	} else {
 		list = malloc(o.top * sizeof(*list));
 		if (!list)
 			goto nomem;
-		nlist = hs_dom_top(list, o.top, NULL, d, o.min_retained);
+		if (hs_dom_top(&nlist, list, o.top, NULL, d,
+			       o.min_retained) < 0)
+			goto nomem;
 	}
 	tool_step("walking the dominator tree");
 	for (size_t i = 0; i < nlist && !L.cut; i++)

@@ -113,12 +113,14 @@ HS_API int hs_dom_children(hs_nodes *out, hs_dom *d, uint32_t node);
  * hs_dom_top() : the reachable nodes of largest retained size, largest
  * first (ties: lower node first), leaving out those retaining less than
  * min_retained.
- * @param[out] out  room for n nodes; n = 0 asks for every one that
- *                  qualifies, in *all (malloc'd, the caller frees).
- * @return how many were written.
+ * @param[out] count  how many were written.
+ * @param[out] out    room for n nodes; n = 0 asks for every one that
+ *                    qualifies, in *all (malloc'd, the caller frees; NULL
+ *                    on error).
+ * @return 0, HS_ENOMEM (*count is then 0).
  */
-HS_API size_t hs_dom_top(uint32_t *out, size_t n, uint32_t **all, const hs_dom *d,
-			 uint64_t min_retained);
+HS_API int hs_dom_top(size_t *count, uint32_t *out, size_t n, uint32_t **all,
+		      const hs_dom *d, uint64_t min_retained);
 
 /**
  * hs_dom_walk() : visit the dominator tree under `from` (a node or

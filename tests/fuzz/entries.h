@@ -479,7 +479,8 @@ static void hs_fuzz_graph_walk(hs_graph *g)
 			if ((id == HS_GRAPH_NONE) == hs_dom_reachable(d, v))
 				hs_fuzz_fail("dom: %u reachable but no idom", v);
 		}
-		ntop = hs_dom_top(top, 8, NULL, d, 0);
+		if (hs_dom_top(&ntop, top, 8, NULL, d, 0) < 0)
+			ntop = 0;
 		for (size_t i = 0; i < ntop; i++)
 			if (top[i] >= n)
 				hs_fuzz_fail("dom: top node %u", top[i]);

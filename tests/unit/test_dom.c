@@ -311,9 +311,10 @@ static void check_one(uint64_t seed, hs_ref_mode mode)
 	/* top: sorted by retained, then node; all of them with n = 0 */
 	{
 		uint32_t top[5], *all = NULL;
-		size_t k = hs_dom_top(top, 5, NULL, d, 0), ka;
+		size_t k, ka;
 
-		ka = hs_dom_top(NULL, 0, &all, d, 0);
+		CU_ASSERT_EQUAL(hs_dom_top(&k, top, 5, NULL, d, 0), 0);
+		CU_ASSERT_EQUAL(hs_dom_top(&ka, NULL, 0, &all, d, 0), 0);
 		CU_ASSERT_EQUAL(ka, nlive);
 		CU_ASSERT_EQUAL(k, nlive < 5 ? nlive : 5);
 		for (size_t i = 0; i < k; i++)
@@ -326,7 +327,10 @@ static void check_one(uint64_t seed, hs_ref_mode mode)
 		}
 		if (ka) {
 			uint64_t cutoff = hs_dom_retained(d, all[ka / 2]);
-			size_t km = hs_dom_top(top, 5, NULL, d, cutoff);
+			size_t km;
+
+			CU_ASSERT_EQUAL(hs_dom_top(&km, top, 5, NULL, d,
+						   cutoff), 0);
 
 			for (size_t i = 0; i < km; i++)
 				CU_ASSERT(hs_dom_retained(d, top[i]) >= cutoff);
@@ -393,8 +397,10 @@ static void test_long_chain(void)
 	CU_ASSERT_EQUAL(hs_dom_retained(d, 0), 32ull * n);
 	{
 		uint32_t top[3];
+		size_t k;
 
-		CU_ASSERT_EQUAL(hs_dom_top(top, 3, NULL, d, 0), 3);
+		CU_ASSERT_EQUAL(hs_dom_top(&k, top, 3, NULL, d, 0), 0);
+		CU_ASSERT_EQUAL(k, 3);
 		CU_ASSERT(top[0] == 0 && top[1] == 1 && top[2] == 2);
 	}
 	hs_dom_free(d);

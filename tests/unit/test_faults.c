@@ -4,11 +4,16 @@
  * the Makefile), so every allocation made by libdump (and by msgpack-c's
  * inline sbuffer) goes through the wrappers below, which pass through
  * until armed and then fail exactly the Nth allocation.  For N = 1, 2, ...
- * until nothing fails, write a file and read it back: every failure must
+ * until nothing fails: write a file and read it back, load it as a graph
+ * (labels, previews, id lookups), build its dominator tree, diff it with
+ * a second snapshot (by id, by path, three snapshots), convert it to
+ * JSON lines and back, and report on two snapshots.  Every failure must
  * come back as HS_ENOMEM with a message, leave no PATH.tmp (nor PATH),
- * and leak nothing (the asan build's leak checker runs at exit).
- * zstd's own allocations happen inside the shared libzstd and are not
- * wrapped.  Load: a few hundred write/read cycles of a 60-frame file.
+ * and leak nothing (the asan build's leak checker runs at exit).  zstd's own allocations happen
+ * inside the shared libzstd and mmap'd arrays (bigarray.c) outside malloc:
+ * neither is injected.  Load: a few hundred write/read cycles of a
+ * 60-frame file, and as many loads and analyses of a 2000-object heap as
+ * they make allocations.
  */
 #include <errno.h>
 #include <execinfo.h>
@@ -19,6 +24,8 @@
 
 #include <CUnit/CUnit.h>
 
+#include "hs_diff.h"
+#include "hs_jsonl.h"
 #include "hs_reader.h"
 #include "hs_report.h"
 #include "hs_synth.h"
@@ -429,10 +436,341 @@ static void test_report_faults(void)
 	}
 }
 
+/* ---- past the reader: the graph, dominators, diff, JSON lines --------- */
+
+/*
+ * fault_loop() : run op(ctx) with allocation 1, 2, ... failing until a run
+ * sees no failure.  A failed allocation must make op return HS_ENOMEM with
+ * a message saying so; op may instead return 0 when the library worked
+ * around the failure (hs_graph_find_id() searching without its table),
+ * after checking its result against the figures of a run without faults.
+ * op frees everything it made.
+ */
+static void fault_loop(const char *what, int (*op)(void *ctx), void *ctx)
+{
+	long n, failures = 0, around = 0;
+
+	for (n = 1; n < 1000000; n++) {
+		long hits;
+		int rc;
+
+		hs_error_clear();
+		arm(n);
+		rc = op(ctx);
+		hits = disarm();
+		if (hits == 0) {
+			CU_ASSERT_EQUAL(rc, 0);
+			break;
+		}
+		failures++;
+		if (rc == 0) {
+			around++;
+			continue;
+		}
+		if (rc != HS_ENOMEM || !tu_contains(hs_error_last(), "memory"))
+			fprintf(stderr, "\n%s, allocation %ld failed: rc %d, "
+				"'%s'\n", what, n, rc, hs_error_last());
+		CU_ASSERT_EQUAL(rc, HS_ENOMEM);
+		CU_ASSERT(tu_contains(hs_error_last(), "memory"));
+	}
+	fprintf(stderr, "\n    %s: %ld allocations failed in turn (%ld "
+		"worked around) ", what, failures, around);
+	CU_ASSERT(failures >= 1);
+}
+
+/* Two phases of a synthetic Python heap (labels, previews, references by
+ * index, 4 KiB frames); the second adds a known leak.  The figures are
+ * those of runs without faults. */
+typedef struct {
+	char path[2][512], jsonl[512], out[512];
+	hs_graph *g[2];
+	hs_dom *d[2];
+	uint64_t objects, reachable_size, new_objects, id;
+	uint32_t node;           /* an object whose first reference has a
+	                            label */
+	hs_diff_match match;
+	size_t owners;
+} heap_pair;
+
+static int count_preview(uint32_t node, const hs_value *v, void *payload)
+{
+	(void)node;
+	(void)v;
+	++*(size_t *)payload;
+	return 0;
+}
+
+static void pair_open(heap_pair *p)
+{
+	hs_synth_options o = HS_SYNTH_OPTIONS_INIT;
+	hs_writer_options wo = HS_WRITER_OPTIONS_INIT;
+	hs_diff *df;
+	hs_buf b = HS_BUF_INIT;
+	hs_str s;
+
+	memset(p, 0, sizeof(*p));
+	o.shape = HS_SYNTH_PYTHON;
+	o.objects = 2000;
+	o.ref_mode = wo.ref_mode = HS_REFS_BY_INDEX;
+	wo.frame_size = 4096;
+	for (int k = 0; k < 2; k++) {
+		snprintf(p->path[k], sizeof(p->path[k]), "%s/faults-%d.snap",
+			 hs_unit_tmpdir(), k + 1);
+		o.phase = (unsigned)k + 1;
+		CU_ASSERT_FATAL(hs_synth_write_file(NULL, p->path[k], &o,
+						    &wo) == 0);
+		CU_ASSERT_FATAL(hs_graph_load(&p->g[k], p->path[k], NULL) == 0);
+		CU_ASSERT_FATAL(hs_dom_build(&p->d[k], p->g[k]) == 0);
+	}
+	snprintf(p->jsonl, sizeof(p->jsonl), "%s/faults.jsonl",
+		 hs_unit_tmpdir());
+	snprintf(p->out, sizeof(p->out), "%s/faults-in.snap",
+		 hs_unit_tmpdir());
+	p->objects = hs_graph_count(p->g[0]);
+	p->reachable_size = hs_dom_stats_get(p->d[0])->reachable_size;
+	p->node = HS_GRAPH_NONE;
+	for (uint32_t v = 0; v < p->objects && p->node == HS_GRAPH_NONE; v++)
+		if (hs_graph_out(p->g[0], v).n &&
+		    hs_graph_label(&s, &b, p->g[0], v, 0) == 0 && s.ptr)
+			p->node = v;
+	hs_buf_release(&b);
+	CU_ASSERT_FATAL(p->node != HS_GRAPH_NONE);
+	p->id = hs_graph_id(p->g[0], p->node);
+	CU_ASSERT_FATAL(hs_diff_new(&df, p->g[0], p->d[0], p->g[1], p->d[1],
+				    NULL) == 0);
+	p->new_objects = hs_diff_totals_get(df)->new_objects;
+	CU_ASSERT(p->new_objects > 0);
+	hs_diff_free(df);
+}
+
+static void pair_close(heap_pair *p)
+{
+	for (int k = 0; k < 2; k++) {
+		hs_dom_free(p->d[k]);
+		hs_graph_free(p->g[k]);
+	}
+}
+
+/* Loading on two threads with referrers, then what reads the file or
+ * builds a table on demand: a label, previews, an id lookup. */
+static int op_graph(void *ctx)
+{
+	heap_pair *p = ctx;
+	hs_graph_options go = HS_GRAPH_OPTIONS_INIT;
+	hs_graph *g = NULL;
+	hs_buf b = HS_BUF_INIT;
+	hs_str s;
+	uint32_t nodes[3] = { 0, p->node, 7 };
+	size_t seen = 0;
+	int rc;
+
+	go.threads = 2;
+	rc = hs_graph_load(&g, p->path[0], &go);
+	if (rc < 0) {
+		CU_ASSERT_PTR_NULL(g);
+		return rc;
+	}
+	CU_ASSERT_EQUAL(hs_graph_count(g), p->objects);
+	rc = hs_graph_label(&s, &b, g, p->node, 0);
+	if (rc == 0) {
+		CU_ASSERT_PTR_NOT_NULL(s.ptr);
+		rc = hs_graph_previews(g, nodes, 3, count_preview, &seen);
+	}
+	if (rc == 0) {
+		CU_ASSERT_EQUAL(seen, 3);
+		CU_ASSERT_EQUAL(hs_graph_find_id(g, p->id), p->node);
+	}
+	hs_buf_release(&b);
+	hs_graph_free(g);
+	return rc;
+}
+
+static int count_visit(uint32_t node, uint32_t depth, int enter,
+		       void *payload)
+{
+	(void)node;
+	(void)depth;
+	*(uint64_t *)payload += enter;
+	return 0;
+}
+
+/* The tree, its children index (by a walk) and the full ranking. */
+static int op_dom(void *ctx)
+{
+	heap_pair *p = ctx;
+	hs_dom *d = NULL;
+	uint32_t *all = NULL;
+	uint64_t visited = 0;
+	size_t n = 0;
+	int rc;
+
+	rc = hs_dom_build(&d, p->g[0]);
+	if (rc < 0) {
+		CU_ASSERT_PTR_NULL(d);
+		return rc;
+	}
+	CU_ASSERT_EQUAL(hs_dom_stats_get(d)->reachable_size, p->reachable_size);
+	rc = hs_dom_walk(d, HS_GRAPH_SUPERROOT, count_visit, &visited);
+	if (rc == 0)
+		rc = hs_dom_top(&n, NULL, 0, &all, d, 0);
+	if (rc == 0) {
+		CU_ASSERT_EQUAL(visited, hs_dom_stats_get(d)->reachable);
+		CU_ASSERT_EQUAL(n, visited);
+	}
+	free(all);
+	hs_dom_free(d);
+	return rc;
+}
+
+/* Both trees on two threads. */
+static int op_dom_many(void *ctx)
+{
+	heap_pair *p = ctx;
+	const hs_graph *g[2] = { p->g[0], p->g[1] };
+	hs_dom *d[2] = { NULL, NULL };
+	int rc = hs_dom_build_many(d, g, 2);
+
+	if (rc == 0) {
+		CU_ASSERT_EQUAL(hs_dom_stats_get(d[0])->reachable_size,
+				p->reachable_size);
+	} else {
+		CU_ASSERT(d[0] == NULL && d[1] == NULL);
+	}
+	hs_dom_free(d[0]);
+	hs_dom_free(d[1]);
+	return rc;
+}
+
+/* The two-snapshot diff (by id or by path, p->match) with every owner's
+ * path, then the three-snapshot one. */
+static int op_diff(void *ctx)
+{
+	heap_pair *p = ctx;
+	hs_diff_options o = HS_DIFF_OPTIONS_INIT;
+	hs_diff *df = NULL;
+	hs_buf path = HS_BUF_INIT;
+	int rc;
+
+	o.match = p->match;
+	o.path_owners = 16;  /* each path's labels cost a frame decode */
+	rc = hs_diff_new(&df, p->g[0], p->d[0], p->g[1], p->d[1], &o);
+	if (rc < 0) {
+		CU_ASSERT_PTR_NULL(df);
+		return rc;
+	}
+	if (p->match == HS_DIFF_MATCH_ID)
+		CU_ASSERT_EQUAL(hs_diff_totals_get(df)->new_objects,
+				p->new_objects);
+	for (size_t i = 0; rc == 0 && i < hs_diff_owner_count(df); i++) {
+		path.len = 0;
+		rc = hs_diff_owner_path(&path, df, i);
+	}
+	if (rc == 0 && p->owners)
+		CU_ASSERT_EQUAL(hs_diff_owner_count(df), p->owners);
+	hs_diff_free(df);
+	df = NULL;
+	if (rc == 0 && p->match == HS_DIFF_MATCH_ID) {
+		rc = hs_diff_leaks(&df, p->g[0], p->d[0], p->g[1], p->g[1],
+				   p->d[1], NULL);
+		if (rc == 0)
+			CU_ASSERT_EQUAL(hs_diff_totals_get(df)->new_objects,
+					p->new_objects);
+		hs_diff_free(df);
+	}
+	hs_buf_release(&path);
+	return rc;
+}
+
+/* JSON lines out (into memory) and in (through OUT.tmp: nothing may be
+ * left at OUT or OUT.tmp after a failure). */
+static int op_jsonl(void *ctx)
+{
+	heap_pair *p = ctx;
+	hs_reader *r = NULL;
+	hs_buf lines = HS_BUF_INIT;
+	char tmp[600];
+	int rc;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", p->out);
+	remove(p->out);
+	rc = hs_reader_open(&r, p->path[0], NULL);
+	if (rc == 0)
+		rc = hs_jsonl_export(r, hs_buf_sink(&lines), "mem", NULL);
+	hs_reader_free(r);
+	hs_buf_release(&lines);
+	if (rc < 0)
+		return rc;
+	rc = hs_jsonl_import_file(p->jsonl, p->out, NULL, NULL);
+	CU_ASSERT(!tu_exists(tmp));
+	CU_ASSERT_EQUAL(tu_exists(p->out), rc == 0);
+	return rc;
+}
+
+static void test_graph_faults(void)
+{
+	heap_pair p;
+
+	pair_open(&p);
+	fault_loop("graph", op_graph, &p);
+	pair_close(&p);
+}
+
+static void test_dom_faults(void)
+{
+	heap_pair p;
+
+	pair_open(&p);
+	fault_loop("dominators", op_dom, &p);
+	fault_loop("dominators, two at once", op_dom_many, &p);
+	pair_close(&p);
+}
+
+static void test_diff_faults(void)
+{
+	heap_pair p;
+	hs_diff_options o = HS_DIFF_OPTIONS_INIT;
+	hs_diff *df;
+
+	pair_open(&p);
+	p.match = HS_DIFF_MATCH_ID;
+	fault_loop("diff by id", op_diff, &p);
+	o.match = HS_DIFF_MATCH_PATH;
+	o.path_owners = 16;
+	CU_ASSERT_FATAL(hs_diff_new(&df, p.g[0], p.d[0], p.g[1], p.d[1],
+				    &o) == 0);
+	p.owners = hs_diff_owner_count(df);
+	CU_ASSERT(p.owners > 0);
+	hs_diff_free(df);
+	p.match = HS_DIFF_MATCH_PATH;
+	fault_loop("diff by path", op_diff, &p);
+	pair_close(&p);
+}
+
+static void test_jsonl_faults(void)
+{
+	heap_pair p;
+	hs_reader *r;
+	FILE *f;
+
+	pair_open(&p);
+	f = fopen(p.jsonl, "w");
+	CU_ASSERT_FATAL(f != NULL);
+	CU_ASSERT_FATAL(hs_reader_open(&r, p.path[0], NULL) == 0);
+	CU_ASSERT_FATAL(hs_jsonl_export_file(r, f, p.jsonl, NULL) == 0);
+	hs_reader_free(r);
+	CU_ASSERT_FATAL(fclose(f) == 0);
+	fault_loop("json lines", op_jsonl, &p);
+	pair_close(&p);
+}
+
 HS_SUITE(faults,
 	 HS_TEST(test_wrappers_are_linked),
 	 HS_TEST(test_write_faults_threaded),
 	 HS_TEST(test_write_faults_unthreaded),
 	 HS_TEST(test_write_faults_memory_sink),
 	 HS_TEST(test_read_faults),
+	 HS_TEST(test_graph_faults),
+	 HS_TEST(test_dom_faults),
+	 HS_TEST(test_diff_faults),
+	 HS_TEST(test_jsonl_faults),
 	 HS_TEST(test_report_faults))
