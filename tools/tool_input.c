@@ -78,7 +78,7 @@ void tool_v8_header(const char *path, hs_v8_options *o)
 
 static int write_errno;  /* the temporary file's write error */
 
-static int fd_write(void *payload, const void *buf, size_t len)
+static int fd_write(const void *buf, size_t len, void *payload)
 {
 	int fd = *(int *)payload;
 	const char *p = buf;
