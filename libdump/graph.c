@@ -890,18 +890,13 @@ static int remap_types(hs_graph *g, uint32_t **keys, size_t *nkeys,
 
 		if (t >= last || declared_find(k, (uint32_t)nd, t) < nd)
 			continue;
-		if (nk == cap) {
-			uint32_t *nk2 = realloc(k, 2 * cap * sizeof(*k));
-
-			if (!nk2) {
-				free(k);
-				*keys = NULL;
-				return hs_error_set(HS_ENOMEM, "%s: out of "
-						    "memory for types", g->path);
-			}
-			*keys = k = nk2;
-			cap *= 2;
+		if (hs_vec_grow((void **)&k, &cap, nk + 1, sizeof(*k)) < 0) {
+			free(k);
+			*keys = NULL;
+			return hs_error_set(HS_ENOMEM, "%s: out of memory for "
+					    "types", g->path);
 		}
+		*keys = k;
 		k[nk++] = t;
 	}
 	if (nk > nd) {
