@@ -20,6 +20,7 @@
 
 #include "hs_types.h"
 #include "tool_graph.h"
+#include "vec.h"  /* hs_vec_grow(), libdump's one growth helper (inline) */
 
 #define SCHEMA "heapsnap.dumpdom/1"
 #define LINES_MAX 1000000u   /* tree lines printed at most */
@@ -94,24 +95,6 @@ typedef struct {
 	size_t plen, pcap;
 } previews;
 
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-	size_t nc;
-	void *np;
-
-	if (need <= *cap)
-		return 0;
-	nc = *cap ? *cap * 2 : 256;
-	while (nc < need)
-		nc *= 2;
-	np = realloc(*p, nc * elem);
-	if (!np)
-		return -1;
-	*p = np;
-	*cap = nc;
-	return 0;
-}
-
 static int add_line(lines *L, uint32_t node, uint32_t depth, hs_dom *d,
 		    int count_kids)
 {
@@ -122,7 +105,7 @@ static int add_line(lines *L, uint32_t node, uint32_t depth, hs_dom *d,
 		L->cut = 1;
 		return 1;
 	}
-	if (grow((void **)&L->v, &L->cap, L->n + 1, sizeof(line)) < 0)
+	if (hs_vec_grow((void **)&L->v, &L->cap, L->n + 1, sizeof(line)) < 0)
 		return -1;
 	/* the children index costs 8 bytes per object: only when needed */
 	if (count_kids && hs_dom_children(&c, d, node) < 0)
@@ -200,7 +183,7 @@ static int expand(lines *L, hs_dom *d, uint32_t top, const options *o)
 	rc = add_line(L, top, 0, d, o->depth > 0 || o->json);
 	if (rc || o->depth == 0)
 		return rc < 0 ? -1 : 0;
-	if (grow((void **)&st, &cap, 1, sizeof(*st)) < 0)
+	if (hs_vec_grow((void **)&st, &cap, 1, sizeof(*st)) < 0)
 		return -1;
 	st[0].line = L->n - 1;
 	if (pick_kids(&st[0].kids, &st[0].nk, d, top, o, &L->v[L->n - 1]) < 0)
@@ -223,7 +206,8 @@ static int expand(lines *L, hs_dom *d, uint32_t top, const options *o)
 		if (rc > 0)
 			break;
 		if (depth < o->depth) {
-			if (grow((void **)&st, &cap, sp + 1, sizeof(*st)) < 0)
+			if (hs_vec_grow((void **)&st, &cap, sp + 1,
+					sizeof(*st)) < 0)
 				goto fail;
 			f = &st[sp];
 			f->line = L->n - 1;
@@ -257,8 +241,10 @@ static int pv_add(uint32_t node, const hs_value *v, void *payload)
 		return 0;
 	tool_preview(v, buf, sizeof(buf), PREVIEW_MAX);
 	len = strlen(buf);
-	if (grow((void **)&p->e, &p->cap, p->n + 1, sizeof(pv_entry)) < 0 ||
-	    grow((void **)&p->pool, &p->pcap, p->plen + len + 1, 1) < 0 ||
+	if (hs_vec_grow((void **)&p->e, &p->cap, p->n + 1,
+			sizeof(pv_entry)) < 0 ||
+	    hs_vec_grow((void **)&p->pool, &p->pcap, p->plen + len + 1,
+			1) < 0 ||
 	    p->plen > UINT32_MAX - len - 1)
 		return HS_ENOMEM;
 	p->e[p->n].node = node;

@@ -20,6 +20,7 @@
 
 #include "hs_dom.h"
 #include "hs_writer.h"
+#include "testutil.h"
 #include "unit.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -417,7 +418,7 @@ typedef struct {
 	uint32_t *off;        /* n + 1 */
 	uint32_t *to;
 	uint8_t *weak;
-	size_t ne, cap;
+	size_t ne, cap, wcap;
 	uint32_t *roots;
 	size_t nroots, rcap;
 } bgraph;
@@ -433,12 +434,8 @@ static void bg_init(bgraph *b, uint32_t n)
 /* Edges come grouped by source, sources in increasing order. */
 static void bg_edge(bgraph *b, uint32_t v, uint32_t t, int weak)
 {
-	if (b->ne == b->cap) {
-		b->cap = b->cap ? 2 * b->cap : 1 << 16;
-		b->to = realloc(b->to, b->cap * 4);
-		b->weak = realloc(b->weak, b->cap);
-		CU_ASSERT_FATAL(b->to && b->weak);
-	}
+	tu_grow((void **)&b->to, &b->cap, b->ne + 1, 4);
+	tu_grow((void **)&b->weak, &b->wcap, b->ne + 1, 1);
 	b->to[b->ne] = t;
 	b->weak[b->ne] = (uint8_t)weak;
 	b->ne++;
@@ -447,11 +444,7 @@ static void bg_edge(bgraph *b, uint32_t v, uint32_t t, int weak)
 
 static void bg_root(bgraph *b, uint32_t v)
 {
-	if (b->nroots == b->rcap) {
-		b->rcap = b->rcap ? 2 * b->rcap : 64;
-		b->roots = realloc(b->roots, b->rcap * 4);
-		CU_ASSERT_FATAL(b->roots != NULL);
-	}
+	tu_grow((void **)&b->roots, &b->rcap, b->nroots + 1, 4);
 	b->roots[b->nroots++] = v;
 }
 

@@ -19,6 +19,7 @@
 #include "hs_reader.h"
 #include "hs_writer.h"
 #include "json.h"
+#include "testutil.h"
 #include "unit.h"
 
 /* ---- random ------------------------------------------------------------ */
@@ -132,11 +133,7 @@ static char *jt_dup(const char *p, size_t n)
 
 static jt_rec *jt_push(jt_recs *rs)
 {
-	if (rs->n == rs->cap) {
-		rs->cap = rs->cap ? rs->cap * 2 : 64;
-		rs->v = realloc(rs->v, rs->cap * sizeof(*rs->v));
-		CU_ASSERT_FATAL(rs->v != NULL);
-	}
+	tu_grow((void **)&rs->v, &rs->cap, rs->n + 1, sizeof(*rs->v));
 	memset(&rs->v[rs->n], 0, sizeof(jt_rec));
 	return &rs->v[rs->n++];
 }

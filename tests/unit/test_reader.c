@@ -252,10 +252,8 @@ static int read_keys(hs_reader *r, keyv *out)
 
 	out->n = 0;
 	while ((rc = hs_reader_next(&rec, r)) == 0) {
-		if (out->n == out->cap) {
-			out->cap = out->cap ? out->cap * 2 : 1024;
-			out->v = realloc(out->v, out->cap * sizeof(rec_key));
-		}
+		tu_grow((void **)&out->v, &out->cap, out->n + 1,
+			sizeof(rec_key));
 		key_of(&out->v[out->n++], &rec);
 	}
 	return rc;

@@ -21,7 +21,8 @@
 
 typedef struct {
 	hs_ref_mode mode;
-	uint64_t n, nrefs, cap, rcap;
+	uint64_t n, nrefs;
+	size_t cap, rcap;
 	uint64_t *id, *size, *off, *ref;
 	uint32_t *type;
 	uint8_t *flags;          /* per reference */
@@ -31,29 +32,19 @@ typedef struct {
 	tu_strv types, strings;
 	uint64_t *root_ref;
 	tu_strv root_kind, root_label;
-	uint64_t nroots, root_cap;
+	uint64_t nroots;
+	size_t root_cap;
 	int complete;
 } heap;
-
-static void *grow(void *p, uint64_t *cap, uint64_t need, size_t elem)
-{
-	if (need <= *cap)
-		return p;
-	while (*cap < need)
-		*cap = *cap ? *cap * 2 : 1024;
-	p = realloc(p, *cap * elem);
-	CU_ASSERT_FATAL(p != NULL);
-	return p;
-}
 
 static void heap_add_refs(heap *h, const uint64_t *refs, const uint32_t *lab,
 			  const uint8_t *flags, size_t n)
 {
-	uint64_t c = h->rcap;
+	size_t c = h->rcap;
 
-	h->ref = grow(h->ref, &c, h->nrefs + n, sizeof(*h->ref));
+	tu_grow((void **)&h->ref, &c, h->nrefs + n, sizeof(*h->ref));
 	c = h->rcap;
-	h->flags = grow(h->flags, &c, h->nrefs + n, 1);
+	tu_grow((void **)&h->flags, &c, h->nrefs + n, 1);
 	h->rcap = c;
 	for (size_t k = 0; k < n; k++) {
 		h->ref[h->nrefs + k] = refs[k];
@@ -100,20 +91,24 @@ static void heap_load(heap *h, const char *path)
 			break;
 		case HS_REC_OBJECT: {
 			const hs_object *o = &rec.u.object.obj;
-			uint64_t c = h->cap;
+			size_t c = h->cap;
 
 			CU_ASSERT(rec.u.object.index == h->n);
-			h->id = grow(h->id, &c, h->n + 2, sizeof(*h->id));
+			tu_grow((void **)&h->id, &c, h->n + 2, sizeof(*h->id));
 			c = h->cap;
-			h->size = grow(h->size, &c, h->n + 2, sizeof(*h->size));
+			tu_grow((void **)&h->size, &c, h->n + 2,
+				sizeof(*h->size));
 			c = h->cap;
-			h->off = grow(h->off, &c, h->n + 2, sizeof(*h->off));
+			tu_grow((void **)&h->off, &c, h->n + 2,
+				sizeof(*h->off));
 			c = h->cap;
-			h->type = grow(h->type, &c, h->n + 2, sizeof(*h->type));
+			tu_grow((void **)&h->type, &c, h->n + 2,
+				sizeof(*h->type));
 			c = h->cap;
-			h->pkind = grow(h->pkind, &c, h->n + 2, 1);
+			tu_grow((void **)&h->pkind, &c, h->n + 2, 1);
 			c = h->cap;
-			h->plen = grow(h->plen, &c, h->n + 2, sizeof(*h->plen));
+			tu_grow((void **)&h->plen, &c, h->n + 2,
+				sizeof(*h->plen));
 			h->cap = c;
 			h->id[h->n] = o->id;
 			h->size[h->n] = o->size;
@@ -136,10 +131,10 @@ static void heap_load(heap *h, const char *path)
 			h->refs_records++;
 			break;
 		case HS_REC_ROOT: {
-			uint64_t c = h->root_cap;
+			size_t c = h->root_cap;
 
-			h->root_ref = grow(h->root_ref, &c, h->nroots + 1,
-					   sizeof(*h->root_ref));
+			tu_grow((void **)&h->root_ref, &c, h->nroots + 1,
+				sizeof(*h->root_ref));
 			h->root_cap = c;
 			h->root_ref[h->nroots++] = rec.u.root.ref;
 			tu_strv_take(&h->root_kind, dup_str(rec.u.root.kind));

@@ -18,6 +18,7 @@
 #include "format.h"
 #include "testutil.h"
 #include "unit.h"
+#include "vec.h"
 
 static void *xrealloc(void *p, size_t n)
 {
@@ -27,6 +28,15 @@ static void *xrealloc(void *p, size_t n)
 		abort();
 	}
 	return p;
+}
+
+void tu_grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+	if (hs_vec_grow(p, cap, need, elem) < 0) {
+		fprintf(stderr, "testutil: out of memory for %zu elements of "
+			"%zu bytes\n", need, elem);
+		abort();
+	}
 }
 
 /* ---- a tiny growable string ------------------------------------------ */
@@ -56,8 +66,7 @@ static void sb_printf(tstr *b, const char *fmt, ...)
 			b->len += (size_t)n;
 			return;
 		}
-		b->cap = (b->cap + (size_t)n + 64) * 2;
-		b->s = xrealloc(b->s, b->cap);
+		tu_grow((void **)&b->s, &b->cap, b->len + (size_t)n + 1, 1);
 	}
 }
 
@@ -87,10 +96,7 @@ static char *sb_done(tstr *b)
 
 void tu_strv_take(tu_strv *sv, char *s)
 {
-	if (sv->n == sv->cap) {
-		sv->cap = sv->cap ? sv->cap * 2 : 64;
-		sv->v = xrealloc(sv->v, sv->cap * sizeof(*sv->v));
-	}
+	tu_grow((void **)&sv->v, &sv->cap, sv->n + 1, sizeof(*sv->v));
 	sv->v[sv->n++] = s;
 }
 
@@ -390,11 +396,8 @@ int tu_read_all(hs_reader *r, tu_strv *out, uint64_t **frame_offsets)
 		*frame_offsets = NULL;
 	while ((rc = hs_reader_next(&rec, r)) == 0) {
 		if (frame_offsets) {
-			if (out->n >= cap) {
-				cap = cap ? cap * 2 : 256;
-				*frame_offsets = xrealloc(*frame_offsets,
-						cap * sizeof(uint64_t));
-			}
+			tu_grow((void **)frame_offsets, &cap, out->n + 1,
+				sizeof(uint64_t));
 			(*frame_offsets)[out->n] = rec.frame_offset;
 		}
 		tu_strv_take(out, tu_record_text(&rec));
@@ -780,10 +783,8 @@ int tu_zstd_decompress_all(const void *data, size_t len, unsigned char **out,
 			while (r != 0) {
 				ZSTD_outBuffer o;
 
-				if (cap - *out_len < ZSTD_DStreamOutSize()) {
-					cap *= 2;
-					*out = xrealloc(*out, cap);
-				}
+				tu_grow((void **)out, &cap, *out_len +
+					ZSTD_DStreamOutSize(), 1);
 				o.dst = *out;
 				o.size = cap;
 				o.pos = *out_len;
@@ -798,11 +799,8 @@ int tu_zstd_decompress_all(const void *data, size_t len, unsigned char **out,
 			}
 			if (rc)
 				break;
-			if (*nframes == fcap) {
-				fcap = fcap ? fcap * 2 : 64;
-				*frame_ends = xrealloc(*frame_ends,
-						       fcap * sizeof(size_t));
-			}
+			tu_grow((void **)frame_ends, &fcap, *nframes + 1,
+				sizeof(size_t));
 			(*frame_ends)[(*nframes)++] = *out_len;
 			off += cs;
 		}
@@ -1442,10 +1440,7 @@ int tu_read_file(const char *path, unsigned char **data, size_t *len)
 		*len += n;
 		if (n == 0)
 			break;
-		if (*len == cap) {
-			cap *= 2;
-			*data = xrealloc(*data, cap);
-		}
+		tu_grow((void **)data, &cap, *len + 1, 1);
 	}
 	fclose(f);
 	return 0;

@@ -20,6 +20,9 @@
 #include "hs_reader.h"
 #include "hs_writer.h"
 
+/* hs_vec_grow() (libdump/vec.h) for test data: aborts where it fails */
+void tu_grow(void **p, size_t *cap, size_t need, size_t elem);
+
 /* ---- string vectors -------------------------------------------------- */
 
 typedef struct {

@@ -31,12 +31,7 @@ static unsigned intern(strtab *t, const char *s)
 	for (size_t i = 0; i < t->n; i++)
 		if (strcmp(t->s[i], s) == 0)
 			return (unsigned)i;
-	if (t->n == t->cap) {
-		t->cap = t->cap ? t->cap * 2 : 64;
-		t->s = realloc(t->s, t->cap * sizeof(*t->s));
-		if (!t->s)
-			abort();
-	}
+	tu_grow((void **)&t->s, &t->cap, t->n + 1, sizeof(*t->s));
 	t->s[t->n] = s;
 	return (unsigned)t->n++;
 }
