@@ -6,13 +6,16 @@
  * object of the newest snapshot its match in the other (4 bytes), a
  * presence byte, an owner (4 bytes) and, per owner, a count (4) and bytes
  * (8).  Objects are matched by id with a merge of the two snapshots' ids
- * in order (16 bytes per object of both while matching): ids mostly come
- * in address order already, and a radix sort puts the others in order,
- * where hashing cost a random lookup per object.
+ * in order: ids mostly come in address order already, and a radix sort
+ * puts the others in order (16 bytes per object while matching), where
+ * hashing cost a random lookup per object.  The per-object arrays are
+ * big arrays (bigarray.h): they reuse the memory the dominator trees'
+ * computation left in the pool.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "bigarray.h"
 #include "error.h"
 #include "hs_diff.h"
 #include "hs_paths.h"
@@ -236,39 +239,43 @@ typedef struct {
 	uint32_t node;
 } id_node;
 
-/* g's nodes by id, ties in node order, in *out (malloc'd; n entries).
- * Ids mostly ascend with the nodes (writers walk memory in order): then
- * this is a copy; else an LSD radix sort of the bits in which the ids
- * differ, 11 at a time. */
+/* g's nodes by id, ties in node order, in *out (n entries, from
+ * hs_big_calloc), or *out = NULL when the ids already ascend with the
+ * nodes (writers mostly walk memory in order): else an LSD radix sort of
+ * the bits in which the ids differ, 11 at a time. */
 static int id_order(id_node **out, const hs_graph *g)
 {
 	uint32_t n = hs_graph_count(g);
-	id_node *a = malloc(((size_t)n + 1) * sizeof(*a)), *b = NULL;
-	uint64_t lo = UINT64_MAX, hi = 0;
+	id_node *a, *b;
+	uint64_t lo = UINT64_MAX, hi = 0, prev = 0;
 	int sorted = 1, bits = 0;
 
-	HS_RETURN_ERROR_IF(!a, HS_ENOMEM, "diff: out of memory for the ids "
-			   "of %u objects", n);
+	*out = NULL;
 	for (uint32_t v = 0; v < n; v++) {
-		a[v].id = hs_graph_id(g, v);
-		a[v].node = v;
-		if (v && a[v].id < a[v - 1].id)
+		uint64_t id = hs_graph_id(g, v);
+
+		if (v && id < prev)
 			sorted = 0;
-		lo = a[v].id < lo ? a[v].id : lo;
-		hi = a[v].id > hi ? a[v].id : hi;
+		prev = id;
+		lo = id < lo ? id : lo;
+		hi = id > hi ? id : hi;
 	}
-	*out = a;
 	if (sorted)
 		return 0;
-	while (bits < 64 && (hi - lo) >> bits)
-		bits++;
-	b = malloc((size_t)n * sizeof(*b));
-	if (!b) {
-		free(a);
-		*out = NULL;
+	a = hs_big_calloc((size_t)n, sizeof(*a));
+	b = hs_big_calloc((size_t)n, sizeof(*b));
+	if (!a || !b) {
+		hs_big_free(a);
+		hs_big_free(b);
 		return hs_error_set(HS_ENOMEM, "diff: out of memory for the ids "
 				    "of %u objects", n);
 	}
+	for (uint32_t v = 0; v < n; v++) {
+		a[v].id = hs_graph_id(g, v);
+		a[v].node = v;
+	}
+	while (bits < 64 && (hi - lo) >> bits)
+		bits++;
 	for (int shift = 0; shift < bits; shift += 11) {
 		size_t cnt[2048] = { 0 }, at = 0;
 		id_node *t;
@@ -287,9 +294,21 @@ static int id_order(id_node **out, const hs_graph *g)
 		a = b;
 		b = t;
 	}
-	free(b);
+	hs_big_free(b);
 	*out = a;
 	return 0;
+}
+
+/* The i-th object of g in id order (ord from id_order), and its id. */
+static inline uint32_t ord_node(const id_node *ord, uint32_t i)
+{
+	return ord ? ord[i].node : i;
+}
+
+static inline uint64_t ord_id(const id_node *ord, const hs_graph *g,
+			      uint32_t i)
+{
+	return ord ? ord[i].id : hs_graph_id(g, i);
 }
 
 /*
@@ -306,7 +325,7 @@ static int match_ids(uint32_t *match, unsigned char *present,
 {
 	uint32_t na = hs_graph_count(g), nb = hs_graph_count(other);
 	id_node *a = NULL, *b = NULL;
-	size_t i = 0, j = 0;
+	uint32_t i = 0, j = 0;
 	int rc;
 
 	rc = id_order(&a, g);
@@ -320,39 +339,39 @@ static int match_ids(uint32_t *match, unsigned char *present,
 	if (present)
 		memset(present, 0, nb);
 	while (i < na && j < nb) {
-		uint64_t id = a[i].id;
-		size_t ie = i, je = j;
-		uint32_t fa, fb;
+		uint64_t id = ord_id(a, g, i), idb = ord_id(b, other, j);
+		uint32_t ie = i, je = j, fa, fb;
 
-		if (b[j].id < id) {
+		if (idb < id) {
 			j++;
 			continue;
 		}
-		if (b[j].id > id) {
+		if (idb > id) {
 			i++;
 			continue;
 		}
-		while (ie < na && a[ie].id == id)
+		while (ie < na && ord_id(a, g, ie) == id)
 			ie++;
-		while (je < nb && b[je].id == id)
+		while (je < nb && ord_id(b, other, je) == id)
 			je++;
 		/* the first of each run is the lowest node with the id */
-		fa = a[i].node;
-		fb = b[j].node;
+		fa = ord_node(a, i);
+		fb = ord_node(b, j);
 		for (; match && i < ie; i++)
-			if (rowmap[hs_graph_type(g, a[i].node)] ==
+			if (rowmap[hs_graph_type(g, ord_node(a, i))] ==
 			    other_rowmap[hs_graph_type(other, fb)])
-				match[a[i].node] = fb;
+				match[ord_node(a, i)] = fb;
 		for (; present && j < je; j++)
-			present[b[j].node] =
-				other_rowmap[hs_graph_type(other, b[j].node)] ==
+			present[ord_node(b, j)] =
+				other_rowmap[hs_graph_type(other,
+							   ord_node(b, j))] ==
 				rowmap[hs_graph_type(g, fa)];
 		i = ie;
 		j = je;
 	}
 done:
-	free(a);
-	free(b);
+	hs_big_free(a);
+	hs_big_free(b);
 	return rc;
 }
 
@@ -400,9 +419,9 @@ static int owners_by_id(hs_diff *df, const uint32_t *old_of,
 	hs_dom *d = df->d[1];
 	uint32_t n = hs_graph_count(g);
 	/* counts and bytes per owner: nodes, then the roots, then none */
-	uint32_t *own = malloc((size_t)(n ? n : 1) * sizeof(*own));
-	uint32_t *cnt = calloc((size_t)n + 2, sizeof(*cnt));
-	uint64_t *bytes = calloc((size_t)n + 2, sizeof(*bytes));
+	uint32_t *own = hs_big_calloc((size_t)n + 1, sizeof(*own));
+	uint32_t *cnt = hs_big_calloc((size_t)n + 2, sizeof(*cnt));
+	uint64_t *bytes = hs_big_calloc((size_t)n + 2, sizeof(*bytes));
 	owner_walk w = { d, old_of, own };
 	size_t k = 0;
 	int rc;
@@ -464,9 +483,9 @@ static int owners_by_id(hs_diff *df, const uint32_t *old_of,
 		      cmp_owner);
 	rc = 0;
 done:
-	free(own);
-	free(cnt);
-	free(bytes);
+	hs_big_free(own);
+	hs_big_free(cnt);
+	hs_big_free(bytes);
 	return rc;
 }
 
@@ -653,7 +672,7 @@ static int top_owners(top_entry **out, size_t *nout, hs_diff *df, int side,
 	hs_graph *g = df->g[side];
 	uint32_t n = hs_graph_count(g);
 	uint32_t *nodes = malloc(k * sizeof(*nodes));
-	uint32_t *count = calloc(n ? n : 1, sizeof(*count));
+	uint32_t *count = hs_big_calloc((size_t)n + 1, sizeof(*count));
 	count_walk cw = { df->d[side], count, NULL };
 	hs_paths *tree = NULL;
 	top_entry *t = NULL;
@@ -698,7 +717,7 @@ static int top_owners(top_entry **out, size_t *nout, hs_diff *df, int side,
 done:
 	hs_paths_free(tree);
 	free(nodes);
-	free(count);
+	hs_big_free(count);
 	free(t);
 	return rc;
 }
@@ -802,7 +821,7 @@ done:
 	free(t0);
 	free(t1);
 	free(used);
-	free(count0);
+	hs_big_free(count0);
 	return rc;
 }
 
@@ -912,9 +931,9 @@ int hs_diff_new(hs_diff **out, hs_graph *old_g, hs_dom *old_d,
 							  : 500, map0, map1);
 		goto done;
 	}
-	old_of = malloc(((size_t)n1 + 1) * sizeof(*old_of));
-	in_new = malloc((size_t)n0 + 1);
-	is_new = malloc((size_t)n1 + 1);
+	old_of = hs_big_calloc((size_t)n1 + 1, sizeof(*old_of));
+	in_new = hs_big_calloc((size_t)n0 + 1, 1);
+	is_new = hs_big_calloc((size_t)n1 + 1, 1);
 	if (!old_of || !in_new || !is_new) {
 		rc = hs_error_set(HS_ENOMEM, "diff: out of memory");
 		goto done;
@@ -938,9 +957,9 @@ int hs_diff_new(hs_diff **out, hs_graph *old_g, hs_dom *old_d,
 done:
 	free(map0);
 	free(map1);
-	free(old_of);
-	free(in_new);
-	free(is_new);
+	hs_big_free(old_of);
+	hs_big_free(in_new);
+	hs_big_free(is_new);
 	return diff_done(out, df, rc);
 }
 
@@ -970,8 +989,8 @@ int hs_diff_leaks(hs_diff **out, hs_graph *base_g, hs_dom *base_d,
 	rc = map_types(&mapt, &df->types, target_g, NULL);
 	if (rc < 0)
 		goto done;
-	m = malloc(((size_t)n + 1) * sizeof(*m));
-	is_new = malloc((size_t)n + 1);
+	m = hs_big_calloc((size_t)n + 1, sizeof(*m));
+	is_new = hs_big_calloc((size_t)n + 1, 1);
 	if (!m || !is_new) {
 		rc = hs_error_set(HS_ENOMEM, "diff: out of memory");
 		goto done;
@@ -992,8 +1011,8 @@ done:
 	free(map0);
 	free(map1);
 	free(mapt);
-	free(m);
-	free(is_new);
+	hs_big_free(m);
+	hs_big_free(is_new);
 	return diff_done(out, df, rc);
 }
 
