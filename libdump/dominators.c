@@ -205,6 +205,14 @@ static void ring_fill(build *b, uint64_t limit)
 		uint32_t x = vert[w];
 
 		if (q == NONE) {
+			/* three nodes ahead, at three distances: the offsets
+			 * of one, the list of a nearer one, the preorder
+			 * numbers in a nearer one's list */
+			if (w > 3 * ahead)
+				__builtin_prefetch(&in_off[vert[w - 3 * ahead]]);
+			if (w > 2 * ahead)
+				__builtin_prefetch(
+					&in_src[in_off[vert[w - 2 * ahead]]]);
 			if (w > ahead) {
 				uint32_t y = vert[w - ahead];
 
@@ -709,8 +717,6 @@ static int dom_build(hs_dom **out, const hs_graph *g, int threads)
 	}
 	b.threaded = threads > 1 &&
 		     pthread_create(&tid, NULL, helper_run, &b) == 0;
-	if (!b.threaded && (rc = preds_build(&b)) < 0)
-		goto done;
 	rc = dfs(&R, &b);
 	d->R = R;
 	b.pw = R;
@@ -722,6 +728,14 @@ static int dom_build(hs_dom **out, const hs_graph *g, int threads)
 	hs_big_shrink(d->vert, ((size_t)R + 1) * 4);
 	hs_big_shrink(b.parent, ((size_t)R + 1) * 4);
 	hs_timing_step("dom", "dfs", &t);
+	/* alone: the lists after the DFS, whose records and stack are gone
+	 * by then (a lower peak for the two trees dumpdiff builds at once) */
+	if (!b.threaded) {
+		rc = preds_build(&b);
+		if (rc < 0)
+			goto done;
+		hs_timing_step("dom", "preds", &t);
+	}
 
 	semi = hs_big_calloc((size_t)R + 1, 4);
 	if (!semi) {
