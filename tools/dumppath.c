@@ -509,7 +509,8 @@ int main(int argc, char **argv)
 	uint64_t unreached = 0, instances = 0;
 	const char *miss = NULL;  /* why nothing is printed: a finding */
 	char missbuf[160];
-	int rc, status = TOOL_OK, need_tree;
+	int rc, trc = 0, status = TOOL_OK, need_tree, dom_started = 0;
+	tool_dom_job job;
 
 	tool_init("dumppath");
 	memset(&o, 0, sizeof(o));
@@ -528,29 +529,40 @@ int main(int argc, char **argv)
 			!= HS_INTEGRITY_COMPLETE ? " (the file is incomplete: "
 			"its roots may have been lost)" : "");
 
-	/* the tree answers single paths and "is it reachable" for --type */
+	/* the tree answers single paths and "is it reachable" for --type;
+	 * the instances of a type are ranked by retained size, whose
+	 * dominators are computed beside the search */
 	need_tree = o.all == 1 || o.type;
 	po.max_depth = (uint32_t)o.max_depth;
-	tool_step("searching from the roots");
+	if (o.type) {
+		trc = hs_class_select(&sel, &classes, g, o.type);
+		if (trc < 0 && trc != HS_ENOTFOUND) {
+			status = tool_error("%s", hs_error_last());
+			goto done;
+		}
+		if (trc == 0 && !o.by_shallow) {
+			tool_dom_start(&job, g);
+			dom_started = 1;
+		}
+	}
+	tool_step(dom_started ? "searching from the roots, computing "
+		  "dominators" : "searching from the roots");
 	if (need_tree && hs_paths_new(&tree, g, &po) < 0) {
 		status = tool_error("%s", hs_error_last());
 		goto done;
 	}
+	if (dom_started) {
+		dom_started = 0;
+		if (tool_dom_finish(&dom, &job) != 0) {
+			status = TOOL_ERROR;
+			goto done;
+		}
+	}
 
 	if (o.type) {
-		int trc = hs_class_select(&sel, &classes, g, o.type);
-
 		if (trc == HS_ENOTFOUND) {
 			miss = "no type of that name in the dump";
-		} else if (trc < 0) {
-			status = tool_error("%s", hs_error_last());
-			goto done;
 		} else {
-			tool_step("computing dominators");
-			if (!o.by_shallow && hs_dom_build(&dom, g) < 0) {
-				status = tool_error("%s", hs_error_last());
-				goto done;
-			}
 			if (hs_paths_top(&top, &nts, &instances, &unreached,
 					 tree, sel, (size_t)o.top,
 					 dom ? retained_of : NULL, dom) < 0) {
@@ -674,6 +686,9 @@ int main(int argc, char **argv)
 	if (fflush(stdout) != 0)
 		status = tool_error("cannot write the output");
 done:
+	/* an error while the dominators were being computed: wait for them */
+	if (dom_started && tool_dom_finish(&dom, &job) != 0)
+		status = TOOL_ERROR;
 	tool_step(NULL);
 	for (size_t i = 0; ts && i < nts; i++)
 		hs_pathset_free(ts[i].paths);

@@ -119,6 +119,35 @@ int tool_load(hs_graph **g, hs_dom **d, const char *path, int reverse,
 	return 0;
 }
 
+static void *dom_job_run(void *arg)
+{
+	tool_dom_job *j = arg;
+
+	j->rc = hs_dom_build(&j->d, j->g);
+	if (j->rc < 0)  /* messages are per thread */
+		snprintf(j->msg, sizeof(j->msg), "%s", hs_error_last());
+	return NULL;
+}
+
+void tool_dom_start(tool_dom_job *j, const hs_graph *g)
+{
+	memset(j, 0, sizeof(*j));
+	j->g = g;
+	j->started = pthread_create(&j->tid, NULL, dom_job_run, j) == 0;
+}
+
+int tool_dom_finish(hs_dom **out, tool_dom_job *j)
+{
+	if (j->started)
+		pthread_join(j->tid, NULL);
+	else
+		dom_job_run(j);
+	*out = j->d;
+	if (j->rc < 0)
+		return tool_error("%s: %s", tool_graph_name(j->g), j->msg);
+	return 0;
+}
+
 const char *tool_graph_name(const hs_graph *g)
 {
 	return tool_input_name(hs_graph_path(g));

@@ -7,6 +7,7 @@
 #ifndef HS_TOOL_GRAPH_H
 #define HS_TOOL_GRAPH_H
 
+#include <pthread.h>
 #include <stdio.h>
 
 #include "hs_dom.h"
@@ -23,6 +24,23 @@ void tool_step(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * TOOL_ERROR; else 0. */
 int tool_load(hs_graph **g, hs_dom **d, const char *path, int reverse,
 	      unsigned threads);
+
+/* tool_dom_start() / tool_dom_finish() : hs_dom_build() of g on a
+ * thread of its own while the caller works on g too (both only read it;
+ * dumppath's search from the roots runs beside it).  finish joins (or,
+ * when no thread could start, builds it there) and returns 0, or prints
+ * "NAME: message" and returns TOOL_ERROR. */
+typedef struct {
+	const hs_graph *g;
+	pthread_t tid;
+	int started;
+	hs_dom *d;
+	int rc;
+	char msg[512];
+} tool_dom_job;
+
+void tool_dom_start(tool_dom_job *j, const hs_graph *g);
+int tool_dom_finish(hs_dom **out, tool_dom_job *j);
 
 /* tool_graph_name() : the file the user named for g (a V8 snapshot's
  * name, not its temporary .snap's: tool_input.h). */
