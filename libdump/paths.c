@@ -212,6 +212,9 @@ static void search_rank(const hs_graph *g, const uint8_t *rrank,
 {
 	uint32_t n = hs_graph_count(g), depth = 0;
 	size_t nr = hs_graph_root_count(g), head = *tail, level_end;
+	const uint32_t *off, *node;
+	const uint8_t *fl;
+	int weak = hs_graph_stats_get(g)->weak_refs != 0;
 
 	for (size_t i = 0; i < nr; i++) {
 		uint32_t r = hs_graph_root(g, i)->node;
@@ -222,17 +225,22 @@ static void search_rank(const hs_graph *g, const uint8_t *rrank,
 		}
 	}
 	level_end = *tail;
+	hs_graph_csr(&off, &node, &fl, g);
 	while (head < *tail) {
 		uint32_t u = queue[head++];
-		hs_edges e;
 
+		/* the queue says which nodes come next: ask for their
+		 * offsets, and for a nearer one's references */
+		if (head + 16 < *tail)
+			__builtin_prefetch(&off[queue[head + 16]]);
+		if (head + 8 < *tail)
+			__builtin_prefetch(&node[off[queue[head + 8]]]);
 		if (!max_depth || depth < max_depth) {
-			e = hs_graph_out(g, u);
-			for (size_t k = 0; k < e.n; k++) {
-				uint32_t v = e.node[k];
+			for (uint32_t k = off[u]; k < off[u + 1]; k++) {
+				uint32_t v = node[k];
 
-				if ((e.flags && (e.flags[k] & HS_REF_WEAK)) ||
-				    v >= n || bits_test_set(seen, v))
+				if ((weak && (fl[k] & HS_REF_WEAK)) || v >= n ||
+				    bits_test_set(seen, v))
 					continue;
 				parent[v] = u;
 				queue[(*tail)++] = v;
