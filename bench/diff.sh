@@ -4,9 +4,9 @@
 # `dumpdiff A B --top 20` (two loads, two dominator trees, the diff,
 # the owners' root paths) on
 #   - two python-shaped snapshots (BENCH_PY_OBJECTS, default 1.2M objects;
-#     phase 2 adds dumpgen's leak): target <= 1 s
+#     phase 2 adds dumpgen's leak): target <= 0.6 s
 #   - two bench4 snapshots (BENCH_OBJECTS, default 10M objects, ~40M
-#     references): targets <= 12 s and <= 3 GiB peak RSS
+#     references): targets <= 12 s and <= 2 GiB peak RSS
 # and checks that the diff names dumpgen's leak owner.
 #
 #   BENCH_REPEAT=R   runs per figure, the best is kept (default 3)
@@ -54,7 +54,7 @@ PY
 	fi
 }
 
-pair python python "$NPY" 1 ""
-pair bench4 bench4 "$N" 12 3072
+pair python python "$NPY" 0.6 ""
+pair bench4 bench4 "$N" 12 2048
 [ "${BENCH_KEEP:-0}" = 1 ] || rm -rf "$DIR"
 exit 0
