@@ -310,9 +310,9 @@ int hs_graph_labels(hs_str *out, hs_graph *g, const uint32_t *nodes,
 		if (rc < 0)
 			break;
 		for (; i < n && q[i].node == node; i++) {
-			const hs_str *t = v[edges[q[i].i]] != HS_NO_LABEL
-					  ? hs_graph__string_at(g, v[edges[q[i].i]])
-					  : NULL;
+			uint32_t lab = v[edges[q[i].i]];
+			const hs_str *t = lab != HS_NO_LABEL
+					  ? hs_graph__string_at(g, lab) : NULL;
 
 			if (t)
 				out[q[i].i] = *t;
@@ -338,8 +338,8 @@ int hs_graph_label(hs_str *out, hs_buf *storage, hs_graph *g, uint32_t node,
 	pthread_mutex_lock(&g->lock);
 	rc = node_labels(&e, g, node);
 	if (rc == 0) {
-		const hs_str *text = e->labels[k] != HS_NO_LABEL
-				     ? hs_graph__string_at(g, e->labels[k]) : NULL;
+		const hs_str *text = e->labels[k] == HS_NO_LABEL ? NULL
+				     : hs_graph__string_at(g, e->labels[k]);
 
 		if (text) {
 			storage->len = 0;

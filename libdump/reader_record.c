@@ -35,7 +35,8 @@ static int bad(const rec_parse *p, const char *what)
 	p->d->eod = p->m->eod;
 	return hs_error_set(HS_ECORRUPT, "%s: byte %llu: frame %zu, record "
 			    "at +%zu: %s record: %s", p->r->name,
-			    (unsigned long long)p->r->frames[p->d->frame].offset,
+			    (unsigned long long)
+			    p->r->frames[p->d->frame].offset,
 			    p->d->frame, p->start,
 			    hs_record_kind_name((int)p->tag), what);
 }
