@@ -1,0 +1,210 @@
+/*
+ * labels.c - the text of edge labels: str objects to UTF-8 without
+ * creating any object, dict-key reprs, attribute and variable names, list
+ * indices.  Labels are string records of the writer, so they exist in
+ * pass 2 only (pass 1 gets HS_NO_LABEL).  Direct-mapped caches (4096
+ * slots per kind, keyed by the key or name object) and a map of C-string
+ * labels keep each text declared once in the common case.
+ */
+#include "walk.h"
+
+/* Appends s's text as UTF-8 to dst (at most cap bytes, whole characters);
+ * quote escapes quotes, backslashes and control characters as a repr
+ * does.  @return bytes written; *cut set if s did not fit. */
+size_t utf8_put(char *dst, size_t cap, PyObject *s, int quote, int *cut)
+{
+	size_t len = 0;
+	Py_ssize_t n;
+	const void *data;
+	int kind;
+
+	*cut = 0;
+	if (!PyUnicode_IS_READY(s)) {
+		*cut = 1;
+		return 0;
+	}
+	kind = PyUnicode_KIND(s);
+	data = PyUnicode_DATA(s);
+	n = PyUnicode_GET_LENGTH(s);
+	for (Py_ssize_t i = 0; i < n; i++) {
+		Py_UCS4 c = PyUnicode_READ(kind, data, i);
+		char t[8];
+		size_t k;
+
+		if (quote && (c < 0x20 || c == 0x7f)) {
+			k = (size_t)snprintf(t, sizeof(t), "\\x%02x",
+					     (unsigned)c);
+		} else if (quote && (c == '\'' || c == '\\')) {
+			t[0] = '\\';
+			t[1] = (char)c;
+			k = 2;
+		} else if (c < 0x80) {
+			t[0] = (char)c;
+			k = 1;
+		} else if (c < 0x800) {
+			t[0] = (char)(0xC0 | (c >> 6));
+			t[1] = (char)(0x80 | (c & 0x3F));
+			k = 2;
+		} else if (c >= 0xD800 && c < 0xE000) {
+			t[0] = '?';     /* a lone surrogate has no UTF-8 */
+			k = 1;
+		} else if (c < 0x10000) {
+			t[0] = (char)(0xE0 | (c >> 12));
+			t[1] = (char)(0x80 | ((c >> 6) & 0x3F));
+			t[2] = (char)(0x80 | (c & 0x3F));
+			k = 3;
+		} else {
+			t[0] = (char)(0xF0 | (c >> 18));
+			t[1] = (char)(0x80 | ((c >> 12) & 0x3F));
+			t[2] = (char)(0x80 | ((c >> 6) & 0x3F));
+			t[3] = (char)(0x80 | (c & 0x3F));
+			k = 4;
+		}
+		if (len + k > cap) {
+			*cut = 1;
+			break;
+		}
+		memcpy(dst + len, t, k);
+		len += k;
+	}
+	return len;
+}
+
+static uint32_t declare_text(walk *W, const char *s, size_t len)
+{
+	uint32_t idx;
+	int rc;
+
+	if (W->err)
+		return HS_NO_LABEL;
+	rc = hs_writer_string(&idx, W->w, s, len);
+	if (rc < 0) {
+		fail(W, rc);
+		return HS_NO_LABEL;
+	}
+	W->st->strings++;
+	return idx;
+}
+
+/* A constant label: C strings of this file or of type member tables. */
+uint32_t L(walk *W, const char *s)
+{
+	uint32_t idx;
+	int rc;
+
+	label_slot *c;
+
+	if (W->pass != 2 || !s)
+		return HS_NO_LABEL;
+	c = &W->lc_cstr[((uintptr_t)s * 0x9E3779B97F4A7C15ull) >> 56];
+	if (c->key == (uint64_t)(uintptr_t)s)
+		return c->idx;
+	if (am_get(&W->cstr, (uint64_t)(uintptr_t)s, &idx)) {
+		c->key = (uint64_t)(uintptr_t)s;
+		c->idx = idx;
+		return idx;
+	}
+	idx = declare_text(W, s, strlen(s));
+	if (idx == HS_NO_LABEL)
+		return idx;
+	rc = am_put(W, &W->cstr, (uint64_t)(uintptr_t)s, idx, NULL);
+	if (rc < 0)
+		return HS_NO_LABEL;
+	return idx;
+}
+
+static label_slot *lc_slot(label_slot *cache, PyObject *o)
+{
+	uint64_t a = (uint64_t)(uintptr_t)o;
+
+	return &cache[((a >> 3) * 0x9E3779B97F4A7C15ull) >> 52];
+}
+
+/* A name (attribute, variable) from a str object, without quotes. */
+uint32_t name_label(walk *W, PyObject *name)
+{
+	label_slot *s;
+	size_t len;
+	int cut;
+
+	if (W->pass != 2 || !name || !PyUnicode_Check(name))
+		return HS_NO_LABEL;
+	s = lc_slot(W->lc_name, name);
+	if (s->key == (uint64_t)(uintptr_t)name)
+		return s->idx;
+	len = utf8_put(W->text, TEXT_MAX, name, 0, &cut);
+	s->idx = declare_text(W, W->text, len);
+	s->key = s->idx == HS_NO_LABEL ? 0 : (uint64_t)(uintptr_t)name;
+	return s->idx;
+}
+
+/* The short repr of a dict key: 'text', 42, None, <tuple>. */
+static size_t key_repr(walk *W, PyObject *k)
+{
+	char *t = W->text;
+	int cut;
+
+	if (PyUnicode_Check(k)) {
+		size_t n;
+
+		t[0] = '\'';
+		n = 1 + utf8_put(t + 1, 60, k, 1, &cut);
+		if (cut) {
+			memcpy(t + n, "...", 3);
+			n += 3;
+		}
+		t[n++] = '\'';
+		return n;
+	}
+	if (PyBool_Check(k))
+		return (size_t)snprintf(t, TEXT_MAX, "%s",
+					k == Py_True ? "True" : "False");
+	if (PyLong_Check(k)) {
+		int over = 0;
+		long long v = PyLong_AsLongLongAndOverflow(k, &over);
+
+		if (v == -1 && PyErr_Occurred())
+			PyErr_Clear();
+		if (!over)
+			return (size_t)snprintf(t, TEXT_MAX, "%lld", v);
+		return (size_t)snprintf(t, TEXT_MAX, "<int>");
+	}
+	if (PyFloat_Check(k))
+		return (size_t)snprintf(t, TEXT_MAX, "%.17g",
+					PyFloat_AS_DOUBLE(k));
+	if (k == Py_None)
+		return (size_t)snprintf(t, TEXT_MAX, "None");
+	return (size_t)snprintf(t, TEXT_MAX, "<%.100s>", Py_TYPE(k)->tp_name);
+}
+
+uint32_t key_label(walk *W, PyObject *dict, PyObject *key)
+{
+	label_slot *s;
+	size_t len;
+
+	if (W->pass != 2 || !key)
+		return HS_NO_LABEL;
+	/* a redacted dump names the keys of namespaces only: identifiers */
+	if (W->o->redact && !am_get(&W->ns, (uint64_t)(uintptr_t)dict, NULL))
+		return HS_NO_LABEL;
+	s = lc_slot(W->lc_repr, key);
+	if (s->key == (uint64_t)(uintptr_t)key)
+		return s->idx;
+	len = key_repr(W, key);
+	s->idx = declare_text(W, W->text, len);
+	s->key = s->idx == HS_NO_LABEL ? 0 : (uint64_t)(uintptr_t)key;
+	return s->idx;
+}
+
+uint32_t index_label(walk *W, size_t i)
+{
+	int n;
+
+	if (W->pass != 2 || i >= LABEL_INDEX_MAX)
+		return HS_NO_LABEL;
+	if (W->idx_label[i] != HS_NO_LABEL)
+		return W->idx_label[i];
+	n = snprintf(W->text, TEXT_MAX, "[%zu]", i);
+	W->idx_label[i] = declare_text(W, W->text, (size_t)n);
+	return W->idx_label[i];
+}

@@ -1,0 +1,242 @@
+/*
+ * reflabels.c - pass 2: names the references tp_traverse gave (in
+ * W->rp), by position where the type's traverse order is known (dicts,
+ * instances of Python classes, lists, tuples), by identity with known
+ * fields otherwise (functions, types, modules, cells, methods, member
+ * tables).  Allocates nothing; a reference it cannot place stays
+ * unlabelled.
+ */
+#include "walk.h"
+
+/* Labels the dict part of a dict's references (what dict_traverse
+ * visits), starting at pos; @return the position after it, or SIZE_MAX
+ * when the references do not follow the expected order. */
+static size_t label_dict(walk *W, PyObject *o, size_t pos)
+{
+	PyDictObject *mp = (PyDictObject *)o;
+	PyDictKeysObject *k = mp->ma_keys;
+	Py_ssize_t n = k->dk_nentries;
+
+	if (DK_IS_UNICODE(k)) {
+		PyDictUnicodeEntry *e = DK_UNICODE_ENTRIES(k);
+
+		for (Py_ssize_t i = 0; i < n; i++) {
+			PyObject *v = mp->ma_values ? mp->ma_values->values[i]
+						    : e[i].me_value;
+			if (!v)
+				continue;
+			if (pos >= W->nr || W->rp[pos] != v)
+				return SIZE_MAX;
+			W->rl[pos++] = key_label(W, o, e[i].me_key);
+		}
+	} else {
+		PyDictKeyEntry *e = DK_ENTRIES(k);
+
+		for (Py_ssize_t i = 0; i < n; i++) {
+			if (!e[i].me_value)
+				continue;
+			if (pos + 1 >= W->nr || W->rp[pos] != e[i].me_value ||
+			    W->rp[pos + 1] != e[i].me_key)
+				return SIZE_MAX;
+			W->rl[pos++] = key_label(W, o, e[i].me_key);
+			W->rl[pos++] = L(W, "<key>");
+		}
+	}
+	return pos;
+}
+
+/* Counts what dict_traverse visits for o. */
+static size_t dict_visits(PyObject *o)
+{
+	PyDictObject *mp = (PyDictObject *)o;
+	PyDictKeysObject *k = mp->ma_keys;
+	size_t c = 0;
+
+	if (DK_IS_UNICODE(k)) {
+		PyDictUnicodeEntry *e = DK_UNICODE_ENTRIES(k);
+
+		for (Py_ssize_t i = 0; i < k->dk_nentries; i++)
+			c += (mp->ma_values ? mp->ma_values->values[i]
+					    : e[i].me_value) != NULL;
+	} else {
+		PyDictKeyEntry *e = DK_ENTRIES(k);
+
+		for (Py_ssize_t i = 0; i < k->dk_nentries; i++)
+			c += e[i].me_value ? 2 : 0;
+	}
+	return c;
+}
+
+static PyObject **dict_ptr(PyObject *o)
+{
+	PyTypeObject *t = Py_TYPE(o);
+	Py_ssize_t off = t->tp_dictoffset;
+
+	if (t->tp_flags & Py_TPFLAGS_MANAGED_DICT)
+		return _PyObject_ManagedDictPointer(o);
+	if (off == 0)
+		return NULL;
+	if (off < 0) {
+		Py_ssize_t n = Py_SIZE(o);
+
+		if (n < 0)
+			n = -n;
+		off += (Py_ssize_t)_PyObject_VAR_SIZE(t, n);
+	}
+	return (PyObject **)((char *)o + off);
+}
+
+/* Labels what subtype_traverse visits (slots, managed attributes,
+ * __dict__, __class__), in its order; *base_out = the first base with its
+ * own tp_traverse.  @return the position after, or SIZE_MAX. */
+static size_t label_instance(walk *W, PyObject *o, PyTypeObject **base_out)
+{
+	PyTypeObject *t = Py_TYPE(o), *base = t;
+	size_t pos = 0;
+
+	while (base && base->tp_traverse == g_subtype_traverse) {
+		if (Py_SIZE(base)) {
+			PyMemberDef *m = _PyHeapType_GET_MEMBERS(
+						(PyHeapTypeObject *)base);
+
+			for (Py_ssize_t i = 0; i < Py_SIZE(base); i++, m++) {
+				PyObject *v;
+
+				if (m->type != T_OBJECT_EX)
+					continue;
+				v = *(PyObject **)((char *)o + m->offset);
+				if (!v)
+					continue;
+				if (pos >= W->nr || W->rp[pos] != v)
+					return SIZE_MAX;
+				W->rl[pos++] = L(W, m->name);
+			}
+		}
+		base = base->tp_base;
+	}
+	*base_out = base;
+	if (!base)
+		return SIZE_MAX;
+	if (t->tp_flags & Py_TPFLAGS_MANAGED_DICT) {
+		PyDictValues *vals = *_PyObject_ValuesPointer(o);
+		PyDictKeysObject *k = ((PyHeapTypeObject *)t)->ht_cached_keys;
+
+		if (vals && k) {
+			PyDictUnicodeEntry *e = DK_UNICODE_ENTRIES(k);
+
+			for (Py_ssize_t i = 0; i < k->dk_nentries; i++) {
+				PyObject *v = vals->values[i];
+
+				if (!v)
+					continue;
+				if (pos >= W->nr || W->rp[pos] != v)
+					return SIZE_MAX;
+				W->rl[pos++] = name_label(W, e[i].me_key);
+			}
+		}
+	}
+	if (t->tp_dictoffset != base->tp_dictoffset) {
+		PyObject **dp = dict_ptr(o);
+
+		if (dp && *dp) {
+			if (pos >= W->nr || W->rp[pos] != *dp)
+				return SIZE_MAX;
+			W->rl[pos++] = L(W, "__dict__");
+		}
+	}
+	if ((t->tp_flags & Py_TPFLAGS_HEAPTYPE) &&
+	    (!base->tp_traverse || !(base->tp_flags & Py_TPFLAGS_HEAPTYPE))) {
+		if (pos >= W->nr || W->rp[pos] != (PyObject *)t)
+			return SIZE_MAX;
+		W->rl[pos++] = L(W, "__class__");
+	}
+	return pos;
+}
+
+/* list_traverse and tupletraverse visit the items last to first; either
+ * order is accepted, checked item by item. */
+static void label_seq(walk *W, PyObject **items, Py_ssize_t n, size_t pos)
+{
+	Py_ssize_t last = n - 1;
+	int backward;
+
+	while (last >= 0 && !items[last])
+		last--;
+	if (last < 0 || pos >= W->nr)
+		return;
+	backward = W->rp[pos] == items[last] && W->rp[pos] != items[0];
+	for (Py_ssize_t k = 0; k < n; k++) {
+		Py_ssize_t i = backward ? n - 1 - k : k;
+
+		if (!items[i])
+			continue;
+		if (pos >= W->nr || W->rp[pos] != items[i])
+			return;
+		W->rl[pos++] = index_label(W, (size_t)i);
+	}
+}
+
+/* Pass 2: names the references tp_traverse gave, by position where the
+ * order is known, by identity with known fields otherwise. */
+void label_gc(walk *W, PyObject *o)
+{
+	PyTypeObject *t = Py_TYPE(o), *base = t;
+	size_t pos = 0;
+
+	if (t->tp_traverse == g_subtype_traverse) {
+		pos = label_instance(W, o, &base);
+		if (pos == SIZE_MAX)
+			return;
+	}
+	if (base->tp_traverse == PyList_Type.tp_traverse && PyList_Check(o)) {
+		label_seq(W, ((PyListObject *)o)->ob_item, PyList_GET_SIZE(o),
+			  pos);
+	} else if (base->tp_traverse == PyTuple_Type.tp_traverse &&
+		   PyTuple_Check(o)) {
+		label_seq(W, ((PyTupleObject *)o)->ob_item,
+			  PyTuple_GET_SIZE(o), pos);
+	} else if (PyDict_Check(o)) {
+		/* C subclasses (OrderedDict, defaultdict) visit their own
+		 * fields first and the dict's last */
+		size_t d = dict_visits(o);
+
+		if (d <= W->nr - pos)
+			label_dict(W, o, W->nr - d);
+	} else if (PyModule_Check(o)) {
+		label_ptr(W, pos, PyModule_GetDict(o), "__dict__");
+	} else if (PyFunction_Check(o)) {
+		PyFunctionObject *f = (PyFunctionObject *)o;
+
+		label_ptr(W, pos, f->func_code, "__code__");
+		label_ptr(W, pos, f->func_globals, "__globals__");
+		label_ptr(W, pos, f->func_builtins, "__builtins__");
+		label_ptr(W, pos, f->func_name, "__name__");
+		label_ptr(W, pos, f->func_qualname, "__qualname__");
+		label_ptr(W, pos, f->func_defaults, "__defaults__");
+		label_ptr(W, pos, f->func_kwdefaults, "__kwdefaults__");
+		label_ptr(W, pos, f->func_closure, "__closure__");
+		label_ptr(W, pos, f->func_doc, "__doc__");
+		label_ptr(W, pos, f->func_dict, "__dict__");
+		label_ptr(W, pos, f->func_module, "__module__");
+		label_ptr(W, pos, f->func_annotations, "__annotations__");
+	} else if (PyType_Check(o)) {
+		PyTypeObject *ty = (PyTypeObject *)o;
+
+		label_ptr(W, pos, ty->tp_dict, "__dict__");
+		label_ptr(W, pos, ty->tp_mro, "__mro__");
+		label_ptr(W, pos, ty->tp_bases, "__bases__");
+		label_ptr(W, pos, (PyObject *)ty->tp_base, "__base__");
+		label_ptr(W, pos, ty->tp_cache, "__cache__");
+		label_ptr(W, pos, ((PyHeapTypeObject *)ty)->ht_module,
+			  "__module_object__");
+	} else if (PyCell_Check(o)) {
+		label_ptr(W, pos, PyCell_GET(o), "cell_contents");
+	} else if (PyMethod_Check(o)) {
+		label_ptr(W, pos, PyMethod_GET_FUNCTION(o), "__func__");
+		label_ptr(W, pos, PyMethod_GET_SELF(o), "__self__");
+	} else if (PyWeakref_Check(o)) {
+		label_ptr(W, pos, ((PyWeakReference *)o)->wr_callback,
+			  "__callback__");
+	}
+	label_members(W, o, pos);
+}
