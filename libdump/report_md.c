@@ -3,8 +3,11 @@
  * HS_REPORT_MD_MAX bytes, for a bug report or an agent.
  *
  * Headings are ours; everything from the dump is inside fenced text
- * blocks (~~~), each line starting with our own text, so no name or path
- * can become markup, and text is safe (hs_text_safe) before it is cut.
+ * blocks (~~~), each line starting with our own text or with 4 spaces
+ * (a root path: CommonMark takes a line of up to 3 spaces and "~~~" as
+ * the closing fence, so a root labelled "~~~" would end the block and
+ * make the next names markup), so no name or path can become markup,
+ * and text is safe (hs_text_safe) before it is cut.
  * The summary is rendered with generous limits first, then with tighter
  * ones (shorter names and paths, fewer rows) until it fits; the last
  * level fits by construction, whatever the dump holds.
@@ -265,7 +268,8 @@ static void retainers(md *m, const hs_report *r, const limits *l)
 		     hum(hs_dom_retained(r->d, o->node), a),
 		     pct(hs_dom_retained(r->d, o->node), heap));
 		type_name(m, r, o->type, l->name);
-		addf(m, " 0x%" PRIx64 "\n   ", hs_graph_id(r->g, o->node));
+		/* 4 spaces: a path may be a root label alone ("~~~") */
+		addf(m, " 0x%" PRIx64 "\n    ", hs_graph_id(r->g, o->node));
 		path(m, r, r->top[i], l->path);
 		adds(m, "\n");
 	}

@@ -185,7 +185,20 @@ for args in "$T/h.snap" "$T/h.snap $T/h.snap" "$T/huge.snap" "$T/huge.snap $T/hu
 	f=$(grep -c '^~~~' "$T/out")
 	[ $((f % 2)) = 0 ] && [ "$f" -ge 6 ] && ok || fail "md of $args: $f fence lines"
 	if grep -q '^[<`|]' "$T/out"; then fail "md of $args: a line starts with dump text"; else ok; fi
+	# no closing fence of the dump's making: up to 3 spaces, then ~~~
+	if grep -Eq '^ {1,3}(~~~|```)' "$T/out"; then fail "md of $args: a fence of the dump's"; else ok; fi
 done
+# a root labelled ~~~ that is the largest retainer: its path line must
+# not close the block (the next retainer's name would become markup)
+printf '%s\n' '{"kind":"header","format":"heapsnap","version":1}' \
+	'{"kind":"object","id":1,"type":"~~~","size":5000,"refs":[2]}' \
+	'{"kind":"object","id":2,"type":"<img src=x onerror=alert(1)>","size":4000}' \
+	'{"kind":"root","id":1,"root_kind":"~~~","label":"~~~"}' >"$T/fence.jsonl"
+"$HS_BIN/dumpconv" "$T/fence.jsonl" -o "$T/fence.snap" 2>"$T/err" && ok || fail "fence dump"
+expect_rc 0 "fence md" -- "$R" --md "$T/fence.snap"
+n=$(grep -Ec '^ {1,3}~~~' "$T/out")
+[ "$n" = 0 ] && ok || fail "fence md: $n lines close the block early"
+expect_grep "^    ~~~$" "$T/out" "fence md: the root path, indented 4"
 expect_rc 0 "huge md" -- "$R" --md "$T/huge.snap"
 expect_grep "Top types by retained size (10 of 5000)" "$T/out" "huge: the ten largest of 5,000 types"
 

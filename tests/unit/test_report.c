@@ -280,6 +280,70 @@ static void test_writers(void)
 	unload(&b);
 }
 
+/* A root labelled "~~~" that is itself the largest retainer: its root
+ * path is that label alone, on a line of its own inside the retainers'
+ * block.  No line of the summary may be a fence (up to 3 spaces, then 3
+ * or more '~' or '`') but the summary's own, at column 0, in pairs:
+ * "   ~~~" would close the block and let the next names be markup. */
+static void test_md_fence(void)
+{
+	hs_writer *w;
+	hs_header h = HS_HEADER_INIT;
+	hs_graph *g;
+	hs_dom *d;
+	hs_report *r;
+	hs_buf out = HS_BUF_INIT;
+	uint32_t tf, ti;
+	uint64_t ref = 0x200;
+	hs_object o;
+	char path[512];
+	int open = 0, ours = 0, bad = 0;
+
+	snprintf(path, sizeof(path), "%s/fence.snap", hs_unit_tmpdir());
+	CU_ASSERT_FATAL(hs_writer_open(&w, path, NULL, &h) == 0);
+	CU_ASSERT_FATAL(hs_writer_type(&tf, w, "~~~", 3) == 0);
+	CU_ASSERT_FATAL(hs_writer_type(&ti, w, "<img src=x onerror=alert(1)>",
+				       28) == 0);
+	memset(&o, 0, sizeof(o));
+	o.site = HS_NO_SITE;
+	o.id = 0x100, o.type = tf, o.size = 5000, o.nrefs = 1, o.refs = &ref;
+	CU_ASSERT_FATAL(hs_writer_object(w, &o) == 0);
+	o.id = 0x200, o.type = ti, o.size = 4000, o.nrefs = 0, o.refs = NULL;
+	CU_ASSERT_FATAL(hs_writer_object(w, &o) == 0);
+	CU_ASSERT_FATAL(hs_writer_root(w, 0x100, "~~~", "~~~", 0) == 0);
+	CU_ASSERT_FATAL(hs_writer_close(w) == 0);
+	CU_ASSERT_FATAL(hs_graph_load(&g, path, NULL) == 0);
+	CU_ASSERT_FATAL(hs_dom_build(&d, g) == 0);
+	CU_ASSERT_FATAL(hs_report_new(&r, g, d, NULL, NULL, NULL, NULL) == 0);
+	CU_ASSERT_FATAL(hs_report_markdown(r, hs_buf_sink(&out)) == 0);
+	for (size_t i = 0; i < out.len;) {
+		const char *line = (const char *)out.data + i;
+		const char *nl = memchr(line, '\n', out.len - i);
+		size_t n = nl ? (size_t)(nl - line) : out.len - i, k = 0;
+
+		while (k < n && k < 4 && line[k] == ' ')
+			k++;
+		if (k < 4 && n - k >= 3 &&
+		    (memcmp(line + k, "~~~", 3) == 0 ||
+		     memcmp(line + k, "```", 3) == 0)) {
+			if (open ? n == 3 && memcmp(line, "~~~", 3) == 0
+				 : n == 7 && memcmp(line, "~~~text", 7) == 0)
+				ours++, open = !open;
+			else
+				bad++, fprintf(stderr, "fence: '%.*s'\n",
+					       (int)n, line);
+		}
+		i += n + 1;
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT_EQUAL(open, 0);
+	CU_ASSERT(ours >= 8);
+	hs_buf_release(&out);
+	hs_report_free(r);
+	hs_dom_free(d);
+	hs_graph_free(g);
+}
+
 static int fail_write(const void *buf, size_t len, void *payload)
 {
 	(void)payload, (void)buf, (void)len;
@@ -303,4 +367,5 @@ static void test_sink_error(void)
 }
 
 HS_SUITE(report, HS_TEST(test_tree), HS_TEST(test_redact),
-	 HS_TEST(test_growth), HS_TEST(test_writers), HS_TEST(test_sink_error))
+	 HS_TEST(test_growth), HS_TEST(test_writers), HS_TEST(test_md_fence),
+	 HS_TEST(test_sink_error))
