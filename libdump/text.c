@@ -112,6 +112,9 @@ size_t hs_text_char(const char *s, size_t n)
 		return p[0] >= 0x20 && p[0] != 0x7f && p[0] != '\\';
 	if (k == 2 && p[0] == 0xc2 && p[1] < 0xa0)
 		return 0;  /* a C1 control */
+	if (k == 3 && p[0] == 0xe2 && p[1] == 0x80 &&
+	    (p[2] == 0xa8 || p[2] == 0xa9))
+		return 0;  /* U+2028/9: a line break to editors and splitlines */
 	return bidi_control(p, k) ? 0 : k;
 }
 

@@ -43,7 +43,9 @@ HS_API size_t hs_text_utf8_len(const char *s, size_t n);
 /** hs_text_char() : length of the printable character at s (1..4), or 0
  *  when the byte at s is shown escaped: a control (C0, DEL, C1), a
  *  backslash, one of Unicode's Bidi_Control set (U+061C, U+200E/F,
- *  U+202A..E, U+2066..9), or not UTF-8. */
+ *  U+202A..E, U+2066..9), the line and paragraph separators U+2028/9
+ *  (line breaks to editors, JavaScript and Python's splitlines), or not
+ *  UTF-8. */
 HS_API size_t hs_text_char(const char *s, size_t n);
 
 /**

@@ -76,7 +76,7 @@ graph_words() {
 # bytes no human output may hold: C0 controls but \t \n \r, DEL, C1
 # controls (U+0080..9F), Unicode's Bidi_Control set (U+061C, U+200E/F,
 # U+202A..E, U+2066..9)
-RAW_CONTROL='[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\xc2[\x80-\x9f]|\xd8\x9c|\xe2\x80[\x8e\x8f\xaa-\xae]|\xe2\x81[\xa6-\xa9]'
+RAW_CONTROL='[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\xc2[\x80-\x9f]|\xd8\x9c|\xe2\x80[\x8e\x8f\xa8\xa9\xaa-\xae]|\xe2\x81[\xa6-\xa9]'
 
 # run NAME ARGS...: runs a tool in $CWD with a timeout, memory measured;
 # leaves rc in $rc, RSS (KiB) in $rss, output in $T/out and $T/err.

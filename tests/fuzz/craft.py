@@ -309,7 +309,7 @@ MiB = 1 << 20
 # C1 CSI (U+009B), the Arabic letter mark U+061C and an isolate U+2067
 # (bidi controls), a CSV-breaking comma and line break, a formula
 EVIL = [b"\x1b[2J\x1b]0;pwned\x07", b"a\x00b", b"\xff\xfe\xc3(", b'q"uo\\te',
-        b"\x1b[31mred\x1b[0m\r\n\t\x7f", b"\xe2\x80\xae\xed\xa0\x80end",
+        b"\x1b[31mred\x1b[0m\r\n\t\x7f", b"\xe2\x80\xae\xed\xa0\x80end\xe2\x80\xa8ls\xe2\x80\xa9",
         b"../../etc/passwd", b"%s%n%x", b"\xc2\x9b2J\xd8\x9cx\xe2\x81\xa7y",
         b'a,b\r\nc,"d"']
 

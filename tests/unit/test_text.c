@@ -47,6 +47,9 @@ static void test_safe(void)
 	/* bidi controls are escaped, other characters kept */
 	CU_ASSERT(safe_is("\xe2\x80\xae" "abc\xe2\x81\xa6", 9, 0,
 			  "\\xe2\\x80\\xae" "abc\\xe2\\x81\\xa6"));
+	/* so are the line and paragraph separators: one row, one line */
+	CU_ASSERT(safe_is("a\xe2\x80\xa8" "b\xe2\x80\xa9" "c\xe2\x80\xa7", 12, 0,
+			  "a\\xe2\\x80\\xa8" "b\\xe2\\x80\\xa9" "c\xe2\x80\xa7"));
 	CU_ASSERT(safe_is("caf\xc3\xa9 \xe6\x97\xa5", 9, 0,
 			  "caf\xc3\xa9 \xe6\x97\xa5"));
 	CU_ASSERT(safe_is("<script>", 8, 0, "<script>"));
