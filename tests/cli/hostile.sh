@@ -49,6 +49,7 @@ garbage_between trailer_bad_checksum trailer_len_4g trailer_offset_inside \
 trailer_offset_zero trailer_offset_past_end trailer_overlap \
 trailer_out_of_order trailer_lies_counts bomb_declared_second \
 trailer_splits_frame0 trailer_splits_frame1 trailer_merges_frames \
+trailer_lists_frame_twice \
 bomb_stream_second len_refs_4g len_str_4g len_record_4g len_site_4g \
 len_map_4g deep_nesting deep_maps two_frame_records skippable_4g \
 many_frames record_bomb_16m trailer_no_frames bomb_rle_3000"

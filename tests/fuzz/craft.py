@@ -663,6 +663,7 @@ def frame_cases():
         lambda e: [[e[0][0], e[0][1] + e[1][1] // 2] + e[0][2:]] + e[1:])
     out["trailer_out_of_order"] = lie(lambda e: [e[1], e[0]] + e[2:])
     out["trailer_hides_frame"] = lie(lambda e: e[:1] + e[2:])
+    out["trailer_lists_frame_twice"] = lie(lambda e: e[:2] + e[1:])
     out["trailer_no_frames"] = lie(lambda e: [])
     # a valid checksum over a table that does not match the frames: frame
     # 0 split in two (its header unreadable if believed), frame 1 split,

@@ -892,14 +892,16 @@ static void test_other_formats(void)
 typedef enum {
 	LIE_NONE, LIE_OBJECTS, LIE_RECORDS, LIE_FIRST, LIE_DSIZE, LIE_TOTALS,
 	LIE_OMIT, LIE_SHIFT, LIE_OVERLAP, LIE_OUTSIDE, LIE_ZERO_FRAMES,
-	LIE_CSIZE_HUGE, LIE_SWAP, LIE_SPLIT0, LIE_SPLIT, LIE_MERGE, LIE_COUNT
+	LIE_CSIZE_HUGE, LIE_SWAP, LIE_SPLIT0, LIE_SPLIT, LIE_MERGE, LIE_TWICE,
+	LIE_COUNT
 } lie_kind;
 
 static const char *const lie_names[] = {
 	"none", "objects", "records", "first_object", "dsize", "totals",
 	"a frame left out", "an offset inside a frame", "overlap",
 	"outside the file", "no frames", "huge csize", "frames swapped",
-	"frame 0 split in two", "a frame split in two", "two frames as one"
+	"frame 0 split in two", "a frame split in two", "two frames as one",
+	"a frame listed twice"
 };
 
 static void test_lying_trailer(void)
@@ -968,6 +970,10 @@ static void test_lying_trailer(void)
 			fr[i + 1].csize -= h;
 			break;
 		}
+		case LIE_TWICE:
+			/* frame k + 1 listed twice, in frame k's place too */
+			fr[k] = fr[k + 1];
+			break;
 		case LIE_MERGE:
 			fr[k].csize += fr[k + 1].csize;
 			memmove(fr + k + 1, fr + k + 2,
