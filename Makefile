@@ -6,7 +6,7 @@
 #   make demo       build, capture a sample Python heap, analyse it
 #   make check      every test suite, then again under ASan+UBSan
 #   make bench      speed and size figures beside their targets
-#   make fuzz       libFuzzer targets, FUZZ_SECONDS each
+#   make fuzz       fuzz targets under libFuzzer and AFL++, FUZZ_SECONDS each
 #   make install    PREFIX=/usr/local
 
 PREFIX   ?= /usr/local
@@ -17,6 +17,8 @@ CC       ?= cc
 PKGS     := libzstd msgpack zlib
 DEPS_DEB := gcc make pkg-config libzstd-dev libmsgpack-dev libcunit1-dev \
             zlib1g-dev python3-dev zstd clang lowdown chromium
+# the second fuzzer, installed by make fuzz (fuzz-deps) only
+FUZZ_DEB := clang afl++
 BENCH_DEB := python3-networkx python3-objgraph libboost-graph-dev g++ time nodejs
 
 # A call that no longer matches its declaration (a callback whose
@@ -100,7 +102,7 @@ $(eval $(call variant,$(B),,$$(CC)))
 $(eval $(call variant,$(B)/asan,$(SAN),$$(SAN_CC)))
 
 FORCE:
-.PHONY: FORCE all deps bench-deps lib tools man python demo check bench fuzz install clean
+.PHONY: FORCE all deps fuzz-deps bench-deps lib tools man python demo check bench fuzz install clean
 .SECONDARY:
 
 all: lib tools man
@@ -166,6 +168,11 @@ $(B)/.deps-ok: Makefile
 	@./tests/install_deps.sh $(DEPS_DEB)
 	@mkdir -p $(B) && touch $@
 
+fuzz-deps: $(B)/.fuzz-deps-ok
+$(B)/.fuzz-deps-ok: Makefile | $(B)/.deps-ok
+	@./tests/install_deps.sh $(FUZZ_DEB)
+	@touch $@
+
 bench-deps: $(B)/.bench-deps-ok
 $(B)/.bench-deps-ok: Makefile | $(B)/.deps-ok
 	@./tests/install_deps.sh $(BENCH_DEB)
@@ -188,7 +195,7 @@ check: all python $(B)/tests/unit $(B)/asan/tests/unit $(addprefix $(B)/asan/bin
 bench: all python bench-deps
 	./bench/run.sh
 
-fuzz: all
+fuzz: all fuzz-deps
 	./tests/fuzz/run.sh $(or $(FUZZ_SECONDS),60)
 
 install: all

@@ -1,6 +1,7 @@
 /*
  * entries.h - the fuzzed entry points, one function per target, shared by
- * the libFuzzer targets (tests/fuzz/fuzz_*.c) and the regression suite
+ * the fuzz targets (tests/fuzz/fuzz_*.c: LLVMFuzzerTestOneInput, run by
+ * libFuzzer and by AFL++'s libFuzzer driver) and the regression suite
  * (tests/unit/test_regress.c), so that a crash found by a fuzzer replays
  * through exactly the code that found it.
  *
