@@ -169,6 +169,34 @@ class ChildTest(unittest.TestCase):
                     b"--dir", b"--on-exit"):
             self.assertIn(opt, o)
 
+    def test_run_path_is_the_scripts(self):
+        """`-m heapsnap run sub/s.py` runs as `python3 sub/s.py` would:
+        the script's directory first on sys.path, not the current one
+        (whose textwrap.py would shadow the standard library)."""
+        sub = os.path.join(self.dir, "sub")
+        os.mkdir(sub)
+        self.script("print('SHADOW', flush=True)\n", name="textwrap.py")
+        self.script("""
+            import sys, textwrap, argparse
+            print("path0", sys.path[0], flush=True)
+            print("cwd-on-path", any(p in ("", %r) for p in sys.path),
+                  flush=True)
+            print("textwrap", textwrap.__file__, flush=True)
+        """ % self.dir, name="sub/s.py")
+        p = self.start(["-m", "heapsnap", "run", "--signal", "none",
+                        "sub/s.py"], cwd=self.dir)
+        o, e = p.communicate(timeout=60)
+        self.assertEqual(p.returncode, 0, e)
+        self.assertNotIn(b"SHADOW", o)
+        self.assertIn(("path0 %s\n" % sub).encode(), o)
+        self.assertIn(b"cwd-on-path False", o)
+        p = self.start(["-m", "heapsnap", "dump", "x.snap", "sub/s.py"],
+                       cwd=self.dir)
+        o, e = p.communicate(timeout=60)
+        self.assertEqual(p.returncode, 0, e)
+        self.assertNotIn(b"SHADOW", o)
+        self.assertIn(b"cwd-on-path False", o)
+
     def test_redact(self):
         s = self.script("""
             import sys, heapsnap

@@ -6,11 +6,16 @@ this interpreter's heap of a small test script.
                             [--on-memory-error] [--max-dumps N] [--redact]
                             script.py args...
 """
+import os
+import sys
+
+if (__name__ == "__main__" and not hasattr(sys, "orig_argv") and
+        sys.path[:1] in ([""], [os.getcwd()])):
+    del sys.path[0]     # before 3.10 the package cannot tell -m (__init__)
+
 import argparse
 import atexit
-import os
 import signal
-import sys
 
 from . import _triggers
 from ._capture import dump
@@ -91,7 +96,11 @@ def main(argv=None):
         sys.stderr.write("heapsnap: %s: no such file\n" % a.script)
         return 2
     sys.argv = [a.script] + a.args
-    sys.path.insert(0, os.path.dirname(os.path.abspath(a.script)))
+    # as `python3 script.py` would: the script's directory first (the
+    # package dropped the current directory that -m put there), nothing
+    # with -P or -I
+    if not getattr(sys.flags, "safe_path", False):
+        sys.path.insert(0, os.path.dirname(os.path.abspath(a.script)))
     if a.command == "dump":
         try:
             _run_script(a.script)
