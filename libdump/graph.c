@@ -42,6 +42,10 @@ void hs_graph_free(hs_graph *g)
 	free(g->type_names);
 	free(g->type_ids);
 	free(g->type_has_id);
+	free(g->type_flags);
+	for (size_t i = 0; i < g->nseq_text; i++)
+		free(g->seq_text[i]);
+	free(g->seq_text);
 	free(g->type_first);
 	free(g->type_classes);
 	free(g->strings);

@@ -31,6 +31,7 @@ typedef struct {
 	size_t off;    /* in the worker's pool; in g->names once merged */
 	int has_id;    /* a type record gave its object's id */
 	uint64_t id;
+	uint32_t flags; /* HS_TYPE_* of a type record */
 	uint64_t frame_offset, offset;  /* file order: the first one wins */
 } named;
 
@@ -100,10 +101,15 @@ typedef struct {
 	uint64_t frame_offset;
 } span;
 
+/* An edge's label as read: a string index, HS_NO_LABEL, or SEQ_LABEL | j
+ * for the j-th unlabelled reference of a HS_TYPE_SEQUENCE object ("[j]"). */
+#define SEQ_LABEL (1ull << 32)
+#define SEQ_CHUNK 1024   /* "[j]" texts per chunk of seq_text */
+
 typedef struct {
 	uint32_t node;
 	uint32_t n;
-	uint32_t *labels;
+	uint64_t *labels;
 } label_entry;
 
 struct hs_graph {
@@ -145,6 +151,7 @@ struct hs_graph {
 	uint64_t *type_ids;      /* per type: its object's id, if given;
 	                            both NULL when no type gives one */
 	uint8_t *type_has_id;
+	uint8_t *type_flags;     /* per type: HS_TYPE_* bits; NULL if none */
 	uint32_t *type_first;    /* per type: the first type of its name */
 	uint32_t *type_classes;  /* per first type: types of that name */
 	hs_str *strings;         /* the declared strings, by index */
@@ -169,6 +176,10 @@ struct hs_graph {
 	hs_reader *r;
 	label_entry cache[LABEL_CACHE];
 	unsigned cache_next;
+	char **seq_text;         /* "[j]" labels computed so far, 16 bytes
+	                            each, by chunks of SEQ_CHUNK: they live
+	                            as long as the graph (hs_graph_labels) */
+	size_t nseq_text;
 	uint32_t cur_node;       /* the reader stopped after this node's */
 	uint64_t cur_frame;      /* ... references, in the frame at this
 	                            offset: reading on from there to a later

@@ -9,7 +9,9 @@
  * Load: one reader (one decompressed frame) and LABEL_CACHE objects'
  * label indices; everything under g->lock.
  */
+#include <inttypes.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -166,17 +168,64 @@ int hs_graph_previews(hs_graph *g, const uint32_t *nodes, size_t n,
 	return rc;
 }
 
-static int labels_append(uint32_t **v, size_t *n, size_t *cap, hs_graph *g,
+/* Appends the labels of k references that resolve; *seq counts the
+ * unlabelled references of a HS_TYPE_SEQUENCE object (UINT64_MAX for
+ * another object), those that do not resolve too: item j stays [j]. */
+static int labels_append(uint64_t **v, size_t *n, size_t *cap, hs_graph *g,
 			 const uint64_t *refs, const uint32_t *labels,
-			 size_t k)
+			 size_t k, uint64_t *seq)
 {
 	for (size_t i = 0; i < k; i++) {
+		uint64_t l = labels ? labels[i] : HS_NO_LABEL;
+
+		if (l == HS_NO_LABEL && *seq != UINT64_MAX)
+			l = *seq < UINT32_MAX ? SEQ_LABEL | (*seq)++ : l;
 		if (resolve(g, refs[i]) == HS_GRAPH_NONE)
 			continue;
-		if (hs_vec_grow((void **)v, cap, *n + 1, 4) < 0)
+		if (hs_vec_grow((void **)v, cap, *n + 1, 8) < 0)
 			return -1;
-		(*v)[(*n)++] = labels ? labels[i] : HS_NO_LABEL;
+		(*v)[(*n)++] = l;
 	}
+	return 0;
+}
+
+/* The text of label l (SEQ_LABEL | j: "[j]", kept in g->seq_text), or
+ * NULL for none.  Called under g->lock.
+ * @return 0, HS_ENOMEM. */
+static int label_text(hs_str *out, hs_graph *g, uint64_t l)
+{
+	uint32_t j = (uint32_t)l;
+	size_t c = j / SEQ_CHUNK;
+	char *t;
+
+	out->ptr = NULL;
+	out->len = 0;
+	if (!(l & SEQ_LABEL)) {
+		const hs_str *s = l != HS_NO_LABEL
+				  ? hs_graph__string_at(g, (uint32_t)l) : NULL;
+
+		if (s)
+			*out = *s;
+		return 0;
+	}
+	if (c >= g->nseq_text) {
+		size_t cap = g->nseq_text;
+
+		if (hs_vec_reserve((void **)&g->seq_text, &cap, c + 1,
+				   sizeof(char *)) < 0)
+			return hs_error_set(HS_ENOMEM, "%s: out of memory",
+					    g->path);
+		memset(g->seq_text + g->nseq_text, 0,
+		       (c + 1 - g->nseq_text) * sizeof(char *));
+		g->nseq_text = c + 1;
+	}
+	if (!g->seq_text[c] && !(g->seq_text[c] = calloc(SEQ_CHUNK, 16)))
+		return hs_error_set(HS_ENOMEM, "%s: out of memory", g->path);
+	t = g->seq_text[c] + (size_t)(j % SEQ_CHUNK) * 16;
+	if (!t[0])
+		snprintf(t, 16, "[%" PRIu32 "]", j);
+	out->ptr = t;
+	out->len = strlen(t);
 	return 0;
 }
 
@@ -185,26 +234,29 @@ static int labels_append(uint32_t **v, size_t *n, size_t *cap, hs_graph *g,
  * them: read on only until they are all there (an object's refs records
  * may start the next frame; reading past what is needed would decode
  * it).  *v gets one entry per kept edge.  Called under g->lock. */
-static int read_labels(uint32_t **v, size_t *n, hs_record *rec, hs_graph *g,
+static int read_labels(uint64_t **v, size_t *n, hs_record *rec, hs_graph *g,
 		       uint32_t node)
 {
 	size_t cap = 0, want = g->off[node + 1] - g->off[node];
 	uint64_t owner = g->info.ref_mode == HS_REFS_BY_INDEX
 			 ? rec->u.object.index : rec->u.object.obj.id;
+	uint64_t seq = g->type_flags && g->types[node] < g->ntypes &&
+		       (g->type_flags[g->types[node]] & HS_TYPE_SEQUENCE)
+		       ? 0 : UINT64_MAX;
 	int rc = 0;
 
 	*v = NULL;
 	*n = 0;
 	if (labels_append(v, n, &cap, g, rec->u.object.obj.refs,
 			  rec->u.object.obj.labels,
-			  rec->u.object.obj.nrefs) < 0)
+			  rec->u.object.obj.nrefs, &seq) < 0)
 		goto nomem;
 	while (*n < want && (rc = hs_reader_next(rec, g->r)) == 0 &&
 	       rec->kind != HS_REC_OBJECT && rec->kind != HS_REC_END) {
 		if (rec->kind != HS_REC_REFS || rec->u.refs.owner != owner)
 			continue;
 		if (labels_append(v, n, &cap, g, rec->u.refs.refs,
-				  rec->u.refs.labels, rec->u.refs.n) < 0)
+				  rec->u.refs.labels, rec->u.refs.n, &seq) < 0)
 			goto nomem;
 	}
 	if (rc < 0 && rc != HS_ITEROVER) {
@@ -225,7 +277,7 @@ static int read_labels(uint32_t **v, size_t *n, hs_record *rec, hs_graph *g,
 	g->cur_ok = 1;
 	g->cur_node = node;
 	g->cur_frame = rec->frame_offset;
-	if (!*v && !(*v = malloc(4)))
+	if (!*v && !(*v = malloc(8)))
 		goto nomem;
 	return 0;
 nomem:
@@ -238,7 +290,7 @@ nomem:
 static int node_labels(const label_entry **out, hs_graph *g, uint32_t node)
 {
 	hs_record rec;
-	uint32_t *v;
+	uint64_t *v;
 	size_t n;
 	label_entry *e;
 
@@ -301,7 +353,8 @@ int hs_graph_labels(hs_str *out, hs_graph *g, const uint32_t *nodes,
 	 * from one object to the next asked for */
 	pthread_mutex_lock(&g->lock);
 	for (size_t i = 0; i < n && rc == 0;) {
-		uint32_t node = q[i].node, *v = NULL;
+		uint32_t node = q[i].node;
+		uint64_t *v = NULL;
 		size_t k;
 
 		rc = goto_object(&rec, g, node);
@@ -309,14 +362,8 @@ int hs_graph_labels(hs_str *out, hs_graph *g, const uint32_t *nodes,
 			rc = read_labels(&v, &k, &rec, g, node);
 		if (rc < 0)
 			break;
-		for (; i < n && q[i].node == node; i++) {
-			uint32_t lab = v[edges[q[i].i]];
-			const hs_str *t = lab != HS_NO_LABEL
-					  ? hs_graph__string_at(g, lab) : NULL;
-
-			if (t)
-				out[q[i].i] = *t;
-		}
+		for (; i < n && q[i].node == node && rc == 0; i++)
+			rc = label_text(&out[q[i].i], g, v[edges[q[i].i]]);
 		free(v);
 	}
 	pthread_mutex_unlock(&g->lock);
@@ -338,9 +385,12 @@ int hs_graph_label(hs_str *out, hs_buf *storage, hs_graph *g, uint32_t node,
 	pthread_mutex_lock(&g->lock);
 	rc = node_labels(&e, g, node);
 	if (rc == 0) {
-		const hs_str *text = e->labels[k] == HS_NO_LABEL ? NULL
-				     : hs_graph__string_at(g, e->labels[k]);
+		hs_str t;
+		const hs_str *text = NULL;
 
+		rc = label_text(&t, g, e->labels[k]);
+		if (rc == 0 && t.ptr)
+			text = &t;
 		if (text) {
 			storage->len = 0;
 			if (hs_buf_append(storage, text->ptr, text->len) < 0 ||

@@ -194,6 +194,7 @@ static int on_record(const hs_record *rec, unsigned wid, void *payload)
 		e->len = (uint32_t)rec->u.type.name.len;
 		e->has_id = is_type && rec->u.type.has_id;
 		e->id = e->has_id ? rec->u.type.id : 0;
+		e->flags = is_type ? rec->u.type.flags : 0;
 		e->frame_offset = rec->frame_offset;
 		e->offset = rec->offset;
 		if (pool_add(w, rec->u.type.name.ptr, e->len, &e->off) < 0)

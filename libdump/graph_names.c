@@ -230,7 +230,7 @@ int hs_graph__build_names(hs_graph *g, loader *L, size_t nrr)
 	named *types = NULL, *strings = NULL;
 	uint32_t *keys = NULL;
 	uint64_t undeclared = 0;
-	int anyid = 0, rc = 0;
+	int anyid = 0, anyflags = 0, rc = 0;
 
 	for (unsigned k = 0; k < L->nw; k++) {
 		base_of[k] = total;
@@ -246,8 +246,10 @@ int hs_graph__build_names(hs_graph *g, loader *L, size_t nrr)
 	rc = remap_types(g, &keys, &nt, &ngaps, types, nd, &undeclared);
 	if (rc < 0)
 		goto done;
-	for (size_t i = 0; i < nd; i++)
+	for (size_t i = 0; i < nd; i++) {
 		anyid |= types[i].has_id;
+		anyflags |= types[i].flags != 0;
+	}
 	/* room for "(undeclared)" and the gaps' "?N" names */
 	total += 16 + ngaps * 12;
 	g->names = malloc(total);
@@ -256,12 +258,15 @@ int hs_graph__build_names(hs_graph *g, loader *L, size_t nrr)
 		g->type_ids = calloc(nt + 2, sizeof(uint64_t));
 		g->type_has_id = calloc(nt + 2, 1);
 	}
+	if (anyflags)
+		g->type_flags = calloc(nt + 2, 1);
 	g->strings = calloc(ns + 1, sizeof(hs_str));
 	g->string_index = malloc((ns + 1) * sizeof(uint32_t));
 	g->kinds = calloc(nrr + 1, sizeof(hs_str));
 	g->roots = calloc(nrr + 1, sizeof(hs_root));
 	if (!g->names || !g->type_names || !g->strings ||
 	    (anyid && (!g->type_ids || !g->type_has_id)) ||
+	    (anyflags && !g->type_flags) ||
 	    !g->string_index || !g->kinds || !g->roots) {
 		rc = hs_error_set(HS_ENOMEM, "%s: out of memory for names",
 				  g->path);
@@ -284,6 +289,9 @@ int hs_graph__build_names(hs_graph *g, loader *L, size_t nrr)
 			g->type_has_id[t] = (uint8_t)types[i].has_id;
 			g->type_ids[t] = types[i].id;
 		}
+		if (anyflags)
+			g->type_flags[t] = (uint8_t)(types[i].flags &
+						     HS_TYPE_SEQUENCE);
 	}
 	for (size_t i = 0; i < ns; i++) {
 		g->string_index[i] = strings[i].index;

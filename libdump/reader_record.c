@@ -196,7 +196,8 @@ static int parse_header(const rec_parse *p)
 	return 10;
 }
 
-/* A type record, or a string record (the same fields but the id). */
+/* A type record, or a string record (the same fields but the id and
+ * the flags). */
 static int parse_type(const rec_parse *p)
 {
 	hs_mp *m = p->m;
@@ -204,6 +205,7 @@ static int parse_type(const rec_parse *p)
 
 	rec->u.type.has_id = 0;
 	rec->u.type.id = 0;
+	rec->u.type.flags = 0;
 	if (p->n < 3 || hs_mp_u32(m, &rec->u.type.index) < 0 ||
 	    get_str(m, &rec->u.type.name) < 0)
 		return bad(p, "fields are missing or of the wrong type");
@@ -214,7 +216,11 @@ static int parse_type(const rec_parse *p)
 			return bad(p, "the type's id is not an integer");
 		rec->u.type.has_id = 1;
 	}
-	return 4;
+	if (p->n <= 4)
+		return 4;
+	if (hs_mp_u32(m, &rec->u.type.flags) < 0)
+		return bad(p, "the type's flags are not an integer");
+	return 5;
 }
 
 /* The sequential reader notes where each object record of its frame

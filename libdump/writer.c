@@ -438,10 +438,10 @@ int hs_writer_open(hs_writer **out, const char *path,
 }
 
 /* A type or string record; a type record with has_id also gives its
- * object's id. */
+ * object's id, and with flags its HS_TYPE_* bits (the id nil if none). */
 static int declare(uint32_t *out, hs_writer *w, unsigned tag, uint64_t *count,
 		   const char *what, const char *s, size_t len, int has_id,
-		   uint64_t id)
+		   uint64_t id, unsigned flags)
 {
 	HS_FORWARD_IF_ERROR(check_string(w, what, len));
 	HS_RETURN_ERROR_IF(!s && len, HS_EINVAL, "%s: %s is NULL", w->name,
@@ -449,12 +449,16 @@ static int declare(uint32_t *out, hs_writer *w, unsigned tag, uint64_t *count,
 	HS_RETURN_ERROR_IF(*count >= UINT32_MAX - 1, HS_EINVAL,
 			   "%s: too many %ss", w->name, what);
 	HS_FORWARD_IF_ERROR(begin_record(w));
-	msgpack_pack_array(&w->pk, has_id ? 4 : 3);
+	msgpack_pack_array(&w->pk, flags ? 5 : has_id ? 4 : 3);
 	msgpack_pack_uint8(&w->pk, (uint8_t)tag);
 	msgpack_pack_uint64(&w->pk, *count);
 	pack_str(w, s ? s : "", len);
 	if (has_id)
 		msgpack_pack_uint64(&w->pk, id);
+	else if (flags)
+		msgpack_pack_nil(&w->pk);
+	if (flags)
+		msgpack_pack_uint32(&w->pk, flags);
 	if (out)
 		*out = (uint32_t)*count;
 	(*count)++;
@@ -464,20 +468,29 @@ static int declare(uint32_t *out, hs_writer *w, unsigned tag, uint64_t *count,
 int hs_writer_type(uint32_t *out, hs_writer *w, const char *name, size_t len)
 {
 	return declare(out, w, HS_REC_TYPE, &w->ntypes, "type name", name, len,
-		       0, 0);
+		       0, 0, 0);
 }
 
 int hs_writer_type_id(uint32_t *out, hs_writer *w, const char *name,
 		      size_t len, uint64_t id)
 {
 	return declare(out, w, HS_REC_TYPE, &w->ntypes, "type name", name, len,
-		       1, id);
+		       1, id, 0);
+}
+
+int hs_writer_type_flags(uint32_t *out, hs_writer *w, const char *name,
+			 size_t len, const uint64_t *id, unsigned flags)
+{
+	HS_RETURN_ERROR_IF(flags & ~HS_TYPE_SEQUENCE, HS_EINVAL,
+			   "%s: unknown type flags %#x", w->name, flags);
+	return declare(out, w, HS_REC_TYPE, &w->ntypes, "type name", name, len,
+		       id != NULL, id ? *id : 0, flags);
 }
 
 int hs_writer_string(uint32_t *out, hs_writer *w, const char *s, size_t len)
 {
 	return declare(out, w, HS_REC_STRING, &w->nstrings, "string", s, len,
-		       0, 0);
+		       0, 0, 0);
 }
 
 int hs_writer_site(uint32_t *out, hs_writer *w, const uint32_t *files,

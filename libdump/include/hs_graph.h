@@ -230,7 +230,8 @@ HS_API hs_str hs_graph_root_kind(const hs_graph *g, uint32_t kind);
  * hs_graph_label() : the label of the k-th out-edge of node, read from
  * the file (one frame decoded; a small cache makes walks along a path
  * cheap).  storage holds the text; out->ptr is NULL when the edge has no
- * label.  Calls on one graph are serialised by a lock (the file reader
+ * label.  An unlabelled item of an object whose type is HS_TYPE_SEQUENCE
+ * reads as "[j]", its place among the object's unlabelled references.  Calls on one graph are serialised by a lock (the file reader
  * and the cache are shared), as are hs_graph_preview(s).
  */
 HS_API int hs_graph_label(hs_str *out, hs_buf *storage, hs_graph *g, uint32_t node,

@@ -33,6 +33,14 @@ typedef enum {
 /** Per-reference flag bits (hs_object.flags). */
 #define HS_REF_WEAK 0x1u     /**< the reference does not keep its target alive */
 
+/** Type flag bits (hs_writer_type_flags(), the type record's flags). */
+#define HS_TYPE_SEQUENCE 0x1u /**< the unlabelled references of an object
+                                   of this type are its items in order: the
+                                   j-th of them (from 0, over the object
+                                   record and its refs records) reads as
+                                   the label "[j]" (a Python list or
+                                   tuple), so no label is stored per item */
+
 #define HS_NO_LABEL UINT32_MAX /**< hs_object.labels entry: no label */
 #define HS_NO_SITE UINT32_MAX  /**< hs_object.site: no allocation site */
 
@@ -124,6 +132,8 @@ typedef struct {
 			int has_id;       /**< TYPE: the record gives the id of
 			                       the object that is this type */
 			uint64_t id;      /**< that id (0 when has_id is 0) */
+			uint32_t flags;   /**< TYPE: HS_TYPE_* bits (0 when
+			                       absent; unknown bits kept) */
 		} type;                   /**< TYPE, STRING */
 		struct {
 			uint64_t index;   /**< ordinal of the object in the file */

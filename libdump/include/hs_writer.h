@@ -116,6 +116,15 @@ HS_API int hs_writer_type_id(uint32_t *out, hs_writer *w, const char *name,
 			     size_t len, uint64_t id);
 
 /**
+ * hs_writer_type_flags() : as hs_writer_type_id() (no id when id is NULL),
+ * with HS_TYPE_* flags in the record, e.g. HS_TYPE_SEQUENCE for a type
+ * whose objects list their items in order and leave them unlabelled.
+ * @return as hs_writer_type(); HS_EINVAL for an unknown flag bit.
+ */
+HS_API int hs_writer_type_flags(uint32_t *out, hs_writer *w, const char *name,
+				size_t len, const uint64_t *id, unsigned flags);
+
+/**
  * hs_writer_string() : declare a label string (a field name, a dict key).
  * @param[out] out  its index (0, 1, 2... in call order), for labels.
  */

@@ -629,12 +629,13 @@ static void craft_future_frame(tu_frame *f)
 	/* tag 0, reserved */
 	msgpack_pack_array(pk, 1);
 	msgpack_pack_uint8(pk, 0);
-	/* type (with its object's id), string with extras */
-	msgpack_pack_array(pk, 6);
+	/* type (with its object's id and flags), string with extras */
+	msgpack_pack_array(pk, 7);
 	msgpack_pack_uint8(pk, HS_REC_TYPE);
 	msgpack_pack_uint8(pk, 0);
 	pk_cstr(pk, "T");
 	msgpack_pack_uint16(pk, 777);
+	msgpack_pack_uint8(pk, 0x81);  /* an unknown flag bit is kept */
 	msgpack_pack_double(pk, 1.5);
 	msgpack_pack_bin(pk, 2);
 	msgpack_pack_bin_body(pk, "\0\1", 2);
@@ -702,7 +703,7 @@ static void craft_future_frame(tu_frame *f)
 static const char *const future_expect[] = {
 	("H v=1 rt='unit' rv='1.2.3' pid=4242 t=1700000000123 why='test' "
 	 "w=8 m=0"),
-	"T i=0 'T' id=777",
+	"T i=0 'T' id=777 fl=0x81",
 	"S i=0 'lbl'",
 	"I i=0 [0:1:0]",
 	"O x=0 id=4096 t=0 sz=16 r=[8192] l=[0] f=[1] p=s:'pv' s=0",

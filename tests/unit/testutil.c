@@ -262,9 +262,10 @@ static char *fmt_named(char tag, uint64_t index, const char *p, size_t n)
 	return sb_done(&b);
 }
 
-/* A type record: as fmt_named, with " id=N" when it gives its id. */
+/* A type record: as fmt_named, with " id=N" when it gives its id and
+ * " fl=0xN" when it has flags. */
 static char *fmt_type(uint64_t index, const char *p, size_t n, int has_id,
-		      uint64_t id)
+		      uint64_t id, uint64_t flags)
 {
 	tstr b = { 0 };
 
@@ -272,6 +273,8 @@ static char *fmt_type(uint64_t index, const char *p, size_t n, int has_id,
 	sb_esc(&b, p, n);
 	if (has_id)
 		sb_printf(&b, " id=%llu", (unsigned long long)id);
+	if (flags)
+		sb_printf(&b, " fl=%#llx", (unsigned long long)flags);
 	return sb_done(&b);
 }
 
@@ -351,7 +354,7 @@ char *tu_record_text(const hs_record *rec)
 	case HS_REC_TYPE:
 		return fmt_type(rec->u.type.index, rec->u.type.name.ptr,
 				rec->u.type.name.len, rec->u.type.has_id,
-				rec->u.type.id);
+				rec->u.type.id, rec->u.type.flags);
 	case HS_REC_STRING:
 		return fmt_named('S', rec->u.type.index, rec->u.type.name.ptr,
 				 rec->u.type.name.len);
@@ -591,14 +594,16 @@ static char *mo_record(tu_mpstate *st, const msgpack_object *obj)
 		const char *p;
 		size_t len;
 
-		uint64_t id = 0;
+		uint64_t id = 0, flags = 0;
+		int has_id = n >= 4 && f[3].type != MSGPACK_OBJECT_NIL;
 
-		if (n < 3 || n > (tag == HS_REC_TYPE ? 4u : 3u) ||
+		if (n < 3 || n > (tag == HS_REC_TYPE ? 5u : 3u) ||
 		    mo_uint(&f[1], &i) < 0 || mo_str(&f[2], &p, &len) < 0 ||
-		    (n == 4 && mo_uint(&f[3], &id) < 0))
+		    (has_id && mo_uint(&f[3], &id) < 0) ||
+		    (n == 5 && mo_uint(&f[4], &flags) < 0))
 			return NULL;
 		if (tag == HS_REC_TYPE)
-			return fmt_type(i, p, len, n == 4, id);
+			return fmt_type(i, p, len, has_id, id, flags);
 		return fmt_named('S', i, p, len);
 	}
 	case HS_REC_OBJECT: {
@@ -887,7 +892,7 @@ uint32_t tu_snap_type_id(tu_snap *s, const char *name, size_t len,
 
 	CU_ASSERT_EQUAL_FATAL(rc, 0);
 	CU_ASSERT_EQUAL(i, s->ntypes);
-	tu_strv_take(&s->expect, fmt_type(s->ntypes++, name, len, 1, id));
+	tu_strv_take(&s->expect, fmt_type(s->ntypes++, name, len, 1, id, 0));
 	return i;
 }
 
