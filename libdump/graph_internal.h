@@ -90,6 +90,7 @@ typedef struct {
 
 typedef struct {
 	hs_ref_mode mode;
+	int rt_sizes;   /* hs_graph_options.runtime_sizes */
 	worker *w;
 	unsigned nw;
 } loader;

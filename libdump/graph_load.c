@@ -145,7 +145,8 @@ static int on_record(const hs_record *rec, unsigned wid, void *payload)
 		i = w->nobj++;
 		c->nobj++;
 		w->ids[i] = o->id;
-		w->sizes[i] = o->size;
+		w->sizes[i] = L->rt_sizes && rec->u.object.rt_size
+			      ? rec->u.object.rt_size : o->size;
 		w->types[i] = o->type;
 		w->deg[i] = (uint32_t)o->nrefs;  /* <= the reader's 1M */
 		c->last_owner = L->mode == HS_REFS_BY_INDEX
@@ -462,11 +463,13 @@ int hs_graph_load(hs_graph **out, const char *path,
 	*out = NULL;
 	if (!opts)
 		opts = &defaults;
-	/* version 1 options end before max_ratio */
-	HS_RETURN_ERROR_IF(opts->version != HS_GRAPH_OPTIONS_VERSION &&
-			   opts->version != 1, HS_EINVAL, "%s: graph options "
+	/* version 1 options end before max_ratio, 2 before runtime_sizes */
+	HS_RETURN_ERROR_IF(opts->version < 1 ||
+			   opts->version > HS_GRAPH_OPTIONS_VERSION, HS_EINVAL,
+			   "%s: graph options "
 			   "version %u, expected %u", path, opts->version,
 			   HS_GRAPH_OPTIONS_VERSION);
+	L.rt_sizes = opts->version >= 3 && opts->runtime_sizes;
 	rc = graph_open(&g, &r, path, opts);
 	if (rc == 0)
 		rc = decode(g, &L, r, opts->threads, &t);

@@ -82,6 +82,7 @@ static int read_info(hs_reader *r)
 	r->info.header.pid = rec.u.header.pid;
 	r->info.header.time_ms = rec.u.header.time_ms;
 	r->info.header.word_size = rec.u.header.word_size;
+	r->info.header.rss = rec.u.header.rss;
 	{
 		const hs_str *s[3] = { &rec.u.header.runtime,
 				       &rec.u.header.runtime_version,

@@ -193,7 +193,12 @@ static int parse_header(const rec_parse *p)
 	rec->u.header.version = (unsigned)ver;
 	rec->u.header.word_size = (unsigned)word;
 	rec->u.header.ref_mode = (hs_ref_mode)mode;
-	return 10;
+	rec->u.header.rss = 0;
+	if (p->n <= 10)
+		return 10;
+	if (hs_mp_nil(m) < 0 && hs_mp_uint(m, &rec->u.header.rss) < 0)
+		return bad(p, "the resident set size is not an integer");
+	return 11;
 }
 
 /* A type record, or a string record (the same fields but the id and
@@ -302,6 +307,7 @@ static int parse_object(const rec_parse *p)
 		return refs_failed(p, rc, why);
 	o->refs = d->refs;
 	o->site = HS_NO_SITE;
+	rec->u.object.rt_size = 0;
 	if (n > 7 && hs_mp_value(m, &o->preview) < 0)
 		return bad(p, "the preview is not a scalar");
 	if (o->preview.kind == HS_VALUE_STR ||
@@ -312,9 +318,12 @@ static int parse_object(const rec_parse *p)
 	if (n > 8 && hs_mp_nil(m) < 0 &&
 	    (hs_mp_u32(m, &o->site) < 0 || o->site == HS_NO_SITE))
 		return bad(p, "the site is not an index");
+	if (n > 9 && hs_mp_nil(m) < 0 &&
+	    hs_mp_uint(m, &rec->u.object.rt_size) < 0)
+		return bad(p, "the runtime's size is not an integer");
 	d->next_index++;
 	d->objects++;
-	return n < 9 ? n : 9;
+	return n < 10 ? n : 10;
 }
 
 static int parse_more_refs(const rec_parse *p)

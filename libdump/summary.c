@@ -23,6 +23,7 @@
 
 typedef struct {
 	uint64_t objects, refs, weak, types, strings, sites, roots, shallow;
+	uint64_t rt_shallow, rt_sized;
 	uint64_t records[HS_SUMMARY_RECORD_KINDS];
 
 	int has_largest;
@@ -229,6 +230,9 @@ static int on_record(const hs_record *rec, unsigned worker, void *payload)
 		if (f < st->nframes)
 			st->frames[f].objects++;
 		a->shallow += o->size;
+		a->rt_shallow += rec->u.object.rt_size ? rec->u.object.rt_size
+						       : o->size;
+		a->rt_sized += rec->u.object.rt_size != 0;
 		a->refs += o->nrefs;
 		a->weak += count_weak(o->flags, o->nrefs);
 		if (!a->has_largest || o->size > a->l_size ||
@@ -518,6 +522,8 @@ int hs_summary_scan(hs_summary *out, hs_reader *r,
 		out->sites += a->sites;
 		out->roots += a->roots;
 		out->shallow += a->shallow;
+		out->rt_shallow += a->rt_shallow;
+		out->rt_sized += a->rt_sized;
 		for (int k = 0; k < HS_SUMMARY_RECORD_KINDS; k++)
 			out->records[k] += a->records[k];
 		merge_kinds(out, a);

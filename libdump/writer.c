@@ -278,7 +278,7 @@ static int write_header(hs_writer *w, const hs_header *h)
 						 s[i] ? strlen(s[i]) : 0));
 	}
 	HS_FORWARD_IF_ERROR(begin_record(w));
-	msgpack_pack_array(&w->pk, 10);
+	msgpack_pack_array(&w->pk, h && h->rss ? 11 : 10);
 	msgpack_pack_uint8(&w->pk, HS_REC_HEADER);
 	pack_cstr(w, HS_FORMAT_NAME);
 	msgpack_pack_uint32(&w->pk, HS_FORMAT_VERSION);
@@ -289,6 +289,8 @@ static int write_header(hs_writer *w, const hs_header *h)
 	pack_cstr(w, h ? h->reason : NULL);
 	msgpack_pack_uint32(&w->pk, word);
 	msgpack_pack_uint32(&w->pk, (uint32_t)w->o.ref_mode);
+	if (h && h->rss)
+		msgpack_pack_uint64(&w->pk, h->rss);
 	return 0;
 }
 
@@ -641,10 +643,16 @@ static int write_refs_records(hs_writer *w, const uint64_t *refs,
 
 int hs_writer_object(hs_writer *w, const hs_object *o)
 {
+	return hs_writer_object_sized(w, o, 0);
+}
+
+int hs_writer_object_sized(hs_writer *w, const hs_object *o, uint64_t rt_size)
+{
 	size_t k = o->nrefs < HS_REFS_PER_RECORD ? o->nrefs
 						   : HS_REFS_PER_RECORD;
 	int hl = any_label(o->labels, k), hf = any_flag(o->flags, k);
 	int hp = o->preview.kind != HS_VALUE_NONE, hs = o->site != HS_NO_SITE;
+	int hz = rt_size && rt_size != o->size;
 	unsigned fields;
 	uint64_t owner;
 
@@ -663,7 +671,7 @@ int hs_writer_object(hs_writer *w, const hs_object *o)
 			   HS_EINVAL, "%s: object %#llx has a NULL preview",
 			   w->name, (unsigned long long)o->id);
 	HS_FORWARD_IF_ERROR(check_refs(w, o->labels, o->nrefs));
-	fields = hs ? 9 : hp ? 8 : hf ? 7 : hl ? 6 : 5;
+	fields = hz ? 10 : hs ? 9 : hp ? 8 : hf ? 7 : hl ? 6 : 5;
 	owner = w->o.ref_mode == HS_REFS_BY_INDEX ? w->nobjects : o->id;
 
 	HS_FORWARD_IF_ERROR(begin_record(w));
@@ -689,8 +697,12 @@ int hs_writer_object(hs_writer *w, const hs_object *o)
 		msgpack_pack_nil(&w->pk);
 	if (fields > 7)
 		pack_preview(w, &o->preview);
-	if (fields > 8)
+	if (fields > 8 && hs)
 		msgpack_pack_uint32(&w->pk, o->site);
+	else if (fields > 8)
+		msgpack_pack_nil(&w->pk);
+	if (fields > 9)
+		msgpack_pack_uint64(&w->pk, rt_size);
 	w->frame_objects++;
 	w->nobjects++;
 	w->nrefs += k;

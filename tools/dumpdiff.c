@@ -51,6 +51,7 @@ static const char usage[] =
 	"                        a class is matched by its class object's id\n"
 	"                        (one process only), shown NAME@0xID\n"
 	"  --json                JSON (schema \"" SCHEMA "\", see dumpdiff(1))\n"
+	TOOL_SIZES_HELP
 	TOOL_MAX_RATIO_HELP
 	"  -h, --help            this text\n"
 	"\n"
@@ -88,6 +89,7 @@ static int parse_args(options *o, int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "split-classes", no_argument, NULL, 'S' },
 		{ "max-ratio", required_argument, NULL, 'R' },
+		{ "sizes", required_argument, NULL, 'Z' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -118,6 +120,10 @@ static int parse_args(options *o, int argc, char **argv)
 			break;
 		case 'R':
 			if (tool_parse_max_ratio(optarg) != 0)
+				return TOOL_ERROR;
+			break;
+		case 'Z':
+			if (tool_parse_sizes(optarg) != 0)
 				return TOOL_ERROR;
 			break;
 		case 'P':
@@ -180,6 +186,7 @@ static int load(snapshot *s, const char *path)
 
 	go.reverse = 0;
 	go.max_ratio = tool_max_ratio();
+	go.runtime_sizes = tool_runtime_sizes();
 	if (tool_input(path, &snap) != 0)
 		return TOOL_ERROR;
 	if (tool_progress())

@@ -49,6 +49,7 @@ static const char usage[] =
 	"                     per class, not per name\n"
 	"  --json             JSON (schema \"" SCHEMA "\", dumpdom(1))\n"
 	"  --threads N        decoding threads (default: one per core)\n"
+	TOOL_SIZES_HELP
 	TOOL_MAX_RATIO_HELP
 	"  -h, --help         this text\n"
 	"\n"
@@ -476,6 +477,7 @@ int main(int argc, char **argv)
 		{ "split-classes", no_argument, NULL, 'S' },
 		{ "threads", required_argument, NULL, 't' },
 		{ "max-ratio", required_argument, NULL, 'R' },
+		{ "sizes", required_argument, NULL, 'Z' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -534,6 +536,10 @@ int main(int argc, char **argv)
 			break;
 		case 'R':
 			if (tool_parse_max_ratio(optarg) != 0)
+				return TOOL_ERROR;
+			break;
+		case 'Z':
+			if (tool_parse_sizes(optarg) != 0)
 				return TOOL_ERROR;
 			break;
 		case 'h':

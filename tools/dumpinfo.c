@@ -229,6 +229,18 @@ static void print_human(const hs_summary *s, const options *o)
 	label("shallow size");
 	printf("%s (%s bytes)\n", tool_human(s->shallow, b1, sizeof(b1)),
 	       tool_commas(s->shallow, b2, sizeof(b2)));
+	if (s->rt_sized) {
+		label("runtime's sizes");
+		printf("%s (%s objects sized otherwise by the runtime)\n",
+		       tool_human(s->rt_shallow, b1, sizeof(b1)),
+		       tool_commas(s->rt_sized, b2, sizeof(b2)));
+	}
+	if (h->rss) {
+		label("process RSS");
+		printf("%s at capture; the objects are %.1f%% of it\n",
+		       tool_human(h->rss, b1, sizeof(b1)),
+		       100.0 * (double)s->shallow / (double)h->rss);
+	}
 	if (s->has_largest) {
 		label("largest object");
 		printf("%s (%s bytes), ",
@@ -375,6 +387,13 @@ static void print_json(const hs_summary *s, const options *o)
 	putchar(']');
 	ju64("roots_other_kinds", s->roots_other);
 	ju64("shallow_bytes", s->shallow);
+	ju64("runtime_shallow_bytes", s->rt_shallow);
+	ju64("runtime_sized_objects", s->rt_sized);
+	jkey("rss_bytes");
+	if (h->rss)
+		printf("%llu", (unsigned long long)h->rss);
+	else
+		fputs("null", stdout);
 	jkey("largest_object");
 	if (s->has_largest) {
 		printf("{\"index\":%llu,\"id\":%llu,\"size\":%llu,\"type\":%u,"

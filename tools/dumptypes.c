@@ -51,6 +51,7 @@ static const char usage[] =
 	"  --csv           CSV: type,count,shallow,retained,percent,\n"
 	"                  cumulative_percent,classes,type_index,type_id\n"
 	"  --threads N     decoding threads (default: one per core)\n"
+	TOOL_SIZES_HELP
 	TOOL_MAX_RATIO_HELP
 	"  -h, --help      this text\n"
 	"\n"
@@ -390,6 +391,7 @@ int main(int argc, char **argv)
 		{ "split-classes", no_argument, NULL, 'S' },
 		{ "threads", required_argument, NULL, 't' },
 		{ "max-ratio", required_argument, NULL, 'R' },
+		{ "sizes", required_argument, NULL, 'Z' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -460,6 +462,10 @@ int main(int argc, char **argv)
 			break;
 		case 'R':
 			if (tool_parse_max_ratio(optarg) != 0)
+				return TOOL_ERROR;
+			break;
+		case 'Z':
+			if (tool_parse_sizes(optarg) != 0)
 				return TOOL_ERROR;
 			break;
 		case 'h':

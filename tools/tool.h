@@ -77,6 +77,22 @@ int tool_parse_max_ratio(const char *s);
  * library's default, 1024) when not given, UINT64_MAX for --max-ratio 0. */
 uint64_t tool_max_ratio(void);
 
+/* tool_parse_sizes() : a --sizes value, "allocated" (the default: what
+ * each object costs) or "getsizeof" (the runtime's own figure, where the
+ * dump records one), kept for tool_runtime_sizes().
+ * @return 0, or TOOL_ERROR after a usage message. */
+int tool_parse_sizes(const char *s);
+
+/* tool_runtime_sizes() : 1 after --sizes getsizeof
+ * (hs_graph_options.runtime_sizes). */
+int tool_runtime_sizes(void);
+
+/* The --help lines of --sizes, the same in every tool that has it. */
+#define TOOL_SIZES_HELP \
+	"  --sizes getsizeof  each object's size as the runtime reports it\n" \
+	"                  (Python's sys.getsizeof), where the dump has it;\n" \
+	"                  default allocated: what the object costs\n"
+
 /* The --help line of --max-ratio, the same in every tool. */
 #define TOOL_MAX_RATIO_HELP \
 	"  --max-ratio R   decompress at most R times the file's size\n" \

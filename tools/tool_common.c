@@ -250,6 +250,25 @@ uint64_t tool_max_ratio(void)
 	return max_ratio;
 }
 
+static int runtime_sizes;
+
+int tool_parse_sizes(const char *s)
+{
+	if (strcmp(s, "allocated") == 0)
+		runtime_sizes = 0;
+	else if (strcmp(s, "getsizeof") == 0)
+		runtime_sizes = 1;
+	else
+		return tool_usage_error("--sizes: '%s' is not allocated or "
+					"getsizeof", s);
+	return 0;
+}
+
+int tool_runtime_sizes(void)
+{
+	return runtime_sizes;
+}
+
 int tool_one_file(int argc, char **argv, const char **file)
 {
 	if (optind + 1 != argc)

@@ -99,6 +99,7 @@ int tool_load(hs_graph **g, hs_dom **d, const char *path, int reverse,
 	go.reverse = reverse;
 	go.threads = threads;
 	go.max_ratio = tool_max_ratio();
+	go.runtime_sizes = tool_runtime_sizes();
 	if (tool_input(path, &path) != 0)
 		return TOOL_ERROR;
 	tool_step("loading %s", tool_input_name(path));

@@ -35,10 +35,14 @@ typedef struct {
 	int reverse;        /**< also build the reverse CSR (referrers) */
 	uint64_t max_ratio; /**< hs_reader_options.max_ratio, for every
 	                         reading of the file (labels too) */
+	int runtime_sizes;  /**< each object's size is the runtime's own
+	                         (hs_object.rt_size, Python's sys.getsizeof)
+	                         where the file gives one, not the size
+	                         it allocates (version 3) */
 } hs_graph_options;
 
-#define HS_GRAPH_OPTIONS_VERSION 2
-#define HS_GRAPH_OPTIONS_INIT { HS_GRAPH_OPTIONS_VERSION, 0, 1, 0 }
+#define HS_GRAPH_OPTIONS_VERSION 3
+#define HS_GRAPH_OPTIONS_INIT { HS_GRAPH_OPTIONS_VERSION, 0, 1, 0, 0 }
 
 /** Counts found while loading. */
 typedef struct {

@@ -53,9 +53,11 @@ typedef struct {
 	                                   0 = now */
 	const char *reason;           /**< "manual", "signal", "rss", ... */
 	unsigned word_size;           /**< bytes in a pointer; 0 = this build's */
+	uint64_t rss;                 /**< the process's resident set size at
+	                                   capture time, bytes; 0 = unknown */
 } hs_header;
 
-#define HS_HEADER_INIT { NULL, NULL, 0, 0, NULL, 0 }
+#define HS_HEADER_INIT { NULL, NULL, 0, 0, NULL, 0, 0 }
 
 /** A value preview's kind. */
 typedef enum {
@@ -125,6 +127,7 @@ typedef struct {
 			uint64_t pid, time_ms;
 			unsigned word_size;
 			hs_ref_mode ref_mode;
+			uint64_t rss;     /**< 0 when absent */
 		} header;
 		struct {
 			uint32_t index;
@@ -139,6 +142,11 @@ typedef struct {
 			uint64_t index;   /**< ordinal of the object in the file */
 			hs_object obj;    /**< refs are absolute ids or indices */
 			hs_str preview_str; /**< copy of obj.preview's bytes */
+			uint64_t rt_size; /**< the runtime's own size of the
+			                       object (Python's sys.getsizeof)
+			                       when it differs from obj.size
+			                       (hs_writer_object_sized()); 0
+			                       when the record gives none */
 		} object;
 		struct {
 			uint64_t owner;   /**< id, or index in index mode */

@@ -95,6 +95,9 @@ typedef struct {
 	uint64_t types, strings, sites, roots;
 	uint64_t shallow;         /**< sum of shallow sizes (wraps at 2^64,
 	                               as the writer's total does) */
+	uint64_t rt_shallow;      /**< the same with the runtime's own size
+	                               (hs_object.rt_size) where given */
+	uint64_t rt_sized;        /**< objects that give one */
 	uint64_t records[HS_SUMMARY_RECORD_KINDS]; /**< per record tag;
 	                               frame records are in [HS_REC_FRAME] */
 

@@ -147,6 +147,15 @@ HS_API int hs_writer_site(uint32_t *out, hs_writer *w, const uint32_t *files,
 HS_API int hs_writer_object(hs_writer *w, const hs_object *obj);
 
 /**
+ * hs_writer_object_sized() : as hs_writer_object(), with the runtime's
+ * own figure for the object's size beside obj->size (what it costs):
+ * Python's sys.getsizeof, which leaves out an instance's values array.
+ * Written only when it differs from obj->size (and is not 0).
+ */
+HS_API int hs_writer_object_sized(hs_writer *w, const hs_object *obj,
+				  uint64_t rt_size);
+
+/**
  * hs_writer_refs() : append references to the last object written, for
  * callers that stream a huge container's references in parts.
  * labels and flags may be NULL.

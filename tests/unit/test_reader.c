@@ -653,8 +653,8 @@ static void craft_future_frame(tu_frame *f)
 	msgpack_pack_uint8(pk, 1);
 	msgpack_pack_uint8(pk, 0);
 	pk_cstr(pk, "x");
-	/* object with all 8 fields and two more */
-	msgpack_pack_array(pk, 11);
+	/* object with all 9 fields and two more */
+	msgpack_pack_array(pk, 12);
 	msgpack_pack_uint8(pk, HS_REC_OBJECT);
 	msgpack_pack_uint32(pk, 0x1000);      /* id delta from 0 */
 	msgpack_pack_uint8(pk, 0);
@@ -667,6 +667,7 @@ static void craft_future_frame(tu_frame *f)
 	msgpack_pack_uint8(pk, 1);
 	pk_cstr(pk, "pv");
 	msgpack_pack_uint8(pk, 0);
+	msgpack_pack_uint8(pk, 12);           /* the runtime's size */
 	pk_cstr(pk, "future");
 	msgpack_pack_map(pk, 0);
 	f->objects++;
@@ -706,7 +707,7 @@ static const char *const future_expect[] = {
 	"T i=0 'T' id=777 fl=0x81",
 	"S i=0 'lbl'",
 	"I i=0 [0:1:0]",
-	"O x=0 id=4096 t=0 sz=16 r=[8192] l=[0] f=[1] p=s:'pv' s=0",
+	"O x=0 id=4096 t=0 sz=16 r=[8192] l=[0] f=[1] p=s:'pv' s=0 rz=12",
 	"R o=4096 r=[5]",
 	"G r=4096 k='global' l=nil e=3",
 	"E o=1 r=2 t=1 s=1 g=1 sh=16",

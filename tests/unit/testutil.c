@@ -228,7 +228,7 @@ static void fmt_value(tstr *b, const hs_value *v)
 	}
 }
 
-static char *fmt_object(uint64_t index, const hs_object *o)
+static char *fmt_object(uint64_t index, const hs_object *o, uint64_t rt_size)
 {
 	tstr b = { 0 };
 
@@ -239,6 +239,8 @@ static char *fmt_object(uint64_t index, const hs_object *o)
 	fmt_value(&b, &o->preview);
 	if (o->site != HS_NO_SITE)
 		sb_printf(&b, " s=%u", o->site);
+	if (rt_size)
+		sb_printf(&b, " rz=%llu", (unsigned long long)rt_size);
 	return sb_done(&b);
 }
 
@@ -359,7 +361,8 @@ char *tu_record_text(const hs_record *rec)
 		return fmt_named('S', rec->u.type.index, rec->u.type.name.ptr,
 				 rec->u.type.name.len);
 	case HS_REC_OBJECT:
-		return fmt_object(rec->u.object.index, &rec->u.object.obj);
+		return fmt_object(rec->u.object.index, &rec->u.object.obj,
+				  rec->u.object.rt_size);
 	case HS_REC_REFS:
 		return fmt_refs_rec(rec->u.refs.owner, rec->u.refs.refs,
 				    rec->u.refs.labels, rec->u.refs.flags,
@@ -608,7 +611,7 @@ static char *mo_record(tu_mpstate *st, const msgpack_object *obj)
 	}
 	case HS_REC_OBJECT: {
 		hs_object o;
-		uint64_t type, owner, site;
+		uint64_t type, owner, site = HS_NO_SITE, rz = 0;
 		int64_t delta;
 		uint64_t *refs;
 		uint32_t *labels;
@@ -617,7 +620,7 @@ static char *mo_record(tu_mpstate *st, const msgpack_object *obj)
 
 		memset(&o, 0, sizeof(o));
 		o.site = HS_NO_SITE;
-		if (n < 5 || n > 9 || mo_int(&f[1], &delta) < 0 ||
+		if (n < 5 || n > 10 || mo_int(&f[1], &delta) < 0 ||
 		    mo_uint(&f[2], &type) < 0 || type > UINT32_MAX ||
 		    mo_uint(&f[3], &o.size) < 0)
 			return NULL;
@@ -629,14 +632,15 @@ static char *mo_record(tu_mpstate *st, const msgpack_object *obj)
 			    HS_REFS_BY_INDEX, owner, &refs, &labels, &flags,
 			    &o.nrefs) == 0 &&
 		    (n < 8 || mo_value(&f[7], &o.preview) == 0) &&
-		    (n < 9 || (mo_uint(&f[8], &site) == 0 &&
-			       site < HS_NO_SITE))) {
-			if (n == 9)
-				o.site = (uint32_t)site;
+		    (n < 9 || f[8].type == MSGPACK_OBJECT_NIL ||
+		     (mo_uint(&f[8], &site) == 0 && site < HS_NO_SITE)) &&
+		    (n < 10 || f[9].type == MSGPACK_OBJECT_NIL ||
+		     mo_uint(&f[9], &rz) == 0)) {
+			o.site = (uint32_t)site;
 			o.refs = refs;
 			o.labels = labels;
 			o.flags = flags;
-			s = fmt_object(st->next_index, &o);
+			s = fmt_object(st->next_index, &o, rz);
 		}
 		st->next_index++;
 		free(refs);
@@ -1000,7 +1004,7 @@ void tu_snap_object(tu_snap *s, const hs_object *o)
 	default:
 		break;
 	}
-	tu_strv_take(&s->expect, fmt_object(s->nobjects, &e));
+	tu_strv_take(&s->expect, fmt_object(s->nobjects, &e, 0));
 	s->last_owner = s->o.ref_mode == HS_REFS_BY_INDEX ? s->nobjects
 							   : o->id;
 	s->nobjects++;
