@@ -195,16 +195,3 @@ uint32_t key_label(walk *W, PyObject *dict, PyObject *key)
 	s->key = s->idx == HS_NO_LABEL ? 0 : (uint64_t)(uintptr_t)key;
 	return s->idx;
 }
-
-uint32_t index_label(walk *W, size_t i)
-{
-	int n;
-
-	if (W->pass != 2 || i >= LABEL_INDEX_MAX)
-		return HS_NO_LABEL;
-	if (W->idx_label[i] != HS_NO_LABEL)
-		return W->idx_label[i];
-	n = snprintf(W->text, TEXT_MAX, "[%zu]", i);
-	W->idx_label[i] = declare_text(W, W->text, (size_t)n);
-	return W->idx_label[i];
-}

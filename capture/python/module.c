@@ -210,7 +210,7 @@ static PyObject *record_obj(const hs_record *r)
 {
 	switch (r->kind) {
 	case HS_REC_HEADER:
-		return Py_BuildValue("(s{s:I,s:N,s:N,s:N,s:K,s:K,s:I,s:i})",
+		return Py_BuildValue("(s{s:I,s:N,s:N,s:N,s:K,s:K,s:I,s:i,s:K})",
 			"header", "version", r->u.header.version,
 			"runtime", str_obj(r->u.header.runtime),
 			"runtime_version", str_obj(r->u.header.runtime_version),
@@ -218,11 +218,14 @@ static PyObject *record_obj(const hs_record *r)
 			"pid", (unsigned long long)r->u.header.pid,
 			"time_ms", (unsigned long long)r->u.header.time_ms,
 			"word_size", r->u.header.word_size,
-			"ref_mode", (int)r->u.header.ref_mode);
+			"ref_mode", (int)r->u.header.ref_mode,
+			"rss", (unsigned long long)r->u.header.rss);
 	case HS_REC_TYPE:
+		return Py_BuildValue("(sINI)", "type", r->u.type.index,
+				     str_obj(r->u.type.name),
+				     (unsigned)r->u.type.flags);
 	case HS_REC_STRING:
-		return Py_BuildValue("(sIN)", r->kind == HS_REC_TYPE ? "type"
-				     : "string", r->u.type.index,
+		return Py_BuildValue("(sIN)", "string", r->u.type.index,
 				     str_obj(r->u.type.name));
 	case HS_REC_OBJECT: {
 		const hs_object *o = &r->u.object.obj;
@@ -235,13 +238,14 @@ static PyObject *record_obj(const hs_record *r)
 		} else {
 			site = PyLong_FromUnsignedLong(o->site);
 		}
-		return Py_BuildValue("(sKKIKNNNNN)", "object",
+		return Py_BuildValue("(sKKIKNNNNNK)", "object",
 			(unsigned long long)r->u.object.index,
 			(unsigned long long)o->id, o->type,
 			(unsigned long long)o->size,
 			u64_list(o->refs, o->nrefs),
 			label_list(o->labels, o->nrefs),
-			flag_list(o->flags, o->nrefs), preview_obj(r), site);
+			flag_list(o->flags, o->nrefs), preview_obj(r), site,
+			(unsigned long long)r->u.object.rt_size);
 	}
 	case HS_REC_REFS:
 		return Py_BuildValue("(sKNNN)", "refs",
@@ -284,10 +288,11 @@ static PyObject *record_obj(const hs_record *r)
 }
 
 /* read_records(path) -> list of tuples, one per record, in file order:
- *   ("header", {...}), ("type", i, name), ("string", i, text),
+ *   ("header", {...}), ("type", i, name, flags), ("string", i, text),
  *   ("site", i, [(file string, line, function string), ...]),
  *   ("object", index, id, type, size, refs, labels|None, flags|None,
- *    preview, site|None), ("refs", owner, refs, labels, flags),
+ *    preview, site|None, rt_size: 0 when as size),
+ *   ("refs", owner, refs, labels, flags),
  *   ("root", ref, kind, label|None, extra), ("end", objects, refs, types,
  *   strings, roots, shallow).  Raises ValueError on a damaged file. */
 static PyObject *cap_read_records(PyObject *self, PyObject *arg)

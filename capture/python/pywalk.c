@@ -93,8 +93,6 @@ static int run(walk *W, const char *path)
 	if (!W->lc_repr || !W->lc_name)
 		return oom(W, "labels");
 	mem_add(W, 2 * LABEL_CACHE * sizeof(label_slot), 0);
-	for (size_t i = 0; i < LABEL_INDEX_MAX; i++)
-		W->idx_label[i] = HS_NO_LABEL;
 
 	if (W->debug)
 		fprintf(stderr, "heapsnap: setup done at %.3f s\n", now_s() - W->t0);
@@ -197,6 +195,10 @@ int hs_pywalk_init(void)
 	if (!probe)
 		return -1;
 	g_subtype_traverse = ((PyTypeObject *)probe)->tp_traverse;
+	/* a class is a cycle (its __mro__, its __dict__'s descriptors):
+	 * cleared, it is freed here and not left to the next collection,
+	 * which would show it in dumps until then as unreachable objects */
+	Py_TYPE(probe)->tp_clear(probe);
 	Py_DECREF(probe);
 	return sizes_init();
 }

@@ -4,7 +4,8 @@
  * instances of Python classes, lists, tuples), by identity with known
  * fields otherwise (functions, types, modules, cells, methods, member
  * tables).  Allocates nothing; a reference it cannot place stays
- * unlabelled.
+ * unlabelled.  In both passes, seq_forward() puts a list's or tuple's
+ * items in index order, unlabelled: the reader names them [j].
  */
 #include "walk.h"
 
@@ -153,27 +154,64 @@ static size_t label_instance(walk *W, PyObject *o, PyTypeObject **base_out)
 	return pos;
 }
 
-/* list_traverse and tupletraverse visit the items last to first; either
- * order is accepted, checked item by item. */
-static void label_seq(walk *W, PyObject **items, Py_ssize_t n, size_t pos)
+/* A list or tuple whose references are its items (list_traverse or
+ * tupletraverse, directly or after subtype_traverse's slots and
+ * attributes): its type record says HS_TYPE_SEQUENCE, its items are
+ * written in index order and unlabelled, and a reader names item j
+ * "[j]" (FORMAT.md 4.3) -- every item of a list of any length, with no
+ * string per index.  structseq types (os.stat_result) visit more than
+ * their items and are not sequences here. */
+int is_sequence_type(PyTypeObject *t)
 {
-	Py_ssize_t last = n - 1;
-	int backward;
+	PyTypeObject *b = t;
 
-	while (last >= 0 && !items[last])
-		last--;
-	if (last < 0 || pos >= W->nr)
+	if (!(t->tp_flags & (Py_TPFLAGS_LIST_SUBCLASS |
+			     Py_TPFLAGS_TUPLE_SUBCLASS)))
+		return 0;
+	while (b && b->tp_traverse == g_subtype_traverse &&
+	       (b->tp_flags & Py_TPFLAGS_HEAPTYPE))
+		b = b->tp_base;
+	return b && (b->tp_traverse == PyList_Type.tp_traverse ||
+		     b->tp_traverse == PyTuple_Type.tp_traverse);
+}
+
+/* Both passes: a sequence's items, which list_traverse and
+ * tupletraverse visit last to first and last of all the object's
+ * references, are put in index order (the order numbers untracked
+ * objects in, so both passes must do it).  When they are not what
+ * tp_traverse gave (an item NULL while a tuple is built: it is not
+ * visited), the object's references stay as given and each gets a
+ * label "<?>" in pass 2, so that none reads as an item it is not. */
+void seq_forward(walk *W, PyObject *o)
+{
+	PyObject **items = PyList_Check(o) ? ((PyListObject *)o)->ob_item
+					   : ((PyTupleObject *)o)->ob_item;
+	Py_ssize_t n = PyList_Check(o) ? PyList_GET_SIZE(o)
+				       : PyTuple_GET_SIZE(o);
+	size_t pos = W->nr - (size_t)n;
+	Py_ssize_t i, j;
+
+	W->seq_bad = 0;
+	if (n == 0)
 		return;
-	backward = W->rp[pos] == items[last] && W->rp[pos] != items[0];
-	for (Py_ssize_t k = 0; k < n; k++) {
-		Py_ssize_t i = backward ? n - 1 - k : k;
-
-		if (!items[i])
-			continue;
-		if (pos >= W->nr || W->rp[pos] != items[i])
-			return;
-		W->rl[pos++] = index_label(W, (size_t)i);
+	if ((size_t)n > W->nr) {
+		W->seq_bad = 1;
+		return;
 	}
+	/* last to first (3.11), or already first to last */
+	for (i = 0; i < n; i++)
+		if (!items[i] || W->rp[pos + (size_t)(n - 1 - i)] != items[i])
+			break;
+	for (j = 0; i < n && j < n; j++)
+		if (W->rp[pos + (size_t)j] != items[j])
+			break;
+	if (i < n && j < n) {
+		W->seq_bad = 1;
+		return;
+	}
+	for (i = 0; i < n; i++)
+		W->rp[pos + (size_t)i] = items[i];
+	/* flags are 0 for every item: tp_traverse gives no weak ones */
 }
 
 /* Pass 2: names the references tp_traverse gave, by position where the
@@ -183,19 +221,21 @@ void label_gc(walk *W, PyObject *o)
 	PyTypeObject *t = Py_TYPE(o), *base = t;
 	size_t pos = 0;
 
-	if (t->tp_traverse == g_subtype_traverse) {
+	if (t->tp_traverse == g_subtype_traverse)
 		pos = label_instance(W, o, &base);
-		if (pos == SIZE_MAX)
-			return;
+	if (is_sequence_type(t)) {
+		/* the items, last, stay unlabelled: a reader names them [j];
+		 * any other reference must not read as one */
+		size_t n = W->seq_bad ? 0 : (size_t)Py_SIZE(o);
+
+		for (size_t i = 0; i < W->nr - n; i++)
+			if (W->rl[i] == HS_NO_LABEL)
+				W->rl[i] = L(W, "<?>");
+		return;
 	}
-	if (base->tp_traverse == PyList_Type.tp_traverse && PyList_Check(o)) {
-		label_seq(W, ((PyListObject *)o)->ob_item, PyList_GET_SIZE(o),
-			  pos);
-	} else if (base->tp_traverse == PyTuple_Type.tp_traverse &&
-		   PyTuple_Check(o)) {
-		label_seq(W, ((PyTupleObject *)o)->ob_item,
-			  PyTuple_GET_SIZE(o), pos);
-	} else if (PyDict_Check(o)) {
+	if (pos == SIZE_MAX)
+		return;
+	if (PyDict_Check(o)) {
 		/* C subclasses (OrderedDict, defaultdict) visit their own
 		 * fields first and the dict's last */
 		size_t d = dict_visits(o);

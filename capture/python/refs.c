@@ -221,6 +221,8 @@ int collect(walk *W, PyObject *o)
 			Py_TYPE(o)->tp_traverse(o, visit_collect, W);
 		if (W->err)
 			return W->err;
+		if (is_sequence_type(Py_TYPE(o)))
+			seq_forward(W, o);
 		if (W->pass == 1) {
 			if (PyModule_Check(o))
 				am_put(W, &W->ns, (uint64_t)(uintptr_t)

@@ -138,7 +138,8 @@ typeinfo *type_info(walk *W, PyTypeObject *t)
 	}
 	ti = &W->ti[W->nti];
 	n = type_name(W, t, name, sizeof(name));
-	rc = hs_writer_type(&ti->widx, W->w, name, n);
+	rc = hs_writer_type_flags(&ti->widx, W->w, name, n, NULL,
+				  is_sequence_type(t) ? HS_TYPE_SEQUENCE : 0);
 	if (rc < 0) {
 		fail(W, rc);
 		return NULL;

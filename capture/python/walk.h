@@ -39,7 +39,6 @@
  * bind inside it, and nothing of them is exported */
 #pragma GCC visibility push(hidden)
 
-#define LABEL_INDEX_MAX 256   /* list/tuple items labelled [i] below this */
 #define LABEL_CACHE 4096      /* direct-mapped label caches, per kind */
 #define TEXT_MAX 200          /* longest label text */
 #define PREVIEW_MAX 64
@@ -105,12 +104,12 @@ typedef struct walk {
 	label_slot *lc_repr;    /* dict-key label cache, by key object */
 	label_slot *lc_name;    /* name label cache, by str object */
 	label_slot lc_cstr[256]; /* in front of cstr */
-	uint32_t idx_label[LABEL_INDEX_MAX];
 
 	size_t mem, peak;       /* bytes held by the walk */
 	int debug;              /* HEAPSNAP_DEBUG set: phases to stderr */
 	int gc_touched;         /* gc headers hold indices: restore them */
 	int sites;              /* tracemalloc is tracing: write sites */
+	int seq_bad;            /* the sequence collected is not its items */
 	uint32_t *froots;       /* pass 2: indices of the frames' references */
 	size_t nfr, frcap, frnext;
 	addr_map smap;          /* traceback hash -> site index */
@@ -246,7 +245,8 @@ size_t utf8_put(char *dst, size_t cap, PyObject *s, int quote, int *cut);
 uint32_t L(walk *W, const char *s);
 uint32_t name_label(walk *W, PyObject *name);
 uint32_t key_label(walk *W, PyObject *dict, PyObject *key);
-uint32_t index_label(walk *W, size_t i);
+int is_sequence_type(PyTypeObject *t);
+void seq_forward(walk *W, PyObject *o);
 
 /* ---- one object's references (refs.c, reflabels.c) ---- */
 

@@ -15,6 +15,7 @@ class Snap:
         self.path = path
         self.header = None
         self.types = {}
+        self.seq_types = set()  # HS_TYPE_SEQUENCE: items unlabelled, [j]
         self.strings = {}
         self.objects = []       # index -> dict
         self.roots = []         # (index, kind, label, extra)
@@ -26,17 +27,21 @@ class Snap:
                 self.header = r[1]
             elif tag == "type":
                 self.types[r[1]] = r[2]
+                if r[3] & 1:
+                    self.seq_types.add(r[1])
             elif tag == "string":
                 self.strings[r[1]] = r[2]
             elif tag == "object":
-                _, index, oid, t, size, refs, labels, flags, preview, site = r
+                (_, index, oid, t, size, refs, labels, flags, preview, site,
+                 rt_size) = r
                 assert index == len(self.objects), (index, len(self.objects))
                 self.objects.append({
                     "index": index, "id": oid, "type": t, "size": size,
                     "refs": list(refs),
                     "labels": list(labels) if labels else [None] * len(refs),
                     "flags": list(flags) if flags else [0] * len(refs),
-                    "preview": preview, "site": site})
+                    "preview": preview, "site": site,
+                    "getsizeof": rt_size or size})
             elif tag == "site":
                 self.sites[r[1]] = r[2]
             elif tag == "refs":
@@ -62,11 +67,26 @@ class Snap:
         """The record of a live object, or None."""
         return self.by_id.get(id(obj))
 
+    def label_texts(self, o):
+        """o's labels as text (None for none): an unlabelled item of a
+        sequence type (a list, a tuple) is "[j]", j counting them."""
+        out, j = [], 0
+        seq = o["type"] in self.seq_types
+        for l in o["labels"]:
+            if l is not None:
+                out.append(self.strings.get(l))
+            elif seq:
+                out.append("[%d]" % j)
+                j += 1
+            else:
+                out.append(None)
+        return out
+
     def edges(self, o):
         """[(label text or None, target record, flags)]"""
-        return [(self.strings.get(l) if l is not None else None,
-                 self.objects[r], f)
-                for r, l, f in zip(o["refs"], o["labels"], o["flags"])]
+        return [(l, self.objects[r], f)
+                for r, l, f in zip(o["refs"], self.label_texts(o),
+                                   o["flags"])]
 
     def edge(self, o, label):
         for l, t, _ in self.edges(o):

@@ -69,7 +69,7 @@ class CaptureTest(unittest.TestCase):
         d = snap.of(root)
         self.assertIsNotNone(d)
         self.assertEqual(snap.type_name(d), "builtins.dict")
-        self.assertEqual(d["size"], sys.getsizeof(root))
+        self.assertEqual(d["getsizeof"], sys.getsizeof(root))
         # every key and value, keys labelled "<key>", values by the key
         got = sorted((l, t["id"]) for l, t, _ in snap.edges(d))
         want = sorted([(repr(key), id(root[key])), ("<key>", id(key)),
@@ -80,20 +80,20 @@ class CaptureTest(unittest.TestCase):
         lst = snap.of(root[key])
         self.assertEqual(sorted((l, t["id"]) for l, t, _ in snap.edges(lst)),
                          [("[0]", id(leaf1)), ("[1]", id(leaf2))])
-        self.assertEqual(lst["size"], sys.getsizeof(root[key]))
+        self.assertEqual(lst["getsizeof"], sys.getsizeof(root[key]))
 
         l1 = snap.of(leaf1)
         self.assertEqual(snap.type_name(l1), type_name(Leaf))
-        self.assertEqual(l1["size"], sys.getsizeof(leaf1))
+        self.assertEqual(l1["getsizeof"], sys.getsizeof(leaf1))
         self.assertEqual(sorted((l, t["id"]) for l, t, _ in snap.edges(l1)),
                          sorted([("v", id(big)), ("__class__", id(Leaf))]))
         vi = snap.edge(l1, "v")
         self.assertEqual(snap.type_name(vi), "builtins.int")
         self.assertEqual(vi["preview"], big)
-        self.assertEqual(vi["size"], sys.getsizeof(big))
+        self.assertEqual(vi["getsizeof"], sys.getsizeof(big))
         vf = snap.edge(snap.of(leaf2), "v")
         self.assertEqual(vf["preview"], 2.5)
-        self.assertEqual(vf["size"], sys.getsizeof(2.5))
+        self.assertEqual(vf["getsizeof"], sys.getsizeof(2.5))
 
         t = snap.of(tup)
         self.assertEqual(snap.type_name(t), "builtins.tuple")
@@ -101,13 +101,13 @@ class CaptureTest(unittest.TestCase):
                          sorted([("[0]", id(tup[0])), ("[1]", id(tup[1]))]))
         s = snap.edge(t, "[1]")
         self.assertEqual(s["preview"], "x" * 64)   # cut to 64 bytes
-        self.assertEqual(s["size"], sys.getsizeof(tup[1]))
+        self.assertEqual(s["getsizeof"], sys.getsizeof(tup[1]))
 
         so = snap.of(sl)
         self.assertEqual(sorted((l, x["id"]) for l, x, _ in snap.edges(so)),
                          sorted([("left", id(leaf1)),
                                  ("__class__", id(Slotted))]))
-        self.assertEqual(so["size"], sys.getsizeof(sl))
+        self.assertEqual(so["getsizeof"], sys.getsizeof(sl))
 
     def test_sizes_equal_getsizeof(self):
         objs = gc.get_objects()
@@ -124,14 +124,14 @@ class CaptureTest(unittest.TestCase):
             if r is None:
                 continue
             n += 1
-            if r["size"] != sys.getsizeof(o) and not isinstance(
+            if r["getsizeof"] != sys.getsizeof(o) and not isinstance(
                     o, (list, dict, set)):   # may have changed since
-                bad.append((type(o).__name__, r["size"], sys.getsizeof(o)))
+                bad.append((type(o).__name__, r["getsizeof"], sys.getsizeof(o)))
         self.assertGreater(n, 1000)
         self.assertEqual(bad, [])
         for o in extra:
             self.assertIsNotNone(snap.of(o), repr(o))
-            self.assertEqual(snap.of(o)["size"], sys.getsizeof(o), repr(o))
+            self.assertEqual(snap.of(o)["getsizeof"], sys.getsizeof(o), repr(o))
 
     def test_untracked_objects_and_gaps_are_covered(self):
         # untracked objects reached every way the program can hold them
