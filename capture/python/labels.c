@@ -138,6 +138,62 @@ uint32_t name_label(walk *W, PyObject *name)
 	return s->idx;
 }
 
+/* Redaction keeps a name only when it is one of the code: a str that
+ * is an identifier and not long.  Anything else may be data used as a
+ * name (globals()["token-SECRET"], setattr(o, "apikey-...", v)). */
+#define NAME_KEPT_MAX 40
+
+static int name_is_code(PyObject *k)
+{
+	return PyUnicode_Check(k) && PyUnicode_GET_LENGTH(k) <= NAME_KEPT_MAX &&
+	       PyUnicode_IsIdentifier(k) == 1;
+}
+
+/* "<key#1a2b3c>": 24 bits of FNV-1a over a str's code points (read in
+ * place: asking for its UTF-8 would cache a copy in the object) or over
+ * the text of another key's repr; the same key gives the same label in
+ * every dump, and the label tells keys apart without their text. */
+static size_t key_hashed(walk *W, PyObject *k, size_t repr_len)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	if (PyUnicode_Check(k)) {
+		int kind = PyUnicode_KIND(k);
+		const void *data = PyUnicode_DATA(k);
+
+		for (Py_ssize_t i = 0; i < PyUnicode_GET_LENGTH(k); i++) {
+			Py_UCS4 c = PyUnicode_READ(kind, data, i);
+
+			for (int b = 0; b < 4; b++, c >>= 8)
+				h = (h ^ (c & 0xff)) * 0x100000001b3ull;
+		}
+	} else {
+		for (size_t i = 0; i < repr_len; i++)
+			h = (h ^ (unsigned char)W->text[i]) * 0x100000001b3ull;
+	}
+	return (size_t)snprintf(W->text, TEXT_MAX, "<key#%06x>",
+				(unsigned)((h ^ (h >> 32)) & 0xffffff));
+}
+
+/* An attribute's name: as name_label(), and in a redacted dump hashed
+ * when it is not a name of the code.  Cached with the dict keys' labels
+ * (a str object is either). */
+uint32_t attr_label(walk *W, PyObject *name)
+{
+	label_slot *s;
+	size_t len;
+
+	if (!W->o->redact || W->pass != 2 || !name || name_is_code(name))
+		return name_label(W, name);
+	s = lc_slot(W->lc_repr, name);
+	if (s->key == (uint64_t)(uintptr_t)name)
+		return s->idx;
+	len = key_hashed(W, name, 0);
+	s->idx = declare_text(W, W->text, len);
+	s->key = s->idx == HS_NO_LABEL ? 0 : (uint64_t)(uintptr_t)name;
+	return s->idx;
+}
+
 /* The short repr of a dict key: 'text', 42, None, <tuple>. */
 static size_t key_repr(walk *W, PyObject *k)
 {
@@ -191,6 +247,8 @@ uint32_t key_label(walk *W, PyObject *dict, PyObject *key)
 	if (s->key == (uint64_t)(uintptr_t)key)
 		return s->idx;
 	len = key_repr(W, key);
+	if (W->o->redact && !name_is_code(key))
+		len = key_hashed(W, key, len);
 	s->idx = declare_text(W, W->text, len);
 	s->key = s->idx == HS_NO_LABEL ? 0 : (uint64_t)(uintptr_t)key;
 	return s->idx;

@@ -132,7 +132,7 @@ static size_t label_instance(walk *W, PyObject *o, PyTypeObject **base_out)
 					continue;
 				if (pos >= W->nr || W->rp[pos] != v)
 					return SIZE_MAX;
-				W->rl[pos++] = name_label(W, e[i].me_key);
+				W->rl[pos++] = attr_label(W, e[i].me_key);
 			}
 		}
 	}

@@ -244,6 +244,7 @@ int walk_gc_lists(walk *W);
 size_t utf8_put(char *dst, size_t cap, PyObject *s, int quote, int *cut);
 uint32_t L(walk *W, const char *s);
 uint32_t name_label(walk *W, PyObject *name);
+uint32_t attr_label(walk *W, PyObject *name);
 uint32_t key_label(walk *W, PyObject *dict, PyObject *key);
 int is_sequence_type(PyTypeObject *t);
 void seq_forward(walk *W, PyObject *o);
