@@ -146,6 +146,7 @@ static int write_object(walk *W, PyObject *o)
 	typeinfo *ti = type_info(W, Py_TYPE(o));
 	char pbuf[PREVIEW_MAX + 8];
 	hs_object obj;
+	uint64_t rt_size;
 	int any_label = 0, any_flag = 0, rc;
 
 	if (!ti)
@@ -156,14 +157,14 @@ static int write_object(walk *W, PyObject *o)
 	}
 	obj.id = (uint64_t)(uintptr_t)o;
 	obj.type = ti->widx;
-	obj.size = obj_size(W, o, ti);
+	obj.size = obj_size(W, o, ti, &rt_size);
 	obj.nrefs = W->nr;
 	obj.refs = W->ri;
 	obj.labels = any_label ? W->rl : NULL;
 	obj.flags = any_flag ? W->rf : NULL;
 	obj.preview = preview(W, o, pbuf);
 	obj.site = W->sites ? site_of(W, o) : HS_NO_SITE;
-	rc = hs_writer_object(W->w, &obj);
+	rc = hs_writer_object_sized(W->w, &obj, rt_size);
 	if (rc < 0)
 		return fail(W, rc);
 	W->st->objects++;

@@ -261,7 +261,7 @@ int collect(walk *W, PyObject *o);
 
 int sizes_init(void);
 typeinfo *type_info(walk *W, PyTypeObject *t);
-uint64_t obj_size(walk *W, PyObject *o, const typeinfo *ti);
+uint64_t obj_size(walk *W, PyObject *o, const typeinfo *ti, uint64_t *rt);
 hs_value preview(walk *W, PyObject *o, char *buf);
 
 /* ---- allocation sites (sites.c) ---- */

@@ -132,7 +132,7 @@ class FidelityTest(unittest.TestCase):
             import sys, tracemalloc, heapsnap
             class P:
                 def __init__(self, i):
-                    self.a, self.b, self.c, self.d = i, i, i, i
+                    self.a = self.b = self.c = self.d = None
             P(0)                  # the class's shared keys settle
             tracemalloc.start()
             before = tracemalloc.get_traced_memory()[0]
@@ -142,14 +142,15 @@ class FidelityTest(unittest.TestCase):
             tracemalloc.stop()
             with open("/proc/self/statm") as f:
                 rss = int(f.read().split()[1]) * 4096
-            print(id(ps[7]), sys.getsizeof(ps[7]), cost, rss)
+            print(id(ps[-1]), sys.getsizeof(ps[-1]), cost, rss)
             heapsnap.dump(sys.argv[1])
         """)
         oid, gso, cost, rss = lines[0].split()
         snap = Snap(path)
         o = snap.by_id[int(oid)]
-        # tracemalloc: the object and its values array (ints < 256 are
-        # shared); within 1 B of the average (list growth rounding)
+        # tracemalloc: the object and its values array, 104 B in 3.11
+        # (sys.getsizeof: 56); within 1 B of the average (the first
+        # instances of a class have longer arrays)
         self.assertGreater(o["size"], int(gso))
         self.assertLess(abs(o["size"] - float(cost)), 1.0, (o, cost))
         self.assertEqual(o["getsizeof"], int(gso))
@@ -165,7 +166,7 @@ class FidelityTest(unittest.TestCase):
         pa = re.search(r'"type":"__main__.P"[^}]*"shallow":(\d+)', a)
         pg = re.search(r'"type":"__main__.P"[^}]*"shallow":(\d+)', g)
         self.assertIsNotNone(pa, a[:300])
-        self.assertEqual(int(pg.group(1)), 20001 * int(gso))
+        self.assertEqual(int(pg.group(1)), 20000 * int(gso))
         self.assertGreater(int(pa.group(1)), int(pg.group(1)))
 
     def test_thread_names_and_native_ids(self):
