@@ -145,6 +145,92 @@ int frame_discover(walk *W, PyThreadState *ts, int tno,
 	return drain(W);
 }
 
+/* d[name] for a str key given as ASCII, borrowed, without making a str
+ * object (a lookup by a C string would) or running code. */
+static PyObject *dict_get_ascii(PyObject *d, const char *name)
+{
+	Py_ssize_t i = 0;
+	PyObject *k, *v;
+
+	if (!d || !PyDict_Check(d))
+		return NULL;
+	while (PyDict_Next(d, &i, &k, &v))
+		if (PyUnicode_Check(k) &&
+		    PyUnicode_CompareWithASCIIString(k, name) == 0)
+			return v;
+	return NULL;
+}
+
+/* An instance attribute, borrowed, read from the values array (3.11's
+ * managed dict) or the instance dict without materialising either. */
+static PyObject *inst_attr(PyObject *o, const char *name)
+{
+	PyTypeObject *t = Py_TYPE(o);
+	PyObject **dp;
+
+	if (t->tp_flags & Py_TPFLAGS_MANAGED_DICT) {
+		PyDictValues *vals = *_PyObject_ValuesPointer(o);
+		PyDictKeysObject *k = ((PyHeapTypeObject *)t)->ht_cached_keys;
+
+		if (vals && k && DK_IS_UNICODE(k)) {
+			PyDictUnicodeEntry *e = DK_UNICODE_ENTRIES(k);
+
+			for (Py_ssize_t i = 0; i < k->dk_nentries; i++)
+				if (e[i].me_key && PyUnicode_CompareWithASCIIString(
+						e[i].me_key, name) == 0)
+					return vals->values[i];
+			return NULL;
+		}
+	}
+	dp = dict_ptr(o);
+	return dp ? dict_get_ascii(*dp, name) : NULL;
+}
+
+/* "thread 'NAME' (native N, ident N)": the name a threading.Thread gave
+ * it (threading._active[ident].name, read in place), and the kernel's
+ * id that top, ps and py-spy show. */
+static size_t thread_head(walk *W, PyThreadState *ts, char *buf, size_t cap)
+{
+	PyObject *mod = dict_get_ascii(PyImport_GetModuleDict(), "threading");
+	PyObject *active = NULL, *th = NULL, *name = NULL, *k, *v;
+	Py_ssize_t i = 0;
+	size_t n;
+	int cut;
+
+	if (mod && PyModule_Check(mod))
+		active = dict_get_ascii(PyModule_GetDict(mod), "_active");
+	while (active && PyDict_Check(active) &&
+	       PyDict_Next(active, &i, &k, &v)) {
+		unsigned long id;
+
+		if (!PyLong_Check(k))
+			continue;
+		id = PyLong_AsUnsignedLong(k);
+		if (id == (unsigned long)-1 && PyErr_Occurred()) {
+			PyErr_Clear();
+			continue;
+		}
+		if (id == ts->thread_id) {
+			th = v;
+			break;
+		}
+	}
+	if (th)
+		name = inst_attr(th, "_name");
+	n = (size_t)snprintf(buf, cap, "thread ");
+	if (name && PyUnicode_Check(name)) {
+		buf[n++] = '\'';
+		n += utf8_put(buf + n, 60, name, 0, &cut);
+		buf[n++] = '\'';
+		buf[n++] = ' ';
+	}
+	(void)W;
+	n += (size_t)snprintf(buf + n, cap - n, "(native %lu, ident %lu) ",
+			      (unsigned long)ts->native_thread_id,
+			      (unsigned long)ts->thread_id);
+	return n < cap ? n : cap - 1;
+}
+
 int frame_roots(walk *W, PyThreadState *ts, int tno,
 		       _PyInterpreterFrame *f)
 {
@@ -155,8 +241,8 @@ int frame_roots(walk *W, PyThreadState *ts, int tno,
 
 	line = PyCode_Addr2Line(f->f_code, _PyInterpreterFrame_LASTI(f) *
 				(int)sizeof(_Py_CODEUNIT));
-	hn += (size_t)snprintf(head, sizeof(head), "thread %d (%lu) ", tno,
-			       (unsigned long)ts->thread_id);
+	(void)tno;
+	hn += thread_head(W, ts, head, 130);
 	hn += utf8_put(head + hn, 100, f->f_code->co_qualname, 0, &cut);
 	head[hn++] = ' ';
 	hn += utf8_put(head + hn, 100, f->f_code->co_filename, 0, &cut);

@@ -68,7 +68,7 @@ static size_t dict_visits(PyObject *o)
 	return c;
 }
 
-static PyObject **dict_ptr(PyObject *o)
+PyObject **dict_ptr(PyObject *o)
 {
 	PyTypeObject *t = Py_TYPE(o);
 	Py_ssize_t off = t->tp_dictoffset;

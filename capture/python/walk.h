@@ -274,6 +274,7 @@ typedef int (*frame_fn)(walk *W, PyThreadState *ts, int tno,
 			_PyInterpreterFrame *f);
 
 int each_frame(walk *W, frame_fn fn);
+PyObject **dict_ptr(PyObject *o);
 int frame_discover(walk *W, PyThreadState *ts, int tno,
 		   _PyInterpreterFrame *f);
 int frame_roots(walk *W, PyThreadState *ts, int tno,
