@@ -9,6 +9,39 @@
  */
 #include "walk.h"
 
+/* Labels what _PyFrame_Traverse visits of a frame that is not a thread's
+ * (a generator's, a coroutine's, a finished one a traceback keeps): its
+ * frame object, locals dict, function and code, then each local by its
+ * name and the value stack up to its recorded top as <stack>. */
+static void label_iframe(walk *W, size_t pos, _PyInterpreterFrame *f,
+			 const char *frame_obj)
+{
+	PyCodeObject *co = f->f_code;
+	PyObject *names = co ? co->co_localsplusnames : NULL;
+	PyObject **locals = _PyFrame_GetLocalsArray(f);
+
+	label_ptr(W, pos, (PyObject *)f->frame_obj, frame_obj);
+	label_ptr(W, pos, f->f_locals, "f_locals");
+	label_ptr(W, pos, (PyObject *)f->f_func, "<function>");
+	label_ptr(W, pos, (PyObject *)co, "f_code");
+	for (int i = 0; i < f->stacktop; i++) {
+		PyObject *v = locals[i];
+
+		if (!v)
+			continue;
+		for (size_t j = pos; j < W->nr; j++) {
+			if (W->rp[j] != v || W->rl[j] != HS_NO_LABEL)
+				continue;
+			W->rl[j] = names && PyTuple_Check(names) &&
+				   i < PyTuple_GET_SIZE(names)
+				   ? name_label(W, PyTuple_GET_ITEM(names, i))
+				   : L(W, "<stack>");
+			pos = j + 1;
+			break;
+		}
+	}
+}
+
 /* Labels the dict part of a dict's references (what dict_traverse
  * visits), starting at pos; @return the position after it, or SIZE_MAX
  * when the references do not follow the expected order. */
@@ -269,6 +302,42 @@ void label_gc(walk *W, PyObject *o)
 		label_ptr(W, pos, ty->tp_cache, "__cache__");
 		label_ptr(W, pos, ((PyHeapTypeObject *)ty)->ht_module,
 			  "__module_object__");
+	} else if (PyGen_Check(o) || PyCoro_CheckExact(o) ||
+		   PyAsyncGen_CheckExact(o)) {
+		/* one layout (_PyGenObject_HEAD) for the three */
+		PyGenObject *g = (PyGenObject *)o;
+		int coro = PyCoro_CheckExact(o), ag = PyAsyncGen_CheckExact(o);
+
+		label_ptr(W, pos, (PyObject *)g->gi_code,
+			  coro ? "cr_code" : ag ? "ag_code" : "gi_code");
+		label_ptr(W, pos, g->gi_name, "__name__");
+		label_ptr(W, pos, g->gi_qualname, "__qualname__");
+		if (g->gi_frame_state < FRAME_CLEARED)
+			label_iframe(W, pos, (_PyInterpreterFrame *)g->gi_iframe,
+				     coro ? "cr_frame" : ag ? "ag_frame"
+				     : "gi_frame");
+		label_ptr(W, pos, g->gi_exc_state.exc_value, "<exception>");
+	} else if (PyFrame_Check(o)) {
+		PyFrameObject *fo = (PyFrameObject *)o;
+
+		label_ptr(W, pos, (PyObject *)fo->f_back, "f_back");
+		label_ptr(W, pos, fo->f_trace, "f_trace");
+		if (fo->f_frame->owner == FRAME_OWNED_BY_FRAME_OBJECT)
+			label_iframe(W, pos, fo->f_frame, "<frame object>");
+	} else if (PyTraceBack_Check(o)) {
+		PyTracebackObject *tb = (PyTracebackObject *)o;
+
+		label_ptr(W, pos, (PyObject *)tb->tb_next, "tb_next");
+		label_ptr(W, pos, (PyObject *)tb->tb_frame, "tb_frame");
+	} else if (PyExceptionInstance_Check(o)) {
+		PyBaseExceptionObject *e = (PyBaseExceptionObject *)o;
+
+		label_ptr(W, pos, e->dict, "__dict__");
+		label_ptr(W, pos, e->args, "args");
+		label_ptr(W, pos, e->notes, "__notes__");
+		label_ptr(W, pos, e->traceback, "__traceback__");
+		label_ptr(W, pos, e->cause, "__cause__");
+		label_ptr(W, pos, e->context, "__context__");
 	} else if (PyCell_Check(o)) {
 		label_ptr(W, pos, PyCell_GET(o), "cell_contents");
 	} else if (PyMethod_Check(o)) {

@@ -169,6 +169,56 @@ class FidelityTest(unittest.TestCase):
         self.assertEqual(int(pg.group(1)), 20000 * int(gso))
         self.assertGreater(int(pa.group(1)), int(pg.group(1)))
 
+    def test_generator_coroutine_traceback_labels(self):
+        lines, path = self.child("""
+            import sys, heapsnap
+            class InGen: pass
+            class InCoro: pass
+            class InTb: pass
+            def gen():
+                gen_local = InGen()
+                yield 1
+            G = gen()
+            next(G)
+            class Aw:
+                def __await__(self):
+                    yield
+            async def co():
+                coro_local = InCoro()
+                await Aw()
+            C = co()
+            C.send(None)
+            def fails():
+                tb_local = InTb()
+                raise RuntimeError("x")
+            try:
+                fails()
+            except RuntimeError as e:
+                ERR = e
+            print(id(G), id(C), id(ERR))
+            heapsnap.dump(sys.argv[1])
+        """)
+        g, c, err = (int(x) for x in lines[0].split())
+        snap = Snap(path)
+
+        def step(o, label):
+            t = snap.edge(o, label)
+            self.assertIsNotNone(t, (label, [l for l, _, _ in
+                                              snap.edges(o)]))
+            return t
+
+        self.assertEqual(snap.type_name(step(snap.by_id[g], "gen_local")),
+                         "__main__.InGen")
+        step(snap.by_id[g], "gi_code")
+        self.assertEqual(snap.type_name(step(snap.by_id[c], "coro_local")),
+                         "__main__.InCoro")
+        tb = step(snap.by_id[err], "__traceback__")
+        self.assertEqual(snap.type_name(tb), "builtins.traceback")
+        fr = step(step(tb, "tb_next"), "tb_frame")
+        self.assertEqual(snap.type_name(fr), "builtins.frame")
+        self.assertEqual(snap.type_name(step(fr, "tb_local")),
+                         "__main__.InTb")
+
     def test_thread_names_and_native_ids(self):
         lines, path = self.child("""
             import sys, threading, heapsnap
