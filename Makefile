@@ -4,6 +4,8 @@
 #                   their manual pages
 #   make deps       install missing Debian packages (as root)
 #   make demo       build, capture a sample Python heap, analyse it
+#   make wheel      build/dist/heapsnap-*.whl for python3 (pip install it);
+#                   make sdist: the source package
 #   make check      every test suite, then again under ASan+UBSan
 #   make bench      speed and size figures beside their targets
 #   make fuzz       fuzz targets under libFuzzer and AFL++, FUZZ_SECONDS each
@@ -16,7 +18,7 @@ B        := build
 CC       ?= cc
 PKGS     := libzstd msgpack zlib
 DEPS_DEB := gcc make pkg-config libzstd-dev libmsgpack-dev libcunit1-dev \
-            zlib1g-dev python3-dev zstd clang lowdown chromium
+            zlib1g-dev python3-dev python3-venv zstd clang lowdown chromium gdb
 # the second fuzzer, installed by make fuzz (fuzz-deps) only
 FUZZ_DEB := clang afl++
 BENCH_DEB := python3-networkx python3-objgraph libboost-graph-dev g++ time nodejs
@@ -102,7 +104,7 @@ $(eval $(call variant,$(B),,$$(CC)))
 $(eval $(call variant,$(B)/asan,$(SAN),$$(SAN_CC)))
 
 FORCE:
-.PHONY: FORCE all deps fuzz-deps bench-deps lib tools man python demo check bench fuzz install clean
+.PHONY: FORCE all deps fuzz-deps bench-deps lib tools man python wheel sdist demo check bench fuzz install clean
 .SECONDARY:
 
 all: lib tools man
@@ -126,13 +128,27 @@ PY_INC   := $(shell $(PYTHON) -c "import sysconfig; print(sysconfig.get_paths()[
 PY_EXT   := $(shell $(PYTHON) -c "import sysconfig; print(sysconfig.get_config_var('EXT_SUFFIX'))" 2>/dev/null)
 PY_CSRC  := $(sort $(wildcard capture/python/*.c))
 PY_FILES := $(patsubst capture/python/%,$(B)/python/%,$(wildcard capture/python/heapsnap/*.py))
-python: $(B)/python/heapsnap/_capture$(PY_EXT) $(PY_FILES)
+python: $(B)/python/heapsnap/_capture$(PY_EXT) $(B)/python/heapsnap/attach_thread.so $(PY_FILES)
 $(B)/python/heapsnap/_capture$(PY_EXT): $(PY_CSRC) $(wildcard capture/python/*.h) $(HDRS) $(B)/lib/libheapsnap.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -I$(PY_INC) -shared -o $@ $(PY_CSRC) $(B)/lib/libheapsnap.a $(LIBS)
+# loaded by `python3 -m heapsnap attach` into the process it dumps; no
+# Python headers (attach_thread.c says why)
+$(B)/python/heapsnap/attach_thread.so: capture/python/attach/attach_thread.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -shared -o $@ $< -pthread
 $(B)/python/heapsnap/%.py: capture/python/heapsnap/%.py
 	@mkdir -p $(dir $@)
 	cp $< $@
+
+# The pip packages, as `pip wheel .` and `python3 -m build --sdist` make
+# them (capture/python/backend/heapsnap_build.py, the in-tree PEP 517
+# backend): a wheel for $(PYTHON), and an sdist that carries the report
+# page, so that building from it needs no node.
+wheel: node_modules/.package-lock.json | $(B)/.deps-ok
+	$(PYTHON) capture/python/backend/heapsnap_build.py wheel $(B)/dist
+sdist: node_modules/.package-lock.json | $(B)/.deps-ok
+	$(PYTHON) capture/python/backend/heapsnap_build.py sdist $(B)/dist
 
 # libheapsnap.so.X.Y.Z, with its soname and development links
 $(B)/lib/libheapsnap.so: $(call LIB_OBJ,$(B))

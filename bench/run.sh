@@ -152,7 +152,7 @@ for s in $SECTIONS; do
 done
 # the other parts, each a script of its own (BENCH_ANALYSIS=0 and so on
 # skip one); their rows count in the total below
-for part in analysis diff paths python v8; do
+for part in analysis diff paths python attach v8; do
 	var=$(echo "BENCH_$part" | tr a-z A-Z)
 	eval "want=\${$var:-1}"
 	[ "$want" = 0 ] && continue

@@ -3,7 +3,8 @@
 # build/asan/) and prints each suite's "NAME: N passed, N failed" line.
 #   tests/run_suites.sh BUILD_DIR LABEL
 # Suites: the CUnit binary, then every tests/cli/*.sh with HS_BIN set to
-# BUILD_DIR/bin, then tests/python/run.sh and tests/browser/run.sh
+# BUILD_DIR/bin, then tests/python/matrix.sh (the Python suite on each
+# CPython version, from pip-installed wheels) and tests/browser/run.sh
 # (build/ only).
 B=$1
 label=${2:+$2-}
@@ -25,11 +26,11 @@ for t in "$top"/tests/cli/*.sh; do
 	grep -q "^[a-z0-9_-]*: [0-9]* passed, [0-9]* failed" "$out" ||
 		echo "cli-$n: 0 passed, 1 failed (exited $rc without a count)"
 done
-if [ -x "$top/tests/python/run.sh" ] && [ -z "$label" ]; then
-	"$top/tests/python/run.sh" >"$out" 2>&1
+if [ -x "$top/tests/python/matrix.sh" ] && [ -z "$label" ]; then
+	"$top/tests/python/matrix.sh" >"$out" 2>&1
 	rc=$?
 	cat "$out"
-	grep -q "^[a-z0-9_-]*: [0-9]* passed, [0-9]* failed" "$out" ||
+	grep -q "^python[a-z0-9_.-]*: [0-9]* passed, [0-9]* failed" "$out" ||
 		echo "python: 0 passed, 1 failed (exited $rc without a count)"
 fi
 # the browser suite: plain build only (its pages are the same under ASan)

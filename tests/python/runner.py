@@ -1,5 +1,7 @@
 """Runs tests/python/test_*.py with unittest; prints the suite's count
-line "python: N passed, N failed" last and exits 1 on any failure."""
+line "python: N passed, N failed" last (HS_SUITE names it otherwise:
+tests/python/matrix.sh runs it once per Python version and walker) and
+exits 1 on any failure."""
 import os
 import sys
 import unittest
@@ -16,7 +18,8 @@ def main():
     result = unittest.TextTestRunner(stream=sys.stdout, verbosity=2).run(suite)
     failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
     passed = result.testsRun - failed - len(result.skipped)
-    print("python: %d passed, %d failed" % (passed, failed))
+    print("%s: %d passed, %d failed" % (os.environ.get("HS_SUITE") or "python",
+                                        passed, failed))
     return 1 if failed else 0
 
 

@@ -1,10 +1,12 @@
-"""python3 -m heapsnap: run a script with the capture triggers on, or dump
-this interpreter's heap of a small test script.
+"""python3 -m heapsnap: run a script with the capture triggers on, dump
+this interpreter's heap of a small test script, or dump a running process.
 
     python3 -m heapsnap run [--signal USR1] [--rss-limit 2G]
                             [--cgroup-fraction 0.9] [--dir DIR] [--on-exit]
                             [--on-memory-error] [--max-dumps N] [--redact]
                             script.py args...
+    python3 -m heapsnap attach [-o OUT.snap] [--redact] [--timeout S]
+                               [--python-path DIR] PID
 """
 import os
 import sys
@@ -87,11 +89,46 @@ def _parser():
     d.add_argument("out")
     d.add_argument("script")
     d.add_argument("args", nargs=argparse.REMAINDER)
+    a = sub.add_parser(
+        "attach", help="dump a running Python process",
+        description="Dump the heap of the running CPython process PID, "
+        "which need not have imported heapsnap: the process writes the "
+        "dump itself and goes on running.  Through sys.remote_exec() on "
+        "CPython 3.14+, through gdb before.  Needs the right to trace PID "
+        "(its owner, or root).")
+    a.add_argument("-o", "--output", metavar="OUT.snap",
+                   help="where the dump goes (default "
+                   "./heapsnap-PID-TIME-attach.snap)")
+    a.add_argument("--redact", action="store_true",
+                   help="write the dump without the program's string content")
+    a.add_argument("--timeout", type=_seconds, default=60.0, metavar="S",
+                   help="give up after S seconds (default 60); the process "
+                   "goes on running")
+    a.add_argument("--python-path", metavar="DIR",
+                   help="a directory holding a heapsnap package built for "
+                   "the process's Python version, when this one is not")
+    a.add_argument("pid", type=_pid, help="the process")
     return p
+
+
+def _seconds(text):
+    v = float(text)
+    if not v > 0:
+        raise argparse.ArgumentTypeError("a positive number of seconds")
+    return v
+
+
+def _pid(text):
+    if not text.isdigit() or int(text) <= 0:
+        raise argparse.ArgumentTypeError("not a process id: %r" % text)
+    return int(text)
 
 
 def main(argv=None):
     a = _parser().parse_args(argv)
+    if a.command == "attach":
+        from . import _attach
+        return _attach.main(a)
     if not os.path.exists(a.script):
         sys.stderr.write("heapsnap: %s: no such file\n" % a.script)
         return 2
