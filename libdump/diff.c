@@ -122,8 +122,9 @@ int hs_diff_new(hs_diff **out, hs_graph *old_g, hs_dom *old_d,
 		: df->totals.same_process ? HS_DIFF_MATCH_ID
 					  : HS_DIFF_MATCH_PATH;
 	if (df->totals.matched_by == HS_DIFF_MATCH_PATH) {
-		rc = diff_owners_by_path(df, opts->path_owners ? opts->path_owners
-							  : 500, map0, map1);
+		size_t k = opts->path_owners ? opts->path_owners : 500;
+
+		rc = diff_owners_by_path(df, k, map0, map1);
 		goto done;
 	}
 	old_of = hs_big_calloc((size_t)n1 + 1, sizeof(*old_of));

@@ -33,7 +33,8 @@ struct hs_diff {
 
 static inline int str_eq(hs_str a, hs_str b)
 {
-	return a.len == b.len && (a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0);
+	return a.len == b.len &&
+	       (a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0);
 }
 
 /* diff_table_release() : frees the table's rows and slots. */
