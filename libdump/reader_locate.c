@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <zstd.h>
 
@@ -34,6 +36,26 @@ static int add_frame(hs_reader *r, size_t *cap, uint64_t off, uint64_t csize)
 	f->offset = off;
 	f->csize = csize;
 	return 0;
+}
+
+/* Gives back the mapped pages inside [off, off + len) that finding a
+ * frame's end touched (it reads every block header, and each fault maps
+ * the pages around): they come back from the page cache when the frame
+ * is read.  Without this, an open reader kept nearly all of the file
+ * resident until it closed (130 of 138 MiB for the 10M-object bench4
+ * file, on top of the dominator tree when dumpdom reads previews). */
+static void frame_pages_release(const hs_reader *r, size_t off, size_t len)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	size_t first, last;
+
+	if (!r->map || pg <= 0 || off > r->size || len > r->size - off)
+		return;
+	first = (off + (size_t)pg - 1) / (size_t)pg * (size_t)pg;
+	last = (off + len) / (size_t)pg * (size_t)pg;
+	if (last > first)
+		madvise((unsigned char *)r->map + first, last - first,
+			MADV_DONTNEED);
 }
 
 static size_t find_zstd_magic(const hs_reader *r, size_t from, size_t limit)
@@ -90,6 +112,7 @@ int hs_reader__walk_frames(hs_reader *r, size_t limit)
 				if (ds != ZSTD_CONTENTSIZE_UNKNOWN &&
 				    ds != ZSTD_CONTENTSIZE_ERROR)
 					r->frames[r->nframes - 1].dsize = ds;
+				frame_pages_release(r, off, cs);
 				off += cs;
 				continue;
 			}
@@ -151,6 +174,7 @@ static int entry_is_frame(const hs_reader *r, uint64_t off, uint64_t csize,
 	    hs_le32(r->data + off) != HS_ZSTD_MAGIC)
 		return 0;
 	cs = ZSTD_findFrameCompressedSize(r->data + off, (size_t)(limit - off));
+	frame_pages_release(r, (size_t)off, ZSTD_isError(cs) ? 0 : cs);
 	return !ZSTD_isError(cs) && cs == csize;
 }
 

@@ -1401,6 +1401,93 @@ static void test_bomb_work_bounded(void)
 	hs_buf_release(&file);
 }
 
+/* Resident kilobytes of the mapping of path in this process (smaps). */
+static size_t mapped_kb(const char *path)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	char line[4096];
+	size_t kb = 0, plen = strlen(path);
+	int in = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		size_t n = strlen(line), v;
+
+		while (n && line[n - 1] == '\n')
+			line[--n] = '\0';
+		if (strchr(line, '-') && strchr(line, '-') < strchr(line, ' ')) {
+			/* a mapping's first line: range, perms, ..., path */
+			in = n >= plen && strcmp(line + n - plen, path) == 0;
+		} else if (in && sscanf(line, "Rss: %zu kB", &v) == 1) {
+			kb += v;
+		}
+	}
+	fclose(f);
+	return kb;
+}
+
+/* Opening a file checks where each frame ends, reading every block
+ * header: what that touched is given back, so that an open reader holds
+ * no memory in proportion to the file (it held nearly all of it).  With
+ * the trailer's table, and walking the frames without it; the records
+ * are the same afterwards. */
+static void test_open_keeps_file_unmapped(void)
+{
+	hs_writer_options o = HS_WRITER_OPTIONS_INIT;
+	tu_snap s;
+	hs_buf walked = HS_BUF_INIT;
+	size_t off = 16;
+
+	o.ref_mode = HS_REFS_BY_INDEX;
+	o.frame_size = 16u << 20;
+	CU_ASSERT_EQUAL_FATAL(tu_snap_open(&s, &o), 0);
+	tu_random_graph(&s, 21, 1000000, 0);
+	CU_ASSERT_EQUAL_FATAL(tu_snap_close(&s), 0);
+	/* the data frames alone: no trailer, so they are walked */
+	hs_buf_append(&walked, s.buf.data, off);
+	while (off + 4 <= s.buf.len &&
+	       (s.buf.data[off] | s.buf.data[off + 1] << 8 |
+		s.buf.data[off + 2] << 16 | (uint32_t)s.buf.data[off + 3] << 24)
+	       == 0xFD2FB528u) {
+		size_t cs = ZSTD_findFrameCompressedSize(s.buf.data + off,
+							 s.buf.len - off);
+
+		CU_ASSERT_FATAL(!ZSTD_isError(cs));
+		hs_buf_append(&walked, s.buf.data + off, cs);
+		off += cs;
+	}
+	for (int w = 0; w < 2; w++) {
+		const char *path = tu_path(w ? "walked.snap" : "table.snap");
+		const hs_buf *b = w ? &walked : &s.buf;
+		const hs_frame_info *fr;
+		tu_strv got = TU_STRV_INIT;
+		hs_reader *r;
+		size_t kb, nf;
+
+		tu_write_file(path, b->data, b->len);
+		CU_ASSERT_EQUAL_FATAL(hs_reader_open(&r, path, NULL), 0);
+		nf = hs_reader_frames(&fr, r);
+		kb = mapped_kb(path);
+		/* at most the pages around each frame's edges stay: up
+		 * to a huge page each where the kernel maps the page
+		 * cache's folios whole (before: all of the file) */
+		if (kb > nf * 2056 + 64)
+			fprintf(stderr, "%s: %zu kB of %zu resident after "
+				"open (%zu frames)\n", path, kb, b->len / 1024,
+				nf);
+		CU_ASSERT(nf >= 2 && b->len / 1024 > 2 * (nf * 2056 + 64));
+		CU_ASSERT(kb <= nf * 2056 + 64);
+		CU_ASSERT_EQUAL(tu_read_all(r, &got, NULL), HS_ITEROVER);
+		CU_ASSERT(tu_strv_eq(&got, &s.expect, path));
+		tu_strv_free(&got);
+		hs_reader_free(r);
+		remove(path);
+	}
+	hs_buf_release(&walked);
+	tu_snap_free(&s);
+}
+
 HS_SUITE(reader,
 	 HS_TEST(test_roundtrip_random_graphs),
 	 HS_TEST(test_scan_threads_same_multiset),
@@ -1413,5 +1500,6 @@ HS_SUITE(reader,
 	 HS_TEST(test_decompression_bomb),
 	 HS_TEST(test_bomb_work_bounded),
 	 HS_TEST(test_frames_without_size),
+	 HS_TEST(test_open_keeps_file_unmapped),
 	 HS_TEST(test_damaged_middle_frame),
 	 HS_TEST(test_bad_samples))
