@@ -8,6 +8,7 @@
 #define HS_REPORT_INTERNAL_H
 
 #include "hs_diff.h"
+#include "hs_paths.h"
 #include "hs_report.h"
 #include "hs_sites.h"
 #include "hs_types.h"
@@ -156,5 +157,48 @@ static inline const char *rep_text_ptr(const hs_report *r, uint32_t t,
 	*len = r->texts[t].len;
 	return (const char *)r->pool.data + r->texts[t].off;
 }
+
+/* A 32-bit hash for the report's open-addressing tables. */
+static inline size_t rep_hash32(uint32_t x)
+{
+	x ^= x >> 16;
+	x *= 0x7feb352dU;
+	x ^= x >> 15;
+	x *= 0x846ca68bU;
+	x ^= x >> 16;
+	return x;
+}
+
+/* report.c: texts, report types and objects */
+/* hs_vec_grow() that sets the report's message */
+int hs_report__grow(void **p, size_t *cap, size_t need, size_t elem);
+/* A text of s made safe and cut to max bytes; *out its index. */
+int hs_report__add_text(hs_report *r, uint32_t *out, const char *s, size_t n,
+			size_t max);
+/* The report type of g's type t (named on first use). */
+int hs_report__type(hs_report *r, uint32_t *out, uint32_t t);
+/* The rep_obj of node, or REP_NONE. */
+uint32_t hs_report__obj_find(const hs_report *r, uint32_t node);
+/* The rep_obj of node, added on first use. */
+int hs_report__obj_get(hs_report *r, uint32_t *out, uint32_t node);
+
+/* report_tree.c: the dominator tree, largest first */
+int hs_report__gather_tree(hs_report *r);
+/* node and its dominators in the tree, whatever their size */
+int hs_report__tree_force(hs_report *r, uint32_t node);
+/* what the tree leaves out of each node, by type */
+int hs_report__gather_rests(hs_report *r);
+/* the largest retainers */
+int hs_report__gather_retainers(hs_report *r);
+
+/* report_paths.c: object o's root path (optional ones stop at
+ * REP_TEXT_BUDGET); txt and lab are scratch buffers */
+int hs_report__obj_path(hs_report *r, const hs_paths *t, uint32_t o,
+			int optional, hs_buf *txt, hs_buf *lab);
+
+/* report_objects.c: the biggest instances of the largest types, and the
+ * previews of every object the report mentions */
+int hs_report__gather_instances(hs_report *r);
+int hs_report__gather_previews(hs_report *r);
 
 #endif
