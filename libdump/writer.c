@@ -1,6 +1,7 @@
 /*
  * writer.c - hs_writer: packs records with msgpack-c into a frame buffer
- * and compresses each full buffer into one independent zstd frame.
+ * and compresses each full buffer into one independent zstd frame
+ * (writer_frames.c).
  *
  * Load: a few MiB whatever the heap's size (see hs_writer.h for the
  * bound), about 50 ns of packing per object plus zstd's time.  After the
@@ -21,57 +22,8 @@
 
 #include "error.h"
 #include "format.h"
-#include "hs_outfile.h"
-#include "hs_writer.h"
 #include "pack.h"
-#include "vec.h"
-
-typedef struct {
-	uint64_t offset, csize, dsize, records, objects, first_object;
-} frame_entry;
-
-struct hs_writer {
-	hs_sink sink;
-	char *name;           /* for messages */
-	hs_outfile *of;       /* NULL for a sink writer */
-	hs_writer_options o;
-
-	unsigned char *buf;   /* records of the current frame: bufs[cur] */
-	unsigned char *bufs[2];
-	int cur;
-	size_t len, cap;
-	unsigned char *zbuf;  /* a frame's compressed form */
-	size_t zcap;
-	ZSTD_CCtx *cctx;
-	msgpack_packer pk;
-
-	/* Only the compressor (this thread, or the helper thread while a job
-	 * is out) touches these: */
-	uint64_t offset;      /* bytes sent to the sink */
-	frame_entry *frames;
-	size_t nframes, frames_cap;
-
-	uint64_t frame_records, frame_objects, frame_first;
-	uint64_t frames_started;
-
-	/* The helper thread that compresses and writes full frames while
-	 * the caller fills the other buffer (options.threads). */
-	int threaded;
-	pthread_t thread;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	int job, quit;        /* under mu */
-	const unsigned char *job_data;
-	size_t job_len;
-	frame_entry job_meta;
-	char errmsg[512];     /* a failure on the helper thread */
-
-	uint64_t nobjects, nrefs, ntypes, nstrings, nroots, nsites, shallow;
-	uint64_t last_owner;  /* id or index of the last object */
-	uint64_t prev_id;     /* id of the frame's previous object, or 0 */
-	int have_last;
-	atomic_int failed;    /* sticky error code, 0 while healthy */
-};
+#include "writer_internal.h"
 
 /* The packer's callback: records never outgrow buf, by construction
  * (cap = frame_size + HS_RECORD_MAX and a flush before each record once
@@ -87,145 +39,14 @@ static int pack_append(void *data, const char *p, size_t n)
 	return 0;
 }
 
-static int fail(hs_writer *w, int code)
-{
-	snprintf(w->errmsg, sizeof(w->errmsg), "%s", hs_error_last());
-	atomic_store(&w->failed, code);
-	return code;
-}
-
-static int sink_write(hs_writer *w, const void *data, size_t len)
-{
-	int rc = w->sink.write(data, len, w->sink.payload);
-
-	if (rc < 0) {
-		if (!w->of)  /* the file's message names file and byte */
-			hs_error_prefix(rc, "%s: write failed at byte %llu",
-					w->name, (unsigned long long)w->offset);
-		return fail(w, rc);
-	}
-	w->offset += len;
-	return 0;
-}
-
-/* Compresses one frame's records and writes them; on the helper thread
- * while threaded. */
-static int compress_frame(hs_writer *w, const unsigned char *data, size_t len,
-			  const frame_entry *meta)
-{
-	frame_entry *f;
-	size_t csize;
-
-	if (w->nframes == w->frames_cap) {
-		int rc;
-
-		/* under mu: hs_writer_memory() reads frames_cap */
-		pthread_mutex_lock(&w->mu);
-		rc = hs_vec_grow((void **)&w->frames, &w->frames_cap,
-				 w->nframes + 1, sizeof(*w->frames));
-		pthread_mutex_unlock(&w->mu);
-		if (rc < 0)
-			return fail(w, hs_error_set(HS_ENOMEM, "%s: out of "
-					 "memory for the frame index", w->name));
-	}
-	csize = ZSTD_compress2(w->cctx, w->zbuf, w->zcap, data, len);
-	if (ZSTD_isError(csize))
-		return fail(w, hs_error_set(HS_ERROR, "%s: compressing frame "
-				 "%zu: %s", w->name, w->nframes,
-				 ZSTD_getErrorName(csize)));
-	f = &w->frames[w->nframes];
-	*f = *meta;
-	f->offset = w->offset;
-	f->csize = csize;
-	f->dsize = len;
-	HS_FORWARD_IF_ERROR(sink_write(w, w->zbuf, csize));
-	w->nframes++;
-	return 0;
-}
-
-static void *compressor_main(void *arg)
-{
-	hs_writer *w = arg;
-
-	pthread_mutex_lock(&w->mu);
-	for (;;) {
-		while (!w->job && !w->quit)
-			pthread_cond_wait(&w->cv, &w->mu);
-		if (!w->job)
-			break;
-		pthread_mutex_unlock(&w->mu);
-		if (!atomic_load(&w->failed))
-			compress_frame(w, w->job_data, w->job_len, &w->job_meta);
-		pthread_mutex_lock(&w->mu);
-		w->job = 0;
-		pthread_cond_broadcast(&w->cv);
-	}
-	pthread_mutex_unlock(&w->mu);
-	return NULL;
-}
-
-/* Ends the helper thread after its job; safe to call twice. */
-static void compressor_stop(hs_writer *w)
-{
-	if (!w->threaded)
-		return;
-	pthread_mutex_lock(&w->mu);
-	w->quit = 1;
-	pthread_cond_broadcast(&w->cv);
-	pthread_mutex_unlock(&w->mu);
-	pthread_join(w->thread, NULL);
-	w->threaded = 0;
-}
-
-static int failed_error(hs_writer *w)
-{
-	return hs_error_set(atomic_load(&w->failed), "%s", w->errmsg[0]
-			    ? w->errmsg : "an earlier write failed");
-}
-
-/* Hands the current frame to the compressor (or compresses it here) and
- * starts an empty one. */
-static int flush_frame(hs_writer *w)
-{
-	frame_entry meta = { 0, 0, 0, w->frame_records, w->frame_objects,
-			     w->frame_first };
-
-	if (w->len == 0)
-		return 0;
-	if (w->threaded) {
-		pthread_mutex_lock(&w->mu);
-		while (w->job)
-			pthread_cond_wait(&w->cv, &w->mu);
-		if (!atomic_load(&w->failed)) {
-			w->job_data = w->buf;
-			w->job_len = w->len;
-			w->job_meta = meta;
-			w->job = 1;
-			pthread_cond_broadcast(&w->cv);
-		}
-		pthread_mutex_unlock(&w->mu);
-		if (atomic_load(&w->failed))
-			return failed_error(w);
-		w->cur ^= 1;
-		w->buf = w->bufs[w->cur];
-	} else {
-		HS_FORWARD_IF_ERROR(compress_frame(w, w->buf, w->len, &meta));
-	}
-	w->frames_started++;
-	w->len = 0;
-	w->frame_records = 0;
-	w->frame_objects = 0;
-	return 0;
-}
-
 /* Called before packing each record: flush a full frame, and open every
  * frame with its frame record [2, frame number, first object index]. */
 static int begin_record(hs_writer *w)
 {
 	if (atomic_load(&w->failed))
-		return failed_error(w);
+		return hs_writer__failed_error(w);
 	if (w->len >= w->o.frame_size)
-		HS_FORWARD_IF_ERROR(flush_frame(w));
+		HS_FORWARD_IF_ERROR(hs_writer__flush_frame(w));
 	if (w->len == 0) {
 		w->frame_first = w->nobjects;
 		w->prev_id = 0;
@@ -322,7 +143,7 @@ static void writer_free(hs_writer *w)
 {
 	if (!w)
 		return;
-	compressor_stop(w);
+	hs_writer__compressor_stop(w);
 	pthread_mutex_destroy(&w->mu);
 	pthread_cond_destroy(&w->cv);
 	hs_outfile_abort(w->of);
@@ -378,8 +199,8 @@ static int writer_new(hs_writer **out, const char *name,
 	msgpack_packer_init(&w->pk, w, pack_append);
 	/* Without a thread (a process out of them), compress inline: slower,
 	 * never wrong. */
-	if (opts->threads &&
-	    pthread_create(&w->thread, NULL, compressor_main, w) == 0)
+	if (opts->threads && pthread_create(&w->thread, NULL,
+					    hs_writer__compressor_main, w) == 0)
 		w->threaded = 1;
 	*out = w;
 	return 0;
@@ -394,7 +215,7 @@ static int writer_start(hs_writer *w, const hs_header *hdr)
 	memcpy(start + 8, HS_START_TEXT, 6);
 	start[14] = (unsigned char)(HS_FORMAT_VERSION & 0xff);
 	start[15] = (unsigned char)(HS_FORMAT_VERSION >> 8);
-	HS_FORWARD_IF_ERROR(sink_write(w, start, sizeof(start)));
+	HS_FORWARD_IF_ERROR(hs_writer__sink_write(w, start, sizeof(start)));
 	return write_header(w, hdr);
 }
 
@@ -750,76 +571,6 @@ int hs_writer_root(hs_writer *w, uint64_t ref, const char *kind,
 	return 0;
 }
 
-/* The trailer's buffer: msgpack_pack_*() report a failed append only in
- * their return value, so the write callback remembers it; a trailer cut
- * short by ENOMEM must not be written with a checksum over what is left. */
-typedef struct {
-	msgpack_sbuffer sb;
-	int failed;
-} trailer_buf;
-
-static int trailer_append(void *data, const char *buf, size_t len)
-{
-	trailer_buf *t = data;
-
-	if (msgpack_sbuffer_write(&t->sb, buf, len) < 0) {
-		t->failed = 1;
-		return -1;
-	}
-	return 0;
-}
-
-static int write_trailer(hs_writer *w)
-{
-	trailer_buf tb = { .failed = 0 };
-	msgpack_packer pk;
-	unsigned char head[8], foot[HS_FOOTER_SIZE];
-	int rc;
-
-	msgpack_sbuffer_init(&tb.sb);
-	msgpack_packer_init(&pk, &tb, trailer_append);
-	msgpack_pack_array(&pk, 4);
-	msgpack_pack_str(&pk, strlen(HS_TRAILER_NAME));
-	msgpack_pack_str_body(&pk, HS_TRAILER_NAME, strlen(HS_TRAILER_NAME));
-	msgpack_pack_uint32(&pk, HS_FORMAT_VERSION);
-	msgpack_pack_array(&pk, (uint32_t)w->nframes);
-	for (size_t i = 0; i < w->nframes; i++) {
-		const frame_entry *f = &w->frames[i];
-
-		msgpack_pack_array(&pk, 6);
-		msgpack_pack_uint64(&pk, f->offset);
-		msgpack_pack_uint64(&pk, f->csize);
-		msgpack_pack_uint64(&pk, f->dsize);
-		msgpack_pack_uint64(&pk, f->records);
-		msgpack_pack_uint64(&pk, f->objects);
-		msgpack_pack_uint64(&pk, f->first_object);
-	}
-	msgpack_pack_array(&pk, 6);
-	msgpack_pack_uint64(&pk, w->nobjects);
-	msgpack_pack_uint64(&pk, w->nrefs);
-	msgpack_pack_uint64(&pk, w->ntypes);
-	msgpack_pack_uint64(&pk, w->nstrings);
-	msgpack_pack_uint64(&pk, w->nroots);
-	msgpack_pack_uint64(&pk, w->shallow);
-	if (tb.failed || !tb.sb.data || tb.sb.size > HS_READER_TRAILER_MAX) {
-		msgpack_sbuffer_destroy(&tb.sb);
-		return fail(w, hs_error_set(HS_ENOMEM, "%s: out of memory "
-				 "for the trailer", w->name));
-	}
-	hs_put_le32(head, HS_TRAILER_MAGIC);
-	hs_put_le32(head + 4, (uint32_t)(tb.sb.size + HS_FOOTER_SIZE));
-	hs_put_le64(foot, hs_fnv1a64(tb.sb.data, tb.sb.size));
-	hs_put_le32(foot + 8, (uint32_t)tb.sb.size);
-	memcpy(foot + 12, HS_FOOTER_TEXT, 4);
-	rc = sink_write(w, head, sizeof(head));
-	if (rc == 0)
-		rc = sink_write(w, tb.sb.data, tb.sb.size);
-	if (rc == 0)
-		rc = sink_write(w, foot, sizeof(foot));
-	msgpack_sbuffer_destroy(&tb.sb);
-	return rc;
-}
-
 static int writer_finish(hs_writer *w)
 {
 	HS_FORWARD_IF_ERROR(begin_record(w));
@@ -831,11 +582,11 @@ static int writer_finish(hs_writer *w)
 	msgpack_pack_uint64(&w->pk, w->nstrings);
 	msgpack_pack_uint64(&w->pk, w->nroots);
 	msgpack_pack_uint64(&w->pk, w->shallow);
-	HS_FORWARD_IF_ERROR(flush_frame(w));
-	compressor_stop(w);
+	HS_FORWARD_IF_ERROR(hs_writer__flush_frame(w));
+	hs_writer__compressor_stop(w);
 	if (atomic_load(&w->failed))
-		return failed_error(w);
-	HS_FORWARD_IF_ERROR(write_trailer(w));
+		return hs_writer__failed_error(w);
+	HS_FORWARD_IF_ERROR(hs_writer__write_trailer(w));
 	if (w->of) {
 		hs_outfile *of = w->of;
 
@@ -864,7 +615,8 @@ void hs_writer_abort(hs_writer *w)
 {
 	if (!w)
 		return;
-	compressor_stop(w);  /* before closing the fd it may be writing */
+	/* before closing the fd it may be writing */
+	hs_writer__compressor_stop(w);
 	hs_outfile_abort(w->of);
 	w->of = NULL;
 	writer_free(w);
