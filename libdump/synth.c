@@ -286,7 +286,8 @@ static int write_types(gen *g, hs_writer *w)
 		for (size_t i = 0; i < hs_synth__py_vocab_n; i++) {
 			if (w)
 				HS_FORWARD_IF_ERROR(hs_writer_string(NULL, w,
-					hs_synth__py_vocab[i], strlen(hs_synth__py_vocab[i])));
+					hs_synth__py_vocab[i],
+					strlen(hs_synth__py_vocab[i])));
 			g->st.strings++;
 		}
 	}
@@ -321,9 +322,9 @@ static int write_roots(gen *g, hs_writer *w, const uint64_t *addr_at_root)
 	}
 	if (w)
 		HS_FORWARD_IF_ERROR(hs_writer_root(w, g->o.ref_mode ==
-				    HS_REFS_BY_ID ? hs_synth__addr_of(g, g->owner)
-						  : g->owner, "global",
-				    "app.SESSIONS", 0));
+				    HS_REFS_BY_ID
+				    ? hs_synth__addr_of(g, g->owner) : g->owner,
+				    "global", "app.SESSIONS", 0));
 	g->st.roots++;
 	return 0;
 }
@@ -374,7 +375,8 @@ static int write_heap(gen *g, hs_writer *w)
 	leak_addr = addr + LEAK_GAP;
 	if (g->o.phase == 2) {
 		uint32_t lt = (uint32_t)g->st.types;
-		uint64_t user_ref = by_id ? hs_synth__addr_of(g, g->user) : g->user;
+		uint64_t user_ref = by_id ? hs_synth__addr_of(g, g->user)
+					  : g->user;
 		uint32_t label = g->vocab_base + PY_LABEL_USER;
 
 		if (w)

@@ -219,7 +219,8 @@ uint64_t hs_synth__leak_size(const gen *g, uint64_t k)
 
 int hs_synth__build_blocks(gen *g)
 {
-	uint64_t nb = (g->n + ADDR_BLOCK - 1) / ADDR_BLOCK, a = hs_synth__base_addr(g);
+	uint64_t nb = (g->n + ADDR_BLOCK - 1) / ADDR_BLOCK;
+	uint64_t a = hs_synth__base_addr(g);
 
 	g->blocks = malloc(nb * sizeof(*g->blocks));
 	HS_RETURN_ERROR_IF(!g->blocks, HS_ENOMEM, "synth: out of memory for "
@@ -257,7 +258,8 @@ void hs_synth__ring_advance(gen *g, uint64_t i)
 		uint64_t j = g->ring_hi;
 
 		g->ring[j % RING] = g->ring_next;
-		g->ring_next += hs_synth__step_after(g, j, hs_synth__size_of(g, j));
+		g->ring_next += hs_synth__step_after(g, j,
+						     hs_synth__size_of(g, j));
 		g->ring_hi++;
 		if (g->ring_hi - g->ring_lo > RING)
 			g->ring_lo++;

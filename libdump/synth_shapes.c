@@ -155,7 +155,7 @@ int hs_synth_shape_parse(hs_synth_shape *out, const char *name)
 
 const char *hs_synth_shape_name(hs_synth_shape shape)
 {
-	return (unsigned)shape < hs_synth__nshapes ? hs_synth__shapes[shape].name
-					      : "unknown";
+	return (unsigned)shape < hs_synth__nshapes
+	       ? hs_synth__shapes[shape].name : "unknown";
 }
 
