@@ -20,7 +20,6 @@
 
 #include "hs_types.h"
 #include "tool_graph.h"
-#include "vec.h"  /* hs_vec_grow(), libdump's one growth helper (inline) */
 
 #define SCHEMA "heapsnap.dumpdom/1"
 #define LINES_MAX 1000000u   /* tree lines printed at most */
@@ -68,21 +67,6 @@ typedef struct {
 	unsigned threads;
 } options;
 
-/* One line of output: a node at a depth of the tree; the children left
- * out under it (beyond --children, or below --min-retained) are summed. */
-typedef struct {
-	uint32_t node, depth;
-	uint64_t nkids;              /* all the children it dominates */
-	uint64_t more, more_ret;     /* of them, not shown */
-	int expanded;                /* its children were considered */
-} line;
-
-typedef struct {
-	line *v;
-	size_t n, cap;
-	int cut;                     /* LINES_MAX reached */
-} lines;
-
 /* Node -> preview text, sorted by node. */
 typedef struct {
 	uint32_t node;
@@ -90,145 +74,10 @@ typedef struct {
 } pv_entry;
 
 typedef struct {
-	pv_entry *e;
-	size_t n, cap;
-	char *pool;
-	size_t plen, pcap;
+	pv_entry *e;           /* room for every line's node */
+	size_t n;
+	hs_buf pool;
 } previews;
-
-static int add_line(lines *L, uint32_t node, uint32_t depth, hs_dom *d,
-		    int count_kids)
-{
-	hs_nodes c = { NULL, 0 };
-	line *l;
-
-	if (L->n >= LINES_MAX) {
-		L->cut = 1;
-		return 1;
-	}
-	if (hs_vec_grow((void **)&L->v, &L->cap, L->n + 1, sizeof(line)) < 0)
-		return -1;
-	/* the children index costs 8 bytes per object: only when needed */
-	if (count_kids && hs_dom_children(&c, d, node) < 0)
-		return -1;
-	l = &L->v[L->n++];
-	memset(l, 0, sizeof(*l));
-	l->node = node;
-	l->depth = depth;
-	l->nkids = c.n;
-	return 0;
-}
-
-static int kid_cmp(const void *a, const void *b, void *arg)
-{
-	const hs_dom *d = arg;
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	uint64_t rx = hs_dom_retained(d, x), ry = hs_dom_retained(d, y);
-
-	if (rx != ry)
-		return rx > ry ? -1 : 1;
-	return x < y ? -1 : x > y;
-}
-
-/* The children of node to show, largest first; the rest summed into l. */
-static int pick_kids(uint32_t **out, size_t *nout, hs_dom *d, uint32_t node,
-		     const options *o, line *l)
-{
-	hs_nodes c;
-	uint32_t *k;
-	size_t n = 0;
-
-	*out = NULL;
-	*nout = 0;
-	l->expanded = 1;
-	if (hs_dom_children(&c, d, node) < 0)
-		return -1;
-	k = malloc((c.n ? c.n : 1) * sizeof(*k));
-	if (!k)
-		return -1;
-	for (size_t i = 0; i < c.n; i++) {
-		uint64_t r = hs_dom_retained(d, c.node[i]);
-
-		if (r < o->min_retained) {
-			l->more++;
-			l->more_ret += r;
-			continue;
-		}
-		k[n++] = c.node[i];
-	}
-	qsort_r(k, n, sizeof(*k), kid_cmp, d);
-	if (o->children && n > o->children) {
-		for (size_t i = o->children; i < n; i++) {
-			l->more++;
-			l->more_ret += hs_dom_retained(d, k[i]);
-		}
-		n = o->children;
-	}
-	*out = k;
-	*nout = n;
-	return 0;
-}
-
-/* The lines for one listed object and its subtree, depth first, with an
- * explicit stack (the tree may be millions deep). */
-static int expand(lines *L, hs_dom *d, uint32_t top, const options *o)
-{
-	struct frame {
-		size_t line;
-		uint32_t *kids;
-		size_t nk, i;
-	} *st = NULL;
-	size_t sp = 0, cap = 0;
-	int rc;
-
-	rc = add_line(L, top, 0, d, o->depth > 0 || o->json);
-	if (rc || o->depth == 0)
-		return rc < 0 ? -1 : 0;
-	if (hs_vec_grow((void **)&st, &cap, 1, sizeof(*st)) < 0)
-		return -1;
-	st[0].line = L->n - 1;
-	if (pick_kids(&st[0].kids, &st[0].nk, d, top, o, &L->v[L->n - 1]) < 0)
-		goto fail;
-	st[0].i = 0;
-	sp = 1;
-	while (sp) {
-		struct frame *f = &st[sp - 1];
-		uint32_t depth = L->v[f->line].depth + 1, c;
-
-		if (f->i >= f->nk) {
-			free(f->kids);
-			sp--;
-			continue;
-		}
-		c = f->kids[f->i++];
-		rc = add_line(L, c, depth, d, 1);
-		if (rc < 0)
-			goto fail;
-		if (rc > 0)
-			break;
-		if (depth < o->depth) {
-			if (hs_vec_grow((void **)&st, &cap, sp + 1,
-					sizeof(*st)) < 0)
-				goto fail;
-			f = &st[sp];
-			f->line = L->n - 1;
-			f->i = 0;
-			if (pick_kids(&f->kids, &f->nk, d, c, o,
-				      &L->v[L->n - 1]) < 0)
-				goto fail;
-			sp++;
-		}
-	}
-	while (sp)
-		free(st[--sp].kids);
-	free(st);
-	return 0;
-fail:
-	while (sp)
-		free(st[--sp].kids);
-	free(st);
-	return -1;
-}
 
 /* ---- previews --------------------------------------------------------- */
 
@@ -236,23 +85,18 @@ static int pv_add(uint32_t node, const hs_value *v, void *payload)
 {
 	previews *p = payload;
 	char buf[PREVIEW_MAX * 4 + 16];
-	size_t len;
+	size_t len, off = p->pool.len;
 
 	if (v->kind == HS_VALUE_NONE)
 		return 0;
 	tool_preview(v, buf, sizeof(buf), PREVIEW_MAX);
 	len = strlen(buf);
-	if (hs_vec_grow((void **)&p->e, &p->cap, p->n + 1,
-			sizeof(pv_entry)) < 0 ||
-	    hs_vec_grow((void **)&p->pool, &p->pcap, p->plen + len + 1,
-			1) < 0 ||
-	    p->plen > UINT32_MAX - len - 1)
+	if (off > UINT32_MAX - len - 1 ||
+	    hs_buf_append(&p->pool, buf, len + 1) < 0)
 		return HS_ENOMEM;
 	p->e[p->n].node = node;
-	p->e[p->n].off = (uint32_t)p->plen;
+	p->e[p->n].off = (uint32_t)off;
 	p->n++;
-	memcpy(p->pool + p->plen, buf, len + 1);
-	p->plen += len + 1;
 	return 0;
 }
 
@@ -268,7 +112,7 @@ static const char *pv_find(const previews *p, uint32_t node)
 		else if (p->e[mid].node > node)
 			hi = mid;
 		else
-			return p->pool + p->e[mid].off;
+			return (const char *)p->pool.data + p->e[mid].off;
 	}
 	return NULL;
 }
@@ -291,20 +135,20 @@ static int indent(uint32_t depth)
 	return (int)(2 * (depth < 40 ? depth : 40));
 }
 
-static void print_more(const line *l, uint64_t heap)
+static void print_more(const hs_dom_line *l, uint64_t heap)
 {
 	char b[3][32];
 
 	if (!l->more)
 		return;
 	printf("%11s %6.2f%% %11s  %-18s  %*s... %s more %s\n",
-	       tool_human(l->more_ret, b[0], sizeof(b[0])),
-	       pct(l->more_ret, heap), "", "", indent(l->depth + 1), "",
+	       tool_human(l->more_retained, b[0], sizeof(b[0])),
+	       pct(l->more_retained, heap), "", "", indent(l->depth + 1), "",
 	       tool_commas(l->more, b[1], sizeof(b[1])),
 	       l->more == 1 ? "object" : "objects");
 }
 
-static void print_human(const lines *L, const previews *pv, hs_graph *g,
+static void print_human(const hs_dom_lines *L, const previews *pv, hs_graph *g,
 			hs_dom *d, const options *o, size_t listed,
 			const hs_type_table *ut)
 {
@@ -338,7 +182,7 @@ static void print_human(const lines *L, const previews *pv, hs_graph *g,
 	printf("%11s %7s %11s  %-18s  %s\n", "RETAINED", "%", "SHALLOW", "ID",
 	       "TYPE  PREVIEW");
 	for (size_t i = 0; i <= L->n; i++) {
-		const line *l = i < L->n ? &L->v[i] : NULL;
+		const hs_dom_line *l = i < L->n ? &L->v[i] : NULL;
 		uint64_t r;
 		const char *p;
 		char id[32];
@@ -385,7 +229,7 @@ static void print_human(const lines *L, const previews *pv, hs_graph *g,
 	putchar('\n');
 }
 
-static void json_object_open(const line *l, const previews *pv, hs_graph *g,
+static void json_object_open(const hs_dom_line *l, const previews *pv, hs_graph *g,
 			     hs_dom *d, uint64_t heap, int split)
 {
 	hs_str t = hs_graph_type_name(g, hs_graph_type(g, l->node));
@@ -405,19 +249,19 @@ static void json_object_open(const line *l, const previews *pv, hs_graph *g,
 		printf("%" PRIu64, hs_graph_id(g, up));
 	printf(",\"preview\":");
 	tool_json_str(stdout, p, p ? strlen(p) : 0);
-	printf(",\"dominated\":%" PRIu64 ",\"children\":[", l->nkids);
+	printf(",\"dominated\":%" PRIu64 ",\"children\":[", l->dominated);
 }
 
-static void json_object_close(const line *l)
+static void json_object_close(const hs_dom_line *l)
 {
 	printf("]");
 	if (l->expanded)
 		printf(",\"more\":{\"count\":%" PRIu64 ",\"retained\":%" PRIu64
-		       "}", l->more, l->more_ret);
+		       "}", l->more, l->more_retained);
 	printf("}");
 }
 
-static int print_json(const lines *L, const previews *pv, hs_graph *g,
+static int print_json(const hs_dom_lines *L, const previews *pv, hs_graph *g,
 		      hs_dom *d, const options *o, const hs_type_table *ut)
 {
 	const hs_dom_stats *ds = hs_dom_stats_get(d);
@@ -437,7 +281,7 @@ static int print_json(const lines *L, const previews *pv, hs_graph *g,
 			return -1;
 	}
 	for (size_t i = 0; i < L->n; i++) {
-		const line *l = &L->v[i];
+		const hs_dom_line *l = &L->v[i];
 
 		/* close the objects at this depth or deeper */
 		while (sp && L->v[open[sp - 1]].depth >= l->depth)
@@ -484,9 +328,10 @@ int main(int argc, char **argv)
 	options o = { NULL, 20, 10, 0, 0, 0, 0, 0, 0, 0, 0 };
 	hs_graph *g = NULL;
 	hs_dom *d = NULL;
-	lines L = { NULL, 0, 0, 0 };
-	previews pv = { NULL, 0, 0, NULL, 0, 0 };
+	hs_dom_lines L = HS_DOM_LINES_INIT;
+	previews pv = { NULL, 0, HS_BUF_INIT };
 	hs_type_table ut = HS_TYPE_TABLE_INIT;
+	hs_dom_subtree_options sub = HS_DOM_SUBTREE_OPTIONS_INIT;
 	uint32_t *list = NULL, *nodes = NULL;
 	size_t nlist = 0;
 	uint64_t v;
@@ -592,12 +437,18 @@ int main(int argc, char **argv)
 			goto nomem;
 	}
 	tool_step("walking the dominator tree");
+	sub.depth = o.depth;
+	sub.children = o.children;
+	sub.min_retained = o.min_retained;
+	sub.max_lines = LINES_MAX;
+	sub.count_top = o.json;
 	for (size_t i = 0; i < nlist && !L.cut; i++)
-		if (expand(&L, d, list[i], &o) < 0)
+		if (hs_dom_subtree(&L, d, list[i], &sub) < 0)
 			goto nomem;
 	tool_step("reading previews");
 	nodes = malloc((L.n ? L.n : 1) * sizeof(*nodes));
-	if (!nodes)
+	pv.e = malloc((L.n ? L.n : 1) * sizeof(*pv.e));
+	if (!nodes || !pv.e)
 		goto nomem;
 	for (size_t i = 0; i < L.n; i++)
 		nodes[i] = L.v[i].node;
@@ -630,9 +481,9 @@ done:
 	hs_type_table_release(&ut);
 	free(list);
 	free(nodes);
-	free(L.v);
+	hs_dom_lines_release(&L);
 	free(pv.e);
-	free(pv.pool);
+	hs_buf_release(&pv.pool);
 	hs_dom_free(d);
 	hs_graph_free(g);
 	return rc;

@@ -137,6 +137,70 @@ typedef int (*hs_dom_visit)(uint32_t node, uint32_t depth, int enter,
 			    void *payload);
 HS_API int hs_dom_walk(hs_dom *d, uint32_t from, hs_dom_visit cb, void *payload);
 
+/** One line of a subtree listing (hs_dom_subtree): a node at a depth of
+ *  the dominator tree, and what was left out under it. */
+typedef struct {
+	uint32_t node;
+	uint32_t depth;          /**< 0 for the listing's top node */
+	uint64_t dominated;      /**< the children it dominates, all of them
+	                              (0 when they were not counted) */
+	uint64_t more;           /**< of them, not listed (past the children
+	                              bound, or below min_retained) */
+	uint64_t more_retained;  /**< their retained sizes */
+	int expanded;            /**< its children were considered */
+} hs_dom_line;
+
+/** The lines hs_dom_subtree() appends to, depth first.  Initialise with
+ *  HS_DOM_LINES_INIT; pair with hs_dom_lines_release(). */
+typedef struct {
+	hs_dom_line *v;
+	size_t n;
+	size_t cap;              /**< internal: room in v */
+	int cut;                 /**< max_lines reached: nothing more is
+	                              appended */
+} hs_dom_lines;
+
+#define HS_DOM_LINES_INIT { NULL, 0, 0, 0 }
+
+typedef struct {
+	unsigned version;        /**< HS_DOM_SUBTREE_OPTIONS_VERSION */
+	uint32_t depth;          /**< levels listed under the top node (0:
+	                              the top node alone) */
+	size_t children;         /**< children listed per node, largest
+	                              first; 0 = all */
+	uint64_t min_retained;   /**< children retaining less are not listed
+	                              (counted in more) */
+	size_t max_lines;        /**< lines in all at the most (then cut);
+	                              0 = no bound */
+	int count_top;           /**< count the top node's children
+	                              (dominated) even at depth 0 */
+} hs_dom_subtree_options;
+
+#define HS_DOM_SUBTREE_OPTIONS_VERSION 1
+#define HS_DOM_SUBTREE_OPTIONS_INIT \
+	{ HS_DOM_SUBTREE_OPTIONS_VERSION, 0, 10, 0, 0, 0 }
+
+/**
+ * hs_dom_subtree() : append to L the dominator subtree under top, depth
+ * first: top at depth 0, then under each listed node its children
+ * largest first (ties: lower node first), opts->depth levels deep, at
+ * most opts->children of them; the children not listed are summed into
+ * their parent's line (more, more_retained).  Iterative: any depth.
+ * Builds the children index (hs_dom_children) unless opts->depth is 0
+ * and opts->count_top is not set.  Call it again to list several
+ * subtrees one after another (dumpdom's top list); once L->cut is set it
+ * appends nothing.
+ * @param opts  NULL for HS_DOM_SUBTREE_OPTIONS_INIT.
+ * @return 0 (also when the listing was cut: L->cut), HS_EINVAL (options
+ *         version, or top is not a reachable node), HS_ENOMEM (L keeps the
+ *         lines appended so far).
+ */
+HS_API int hs_dom_subtree(hs_dom_lines *L, hs_dom *d, uint32_t top,
+			  const hs_dom_subtree_options *opts);
+
+/** hs_dom_lines_release() : frees L's lines and empties it; NULL-safe. */
+HS_API void hs_dom_lines_release(hs_dom_lines *L);
+
 #ifdef __cplusplus
 }
 #endif
