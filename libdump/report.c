@@ -95,36 +95,11 @@ int hs_report__type(hs_report *r, uint32_t *out, uint32_t t)
 
 /* ---- objects: node -> rep_obj ---------------------------------------- */
 
-static int omap_grow(hs_report *r)
-{
-	size_t cap = r->omap ? (r->omask + 1) * 2 : 1024;
-	uint32_t *m = calloc(cap, sizeof(*m));
-
-	HS_RETURN_ERROR_IF(!m, HS_ENOMEM, "report: out of memory");
-	for (size_t i = 0; i < r->nobjs; i++) {
-		size_t h = rep_hash32(r->objs[i].node) & (cap - 1);
-
-		while (m[h])
-			h = (h + 1) & (cap - 1);
-		m[h] = (uint32_t)i + 1;
-	}
-	free(r->omap);
-	r->omap = m;
-	r->omask = cap - 1;
-	return 0;
-}
-
 uint32_t hs_report__obj_find(const hs_report *r, uint32_t node)
 {
-	size_t h;
+	uint32_t i = hs_imap_get(&r->omap, node);
 
-	if (!r->omap)
-		return REP_NONE;
-	for (h = rep_hash32(node) & r->omask; r->omap[h];
-	     h = (h + 1) & r->omask)
-		if (r->objs[r->omap[h] - 1].node == node)
-			return r->omap[h] - 1;
-	return REP_NONE;
+	return i == HS_IMAP_NONE ? REP_NONE : i;
 }
 
 /* The rep_obj of node, added on first use. */
@@ -132,7 +107,6 @@ int hs_report__obj_get(hs_report *r, uint32_t *out, uint32_t node)
 {
 	uint32_t i = hs_report__obj_find(r, node), t;
 	rep_obj *o;
-	size_t h;
 
 	if (i != REP_NONE) {
 		*out = i;
@@ -140,8 +114,6 @@ int hs_report__obj_get(hs_report *r, uint32_t *out, uint32_t node)
 	}
 	HS_RETURN_ERROR_IF(r->nobjs >= REP_NONE - 1, HS_ENOMEM,
 			   "report: too many objects");
-	if (!r->omap || (r->nobjs + 1) * 2 > r->omask + 1)
-		HS_FORWARD_IF_ERROR(omap_grow(r));
 	HS_FORWARD_IF_ERROR(hs_report__grow((void **)&r->objs, &r->cobjs,
 					    r->nobjs + 1, sizeof(*r->objs)));
 	HS_FORWARD_IF_ERROR(hs_report__type(r, &t, hs_graph_type(r->g, node)));
@@ -149,10 +121,9 @@ int hs_report__obj_get(hs_report *r, uint32_t *out, uint32_t node)
 	o->node = node;
 	o->type = t;
 	o->preview = o->path = o->tree = REP_NONE;
-	for (h = rep_hash32(node) & r->omask; r->omap[h];
-	     h = (h + 1) & r->omask)
-		;
-	r->omap[h] = (uint32_t)r->nobjs + 1;
+	HS_RETURN_ERROR_IF(hs_imap_put(&r->omap, node,
+				       (uint32_t)r->nobjs) < 0, HS_ENOMEM,
+			   "report: out of memory");
 	*out = (uint32_t)r->nobjs++;
 	return 0;
 }
@@ -373,7 +344,7 @@ void hs_report_free(hs_report *r)
 	free(r->tmap);
 	free(r->tname);
 	free(r->objs);
-	free(r->omap);
+	hs_imap_release(&r->omap);
 	hs_type_table_release(&r->types);
 	hs_type_table_release(&r->unreach);
 	free(r->tree);

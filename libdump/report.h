@@ -8,6 +8,7 @@
 #define HS_REPORT_INTERNAL_H
 
 #include "hs_diff.h"
+#include "imap.h"
 #include "hs_paths.h"
 #include "hs_report.h"
 #include "hs_sites.h"
@@ -109,8 +110,7 @@ struct hs_report {
 
 	rep_obj *objs;
 	size_t nobjs, cobjs;
-	uint32_t *omap;         /* open addressing: node -> objs index + 1 */
-	size_t omask;
+	hs_imap omap;           /* node -> objs index */
 
 	hs_type_table types;    /* reachable, by retained */
 	hs_type_table unreach;  /* by shallow */
