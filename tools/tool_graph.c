@@ -6,6 +6,7 @@
  * ("dumpdom: computing dominators...") and, when it ends, its time.
  */
 #include <inttypes.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -191,6 +192,23 @@ static void warn(const char *name)
 	}
 }
 
+/* The counts of what a dump lacks, each warned about as "N what". */
+static const struct {
+	size_t offset;          /* of the count in hs_graph_stats */
+	const char *what;
+} counts[] = {
+	{ offsetof(hs_graph_stats, missing_refs), "references name objects "
+	  "that are not in the dump (dropped)" },
+	{ offsetof(hs_graph_stats, missing_roots), "roots name objects that "
+	  "are not in the dump" },
+	{ offsetof(hs_graph_stats, duplicate_ids), "objects repeat an id "
+	  "seen before (the first keeps it)" },
+	{ offsetof(hs_graph_stats, stray_refs), "references follow no object "
+	  "of theirs (dropped)" },
+	{ offsetof(hs_graph_stats, bad_types), "objects name an undeclared "
+	  "type" },
+};
+
 void tool_warnings_named(const hs_graph *g, const char *name)
 {
 	const hs_graph_stats *s = hs_graph_stats_get(g);
@@ -210,32 +228,15 @@ void tool_warnings_named(const hs_graph *g, const char *name)
 					    b1, sizeof(b1)));
 		fputc('\n', stderr);
 	}
-	if (s->missing_refs) {
-		warn(name);
-		fprintf(stderr, "%s references name objects that are not in "
-			"the dump (dropped)\n",
-			tool_commas(s->missing_refs, b1, sizeof(b1)));
-	}
-	if (s->missing_roots) {
-		warn(name);
-		fprintf(stderr, "%s roots name objects that are not in the "
-			"dump\n", tool_commas(s->missing_roots, b1, sizeof(b1)));
-	}
-	if (s->duplicate_ids) {
-		warn(name);
-		fprintf(stderr, "%s objects repeat an id seen before (the first "
-			"keeps it)\n",
-			tool_commas(s->duplicate_ids, b1, sizeof(b1)));
-	}
-	if (s->stray_refs) {
-		warn(name);
-		fprintf(stderr, "%s references follow no object of theirs "
-			"(dropped)\n", tool_commas(s->stray_refs, b1, sizeof(b1)));
-	}
-	if (s->bad_types) {
-		warn(name);
-		fprintf(stderr, "%s objects name an undeclared type\n",
-			tool_commas(s->bad_types, b1, sizeof(b1)));
+	for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+		uint64_t n = *(const uint64_t *)((const char *)s +
+						 counts[i].offset);
+
+		if (n) {
+			warn(name);
+			fprintf(stderr, "%s %s\n", tool_commas(n, b1, sizeof(b1)),
+				counts[i].what);
+		}
 	}
 	if (s->clamped_sizes) {
 		uint64_t cap = s->objects ? UINT64_MAX / s->objects : 0;
