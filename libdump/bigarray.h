@@ -1,6 +1,6 @@
 /*
  * bigarray.h - the analyses' big per-node and per-edge arrays (internal
- * to graph.c, dominators.c and typesum.c; bigarray.c).
+ * to the graph's files, dominators.c and diff.c; bigarray.c).
  *
  * Why not malloc: on the machines measured, touching fresh memory costs
  * far more than using it (1 GiB of new pages took 4.3 s to fault in, a

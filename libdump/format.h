@@ -1,7 +1,7 @@
 /*
- * format.h - the .snap format's constants, shared by writer.c and
- * reader.c (internal).  format/FORMAT.md is the normative text; every
- * number here appears there.
+ * format.h - the .snap format's constants, shared by the writer's and
+ * the reader's files (internal).  format/FORMAT.md is the normative
+ * text; every number here appears there.
  */
 #ifndef HS_FORMAT_H
 #define HS_FORMAT_H
