@@ -245,11 +245,92 @@ static int group_cmp(const void *pa, const void *pb)
 	return (a->truncated > b->truncated) - (a->truncated < b->truncated);
 }
 
+/* Ranks the types by name once, so that sets sort by integers (r->rank;
+ * type_name_cmp reads sort_graph).  @return 0, -1 out of memory. */
+static int rank_types(hs_referrers *r)
+{
+	uint32_t *order = malloc(((size_t)r->ntypes + 1) * sizeof(*order));
+
+	if (!order)
+		return -1;
+	for (uint32_t t = 0; t < r->ntypes; t++)
+		order[t] = t;
+	sort_graph = r->g;
+	qsort(order, r->ntypes, sizeof(*order), type_name_cmp);
+	for (uint32_t i = 0; i < r->ntypes; i++)
+		r->rank[order[i]] = i;
+	free(order);
+	return 0;
+}
+
+/* The set of v's referrers' types (HS_REFERRERS_ROOT first for a root),
+ * each once, strong references only, into (*set)[0..*m), unsorted.
+ * stamp[t] == v marks a type already in the set.  @return 0, -1 out of
+ * memory. */
+static int referrer_set(uint32_t **set, size_t *setcap, size_t *m,
+			const hs_referrers *r, uint32_t v, uint32_t *stamp)
+{
+	const hs_graph *g = r->g;
+	uint32_t n = hs_graph_count(g);
+	hs_edges in = hs_graph_in(g, v);
+
+	if (hs_graph_is_root(g, v))
+		(*set)[(*m)++] = HS_REFERRERS_ROOT;
+	for (size_t k = 0; k < in.n; k++) {
+		uint32_t t;
+		int dup = 0;
+
+		if ((in.flags && (in.flags[k] & HS_REF_WEAK)) ||
+		    in.node[k] >= n)
+			continue;
+		t = hs_graph_type(g, in.node[k]);
+		if (!r->split)
+			t = hs_graph_type_first(g, t);
+		if (t < r->ntypes) {
+			dup = stamp[t] == v;
+			stamp[t] = v;
+		} else {  /* no stamp for unnamed types: look */
+			for (size_t j = 0; j < *m && !dup; j++)
+				dup = (*set)[j] == t;
+		}
+		if (dup)
+			continue;
+		if (hs_vec_grow((void **)set, setcap, *m + 1,
+				sizeof(**set)) < 0)
+			return -1;
+		(*set)[(*m)++] = t;
+	}
+	return 0;
+}
+
+/* The public view of the groups, sorted (group_cmp).  @return 0, -1 out
+ * of memory. */
+static int build_view(hs_referrers *r)
+{
+	r->view = malloc((r->ngroups ? r->ngroups : 1) * sizeof(*r->view));
+	if (!r->view)
+		return -1;
+	for (size_t i = 0; i < r->ngroups; i++) {
+		const group *gr = &r->groups[i];
+		hs_referrer_group *vw = &r->view[i];
+
+		vw->type = gr->type;
+		vw->nreferrers = gr->nref;
+		vw->referrers = gr->nref ? r->arena + gr->key : NULL;
+		vw->truncated = gr->truncated;
+		vw->count = gr->count;
+		vw->shallow = gr->shallow;
+		vw->classes = gr->classes;
+	}
+	qsort(r->view, r->ngroups, sizeof(*r->view), group_cmp);
+	return 0;
+}
+
 int hs_referrers_group(hs_referrers **out, const hs_graph *g,
 		       const hs_referrers_options *opts)
 {
 	hs_referrers *r = NULL;
-	uint32_t *stamp = NULL, *set = NULL, *order = NULL;
+	uint32_t *stamp = NULL, *set = NULL;
 	size_t setcap = 64;
 	uint32_t n = hs_graph_count(g);
 	int rc = 0;
@@ -269,59 +350,23 @@ int hs_referrers_group(hs_referrers **out, const hs_graph *g,
 	r->split = opts && opts->split_classes;
 	r->ntypes = hs_graph_type_count(g);
 	r->rank = malloc(((size_t)r->ntypes + 1) * sizeof(*r->rank));
-	order = malloc(((size_t)r->ntypes + 1) * sizeof(*order));
 	stamp = malloc(((size_t)r->ntypes + 1) * sizeof(*stamp));
 	set = malloc(setcap * sizeof(*set));
-	if (!r->rank || !order || !stamp || !set)
+	if (!r->rank || !stamp || !set || rank_types(r) < 0)
 		goto nomem;
-	/* rank the types by name once, so that sets sort by integers */
-	for (uint32_t t = 0; t < r->ntypes; t++) {
-		order[t] = t;
+	for (uint32_t t = 0; t < r->ntypes; t++)
 		stamp[t] = NO_GROUP;
-	}
-	sort_graph = g;
-	qsort(order, r->ntypes, sizeof(*order), type_name_cmp);
-	for (uint32_t i = 0; i < r->ntypes; i++)
-		r->rank[order[i]] = i;
-	free(order);
-	order = NULL;
 	sort_ref = r;
 
 	for (uint32_t v = 0; v < n; v++) {
-		hs_edges in;
 		size_t m = 0, gi = 0;
 		uint32_t own;
 		int truncated = 0;
 
 		if (opts && opts->include && !opts->include(v, opts->payload))
 			continue;
-		in = hs_graph_in(g, v);
-		if (hs_graph_is_root(g, v))
-			set[m++] = HS_REFERRERS_ROOT;
-		for (size_t k = 0; k < in.n; k++) {
-			uint32_t t;
-			int dup = 0;
-
-			if ((in.flags && (in.flags[k] & HS_REF_WEAK)) ||
-			    in.node[k] >= n)
-				continue;
-			t = hs_graph_type(g, in.node[k]);
-			if (!r->split)
-				t = hs_graph_type_first(g, t);
-			if (t < r->ntypes) {
-				dup = stamp[t] == v;
-				stamp[t] = v;
-			} else {  /* no stamp for unnamed types: look */
-				for (size_t j = 0; j < m && !dup; j++)
-					dup = set[j] == t;
-			}
-			if (dup)
-				continue;
-			if (hs_vec_grow((void **)&set, &setcap, m + 1,
-					sizeof(*set)) < 0)
-				goto nomem;
-			set[m++] = t;
-		}
+		if (referrer_set(&set, &setcap, &m, r, v, stamp) < 0)
+			goto nomem;
 		if (m > 1)
 			qsort(set, m, sizeof(*set), member_cmp);
 		if (m > HS_REFERRERS_SET_MAX) {
@@ -345,22 +390,8 @@ int hs_referrers_group(hs_referrers **out, const hs_graph *g,
 		rc = 0;
 	}
 
-	r->view = malloc((r->ngroups ? r->ngroups : 1) * sizeof(*r->view));
-	if (!r->view)
+	if (build_view(r) < 0)
 		goto nomem;
-	for (size_t i = 0; i < r->ngroups; i++) {
-		const group *gr = &r->groups[i];
-		hs_referrer_group *vw = &r->view[i];
-
-		vw->type = gr->type;
-		vw->nreferrers = gr->nref;
-		vw->referrers = gr->nref ? r->arena + gr->key : NULL;
-		vw->truncated = gr->truncated;
-		vw->count = gr->count;
-		vw->shallow = gr->shallow;
-		vw->classes = gr->classes;
-	}
-	qsort(r->view, r->ngroups, sizeof(*r->view), group_cmp);
 	/* the hash tables are only needed while grouping */
 	free(r->table);
 	r->table = NULL;
@@ -375,7 +406,6 @@ nomem:
 done:
 	sort_graph = NULL;
 	sort_ref = NULL;
-	free(order);
 	free(stamp);
 	free(set);
 	if (rc < 0) {
