@@ -118,6 +118,88 @@ static int append_frame(hs_buf *key, const string_table *st, uint32_t file,
 	return hs_buf_append(key, num, strlen(num));
 }
 
+/* A string record into st (the first declaration of an index stays).
+ * @return 0, -1 out of memory. */
+static int add_string(string_table *st, const hs_record *rec)
+{
+	size_t c1 = st->cap, c2 = st->cap;
+	int put;
+
+	if (st->n >= UINT32_MAX - 1)
+		return 0;  /* more entries than indices */
+	put = hs_imap_put(&st->by_index, rec->u.type.index, (uint32_t)st->n);
+	if (put <= 0)
+		return put;  /* declared before: the first stays */
+	if (hs_vec_grow((void **)&st->off, &c1, st->n + 1,
+			sizeof(size_t)) < 0 ||
+	    hs_vec_grow((void **)&st->len, &c2, st->n + 1,
+			sizeof(size_t)) < 0)
+		return -1;
+	st->cap = c1 < c2 ? c1 : c2;
+	st->off[st->n] = st->text.len;
+	st->len[st->n] = rec->u.type.name.len;
+	st->n++;
+	return hs_buf_append(&st->text, rec->u.type.name.ptr,
+			     rec->u.type.name.len) < 0 ? -1 : 0;
+}
+
+/* A site record: its key (its first depth frames) into key, and the
+ * site into the group of that key.  @return 0, -1 out of memory. */
+static int add_site(hs_sites *s, hs_imap *site_group, hs_buf *key,
+		    const string_table *st, const hs_record *rec,
+		    unsigned depth)
+{
+	int64_t grp;
+
+	s->recorded++;
+	if (hs_imap_get(site_group, rec->u.site.index) != HS_IMAP_NONE)
+		return 0;  /* declared before: the first stays */
+	key->len = 0;
+	for (size_t f = 0; f < rec->u.site.nframes && f < depth; f++) {
+		if (f && hs_buf_append(key, " < ", 3) < 0)
+			return -1;
+		if (append_frame(key, st, rec->u.site.files[3 * f],
+				 rec->u.site.lines[3 * f]) < 0)
+			return -1;
+	}
+	if (!rec->u.site.nframes && hs_buf_append(key, "(empty site)", 12) < 0)
+		return -1;
+	grp = group_of(s, (const char *)key->data, key->len);
+	if (grp < 0 || hs_imap_put(site_group, rec->u.site.index,
+				   (uint32_t)grp) < 0)
+		return -1;
+	return 0;
+}
+
+/* An object record counted in its site's group ("(no site)" made on
+ * first use, its index in *nosite).  @return 0, -1 out of memory. */
+static int count_object(hs_sites *s, int64_t *nosite, hs_graph *g,
+			const hs_imap *site_group, const hs_record *rec,
+			hs_sites_filter include, const void *payload)
+{
+	const hs_object *o = &rec->u.object.obj;
+	uint32_t node = hs_graph_find_id(g, o->id);
+	uint32_t sg = o->site == HS_NO_SITE ? HS_IMAP_NONE
+		      : hs_imap_get(site_group, o->site);
+	int64_t grp;
+
+	if (node == HS_GRAPH_NONE || (include && !include(node, payload)))
+		return 0;
+	if (sg != HS_IMAP_NONE) {
+		grp = sg;
+	} else {
+		if (*nosite < 0)
+			*nosite = group_of(s, "(no site)", 9);
+		if (*nosite < 0)
+			return -1;
+		grp = *nosite;
+	}
+	s->groups[grp].count++;
+	/* the graph's size: clamped, so sums cannot wrap */
+	s->groups[grp].shallow += hs_graph_size(g, node);
+	return 0;
+}
+
 int hs_sites_group(hs_sites **out, hs_graph *g, unsigned depth,
 		   hs_sites_filter include, const void *payload)
 {
@@ -139,77 +221,15 @@ int hs_sites_group(hs_sites **out, hs_graph *g, unsigned depth,
 	if (rc < 0)
 		goto done;
 	while ((rc = hs_reader_next(&rec, r)) == 0) {
-		if (rec.kind == HS_REC_STRING) {
-			size_t c1 = st.cap, c2 = st.cap;
-			int put;
-
-			if (st.n >= UINT32_MAX - 1)
-				continue;  /* more entries than indices */
-			put = hs_imap_put(&st.by_index, rec.u.type.index,
-					  (uint32_t)st.n);
-			if (put < 0)
-				goto nomem;
-			if (put == 0)
-				continue;  /* declared before: the first stays */
-			if (hs_vec_grow((void **)&st.off, &c1, st.n + 1,
-					sizeof(size_t)) < 0 ||
-			    hs_vec_grow((void **)&st.len, &c2, st.n + 1,
-					sizeof(size_t)) < 0)
-				goto nomem;
-			st.cap = c1 < c2 ? c1 : c2;
-			st.off[st.n] = st.text.len;
-			st.len[st.n] = rec.u.type.name.len;
-			st.n++;
-			if (hs_buf_append(&st.text, rec.u.type.name.ptr,
-					  rec.u.type.name.len) < 0)
-				goto nomem;
-		} else if (rec.kind == HS_REC_SITE) {
-			int64_t grp;
-
-			s->recorded++;
-			if (hs_imap_get(&site_group, rec.u.site.index) !=
-			    HS_IMAP_NONE)
-				continue;  /* declared before: the first stays */
-			key.len = 0;
-			for (size_t f = 0; f < rec.u.site.nframes && f < depth;
-			     f++) {
-				if (f && hs_buf_append(&key, " < ", 3) < 0)
-					goto nomem;
-				if (append_frame(&key, &st,
-						 rec.u.site.files[3 * f],
-						 rec.u.site.lines[3 * f]) < 0)
-					goto nomem;
-			}
-			if (!rec.u.site.nframes &&
-			    hs_buf_append(&key, "(empty site)", 12) < 0)
-				goto nomem;
-			grp = group_of(s, (const char *)key.data, key.len);
-			if (grp < 0 || hs_imap_put(&site_group, rec.u.site.index,
-						   (uint32_t)grp) < 0)
-				goto nomem;
-		} else if (rec.kind == HS_REC_OBJECT) {
-			const hs_object *o = &rec.u.object.obj;
-			uint32_t node = hs_graph_find_id(g, o->id);
-			uint32_t sg = o->site == HS_NO_SITE ? HS_IMAP_NONE
-				      : hs_imap_get(&site_group, o->site);
-			int64_t grp;
-
-			if (node == HS_GRAPH_NONE ||
-			    (include && !include(node, payload)))
-				continue;
-			if (sg != HS_IMAP_NONE) {
-				grp = sg;
-			} else {
-				if (nosite < 0)
-					nosite = group_of(s, "(no site)", 9);
-				if (nosite < 0)
-					goto nomem;
-				grp = nosite;
-			}
-			s->groups[grp].count++;
-			/* the graph's size: clamped, so sums cannot wrap */
-			s->groups[grp].shallow += hs_graph_size(g, node);
-		}
+		if (rec.kind == HS_REC_STRING)
+			rc = add_string(&st, &rec);
+		else if (rec.kind == HS_REC_SITE)
+			rc = add_site(s, &site_group, &key, &st, &rec, depth);
+		else if (rec.kind == HS_REC_OBJECT)
+			rc = count_object(s, &nosite, g, &site_group, &rec,
+					  include, payload);
+		if (rc < 0)
+			goto nomem;
 	}
 	if (rc != HS_ITEROVER)
 		goto done;
