@@ -18,6 +18,7 @@
 #include "hs_summary.h"
 #include "tool.h"
 #include "tool_input.h"
+#include "tool_opts.h"
 
 #define SCHEMA "heapsnap.dumpinfo/1"
 #define LABEL_W 19  /* "bytes per object:  " */
@@ -171,9 +172,10 @@ static void print_frames(const hs_summary *s)
 	}
 }
 
-static void print_human(const hs_summary *s, const options *o)
+/* file, size, header */
+static void print_header(const hs_summary *s)
 {
-	char b1[32], b2[32], b3[32];
+	char b1[32], b2[32];
 	const hs_header *h = &s->info.header;
 
 	label("file");
@@ -202,6 +204,13 @@ static void print_human(const hs_summary *s, const options *o)
 	printf("%u bytes\n", h->word_size);
 	label("ref mode");
 	printf("%s\n", ref_mode_name(s->info.ref_mode));
+}
+
+/* what the file holds: counts, roots by kind, sizes */
+static void print_counts(const hs_summary *s)
+{
+	char b1[32], b2[32];
+
 	label("objects");
 	printf("%s\n", tool_commas(s->objects, b1, sizeof(b1)));
 	label("references");
@@ -259,6 +268,13 @@ static void print_human(const hs_summary *s, const options *o)
 		printf("%.1f on disk\n", ratio(s->file_size, s->objects));
 	else
 		puts("-");
+}
+
+/* frames, records, integrity */
+static void print_file(const hs_summary *s)
+{
+	char b1[32], b2[32], b3[32];
+
 	label("frames");
 	printf("%zu, %s compressed", s->nframes,
 	       tool_human(s->compressed, b1, sizeof(b1)));
@@ -290,6 +306,13 @@ static void print_human(const hs_summary *s, const options *o)
 		print_str(s->integrity.problem, strlen(s->integrity.problem));
 		putchar('\n');
 	}
+}
+
+/* the counts against the end record's and the trailer's */
+static void print_totals(const hs_summary *s)
+{
+	char b1[32], b2[32], b3[32];
+
 	label("totals");
 	switch (s->check) {
 	case HS_SUMMARY_AGREE:
@@ -326,6 +349,14 @@ static void print_human(const hs_summary *s, const options *o)
 		break;
 	}
 	}
+}
+
+static void print_human(const hs_summary *s, const options *o)
+{
+	print_header(s);
+	print_counts(s);
+	print_file(s);
+	print_totals(s);
 	if (o->frames)
 		print_frames(s);
 }
@@ -349,9 +380,8 @@ static void jstr(const char *k, const char *s, size_t n)
 	tool_json_str(stdout, s, n);
 }
 
-static void print_json(const hs_summary *s, const options *o)
+static void json_header(const hs_summary *s)
 {
-	const hs_integrity *in = &s->integrity;
 	const hs_header *h = &s->info.header;
 	char b[32];
 
@@ -369,6 +399,10 @@ static void print_json(const hs_summary *s, const options *o)
 	ju64("word_size", h->word_size);
 	jkey("ref_mode");
 	printf("\"%s\"", ref_mode_name(s->info.ref_mode));
+}
+
+static void json_counts(const hs_summary *s)
+{
 	ju64("objects", s->objects);
 	ju64("references", s->refs);
 	ju64("weak_references", s->weak_refs);
@@ -411,6 +445,10 @@ static void print_json(const hs_summary *s, const options *o)
 		printf("%.3f", ratio(s->file_size, s->objects));
 	else
 		printf("null");
+}
+
+static void json_records_frames(const hs_summary *s)
+{
 	jkey("records");
 	printf("{");
 	for (int k = HS_REC_HEADER; k <= HS_REC_END; k++)
@@ -426,6 +464,12 @@ static void print_json(const hs_summary *s, const options *o)
 		printf("%.3f}", ratio(s->decompressed, s->compressed_known));
 	else
 		printf("null}");
+}
+
+static void json_integrity(const hs_summary *s)
+{
+	const hs_integrity *in = &s->integrity;
+
 	jkey("integrity");
 	printf("{\"status\":\"%s\",\"has_trailer\":%s,\"has_end\":%s,"
 	       "\"frames_ok\":%llu,\"frames_lost\":%llu,\"bytes_lost\":%llu,"
@@ -454,6 +498,10 @@ static void print_json(const hs_summary *s, const options *o)
 	else
 		printf("null");
 	putchar('}');
+}
+
+static void json_totals(const hs_summary *s)
+{
 	jkey("totals");
 	printf("{\"check\":\"%s\",\"has_end\":%s,\"has_trailer\":%s,"
 	       "\"disagreements\":%u,\"items\":[",
@@ -475,29 +523,42 @@ static void print_json(const hs_summary *s, const options *o)
 			printf("null}");
 	}
 	printf("]}");
-	if (o->frames) {
-		jkey("frame_table");
-		putchar('[');
-		for (size_t i = 0; i < s->nframes; i++) {
-			const hs_summary_frame *f = &s->frames[i];
+}
 
-			printf("%s{\"offset\":%llu,\"compressed_bytes\":%llu,"
-			       "\"decompressed_bytes\":", i ? "," : "",
-			       (unsigned long long)f->info.offset,
-			       (unsigned long long)f->info.csize);
-			if (f->info.dsize)
-				printf("%llu", (unsigned long long)f->info.dsize);
-			else
-				printf("null");
-			printf(",\"records\":%llu,\"objects\":%llu,"
-			       "\"first_object\":%llu,\"state\":\"%s\"}",
-			       (unsigned long long)f->records,
-			       (unsigned long long)f->objects,
-			       (unsigned long long)f->info.first_object,
-			       frame_state(f));
-		}
-		putchar(']');
+static void json_frame_table(const hs_summary *s)
+{
+	jkey("frame_table");
+	putchar('[');
+	for (size_t i = 0; i < s->nframes; i++) {
+		const hs_summary_frame *f = &s->frames[i];
+
+		printf("%s{\"offset\":%llu,\"compressed_bytes\":%llu,"
+		       "\"decompressed_bytes\":", i ? "," : "",
+		       (unsigned long long)f->info.offset,
+		       (unsigned long long)f->info.csize);
+		if (f->info.dsize)
+			printf("%llu", (unsigned long long)f->info.dsize);
+		else
+			printf("null");
+		printf(",\"records\":%llu,\"objects\":%llu,"
+		       "\"first_object\":%llu,\"state\":\"%s\"}",
+		       (unsigned long long)f->records,
+		       (unsigned long long)f->objects,
+		       (unsigned long long)f->info.first_object,
+		       frame_state(f));
 	}
+	putchar(']');
+}
+
+static void print_json(const hs_summary *s, const options *o)
+{
+	json_header(s);
+	json_counts(s);
+	json_records_frames(s);
+	json_integrity(s);
+	json_totals(s);
+	if (o->frames)
+		json_frame_table(s);
 	printf("}\n");
 }
 
@@ -557,22 +618,22 @@ static int info_file(const char *path, const options *o, int first)
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'J' },
+		TOOL_LONGOPT_JSON,
 		{ "frames", no_argument, NULL, 'F' },
 		{ "threads", required_argument, NULL, 't' },
-		{ "max-ratio", required_argument, NULL, 'R' },
-		{ "help", no_argument, NULL, 'h' },
+		TOOL_LONGOPT_MAX_RATIO,
+		TOOL_LONGOPT_HELP,
 		{ NULL, 0, NULL, 0 }
 	};
 	options o = { 0, 0, 0 };
-	int c, status = TOOL_OK;
+	const tool_opts shared = { usage, &o.json, NULL, NULL };
+	int c, rc, status = TOOL_OK;
 	uint64_t n;
 
 	tool_init("dumpinfo");
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":ht:", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'J': o.json = 1; break;
 		case 'F': o.frames = 1; break;
 		case 't':
 			if (tool_parse_u64(optarg, &n) < 0 ||
@@ -582,17 +643,16 @@ int main(int argc, char **argv)
 							HS_THREADS_MAX, optarg);
 			o.threads = (unsigned)n;
 			break;
-		case 'R':
-			if (tool_parse_max_ratio(optarg) != 0)
-				return TOOL_ERROR;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return TOOL_OK;
 		case ':':
 			return tool_usage_error("option '%s' needs a value",
 						argv[optind - 1]);
 		default:
+			rc = tool_opt(&shared, c, optarg);
+			if (rc != TOOL_OPT_UNKNOWN) {
+				if (rc != TOOL_OPT_TAKEN)
+					return rc;
+				break;
+			}
 			if (optopt)
 				return tool_usage_error("unknown option '-%c'",
 							optopt);
@@ -603,7 +663,7 @@ int main(int argc, char **argv)
 	if (optind >= argc)
 		return tool_usage_error("no file given");
 	for (int i = optind; i < argc; i++) {
-		int rc = info_file(argv[i], &o, i == optind);
+		rc = info_file(argv[i], &o, i == optind);
 
 		if (rc > status)
 			status = rc;
