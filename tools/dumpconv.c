@@ -24,6 +24,7 @@
 #include "hs_v8.h"
 #include "tool.h"
 #include "tool_input.h"
+#include "tool_opts.h"
 
 static const char usage[] =
 	"usage: dumpconv [options] IN -o OUT\n"
@@ -164,12 +165,13 @@ static int parse_args(options *o, int argc, char **argv)
 		{ "redact", no_argument, NULL, 'r' },
 		{ "tmpdir", required_argument, NULL, 'T' },
 		{ "memory", required_argument, NULL, 'M' },
-		{ "max-ratio", required_argument, NULL, 'R' },
+		TOOL_LONGOPT_MAX_RATIO,
 		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
+		TOOL_LONGOPT_HELP,
 		{ NULL, 0, NULL, 0 }
 	};
-	int c;
+	const tool_opts shared = { usage, NULL, NULL, NULL };
+	int c, rc;
 
 	memset(o, 0, sizeof(*o));
 	o->level = 3;
@@ -216,20 +218,19 @@ static int parse_args(options *o, int argc, char **argv)
 					"a size of 1M or more", optarg);
 			o->memory = (size_t)v;
 			break;
-		case 'R':
-			if (tool_parse_max_ratio(optarg) != 0)
-				return TOOL_ERROR;
-			break;
 		case 'v': o->verbose = 1; break;
-		case 'h':
-			fputs(usage, stdout);
-			exit(TOOL_OK);
 		case ':':
 			return tool_usage_error("option '%s' needs a value",
 						argv[optind - 1]);
 		default:
-			return tool_usage_error("unknown option '%s'",
-						argv[optind - 1]);
+			rc = tool_opt(&shared, c, optarg);
+			if (rc == TOOL_OPT_UNKNOWN)
+				return tool_usage_error("unknown option '%s'",
+							argv[optind - 1]);
+			if (rc == TOOL_OK)
+				exit(TOOL_OK);  /* --help */
+			if (rc != TOOL_OPT_TAKEN)
+				return rc;
 		}
 	}
 	if (optind + 1 != argc)

@@ -16,6 +16,7 @@
 #include "hs_diff.h"
 #include "tool.h"
 #include "tool_graph.h"
+#include "tool_opts.h"
 #include "tool_input.h"
 
 #define SCHEMA "heapsnap.dumpdiff/1"
@@ -86,14 +87,15 @@ static int parse_args(options *o, int argc, char **argv)
 		{ "path-owners", required_argument, NULL, 'P' },
 		{ "fail-if-growth", required_argument, NULL, 'g' },
 		{ "per-owner", no_argument, NULL, 'o' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "split-classes", no_argument, NULL, 'S' },
-		{ "max-ratio", required_argument, NULL, 'R' },
-		{ "sizes", required_argument, NULL, 'Z' },
-		{ "help", no_argument, NULL, 'h' },
+		TOOL_LONGOPT_JSON,
+		TOOL_LONGOPT_SPLIT,
+		TOOL_LONGOPT_MAX_RATIO,
+		TOOL_LONGOPT_SIZES,
+		TOOL_LONGOPT_HELP,
 		{ NULL, 0, NULL, 0 }
 	};
-	int c;
+	const tool_opts shared = { usage, &o->json, &o->split, NULL };
+	int c, rc;
 	uint64_t v;
 
 	memset(o, 0, sizeof(*o));
@@ -117,14 +119,6 @@ static int parse_args(options *o, int argc, char **argv)
 				return tool_usage_error("--match takes auto, id "
 							"or path, not '%s'",
 							optarg);
-			break;
-		case 'R':
-			if (tool_parse_max_ratio(optarg) != 0)
-				return TOOL_ERROR;
-			break;
-		case 'Z':
-			if (tool_parse_sizes(optarg) != 0)
-				return TOOL_ERROR;
 			break;
 		case 'P':
 			if (tool_parse_u64(optarg, &v) < 0 || v == 0 ||
@@ -155,17 +149,14 @@ static int parse_args(options *o, int argc, char **argv)
 		case 'o':
 			o->per_owner = 1;
 			break;
-		case 'j':
-			o->json = 1;
-			break;
-		case 'S':
-			o->split = 1;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			exit(TOOL_OK);
 		default:
-			return tool_usage_error("unknown option");
+			rc = tool_opt(&shared, c, optarg);
+			if (rc == TOOL_OPT_UNKNOWN)
+				return tool_usage_error("unknown option");
+			if (rc == TOOL_OK)
+				exit(TOOL_OK);  /* --help */
+			if (rc != TOOL_OPT_TAKEN)
+				return rc;
 		}
 	}
 	if (argc - optind < 2 || argc - optind > 3)

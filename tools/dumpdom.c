@@ -20,6 +20,7 @@
 
 #include "hs_types.h"
 #include "tool_graph.h"
+#include "tool_opts.h"
 
 #define SCHEMA "heapsnap.dumpdom/1"
 #define LINES_MAX 1000000u   /* tree lines printed at most */
@@ -317,15 +318,16 @@ int main(int argc, char **argv)
 		{ "children", required_argument, NULL, 'k' },
 		{ "id", required_argument, NULL, 'i' },
 		{ "min-retained", required_argument, NULL, 'm' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "split-classes", no_argument, NULL, 'S' },
-		{ "threads", required_argument, NULL, 't' },
-		{ "max-ratio", required_argument, NULL, 'R' },
-		{ "sizes", required_argument, NULL, 'Z' },
-		{ "help", no_argument, NULL, 'h' },
+		TOOL_LONGOPT_JSON,
+		TOOL_LONGOPT_SPLIT,
+		TOOL_LONGOPT_THREADS,
+		TOOL_LONGOPT_MAX_RATIO,
+		TOOL_LONGOPT_SIZES,
+		TOOL_LONGOPT_HELP,
 		{ NULL, 0, NULL, 0 }
 	};
 	options o = { NULL, 20, 10, 0, 0, 0, 0, 0, 0, 0, 0 };
+	const tool_opts shared = { usage, &o.json, &o.split, &o.threads };
 	hs_graph *g = NULL;
 	hs_dom *d = NULL;
 	hs_dom_lines L = HS_DOM_LINES_INIT;
@@ -369,29 +371,12 @@ int main(int argc, char **argv)
 				return tool_usage_error("--min-retained: '%s' "
 							"is not a size", optarg);
 			break;
-		case 'j':
-			o.json = 1;
-			break;
-		case 'S':
-			o.split = 1;
-			break;
-		case 't':
-			if (tool_parse_threads(optarg, &o.threads) < 0)
-				return TOOL_ERROR;
-			break;
-		case 'R':
-			if (tool_parse_max_ratio(optarg) != 0)
-				return TOOL_ERROR;
-			break;
-		case 'Z':
-			if (tool_parse_sizes(optarg) != 0)
-				return TOOL_ERROR;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return TOOL_OK;
 		default:
-			return tool_usage_error("unknown option");
+			rc = tool_opt(&shared, c, optarg);
+			if (rc == TOOL_OPT_UNKNOWN)
+				return tool_usage_error("unknown option");
+			if (rc != TOOL_OPT_TAKEN)
+				return rc;
 		}
 	}
 	if (tool_one_file(argc, argv, &o.file) != 0)

@@ -19,6 +19,7 @@
 
 #include "hs_synth.h"
 #include "tool.h"
+#include "tool_opts.h"
 
 #define SCHEMA "heapsnap.dumpgen/1"
 
@@ -70,7 +71,7 @@ static const char usage[] =
 	"Exit status: 0 written; 2 bad usage or the file could not be written.\n";
 
 enum { OPT_SHAPE = 256, OPT_REFS, OPT_PHASE, OPT_LEAK, OPT_LEVEL,
-       OPT_FRAME, OPT_JSON };
+       OPT_FRAME };
 
 /* A count with an optional decimal suffix: "2000", "10k", "10M", "1G". */
 static int parse_count(const char *s, uint64_t *out)
@@ -157,9 +158,9 @@ int main(int argc, char **argv)
 		{ "leak-count", required_argument, NULL, OPT_LEAK },
 		{ "level", required_argument, NULL, OPT_LEVEL },
 		{ "frame-size", required_argument, NULL, OPT_FRAME },
-		{ "json", no_argument, NULL, OPT_JSON },
+		TOOL_LONGOPT_JSON,
 		{ "output", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
+		TOOL_LONGOPT_HELP,
 		{ NULL, 0, NULL, 0 }
 	};
 	hs_synth_options so = HS_SYNTH_OPTIONS_INIT;
@@ -167,7 +168,8 @@ int main(int argc, char **argv)
 	hs_synth_stats st;
 	hs_synth_leak lk;
 	const char *out = NULL;
-	int json = 0, have_n = 0, c;
+	int json = 0, have_n = 0, c, rc;
+	const tool_opts shared = { usage, &json, NULL, NULL };
 	uint64_t v;
 	struct stat sb;
 	uint64_t bytes;
@@ -231,21 +233,19 @@ int main(int argc, char **argv)
 							optarg);
 			wo.frame_size = (size_t)v;
 			break;
-		case OPT_JSON:
-			json = 1;
-			break;
 		case 'o':
 			out = optarg;
 			break;
-		case 'h':
-			fputs(usage, stdout);
-			return TOOL_OK;
 		case ':':
 			return tool_usage_error("%s needs a value",
 						argv[optind - 1]);
 		default:
-			return tool_usage_error("unknown option '%s'",
-						argv[optind - 1]);
+			rc = tool_opt(&shared, c, optarg);
+			if (rc == TOOL_OPT_UNKNOWN)
+				return tool_usage_error("unknown option '%s'",
+							argv[optind - 1]);
+			if (rc != TOOL_OPT_TAKEN)
+				return rc;
 		}
 	}
 	if (optind < argc)

@@ -25,6 +25,7 @@
 #include "hs_paths.h"
 #include "tool.h"
 #include "tool_graph.h"
+#include "tool_opts.h"
 
 #define SCHEMA "heapsnap.dumppath/1"
 
@@ -362,14 +363,15 @@ static int parse(options *o, int argc, char **argv)
 		{ "by", required_argument, NULL, 'b' },
 		{ "all", required_argument, NULL, 'a' },
 		{ "max-depth", required_argument, NULL, 'd' },
-		{ "json", no_argument, NULL, 'J' },
-		{ "split-classes", no_argument, NULL, 'S' },
+		TOOL_LONGOPT_JSON,
+		TOOL_LONGOPT_SPLIT,
 		{ "threads", required_argument, NULL, 't' },
-		{ "max-ratio", required_argument, NULL, 'R' },
-		{ "help", no_argument, NULL, 'h' },
+		TOOL_LONGOPT_MAX_RATIO,
+		TOOL_LONGOPT_HELP,
 		{ NULL, 0, NULL, 0 }
 	};
-	int c, have_top = 0, have_by = 0;
+	const tool_opts shared = { usage, &o->json, &o->split, NULL };
+	int c, rc, have_top = 0, have_by = 0;
 	uint64_t v;
 
 	opterr = 0;
@@ -409,28 +411,20 @@ static int parse(options *o, int argc, char **argv)
 				return tool_usage_error("bad --max-depth '%s'",
 							arg);
 			break;
-		case 'J':
-			o->json = 1;
-			break;
-		case 'S':
-			o->split = 1;
-			break;
 		case 't':
 			if (tool_parse_u64(arg, &v) < 0 || v > 1024)
 				return tool_usage_error("bad --threads '%s'",
 							arg);
 			o->threads = (unsigned)v;
 			break;
-		case 'R':
-			if (tool_parse_max_ratio(arg) != 0)
-				return TOOL_ERROR;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return -1;
 		default:
-			return tool_usage_error("unknown or incomplete option "
-						"'%s'", argv[optind - 1]);
+			rc = tool_opt(&shared, c, arg);
+			if (rc == TOOL_OPT_UNKNOWN)
+				return tool_usage_error("unknown or incomplete "
+							"option '%s'",
+							argv[optind - 1]);
+			if (rc != TOOL_OPT_TAKEN)
+				return rc == TOOL_OK ? -1 : rc;  /* -1: --help */
 		}
 	}
 	if (optind >= argc)

@@ -22,6 +22,7 @@
 #include "hs_outfile.h"
 #include "hs_report.h"
 #include "tool_graph.h"
+#include "tool_opts.h"
 
 static const char usage[] =
 	"usage: dumpreport [options] FILE.snap\n"
@@ -74,14 +75,15 @@ static int parse(options *o, int argc, char **argv)
 		{ "redact", no_argument, NULL, 'R' },
 		{ "tree-nodes", required_argument, NULL, 'N' },
 		{ "min-retained", required_argument, NULL, 'm' },
-		{ "threads", required_argument, NULL, 't' },
-		{ "max-ratio", required_argument, NULL, 'X' },
-		{ "help", no_argument, NULL, 'h' },
+		TOOL_LONGOPT_THREADS,
+		TOOL_LONGOPT_MAX_RATIO,
+		TOOL_LONGOPT_HELP,
 		{ NULL, 0, NULL, 0 }
 	};
 	hs_report_options def = HS_REPORT_OPTIONS_INIT;
+	const tool_opts shared = { usage, NULL, NULL, &o->threads };
 	uint64_t v;
-	int c;
+	int c, rc;
 
 	memset(o, 0, sizeof(*o));
 	o->ro = def;
@@ -89,10 +91,6 @@ static int parse(options *o, int argc, char **argv)
 		switch (c) {
 		case 'o':
 			o->output = optarg;
-			break;
-		case 'X':
-			if (tool_parse_max_ratio(optarg) != 0)
-				return TOOL_ERROR;
 			break;
 		case 'M':
 		case 'J':
@@ -117,15 +115,14 @@ static int parse(options *o, int argc, char **argv)
 				return tool_usage_error("--min-retained: '%s' "
 							"is not a size", optarg);
 			break;
-		case 't':
-			if (tool_parse_threads(optarg, &o->threads) < 0)
-				return TOOL_ERROR;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			exit(TOOL_OK);
 		default:
-			return tool_usage_error("unknown option");
+			rc = tool_opt(&shared, c, optarg);
+			if (rc == TOOL_OPT_UNKNOWN)
+				return tool_usage_error("unknown option");
+			if (rc == TOOL_OK)
+				exit(TOOL_OK);  /* --help */
+			if (rc != TOOL_OPT_TAKEN)
+				return rc;
 		}
 	}
 	if (argc - optind < 1 || argc - optind > 2)

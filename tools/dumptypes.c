@@ -19,6 +19,7 @@
 #include "hs_sites.h"
 #include "hs_types.h"
 #include "tool_graph.h"
+#include "tool_opts.h"
 
 #define SCHEMA "heapsnap.dumptypes/1"
 #define NAME_MAX_SHOWN 60
@@ -386,17 +387,18 @@ int main(int argc, char **argv)
 		{ "unreachable", no_argument, NULL, 'u' },
 		{ "by", required_argument, NULL, 'b' },
 		{ "site-depth", required_argument, NULL, 'D' },
-		{ "json", no_argument, NULL, 'j' },
+		TOOL_LONGOPT_JSON,
 		{ "csv", no_argument, NULL, 'c' },
-		{ "split-classes", no_argument, NULL, 'S' },
-		{ "threads", required_argument, NULL, 't' },
-		{ "max-ratio", required_argument, NULL, 'R' },
-		{ "sizes", required_argument, NULL, 'Z' },
-		{ "help", no_argument, NULL, 'h' },
+		TOOL_LONGOPT_SPLIT,
+		TOOL_LONGOPT_THREADS,
+		TOOL_LONGOPT_MAX_RATIO,
+		TOOL_LONGOPT_SIZES,
+		TOOL_LONGOPT_HELP,
 		{ NULL, 0, NULL, 0 }
 	};
 	options o = { NULL, HS_SORT_RETAINED, 20, 0, 0, 0, 0, 0, GROUP_TYPE,
 		      1 };
+	const tool_opts shared = { usage, &o.json, &o.split, &o.threads };
 	hs_graph *g = NULL;
 	hs_dom *d = NULL;
 	hs_type_table t = HS_TYPE_TABLE_INIT;
@@ -447,32 +449,15 @@ int main(int argc, char **argv)
 							"not 1..64", optarg);
 			o.site_depth = (unsigned)v;
 			break;
-		case 'j':
-			o.json = 1;
-			break;
 		case 'c':
 			o.csv = 1;
 			break;
-		case 'S':
-			o.split = 1;
-			break;
-		case 't':
-			if (tool_parse_threads(optarg, &o.threads) < 0)
-				return TOOL_ERROR;
-			break;
-		case 'R':
-			if (tool_parse_max_ratio(optarg) != 0)
-				return TOOL_ERROR;
-			break;
-		case 'Z':
-			if (tool_parse_sizes(optarg) != 0)
-				return TOOL_ERROR;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return TOOL_OK;
 		default:
-			return tool_usage_error("unknown option");
+			rc = tool_opt(&shared, c, optarg);
+			if (rc == TOOL_OPT_UNKNOWN)
+				return tool_usage_error("unknown option");
+			if (rc != TOOL_OPT_TAKEN)
+				return rc;
 		}
 	}
 	if (tool_one_file(argc, argv, &o.file) != 0)
