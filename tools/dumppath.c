@@ -489,37 +489,175 @@ static void json_header(const hs_graph *g, const options *o,
 	printf("}");
 }
 
+/* What main works on, from the search to the output. */
+typedef struct {
+	hs_graph *g;
+	hs_paths *tree;
+	hs_dom *dom;
+	target *ts;
+	size_t nts;
+	uint32_t *top, classes;
+	uint8_t *sel;           /* --type: the types selected */
+	uint64_t unreached, instances;
+	const char *miss;       /* why nothing is printed: a finding */
+	char missbuf[160];
+} run;
+
+/* The objects to find paths to: --type's biggest instances, or the one
+ * object named (R->miss says why there are none).  trc is
+ * hs_class_select()'s result.  @return 0, or TOOL_ERROR (said). */
+static int pick_targets(run *R, const options *o, int trc)
+{
+	uint32_t v;
+
+	if (o->type) {
+		if (trc == HS_ENOTFOUND) {
+			R->miss = "no type of that name in the dump";
+			return 0;
+		}
+		if (hs_paths_top(&R->top, &R->nts, &R->instances,
+				 &R->unreached, R->tree, R->sel, (size_t)o->top,
+				 R->dom ? retained_of : NULL, R->dom) < 0)
+			return tool_error("%s", hs_error_last());
+		if (!R->nts)
+			R->miss = o->max_depth
+				  ? "no instance of the type is within "
+				    "--max-depth references of a root"
+				  : "no instance of the type is reachable "
+				    "from a root";
+		return 0;
+	}
+	v = o->have_index ? (o->index < hs_graph_count(R->g)
+			     ? (uint32_t)o->index : HS_GRAPH_NONE)
+			  : hs_graph_find_id(R->g, o->id);
+	if (v == HS_GRAPH_NONE) {
+		snprintf(R->missbuf, sizeof(R->missbuf), o->have_index
+			 ? "no object with index %llu in the dump"
+			 : "no object with id %#llx in the dump",
+			 (unsigned long long)(o->have_index ? o->index
+							    : o->id));
+		R->miss = R->missbuf;
+		return 0;
+	}
+	R->top = malloc(sizeof(*R->top));
+	if (!R->top)
+		return tool_error("out of memory");
+	R->top[0] = v;
+	R->nts = 1;
+	return 0;
+}
+
+/* The JSON document.  @return 0, or TOOL_ERROR (said). */
+static int print_json(const run *R, const options *o)
+{
+	json_header(R->g, o, R->tree, R->dom);
+	printf(",\"ranked_by\":%s", !o->type ? "null" : o->by_shallow
+	       ? "\"shallow\"" : "\"retained\"");
+	if (o->type && !R->miss)
+		printf(",\"instances\":%llu,\"unreachable_instances\":"
+		       "%llu,\"classes\":%u",
+		       (unsigned long long)R->instances,
+		       (unsigned long long)R->unreached, R->classes);
+	else
+		printf(",\"instances\":null,"
+		       "\"unreachable_instances\":null,"
+		       "\"classes\":null");
+	printf(",\"not_found\":");
+	if (R->miss)
+		tool_json_str(stdout, R->miss, strlen(R->miss));
+	else
+		printf("null");
+	printf(",\"targets\":[");
+	for (size_t i = 0; i < R->nts; i++) {
+		if (i)
+			putchar(',');
+		if (print_target_json(R->g, &R->ts[i], R->dom, o->split) < 0)
+			return tool_error("%s", hs_error_last());
+	}
+	printf("]}\n");
+	return 0;
+}
+
+/* The text output.  @return 0, or TOOL_ERROR (said). */
+static int print_human(const run *R, const options *o)
+{
+	tool_header(stdout, R->g, R->dom);
+	putchar('\n');
+	if (o->type && !R->miss) {
+		char a[32], b[32];
+
+		printf("type ");
+		tool_print_safe(stdout, o->type, strlen(o->type));
+		if (R->classes > 1)
+			printf(" (%s classes)",
+			       tool_commas(R->classes, a, sizeof(a)));
+		printf(": %s instances, %s ",
+		       tool_commas(R->instances, a, sizeof(a)),
+		       tool_commas(R->unreached, b, sizeof(b)));
+		if (o->max_depth)
+			printf("not within %llu references of a root",
+			       (unsigned long long)o->max_depth);
+		else
+			printf("unreachable");
+		printf("; the %zu biggest reachable by %s size:\n\n",
+		       R->nts, o->by_shallow ? "shallow" : "retained");
+	}
+	if (R->miss)
+		printf("%s\n", R->miss);
+	for (size_t i = 0; i < R->nts; i++) {
+		if (i)
+			putchar('\n');
+		if (print_target_human(R->g, &R->ts[i], o, R->dom) < 0)
+			return tool_error("%s", hs_error_last());
+	}
+	return 0;
+}
+
+/* The paths to every target.  @return TOOL_OK, TOOL_FINDING (a target
+ * with none), or TOOL_ERROR (said). */
+static int find_all(run *R, const options *o)
+{
+	int status = TOOL_OK;
+
+	if (R->nts) {
+		R->ts = calloc(R->nts, sizeof(*R->ts));
+		if (!R->ts)
+			return tool_error("out of memory");
+	}
+	for (size_t i = 0; i < R->nts; i++) {
+		R->ts[i].node = R->top[i];
+		tool_step("searching paths to object %u", R->top[i]);
+		if (find_paths(&R->ts[i], R->g, R->tree, o) < 0)
+			return tool_error("%s", hs_error_last());
+		if (!hs_pathset_count(R->ts[i].paths))
+			status = TOOL_FINDING;
+	}
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	options o;
-	hs_graph *g = NULL;
-	hs_paths *tree = NULL;
-	hs_dom *dom = NULL;
+	run R;
 	hs_paths_options po = HS_PATHS_OPTIONS_INIT;
-	target *ts = NULL;
-	size_t nts = 0;
-	uint32_t *top = NULL, classes = 0;
-	uint8_t *sel = NULL;    /* --type: the types selected */
-	uint64_t unreached = 0, instances = 0;
-	const char *miss = NULL;  /* why nothing is printed: a finding */
-	char missbuf[160];
 	int rc, trc = 0, status = TOOL_OK, need_tree, dom_started = 0;
 	tool_dom_job job;
 
 	tool_init("dumppath");
 	memset(&o, 0, sizeof(o));
+	memset(&R, 0, sizeof(R));
 	o.top = 5;
 	o.all = 1;
 	rc = parse(&o, argc, argv);
 	if (rc != 0)
 		return rc < 0 ? TOOL_OK : rc;
 
-	if (tool_load(&g, NULL, o.file, o.all > 1, o.threads) != 0)
+	if (tool_load(&R.g, NULL, o.file, o.all > 1, o.threads) != 0)
 		return TOOL_ERROR;
-	tool_warnings(g);
-	if (hs_graph_root_count(g) == 0)
+	tool_warnings(R.g);
+	if (hs_graph_root_count(R.g) == 0)
 		fprintf(stderr, "warning: the dump has no roots, so nothing is "
-			"reachable%s\n", hs_graph_stats_get(g)->integrity.status
+			"reachable%s\n", hs_graph_stats_get(R.g)->integrity.status
 			!= HS_INTEGRITY_COMPLETE ? " (the file is incomplete: "
 			"its roots may have been lost)" : "");
 
@@ -529,168 +667,54 @@ int main(int argc, char **argv)
 	need_tree = o.all == 1 || o.type;
 	po.max_depth = (uint32_t)o.max_depth;
 	if (o.type) {
-		trc = hs_class_select(&sel, &classes, g, o.type);
+		trc = hs_class_select(&R.sel, &R.classes, R.g, o.type);
 		if (trc < 0 && trc != HS_ENOTFOUND) {
 			status = tool_error("%s", hs_error_last());
 			goto done;
 		}
 		if (trc == 0 && !o.by_shallow) {
-			tool_dom_start(&job, g);
+			tool_dom_start(&job, R.g);
 			dom_started = 1;
 		}
 	}
 	tool_step(dom_started ? "searching from the roots, computing "
 		  "dominators" : "searching from the roots");
-	if (need_tree && hs_paths_new(&tree, g, &po) < 0) {
+	if (need_tree && hs_paths_new(&R.tree, R.g, &po) < 0) {
 		status = tool_error("%s", hs_error_last());
 		goto done;
 	}
 	if (dom_started) {
 		dom_started = 0;
-		if (tool_dom_finish(&dom, &job) != 0) {
+		if (tool_dom_finish(&R.dom, &job) != 0) {
 			status = TOOL_ERROR;
 			goto done;
 		}
 	}
-
-	if (o.type) {
-		if (trc == HS_ENOTFOUND) {
-			miss = "no type of that name in the dump";
-		} else {
-			if (hs_paths_top(&top, &nts, &instances, &unreached,
-					 tree, sel, (size_t)o.top,
-					 dom ? retained_of : NULL, dom) < 0) {
-				status = tool_error("%s", hs_error_last());
-				goto done;
-			}
-			if (!nts)
-				miss = o.max_depth
-				       ? "no instance of the type is within "
-					 "--max-depth references of a root"
-				       : "no instance of the type is reachable "
-					 "from a root";
-		}
-	} else {
-		uint32_t v = o.have_index
-				     ? (o.index < hs_graph_count(g)
-						? (uint32_t)o.index
-						: HS_GRAPH_NONE)
-				     : hs_graph_find_id(g, o.id);
-
-		if (v == HS_GRAPH_NONE) {
-			snprintf(missbuf, sizeof(missbuf), o.have_index
-				 ? "no object with index %llu in the dump"
-				 : "no object with id %#llx in the dump",
-				 (unsigned long long)(o.have_index ? o.index
-								   : o.id));
-			miss = missbuf;
-		} else {
-			top = malloc(sizeof(*top));
-			if (!top) {
-				status = tool_error("out of memory");
-				goto done;
-			}
-			top[0] = v;
-			nts = 1;
-		}
-	}
-
-	if (nts) {
-		ts = calloc(nts, sizeof(*ts));
-		if (!ts) {
-			status = tool_error("out of memory");
-			goto done;
-		}
-	}
-	for (size_t i = 0; i < nts; i++) {
-		ts[i].node = top[i];
-		tool_step("searching paths to object %u", top[i]);
-		if (find_paths(&ts[i], g, tree, &o) < 0) {
-			status = tool_error("%s", hs_error_last());
-			goto done;
-		}
-		if (!hs_pathset_count(ts[i].paths))
-			status = TOOL_FINDING;
-	}
-	if (miss)
+	status = pick_targets(&R, &o, trc);
+	if (status == TOOL_OK)
+		status = find_all(&R, &o);
+	if (status == TOOL_ERROR)
+		goto done;
+	if (R.miss)
 		status = TOOL_FINDING;
 	tool_step(NULL);
-
-	if (o.json) {
-		json_header(g, &o, tree, dom);
-		printf(",\"ranked_by\":%s", !o.type ? "null" : o.by_shallow
-		       ? "\"shallow\"" : "\"retained\"");
-		if (o.type && !miss)
-			printf(",\"instances\":%llu,\"unreachable_instances\":"
-			       "%llu,\"classes\":%u",
-			       (unsigned long long)instances,
-			       (unsigned long long)unreached, classes);
-		else
-			printf(",\"instances\":null,"
-			       "\"unreachable_instances\":null,"
-			       "\"classes\":null");
-		printf(",\"not_found\":");
-		if (miss)
-			tool_json_str(stdout, miss, strlen(miss));
-		else
-			printf("null");
-		printf(",\"targets\":[");
-		for (size_t i = 0; i < nts; i++) {
-			if (i)
-				putchar(',');
-			if (print_target_json(g, &ts[i], dom, o.split) < 0) {
-				status = tool_error("%s", hs_error_last());
-				goto done;
-			}
-		}
-		printf("]}\n");
-	} else {
-		tool_header(stdout, g, dom);
-		putchar('\n');
-		if (o.type && !miss) {
-			char a[32], b[32];
-
-			printf("type ");
-			tool_print_safe(stdout, o.type, strlen(o.type));
-			if (classes > 1)
-				printf(" (%s classes)",
-				       tool_commas(classes, a, sizeof(a)));
-			printf(": %s instances, %s ",
-			       tool_commas(instances, a, sizeof(a)),
-			       tool_commas(unreached, b, sizeof(b)));
-			if (o.max_depth)
-				printf("not within %llu references of a root",
-				       (unsigned long long)o.max_depth);
-			else
-				printf("unreachable");
-			printf("; the %zu biggest reachable by %s size:\n\n",
-			       nts, o.by_shallow ? "shallow" : "retained");
-		}
-		if (miss)
-			printf("%s\n", miss);
-		for (size_t i = 0; i < nts; i++) {
-			if (i)
-				putchar('\n');
-			if (print_target_human(g, &ts[i], &o, dom) < 0) {
-				status = tool_error("%s", hs_error_last());
-				goto done;
-			}
-		}
-	}
-	if (fflush(stdout) != 0)
+	rc = o.json ? print_json(&R, &o) : print_human(&R, &o);
+	if (rc != 0)
+		status = rc;
+	else if (fflush(stdout) != 0)
 		status = tool_error("cannot write the output");
 done:
 	/* an error while the dominators were being computed: wait for them */
-	if (dom_started && tool_dom_finish(&dom, &job) != 0)
+	if (dom_started && tool_dom_finish(&R.dom, &job) != 0)
 		status = TOOL_ERROR;
 	tool_step(NULL);
-	for (size_t i = 0; ts && i < nts; i++)
-		hs_pathset_free(ts[i].paths);
-	free(ts);
-	free(top);
-	free(sel);
-	hs_paths_free(tree);
-	hs_dom_free(dom);
-	hs_graph_free(g);
+	for (size_t i = 0; R.ts && i < R.nts; i++)
+		hs_pathset_free(R.ts[i].paths);
+	free(R.ts);
+	free(R.top);
+	free(R.sel);
+	hs_paths_free(R.tree);
+	hs_dom_free(R.dom);
+	hs_graph_free(R.g);
 	return status;
 }
