@@ -310,7 +310,67 @@ static int print_json(const hs_dom_lines *L, const previews *pv, hs_graph *g,
 	return 0;
 }
 
-int main(int argc, char **argv)
+/* The objects to list: the one --id names, or the biggest.  @return 0,
+ * HS_ENOMEM, or TOOL_ERROR (said). */
+static int pick_list(uint32_t **list, size_t *nlist, const hs_graph *g,
+		     const hs_dom *d, const options *o)
+{
+	if (o->has_id) {
+		uint32_t node = hs_graph_find_id(g, o->id);
+
+		if (node == HS_GRAPH_NONE)
+			return tool_error("%s: no object with id %#" PRIx64,
+					  o->file, o->id);
+		if (!hs_dom_reachable(d, node))
+			return tool_error("%s: object %#" PRIx64 " is "
+					  "unreachable (no root leads to it "
+					  "through strong references): it "
+					  "retains nothing", o->file, o->id);
+		*list = malloc(sizeof(**list));
+		if (!*list)
+			return HS_ENOMEM;
+		(*list)[0] = node;
+		*nlist = 1;
+		return 0;
+	}
+	if (o->top == 0) {
+		tool_step("sorting by retained size");
+		return hs_dom_top(nlist, NULL, 0, list, d, o->min_retained) < 0
+		       ? HS_ENOMEM : 0;
+	}
+	*list = malloc(o->top * sizeof(**list));
+	if (!*list || hs_dom_top(nlist, *list, o->top, NULL, d,
+				 o->min_retained) < 0)
+		return HS_ENOMEM;
+	return 0;
+}
+
+/* The previews of every listed object, one hs_graph_previews() pass.
+ * @return 0, HS_ENOMEM (for the lists), or TOOL_ERROR (said). */
+static int read_previews(previews *pv, hs_graph *g, const hs_dom_lines *L)
+{
+	uint32_t *nodes = malloc((L->n ? L->n : 1) * sizeof(*nodes));
+	int rc;
+
+	pv->e = malloc((L->n ? L->n : 1) * sizeof(*pv->e));
+	if (!nodes || !pv->e) {
+		free(nodes);
+		return HS_ENOMEM;
+	}
+	for (size_t i = 0; i < L->n; i++)
+		nodes[i] = L->v[i].node;
+	rc = hs_graph_previews(g, nodes, L->n, pv_add, pv);
+	free(nodes);
+	if (rc < 0) {
+		tool_step(NULL);
+		return tool_error("%s", hs_error_last());
+	}
+	return 0;
+}
+
+/* The options into o.  @return TOOL_OPT_TAKEN to go on, else the exit
+ * status (TOOL_OK after --help). */
+static int parse(options *o, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "top", required_argument, NULL, 'n' },
@@ -326,20 +386,10 @@ int main(int argc, char **argv)
 		TOOL_LONGOPT_HELP,
 		{ NULL, 0, NULL, 0 }
 	};
-	options o = { NULL, 20, 10, 0, 0, 0, 0, 0, 0, 0, 0 };
-	const tool_opts shared = { usage, &o.json, &o.split, &o.threads };
-	hs_graph *g = NULL;
-	hs_dom *d = NULL;
-	hs_dom_lines L = HS_DOM_LINES_INIT;
-	previews pv = { NULL, 0, HS_BUF_INIT };
-	hs_type_table ut = HS_TYPE_TABLE_INIT;
-	hs_dom_subtree_options sub = HS_DOM_SUBTREE_OPTIONS_INIT;
-	uint32_t *list = NULL, *nodes = NULL;
-	size_t nlist = 0;
+	const tool_opts shared = { usage, &o->json, &o->split, &o->threads };
 	uint64_t v;
 	int c, rc;
 
-	tool_init("dumpdom");
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
@@ -349,25 +399,25 @@ int main(int argc, char **argv)
 							"count", c == 'n' ? "top"
 							: "children", optarg);
 			if (c == 'n')
-				o.top = (size_t)v;
+				o->top = (size_t)v;
 			else
-				o.children = (size_t)v;
+				o->children = (size_t)v;
 			break;
 		case 'd':
 			if (tool_parse_u64(optarg, &v) < 0 || v > UINT32_MAX - 1)
 				return tool_usage_error("--depth: '%s' is not a "
 							"depth", optarg);
-			o.depth = (uint32_t)v;
-			o.has_depth = 1;
+			o->depth = (uint32_t)v;
+			o->has_depth = 1;
 			break;
 		case 'i':
-			if (tool_parse_u64(optarg, &o.id) < 0)
+			if (tool_parse_u64(optarg, &o->id) < 0)
 				return tool_usage_error("--id: '%s' is not an "
 							"id", optarg);
-			o.has_id = 1;
+			o->has_id = 1;
 			break;
 		case 'm':
-			if (tool_parse_size(optarg, &o.min_retained) < 0)
+			if (tool_parse_size(optarg, &o->min_retained) < 0)
 				return tool_usage_error("--min-retained: '%s' "
 							"is not a size", optarg);
 			break;
@@ -379,48 +429,41 @@ int main(int argc, char **argv)
 				return rc;
 		}
 	}
-	if (tool_one_file(argc, argv, &o.file) != 0)
+	if (tool_one_file(argc, argv, &o->file) != 0)
 		return TOOL_ERROR;
-	if (o.has_id && !o.has_depth)
-		o.depth = 1;
+	if (o->has_id && !o->has_depth)
+		o->depth = 1;
+	return TOOL_OPT_TAKEN;
+}
+
+int main(int argc, char **argv)
+{
+	options o = { NULL, 20, 10, 0, 0, 0, 0, 0, 0, 0, 0 };
+	hs_graph *g = NULL;
+	hs_dom *d = NULL;
+	hs_dom_lines L = HS_DOM_LINES_INIT;
+	previews pv = { NULL, 0, HS_BUF_INIT };
+	hs_type_table ut = HS_TYPE_TABLE_INIT;
+	hs_dom_subtree_options sub = HS_DOM_SUBTREE_OPTIONS_INIT;
+	uint32_t *list = NULL;
+	size_t nlist = 0;
+	int rc;
+
+	tool_init("dumpdom");
+	rc = parse(&o, argc, argv);
+	if (rc != TOOL_OPT_TAKEN)
+		return rc;
 
 	rc = tool_load(&g, &d, o.file, 0, o.threads);
 	if (rc)
 		return rc;
 	tool_warnings(g);
 
-	if (o.has_id) {
-		uint32_t node = hs_graph_find_id(g, o.id);
-
-		if (node == HS_GRAPH_NONE) {
-			rc = tool_error("%s: no object with id %#" PRIx64,
-					o.file, o.id);
-			goto done;
-		}
-		if (!hs_dom_reachable(d, node)) {
-			rc = tool_error("%s: object %#" PRIx64 " is unreachable "
-					"(no root leads to it through strong "
-					"references): it retains nothing",
-					o.file, o.id);
-			goto done;
-		}
-		list = malloc(sizeof(*list));
-		if (!list)
-			goto nomem;
-		list[0] = node;
-		nlist = 1;
-	} else if (o.top == 0) {
-		tool_step("sorting by retained size");
-		if (hs_dom_top(&nlist, NULL, 0, &list, d, o.min_retained) < 0)
-			goto nomem;
-	} else {
-		list = malloc(o.top * sizeof(*list));
-		if (!list)
-			goto nomem;
-		if (hs_dom_top(&nlist, list, o.top, NULL, d,
-			       o.min_retained) < 0)
-			goto nomem;
-	}
+	rc = pick_list(&list, &nlist, g, d, &o);
+	if (rc == HS_ENOMEM)
+		goto nomem;
+	if (rc != 0)
+		goto done;
 	tool_step("walking the dominator tree");
 	sub.depth = o.depth;
 	sub.children = o.children;
@@ -431,18 +474,11 @@ int main(int argc, char **argv)
 		if (hs_dom_subtree(&L, d, list[i], &sub) < 0)
 			goto nomem;
 	tool_step("reading previews");
-	nodes = malloc((L.n ? L.n : 1) * sizeof(*nodes));
-	pv.e = malloc((L.n ? L.n : 1) * sizeof(*pv.e));
-	if (!nodes || !pv.e)
+	rc = read_previews(&pv, g, &L);
+	if (rc == HS_ENOMEM)
 		goto nomem;
-	for (size_t i = 0; i < L.n; i++)
-		nodes[i] = L.v[i].node;
-	rc = hs_graph_previews(g, nodes, L.n, pv_add, &pv);
-	if (rc < 0) {
-		tool_step(NULL);
-		rc = tool_error("%s", hs_error_last());
+	if (rc != 0)
 		goto done;
-	}
 	tool_step("summarising the unreachable objects");
 	if (hs_typesum(&ut, g, d, HS_TYPES_UNREACHABLE |
 		       (o.split ? HS_TYPES_SPLIT : 0)) < 0)
@@ -465,7 +501,6 @@ nomem:
 done:
 	hs_type_table_release(&ut);
 	free(list);
-	free(nodes);
 	hs_dom_lines_release(&L);
 	free(pv.e);
 	hs_buf_release(&pv.pool);

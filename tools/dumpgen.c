@@ -147,7 +147,17 @@ static void print_json(const char *path, const hs_synth_options *o,
 	       o->phase == 2 ? "true" : "false");
 }
 
-int main(int argc, char **argv)
+/* What the command line asks for. */
+typedef struct {
+	hs_synth_options so;
+	hs_writer_options wo;
+	const char *out;
+	int json;
+} args;
+
+/* The options into a.  @return TOOL_OPT_TAKEN to go on, else the exit
+ * status (TOOL_OK after --help). */
+static int parse(args *a, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "objects", required_argument, NULL, 'n' },
@@ -163,44 +173,35 @@ int main(int argc, char **argv)
 		TOOL_LONGOPT_HELP,
 		{ NULL, 0, NULL, 0 }
 	};
-	hs_synth_options so = HS_SYNTH_OPTIONS_INIT;
-	hs_writer_options wo = HS_WRITER_OPTIONS_INIT;
-	hs_synth_stats st;
-	hs_synth_leak lk;
-	const char *out = NULL;
-	int json = 0, have_n = 0, c, rc;
-	const tool_opts shared = { usage, &json, NULL, NULL };
+	const tool_opts shared = { usage, &a->json, NULL, NULL };
+	int have_n = 0, c, rc;
 	uint64_t v;
-	struct stat sb;
-	uint64_t bytes;
-	char b1[32], b2[32], b3[32];
 
-	tool_init("dumpgen");
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":n:s:o:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
-			if (parse_count(optarg, &so.objects) < 0)
+			if (parse_count(optarg, &a->so.objects) < 0)
 				return tool_usage_error("--objects: '%s' is "
 							"not a count", optarg);
 			have_n = 1;
 			break;
 		case 's':
-			if (tool_parse_u64(optarg, &so.seed) < 0)
+			if (tool_parse_u64(optarg, &a->so.seed) < 0)
 				return tool_usage_error("--seed: '%s' is not "
 							"an integer", optarg);
 			break;
 		case OPT_SHAPE:
-			if (hs_synth_shape_parse(&so.shape, optarg) < 0)
+			if (hs_synth_shape_parse(&a->so.shape, optarg) < 0)
 				return tool_usage_error("--shape: '%s' is not "
 							"service, python or "
 							"bench4", optarg);
 			break;
 		case OPT_REFS:
 			if (strcmp(optarg, "id") == 0)
-				so.ref_mode = HS_REFS_BY_ID;
+				a->so.ref_mode = HS_REFS_BY_ID;
 			else if (strcmp(optarg, "index") == 0)
-				so.ref_mode = HS_REFS_BY_INDEX;
+				a->so.ref_mode = HS_REFS_BY_INDEX;
 			else
 				return tool_usage_error("--refs: '%s' is not "
 							"id or index", optarg);
@@ -209,12 +210,12 @@ int main(int argc, char **argv)
 			if (strcmp(optarg, "1") && strcmp(optarg, "2"))
 				return tool_usage_error("--phase: '%s' is not "
 							"1 or 2", optarg);
-			so.phase = (unsigned)(optarg[0] - '0');
+			a->so.phase = (unsigned)(optarg[0] - '0');
 			break;
 		case OPT_LEAK:
-			if (parse_count(optarg, &so.leak_count) < 0 ||
-			    so.leak_count == 0 ||
-			    so.leak_count > HS_SYNTH_LEAK_MAX)
+			if (parse_count(optarg, &a->so.leak_count) < 0 ||
+			    a->so.leak_count == 0 ||
+			    a->so.leak_count > HS_SYNTH_LEAK_MAX)
 				return tool_usage_error("--leak-count: '%s' is "
 							"not in 1..%u", optarg,
 							HS_SYNTH_LEAK_MAX);
@@ -223,7 +224,7 @@ int main(int argc, char **argv)
 			if (tool_parse_u64(optarg, &v) < 0 || v < 1 || v > 19)
 				return tool_usage_error("--level: '%s' is not "
 							"in 1..19", optarg);
-			wo.level = (int)v;
+			a->wo.level = (int)v;
 			break;
 		case OPT_FRAME:
 			if (tool_parse_size(optarg, &v) < 0 || v < 4096 ||
@@ -231,10 +232,10 @@ int main(int argc, char **argv)
 				return tool_usage_error("--frame-size: '%s' is "
 							"not in 4K..16M",
 							optarg);
-			wo.frame_size = (size_t)v;
+			a->wo.frame_size = (size_t)v;
 			break;
 		case 'o':
-			out = optarg;
+			a->out = optarg;
 			break;
 		case ':':
 			return tool_usage_error("%s needs a value",
@@ -253,26 +254,46 @@ int main(int argc, char **argv)
 					argv[optind]);
 	if (!have_n)
 		return tool_usage_error("--objects is required");
-	if (!out)
+	if (!a->out)
 		return tool_usage_error("-o FILE is required");
-	if (so.objects < HS_SYNTH_OBJECTS_MIN ||
-	    so.objects > HS_SYNTH_OBJECTS_MAX)
+	if (a->so.objects < HS_SYNTH_OBJECTS_MIN ||
+	    a->so.objects > HS_SYNTH_OBJECTS_MAX)
 		return tool_usage_error("--objects: %llu is not in %u..%llu",
-					(unsigned long long)so.objects,
+					(unsigned long long)a->so.objects,
 					HS_SYNTH_OBJECTS_MIN,
 					(unsigned long long)HS_SYNTH_OBJECTS_MAX);
+	return TOOL_OPT_TAKEN;
+}
 
-	if (hs_synth_write_file(&st, out, &so, &wo) < 0)
+int main(int argc, char **argv)
+{
+	args a = { HS_SYNTH_OPTIONS_INIT, HS_WRITER_OPTIONS_INIT, NULL, 0 };
+	const hs_synth_options *so = &a.so;
+	const char *out;
+	hs_synth_stats st;
+	hs_synth_leak lk;
+	struct stat sb;
+	uint64_t bytes;
+	char b1[32], b2[32], b3[32];
+	int rc;
+
+	tool_init("dumpgen");
+	rc = parse(&a, argc, argv);
+	if (rc != TOOL_OPT_TAKEN)
+		return rc;
+	out = a.out;
+
+	if (hs_synth_write_file(&st, out, so, &a.wo) < 0)
 		return tool_error("%s", hs_error_last());
 	if (stat(out, &sb) < 0)
 		return tool_error("%s: cannot stat the written file: %s", out,
 				  strerror(errno));
 	bytes = S_ISREG(sb.st_mode) ? (uint64_t)sb.st_size : UINT64_MAX;
-	if (hs_synth_leak_info(&lk, &so) < 0)
+	if (hs_synth_leak_info(&lk, so) < 0)
 		return tool_error("%s", hs_error_last());
 	fprintf(stderr, "dumpgen: %s: %s %s heap, phase %u: %s objects, %s "
-		"refs", out, hs_synth_shape_name(so.shape),
-		so.ref_mode == HS_REFS_BY_INDEX ? "index" : "id", so.phase,
+		"refs", out, hs_synth_shape_name(so->shape),
+		so->ref_mode == HS_REFS_BY_INDEX ? "index" : "id", so->phase,
 		tool_commas(st.objects, b1, sizeof(b1)),
 		tool_commas(st.refs, b2, sizeof(b2)));
 	if (bytes != UINT64_MAX)
@@ -280,12 +301,12 @@ int main(int argc, char **argv)
 			tool_commas(bytes, b3, sizeof(b3)),
 			(double)bytes / (double)st.objects);
 	fprintf(stderr, "; leak%s: %llu leak.Session, %llu bytes, owner "
-		"index %llu id %#llx\n", so.phase == 2 ? "" : " (phase 2)",
+		"index %llu id %#llx\n", so->phase == 2 ? "" : " (phase 2)",
 		(unsigned long long)lk.count,
 		(unsigned long long)lk.total_bytes,
 		(unsigned long long)lk.owner_index,
 		(unsigned long long)lk.owner_id);
-	if (json)
-		print_json(out, &so, &st, bytes, &lk);
+	if (a.json)
+		print_json(out, so, &st, bytes, &lk);
 	return TOOL_OK;
 }

@@ -379,7 +379,9 @@ static void print_csv(const hs_type_table *t, const options *o,
 	}
 }
 
-int main(int argc, char **argv)
+/* The options into o.  @return TOOL_OPT_TAKEN to go on, else the exit
+ * status (TOOL_OK after --help). */
+static int parse(options *o, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "sort", required_argument, NULL, 's' },
@@ -396,27 +398,19 @@ int main(int argc, char **argv)
 		TOOL_LONGOPT_HELP,
 		{ NULL, 0, NULL, 0 }
 	};
-	options o = { NULL, HS_SORT_RETAINED, 20, 0, 0, 0, 0, 0, GROUP_TYPE,
-		      1 };
-	const tool_opts shared = { usage, &o.json, &o.split, &o.threads };
-	hs_graph *g = NULL;
-	hs_dom *d = NULL;
-	hs_type_table t = HS_TYPE_TABLE_INIT;
-	hs_buf names = HS_BUF_INIT;  /* row names of --by referrer, site */
+	const tool_opts shared = { usage, &o->json, &o->split, &o->threads };
 	uint64_t v;
-	size_t shown;
 	int c, rc;
 
-	tool_init("dumptypes");
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			if (strcmp(optarg, "retained") == 0)
-				o.sort = HS_SORT_RETAINED;
+				o->sort = HS_SORT_RETAINED;
 			else if (strcmp(optarg, "shallow") == 0)
-				o.sort = HS_SORT_SHALLOW;
+				o->sort = HS_SORT_SHALLOW;
 			else if (strcmp(optarg, "count") == 0)
-				o.sort = HS_SORT_COUNT;
+				o->sort = HS_SORT_COUNT;
 			else
 				return tool_usage_error("--sort: '%s' is not "
 							"count, shallow or "
@@ -426,18 +420,18 @@ int main(int argc, char **argv)
 			if (tool_parse_u64(optarg, &v) < 0 || v > SIZE_MAX)
 				return tool_usage_error("--top: '%s' is not a "
 							"count", optarg);
-			o.top = (size_t)v;
+			o->top = (size_t)v;
 			break;
 		case 'u':
-			o.unreachable = 1;
+			o->unreachable = 1;
 			break;
 		case 'b':
 			if (strcmp(optarg, "type") == 0)
-				o.group = GROUP_TYPE;
+				o->group = GROUP_TYPE;
 			else if (strcmp(optarg, "referrer") == 0)
-				o.group = GROUP_REFERRER;
+				o->group = GROUP_REFERRER;
 			else if (strcmp(optarg, "site") == 0)
-				o.group = GROUP_SITE;
+				o->group = GROUP_SITE;
 			else
 				return tool_usage_error("--by: '%s' is not type, "
 							"referrer or site",
@@ -447,10 +441,10 @@ int main(int argc, char **argv)
 			if (tool_parse_u64(optarg, &v) < 0 || v < 1 || v > 64)
 				return tool_usage_error("--site-depth: '%s' is "
 							"not 1..64", optarg);
-			o.site_depth = (unsigned)v;
+			o->site_depth = (unsigned)v;
 			break;
 		case 'c':
-			o.csv = 1;
+			o->csv = 1;
 			break;
 		default:
 			rc = tool_opt(&shared, c, optarg);
@@ -460,13 +454,31 @@ int main(int argc, char **argv)
 				return rc;
 		}
 	}
-	if (tool_one_file(argc, argv, &o.file) != 0)
+	if (tool_one_file(argc, argv, &o->file) != 0)
 		return TOOL_ERROR;
-	if (o.json && o.csv)
+	if (o->json && o->csv)
 		return tool_usage_error("--json and --csv exclude each other");
-	if (o.split && o.group == GROUP_SITE)
+	if (o->split && o->group == GROUP_SITE)
 		return tool_usage_error("--split-classes: --by site groups by "
 					"site, not by type");
+	return TOOL_OPT_TAKEN;
+}
+
+int main(int argc, char **argv)
+{
+	options o = { NULL, HS_SORT_RETAINED, 20, 0, 0, 0, 0, 0, GROUP_TYPE,
+		      1 };
+	hs_graph *g = NULL;
+	hs_dom *d = NULL;
+	hs_type_table t = HS_TYPE_TABLE_INIT;
+	hs_buf names = HS_BUF_INIT;  /* row names of --by referrer, site */
+	size_t shown;
+	int rc;
+
+	tool_init("dumptypes");
+	rc = parse(&o, argc, argv);
+	if (rc != TOOL_OPT_TAKEN)
+		return rc;
 
 	rc = tool_load(&g, &d, o.file, o.group == GROUP_REFERRER, o.threads);
 	if (rc)
