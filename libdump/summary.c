@@ -457,16 +457,81 @@ static void estimate_loss(hs_summary *out)
 	}
 }
 
+/* Every worker's counts into out; the end record's totals into end.
+ * @return the worker that read the header record first in the file (or
+ * NULL). */
+static acc *merge_workers(hs_summary *out, acc *accs, uint64_t end[6],
+			  int *names_full)
+{
+	acc *best = NULL;
+
+	for (unsigned w = 0; w < HS_THREADS_MAX; w++) {
+		acc *a = &accs[w];
+
+		out->objects += a->objects;
+		out->refs += a->refs;
+		out->weak_refs += a->weak;
+		out->types += a->types;
+		out->strings += a->strings;
+		out->sites += a->sites;
+		out->roots += a->roots;
+		out->shallow += a->shallow;
+		out->rt_shallow += a->rt_shallow;
+		out->rt_sized += a->rt_sized;
+		for (int k = 0; k < HS_SUMMARY_RECORD_KINDS; k++)
+			out->records[k] += a->records[k];
+		merge_kinds(out, a);
+		if (a->has_largest &&
+		    (!out->has_largest || a->l_size > out->largest_size ||
+		     (a->l_size == out->largest_size &&
+		      a->l_index < out->largest_index))) {
+			out->has_largest = 1;
+			out->largest_size = a->l_size;
+			out->largest_index = a->l_index;
+			out->largest_id = a->l_id;
+			out->largest_type = a->l_type;
+		}
+		if (a->has_header &&
+		    (!best || a->h_frame < best->h_frame ||
+		     (a->h_frame == best->h_frame && a->h_off < best->h_off)))
+			best = a;
+		if (a->has_end && !out->has_end) {
+			out->has_end = 1;
+			memcpy(end, a->end, 6 * sizeof(*end));
+		}
+		*names_full |= a->names_full;
+	}
+	return best;
+}
+
+/* The largest object's type name: from a worker's cache of type names,
+ * else (when a cache was full) looked up in the file. */
+static int name_largest(hs_summary *out, hs_reader *r, acc *accs,
+			int names_full)
+{
+	hs_str tname = { NULL, 0 }, c;
+	int found = 0;
+
+	for (unsigned w = 0; w < HS_THREADS_MAX && !found; w++)
+		found = find_cached_type(&accs[w], out->largest_type, &tname);
+	if (!found)
+		return names_full ? lookup_type(out, r) : 0;
+	HS_RETURN_ERROR_IF(str_copy(&c, tname.ptr, tname.len) < 0, HS_ENOMEM,
+			   "%s: out of memory", out->path);
+	out->largest_type_name = (char *)c.ptr;
+	out->largest_type_len = c.len;
+	return 0;
+}
+
 int hs_summary_scan(hs_summary *out, hs_reader *r,
 		    const hs_summary_options *opts)
 {
 	static const hs_summary_options defaults = HS_SUMMARY_OPTIONS_INIT;
 	const hs_frame_info *fi;
 	scan_state st = { NULL, NULL, 0 };
-	acc *best = NULL;
+	acc *best;
 	uint64_t end[6] = { 0 };
-	hs_str tname = { NULL, 0 };
-	int rc = 0, found = 0, names_full = 0;
+	int rc = 0, names_full = 0;
 
 	memset(out, 0, sizeof(*out));
 	if (!opts)
@@ -511,42 +576,7 @@ int hs_summary_scan(hs_summary *out, hs_reader *r,
 		for (size_t i = 0; i < out->nframes; i++)
 			out->frames[i].info = fi[i];
 
-	for (unsigned w = 0; w < HS_THREADS_MAX; w++) {
-		acc *a = &st.acc[w];
-
-		out->objects += a->objects;
-		out->refs += a->refs;
-		out->weak_refs += a->weak;
-		out->types += a->types;
-		out->strings += a->strings;
-		out->sites += a->sites;
-		out->roots += a->roots;
-		out->shallow += a->shallow;
-		out->rt_shallow += a->rt_shallow;
-		out->rt_sized += a->rt_sized;
-		for (int k = 0; k < HS_SUMMARY_RECORD_KINDS; k++)
-			out->records[k] += a->records[k];
-		merge_kinds(out, a);
-		if (a->has_largest &&
-		    (!out->has_largest || a->l_size > out->largest_size ||
-		     (a->l_size == out->largest_size &&
-		      a->l_index < out->largest_index))) {
-			out->has_largest = 1;
-			out->largest_size = a->l_size;
-			out->largest_index = a->l_index;
-			out->largest_id = a->l_id;
-			out->largest_type = a->l_type;
-		}
-		if (a->has_header &&
-		    (!best || a->h_frame < best->h_frame ||
-		     (a->h_frame == best->h_frame && a->h_off < best->h_off)))
-			best = a;
-		if (a->has_end && !out->has_end) {
-			out->has_end = 1;
-			memcpy(end, a->end, sizeof(end));
-		}
-		names_full |= a->names_full;
-	}
+	best = merge_workers(out, st.acc, end, &names_full);
 	qsort(out->kinds, out->nkinds, sizeof(*out->kinds), kind_cmp);
 	for (size_t i = 0; i < out->nframes; i++)
 		if (out->frames[i].records) {
@@ -561,24 +591,9 @@ int hs_summary_scan(hs_summary *out, hs_reader *r,
 	estimate_loss(out);
 
 	if (out->has_largest) {
-		for (unsigned w = 0; w < HS_THREADS_MAX && !found; w++)
-			found = find_cached_type(&st.acc[w], out->largest_type,
-						 &tname);
-		if (found) {
-			hs_str c;
-
-			if (str_copy(&c, tname.ptr, tname.len) < 0) {
-				rc = hs_error_set(HS_ENOMEM, "%s: out of "
-						  "memory", out->path);
-				goto done;
-			}
-			out->largest_type_name = (char *)c.ptr;
-			out->largest_type_len = c.len;
-		} else if (names_full) {
-			rc = lookup_type(out, r);
-			if (rc < 0)
-				goto done;
-		}
+		rc = name_largest(out, r, st.acc, names_full);
+		if (rc < 0)
+			goto done;
 	}
 	hs_reader_rewind(r);
 done:
