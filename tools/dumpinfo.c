@@ -209,6 +209,7 @@ static void print_header(const hs_summary *s)
 /* what the file holds: counts, roots by kind, sizes */
 static void print_counts(const hs_summary *s)
 {
+	const uint64_t rss = s->info.header.rss;  /* 0: not recorded */
 	char b1[32], b2[32];
 
 	label("objects");
@@ -244,11 +245,11 @@ static void print_counts(const hs_summary *s)
 		       tool_human(s->rt_shallow, b1, sizeof(b1)),
 		       tool_commas(s->rt_sized, b2, sizeof(b2)));
 	}
-	if (h->rss) {
+	if (rss) {
 		label("process RSS");
 		printf("%s at capture; the objects are %.1f%% of it\n",
-		       tool_human(h->rss, b1, sizeof(b1)),
-		       100.0 * (double)s->shallow / (double)h->rss);
+		       tool_human(rss, b1, sizeof(b1)),
+		       100.0 * (double)s->shallow / (double)rss);
 	}
 	if (s->has_largest) {
 		label("largest object");
@@ -424,8 +425,8 @@ static void json_counts(const hs_summary *s)
 	ju64("runtime_shallow_bytes", s->rt_shallow);
 	ju64("runtime_sized_objects", s->rt_sized);
 	jkey("rss_bytes");
-	if (h->rss)
-		printf("%llu", (unsigned long long)h->rss);
+	if (s->info.header.rss)
+		printf("%llu", (unsigned long long)s->info.header.rss);
 	else
 		fputs("null", stdout);
 	jkey("largest_object");
