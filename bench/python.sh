@@ -2,11 +2,16 @@
 # bench/python.sh - the CPython capture's figures for `make bench`: a heap
 # of about 1.2M objects (200k instances of a user class with attributes,
 # plus lists, dicts and strings) captured by heapsnap.dump(), beside its
-# targets, and beside a pure-Python gc walk and objgraph.typestats() run
-# in the same process on the same heap (as ratios).
+# targets, for every CPython the capture supports that is on this machine
+# (pyenv's 3.10-3.13 and the python3 on PATH; the extension is built for
+# each with `make python PYTHON=...`, one suffix each in $B/python), with
+# the walker that ran; and, on the python3 on PATH, beside a pure-Python
+# gc walk and objgraph.typestats() run in the same process on the same
+# heap (as ratios).
 #
 #   BENCH_REPEAT=R   captures timed, the best is kept (default 3)
 #   BENCH_DIR=DIR    scratch directory (default build/bench)
+#   BENCH_PYTHONS="P1 P2"  the interpreters (default: as above)
 #
 # Rows: figure, value, unit, target, "target met" / "MISSED".  Times are
 # given by wall clock and by CPU time (the machine may be shared).
@@ -16,11 +21,30 @@ B=${HS_BUILD:-$top/build}
 DIR=${BENCH_DIR:-$B/bench}
 mkdir -p "$DIR"
 [ -d "$B/python/heapsnap" ] || { echo "bench: no $B/python: make python" >&2; exit 2; }
-PYTHONPATH="$B/python${PYTHONPATH:+:$PYTHONPATH}" exec python3 - "$DIR" "${BENCH_REPEAT:-3}" <<'PY'
+
+# one interpreter per minor version, python3 on PATH first
+pythons=${BENCH_PYTHONS:-"$(command -v python3) $(ls -d \
+	"$(pyenv root 2>/dev/null || echo /root/.pyenv)"/versions/3.1[0-9]*/bin/python3 \
+	2>/dev/null)"}
+seen=" "
+rc=0
+first=1
+for py in $pythons; do
+	v=$("$py" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null) || continue
+	case "$seen" in *" $v "*) continue ;; esac
+	seen="$seen$v "
+	case "$v" in 3.1[0-3]) ;; *) echo "python $v: not supported by the capture, skipped"; continue ;; esac
+	if [ "$first" = 0 ] && ! make -s -C "$top" B="$B" PYTHON="$py" python >"$DIR/make-$v.log" 2>&1; then
+		echo "python $v: the extension does not build (see $DIR/make-$v.log)"
+		rc=1
+		continue
+	fi
+	PYTHONPATH="$B/python${PYTHONPATH:+:$PYTHONPATH}" nice "$py" - "$DIR" \
+		"${BENCH_REPEAT:-3}" "$first" <<'PY' || rc=1
 import gc, os, sys, time
 import heapsnap
 
-DIR, REPEAT = sys.argv[1], int(sys.argv[2])
+DIR, REPEAT, COMPARE = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1"
 SNAP = os.path.join(DIR, "python-bench.snap")
 
 
@@ -102,14 +126,20 @@ for _ in range(REPEAT):
 (wall, cpu, extra), st = best
 n = st["objects"]
 size = os.path.getsize(SNAP)
-print("python capture: %d objects (%d gc-tracked), %d references, "
-      "load %.2f" % (n, st["tracked"], st["refs"], os.getloadavg()[0]))
-row("python: capture time, wall (incl. zstd writing)", wall, "s", "<=", 0.5)
-row("python: capture time, CPU", cpu, "s", "<=", 0.5)
-row("python: extra peak memory per object (RSS)", extra / n, "B/obj", "<=", 32)
-row("python: capture's own peak memory per object", st["peak_memory"] / n,
+V = "python %d.%d" % sys.version_info[:2]
+print("%s capture (walker %s): %d objects (%d gc-tracked), %d references, "
+      "load %.2f" % (V, st["walker"], n, st["tracked"], st["refs"],
+                     os.getloadavg()[0]))
+row("%s: capture time, wall (incl. zstd writing)" % V, wall, "s", "<=", 0.5)
+row("%s: capture time, CPU" % V, cpu, "s", "<=", 0.5)
+row("%s: extra peak memory per object (RSS)" % V, extra / n, "B/obj", "<=",
+    32)
+row("%s: capture's own peak memory per object" % V, st["peak_memory"] / n,
     "B/obj", "<=", 32)
-row("python: bytes per object on disk", size / n, "B/obj", "<=", 8)
+row("%s: bytes per object on disk" % V, size / n, "B/obj", "<=", 8)
+if not COMPARE:
+    os.unlink(SNAP)
+    sys.exit(0)
 
 w_wall, w_cpu, w_extra = measure(gc_walk)
 row("python: pure-Python gc walk, wall", w_wall, "s")
@@ -129,3 +159,6 @@ else:
 os.unlink(SNAP)
 sys.exit(0)
 PY
+	first=0
+done
+exit $rc

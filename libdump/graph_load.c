@@ -280,19 +280,19 @@ static void loader_release(loader *L)
 
 static int copy_info(hs_graph *g, const hs_snapinfo *in)
 {
-	const char *s[3] = { in->header.runtime, in->header.runtime_version,
-			     in->header.reason };
-	size_t len[3], total = 0;
+	const char *s[4] = { in->header.runtime, in->header.runtime_version,
+			     in->header.reason, in->header.walker };
+	size_t len[4], total = 0;
 	char *p;
 
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 4; i++) {
 		len[i] = s[i] ? strlen(s[i]) : 0;
 		total += len[i] + 1;
 	}
 	g->info = *in;
 	g->info_strs = p = malloc(total);
 	HS_RETURN_ERROR_IF(!p, HS_ENOMEM, "%s: out of memory", g->path);
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 4; i++) {
 		memcpy(p, s[i] ? s[i] : "", len[i] + 1);
 		s[i] = p;
 		p += len[i] + 1;
@@ -300,6 +300,7 @@ static int copy_info(hs_graph *g, const hs_snapinfo *in)
 	g->info.header.runtime = s[0];
 	g->info.header.runtime_version = s[1];
 	g->info.header.reason = s[2];
+	g->info.header.walker = s[3];
 	return 0;
 }
 

@@ -74,7 +74,7 @@ static int read_info(hs_reader *r)
 				      "record is not a header", r->name,
 				      (unsigned long long)r->frames[0].offset);
 	total = rec.u.header.runtime.len + rec.u.header.runtime_version.len +
-		rec.u.header.reason.len + 3;
+		rec.u.header.reason.len + rec.u.header.walker.len + 4;
 	r->info_strs = p = malloc(total);
 	HS_RETURN_ERROR_IF(!p, HS_ENOMEM, "%s: out of memory", r->name);
 	r->info.version = rec.u.header.version;
@@ -84,14 +84,16 @@ static int read_info(hs_reader *r)
 	r->info.header.word_size = rec.u.header.word_size;
 	r->info.header.rss = rec.u.header.rss;
 	{
-		const hs_str *s[3] = { &rec.u.header.runtime,
+		const hs_str *s[4] = { &rec.u.header.runtime,
 				       &rec.u.header.runtime_version,
-				       &rec.u.header.reason };
-		const char **dst[3] = { &r->info.header.runtime,
+				       &rec.u.header.reason,
+				       &rec.u.header.walker };
+		const char **dst[4] = { &r->info.header.runtime,
 					&r->info.header.runtime_version,
-					&r->info.header.reason };
+					&r->info.header.reason,
+					&r->info.header.walker };
 
-		for (int i = 0; i < 3; i++) {
+		for (int i = 0; i < 4; i++) {
 			memcpy(p, s[i]->ptr, s[i]->len);
 			p[s[i]->len] = '\0';
 			*dst[i] = p;

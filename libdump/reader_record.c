@@ -194,11 +194,18 @@ static int parse_header(const rec_parse *p)
 	rec->u.header.word_size = (unsigned)word;
 	rec->u.header.ref_mode = (hs_ref_mode)mode;
 	rec->u.header.rss = 0;
+	rec->u.header.walker.ptr = "";
+	rec->u.header.walker.len = 0;
 	if (p->n <= 10)
 		return 10;
 	if (hs_mp_nil(m) < 0 && hs_mp_uint(m, &rec->u.header.rss) < 0)
 		return bad(p, "the resident set size is not an integer");
-	return 11;
+	if (p->n <= 11)
+		return 11;
+	/* optional: which walker of the capture wrote the dump */
+	if (hs_mp_nil(m) < 0 && get_str(m, &rec->u.header.walker) < 0)
+		return bad(p, "the walker field is not a string");
+	return 12;
 }
 
 /* A type record, or a string record (the same fields but the id and

@@ -37,7 +37,7 @@ typedef struct {
 	/* the first header record this thread saw, by file position */
 	int has_header;
 	uint64_t h_frame, h_off;
-	hs_str h_str[3];       /* copies, malloc'd */
+	hs_str h_str[4];       /* copies, malloc'd */
 	uint64_t h_pid, h_time;
 
 	int has_end;
@@ -175,15 +175,16 @@ static int remember_type(acc *a, uint32_t index, hs_str name)
 
 static int take_header(acc *a, const hs_record *rec)
 {
-	const hs_str *src[3] = { &rec->u.header.runtime,
+	const hs_str *src[4] = { &rec->u.header.runtime,
 				 &rec->u.header.runtime_version,
-				 &rec->u.header.reason };
+				 &rec->u.header.reason,
+				 &rec->u.header.walker };
 
 	if (a->has_header && (a->h_frame < rec->frame_offset ||
 			      (a->h_frame == rec->frame_offset &&
 			       a->h_off < rec->offset)))
 		return 0;
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 4; i++) {
 		hs_str c;
 
 		if (str_copy(&c, src[i]->ptr, src[i]->len) < 0)
@@ -268,7 +269,7 @@ static void acc_release(acc *a)
 {
 	for (size_t i = 0; i < a->nkinds; i++)
 		free(a->kinds[i].name);
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 4; i++)
 		free((char *)a->h_str[i].ptr);
 	hs_buf_release(&a->names);
 }
@@ -370,22 +371,23 @@ static int lookup_type(hs_summary *out, hs_reader *r)
 static int take_info(hs_summary *out, hs_reader *r, acc *best)
 {
 	const hs_snapinfo *info = hs_reader_info(r);
-	hs_str s[3];
+	hs_str s[4];
 
 	out->info = *info;
 	if (best) {
-		for (int i = 0; i < 3; i++) {
+		for (int i = 0; i < 4; i++) {
 			s[i] = best->h_str[i];
 			best->h_str[i].ptr = NULL;
 		}
 		out->info.header.pid = best->h_pid;
 		out->info.header.time_ms = best->h_time;
 	} else {
-		const char *src[3] = { info->header.runtime,
+		const char *src[4] = { info->header.runtime,
 				       info->header.runtime_version,
-				       info->header.reason };
+				       info->header.reason,
+				       info->header.walker };
 
-		for (int i = 0; i < 3; i++) {
+		for (int i = 0; i < 4; i++) {
 			if (str_copy(&s[i], src[i] ? src[i] : "",
 				     src[i] ? strlen(src[i]) : 0) < 0) {
 				for (int j = 0; j < i; j++)
@@ -403,7 +405,10 @@ static int take_info(hs_summary *out, hs_reader *r, acc *best)
 	out->reason_len = s[2].len;
 	out->info.header.runtime = out->runtime;
 	out->info.header.runtime_version = out->runtime_version;
+	out->walker = (char *)s[3].ptr;
+	out->walker_len = s[3].len;
 	out->info.header.reason = out->reason;
+	out->info.header.walker = out->walker;
 	return 0;
 }
 
@@ -633,6 +638,7 @@ void hs_summary_release(hs_summary *s)
 	free(s->runtime);
 	free(s->runtime_version);
 	free(s->reason);
+	free(s->walker);
 	for (size_t i = 0; s->kinds && i < s->nkinds; i++)
 		free(s->kinds[i].name);
 	free(s->kinds);

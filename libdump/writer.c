@@ -92,14 +92,18 @@ static int write_header(hs_writer *w, const hs_header *h)
 		t = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 	}
 	if (h) {
-		const char *s[3] = { h->runtime, h->runtime_version, h->reason };
+		const char *s[4] = { h->runtime, h->runtime_version, h->reason,
+				     h->walker };
 
-		for (int i = 0; i < 3; i++)
+		for (int i = 0; i < 4; i++)
 			HS_FORWARD_IF_ERROR(check_string(w, "a header string",
 						 s[i] ? strlen(s[i]) : 0));
 	}
 	HS_FORWARD_IF_ERROR(begin_record(w));
-	msgpack_pack_array(&w->pk, h && h->rss ? 11 : 10);
+	/* the optional fields only when there is one: other writers'
+	 * headers stay as they were; rss is written (nil) when only the
+	 * walker is, to keep the walker at its place */
+	msgpack_pack_array(&w->pk, h && h->walker ? 12 : h && h->rss ? 11 : 10);
 	msgpack_pack_uint8(&w->pk, HS_REC_HEADER);
 	pack_cstr(w, HS_FORMAT_NAME);
 	msgpack_pack_uint32(&w->pk, HS_FORMAT_VERSION);
@@ -112,6 +116,10 @@ static int write_header(hs_writer *w, const hs_header *h)
 	msgpack_pack_uint32(&w->pk, (uint32_t)w->o.ref_mode);
 	if (h && h->rss)
 		msgpack_pack_uint64(&w->pk, h->rss);
+	else if (h && h->walker)
+		msgpack_pack_nil(&w->pk);
+	if (h && h->walker)
+		pack_cstr(w, h->walker);
 	return 0;
 }
 

@@ -200,6 +200,11 @@ static void print_header(const hs_summary *s)
 	label("reason");
 	print_str(s->reason, s->reason_len);
 	putchar('\n');
+	if (s->walker_len) {
+		label("walker");
+		print_str(s->walker, s->walker_len);
+		putchar('\n');
+	}
 	label("word size");
 	printf("%u bytes\n", h->word_size);
 	label("ref mode");
@@ -397,6 +402,8 @@ static void json_header(const hs_summary *s)
 	tool_iso8601(h->time_ms, b, sizeof(b));
 	jstr("time", b, strlen(b));
 	jstr("reason", s->reason, s->reason_len);
+	if (s->walker_len)
+		jstr("walker", s->walker, s->walker_len);
 	ju64("word_size", h->word_size);
 	jkey("ref_mode");
 	printf("\"%s\"", ref_mode_name(s->info.ref_mode));

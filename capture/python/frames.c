@@ -9,63 +9,32 @@
 
 #include <stdlib.h>
 
-/*
- * What of a frame on a thread's stack the dump must add itself:
- *  - a thread's own frame: everything _PyFrame_Traverse would visit (its
- *    frame object, locals dict, function, code, and localsplus up to the
- *    stack top; a running frame has no recorded stack top, so its locals,
- *    cells and free variables only);
- *  - a running generator's frame: its generator's traverse sees nothing
- *    of localsplus while the stack top is unrecorded, so the locals; the
- *    rest (code, function...) the generator visits.
- * @return 0 when the frame needs nothing (a generator frame that called a
- *         Python function: its stack top is recorded and visited).
- */
-static int frame_span(_PyInterpreterFrame *f, int *specials, int *n)
+/* A frame's references (pv_frame_span says which) into W->rp; labels
+ * are variable names. */
+static int frame_collect(walk *W, pv_frame *f)
 {
-	if (!f->f_code)
-		return 0;
-	if (f->owner == FRAME_OWNED_BY_THREAD) {
-		*specials = 1;
-		*n = f->stacktop >= 0 ? f->stacktop : f->f_code->co_nlocalsplus;
-		return 1;
-	}
-	if (f->owner == FRAME_OWNED_BY_GENERATOR && f->stacktop < 0) {
-		*specials = 0;
-		*n = f->f_code->co_nlocalsplus;
-		return 1;
-	}
-	return 0;
-}
-
-/* A frame's references (frame_span says which) into W->rp; labels are
- * variable names. */
-static int frame_collect(walk *W, _PyInterpreterFrame *f)
-{
-	PyObject *names = f->f_code->co_localsplusnames;
 	int specials = 0, n = 0;
 
 	W->nr = 0;
-	if (!frame_span(f, &specials, &n))
+	if (!pv_frame_span(f, &specials, &n))
 		return 0;
-	if (specials && f->frame_obj)
-		push_ref(W, (PyObject *)f->frame_obj, L(W, "<frame object>"), 0);
-	if (specials && f->f_locals)
-		push_ref(W, f->f_locals, L(W, "<locals>"), 0);
-	if (specials && f->f_func)
-		push_ref(W, (PyObject *)f->f_func, L(W, "<function>"), 0);
-	if (specials)
-		push_ref(W, (PyObject *)f->f_code, L(W, "<code>"), 0);
+	for (int k = 0; specials && k < 4; k++) {
+		const char *what;
+		PyObject *v = pv_frame_special(f, k, &what);
+
+		if (v)
+			push_ref(W, v, L(W, what), 0);
+	}
 	for (int i = 0; i < n; i++) {
-		PyObject *v = f->localsplus[i];
+		PyObject *v = pv_frame_local(f, i), *name;
 		uint32_t lab = HS_NO_LABEL;
 
 		if (!v)
 			continue;
-		if (W->pass == 2)
-			lab = names && i < PyTuple_GET_SIZE(names)
-			      ? name_label(W, PyTuple_GET_ITEM(names, i))
-			      : L(W, "<stack>");
+		if (W->pass == 2) {
+			name = pv_frame_name(f, i);
+			lab = name ? name_label(W, name) : L(W, "<stack>");
+		}
 		push_ref(W, v, lab, 0);
 	}
 	return W->err;
@@ -80,9 +49,9 @@ int each_frame(walk *W, frame_fn fn)
 {
 	int rc;
 
-	PyThread_acquire_lock(_PyRuntime.interpreters.mutex, WAIT_LOCK);
+	pv_threads_lock();
 	rc = each_frame_locked(W, fn);
-	PyThread_release_lock(_PyRuntime.interpreters.mutex);
+	pv_threads_unlock();
 	return rc;
 }
 
@@ -93,13 +62,10 @@ static int each_frame_locked(walk *W, frame_fn fn)
 
 	for (PyThreadState *ts = PyInterpreterState_ThreadHead(interp); ts;
 	     ts = PyThreadState_Next(ts), tno++) {
-		_PyInterpreterFrame *f = ts->cframe ? ts->cframe->current_frame
-						    : NULL;
-
-		for (; f; f = f->previous) {
+		for (pv_frame *f = pv_thread_frame(ts); f; f = pv_frame_prev(f)) {
 			int specials, n;
 
-			if (frame_span(f, &specials, &n))
+			if (pv_frame_span(f, &specials, &n))
 				HS_FORWARD_IF_ERROR(fn(W, ts, tno, f));
 		}
 	}
@@ -122,8 +88,7 @@ static int push_froot(walk *W, uint32_t idx)
 	return 0;
 }
 
-int frame_discover(walk *W, PyThreadState *ts, int tno,
-			  _PyInterpreterFrame *f)
+int frame_discover(walk *W, PyThreadState *ts, int tno, pv_frame *f)
 {
 	(void)ts;
 	(void)tno;
@@ -161,28 +126,28 @@ static PyObject *dict_get_ascii(PyObject *d, const char *name)
 	return NULL;
 }
 
-/* An instance attribute, borrowed, read from the values array (3.11's
- * managed dict) or the instance dict without materialising either. */
+/* An instance attribute, borrowed, read from the values the instance
+ * keeps outside a dict object (pv_inline_values: 3.11 to 3.13), its
+ * managed dict or its instance dict, without materialising either. */
 static PyObject *inst_attr(PyObject *o, const char *name)
 {
-	PyTypeObject *t = Py_TYPE(o);
-	PyObject **dp;
+	PyObject **vals, **dp;
+	PyDictKeysObject *k;
+	Py_ssize_t n = 0;
 
-	if (t->tp_flags & Py_TPFLAGS_MANAGED_DICT) {
-		PyDictValues *vals = *_PyObject_ValuesPointer(o);
-		PyDictKeysObject *k = ((PyHeapTypeObject *)t)->ht_cached_keys;
+	if (pv_inline_values(o, &vals, &k, &n)) {
+		for (Py_ssize_t i = 0; i < n && i < pv_keys_n(k); i++) {
+			PyObject *key = pv_keys_key(k, i);
 
-		if (vals && k && DK_IS_UNICODE(k)) {
-			PyDictUnicodeEntry *e = DK_UNICODE_ENTRIES(k);
-
-			for (Py_ssize_t i = 0; i < k->dk_nentries; i++)
-				if (e[i].me_key && PyUnicode_CompareWithASCIIString(
-						e[i].me_key, name) == 0)
-					return vals->values[i];
-			return NULL;
+			if (key && PyUnicode_Check(key) &&
+			    PyUnicode_CompareWithASCIIString(key, name) == 0)
+				return vals[i];
 		}
+		return NULL;
 	}
-	dp = dict_ptr(o);
+	if (Py_TYPE(o)->tp_flags & Py_TPFLAGS_MANAGED_DICT)
+		return dict_get_ascii(pv_managed_dict(o), name);
+	dp = pv_dict_ptr(o);
 	return dp ? dict_get_ascii(*dp, name) : NULL;
 }
 
@@ -225,43 +190,46 @@ static size_t thread_head(walk *W, PyThreadState *ts, char *buf, size_t cap)
 		buf[n++] = ' ';
 	}
 	(void)W;
+#if HS_PY_MINOR >= 11
 	n += (size_t)snprintf(buf + n, cap - n, "(native %lu, ident %lu) ",
 			      (unsigned long)ts->native_thread_id,
 			      (unsigned long)ts->thread_id);
+#else
+	/* 3.10's thread states do not keep the kernel's id */
+	n += (size_t)snprintf(buf + n, cap - n, "(ident %lu) ",
+			      (unsigned long)ts->thread_id);
+#endif
 	return n < cap ? n : cap - 1;
 }
 
-int frame_roots(walk *W, PyThreadState *ts, int tno,
-		       _PyInterpreterFrame *f)
+int frame_roots(walk *W, PyThreadState *ts, int tno, pv_frame *f)
 {
-	PyObject *names = f->f_code->co_localsplusnames;
+	PyCodeObject *code = pv_frame_code(f);
 	char head[256], label[512];
 	size_t hn = 0;
-	int cut, line, n = 0, specials = 0;
+	int cut, n = 0, specials = 0;
 
-	line = PyCode_Addr2Line(f->f_code, _PyInterpreterFrame_LASTI(f) *
-				(int)sizeof(_Py_CODEUNIT));
 	(void)tno;
 	hn += thread_head(W, ts, head, 130);
-	hn += utf8_put(head + hn, 100, f->f_code->co_qualname, 0, &cut);
+	hn += utf8_put(head + hn, 100, pv_code_qualname(code), 0, &cut);
 	head[hn++] = ' ';
-	hn += utf8_put(head + hn, 100, f->f_code->co_filename, 0, &cut);
-	hn += (size_t)snprintf(head + hn, sizeof(head) - hn, ":%d", line);
+	hn += utf8_put(head + hn, 100, code->co_filename, 0, &cut);
+	hn += (size_t)snprintf(head + hn, sizeof(head) - hn, ":%d",
+			       pv_frame_line(f));
 	head[hn] = 0;
-	frame_span(f, &specials, &n);
+	pv_frame_span(f, &specials, &n);
 	for (int i = specials ? -4 : 0; i < n; i++) {
-		PyObject *v;
+		PyObject *v, *name = NULL;
 		const char *what = NULL;
 		uint32_t idx;
 		size_t ln;
 		int rc;
 
-		switch (i) {
-		case -4: v = (PyObject *)f->frame_obj; what = "<frame object>"; break;
-		case -3: v = f->f_locals; what = "<locals>"; break;
-		case -2: v = (PyObject *)f->f_func; what = "<function>"; break;
-		case -1: v = (PyObject *)f->f_code; what = "<code>"; break;
-		default: v = f->localsplus[i]; break;
+		if (i < 0) {
+			v = pv_frame_special(f, i + 4, &what);
+		} else {
+			v = pv_frame_local(f, i);
+			name = pv_frame_name(f, i);
 		}
 		if (!v)
 			continue;
@@ -276,9 +244,8 @@ int frame_roots(walk *W, PyThreadState *ts, int tno,
 		if (what)
 			ln += (size_t)snprintf(label + ln, sizeof(label) - ln,
 					       "%s", what);
-		else if (names && i < PyTuple_GET_SIZE(names))
-			ln += utf8_put(label + ln, 200,
-				       PyTuple_GET_ITEM(names, i), 0, &cut);
+		else if (name)
+			ln += utf8_put(label + ln, 200, name, 0, &cut);
 		else
 			ln += (size_t)snprintf(label + ln, sizeof(label) - ln,
 					       "<stack>");

@@ -1,6 +1,7 @@
 /*
- * pywalk.c - walks the whole CPython 3.11 heap and writes it through the
- * libdump writer: objects, references (by index), labels, sizes, roots.
+ * pywalk.c - walks the whole CPython heap (3.10-3.13) and writes it
+ * through the libdump writer: objects, references (by index), labels,
+ * sizes, roots.
  *
  * Load: nothing per tracked object (its index and referrer count live in
  * its own gc header during the walk) and nothing per untracked object with
@@ -30,7 +31,8 @@
  * tracing, the traceback tuples of the allocation sites.
  *
  * References come from tp_traverse, which is the interpreter's own notion
- * of "who refers to whom".  Its gaps in 3.11 are covered here:
+ * of "who refers to whom".  Its gaps are covered here (per version in
+ * capture/python/README.md):
  *   - a dict whose keys are all str does not visit its keys;
  *   - heap types do not visit __name__, __qualname__, __slots__,
  *     __subclasses__, nor the shared attribute-name keys (ht_cached_keys);
@@ -40,16 +42,16 @@
  *     co_names, co_filename, ...), static types (__dict__, __mro__,
  *     __bases__, __subclasses__) and any non-gc type's object members
  *     (range's start/stop/step);
- *   - a running thread's frames are not objects: their locals, cells,
- *     function and code are written as "frame" roots.
+ *   - a running thread's frames are not objects (3.11+): their locals,
+ *     cells, function and code are written as "frame" roots.
  *
  * The walk's files (state shared through walk.h): pywalk.c drives the two
  * passes; traverse.c walks and numbers; refs.c and reflabels.c collect
  * and name one object's references; labels.c makes label text; sizes.c
  * types and sizes; frames.c and roots.c the roots; sites.c tracemalloc's
- * sites; addrmap.c the maps.  They read CPython 3.11 internals (frames,
- * gc lists, dict layouts, managed instance attributes): they build only
- * against 3.11.
+ * sites; addrmap.c the maps.  They read CPython internals (frames, gc
+ * lists, dict layouts, managed instance attributes) of 3.10 to 3.13;
+ * pyver.h holds what differs between those versions.
  */
 #include "walk.h"
 
@@ -60,6 +62,9 @@
 #include <unistd.h>
 
 traverseproc g_subtype_traverse;
+#if HS_PY_MINOR == 10
+void *g_lookdict;
+#endif
 
 static double now_s(void)
 {
@@ -108,7 +113,7 @@ static int run(walk *W, const char *path)
 	HS_FORWARD_IF_ERROR(am_init(W, &W->ns, 1024));
 	HS_FORWARD_IF_ERROR(am_init(W, &W->tmap, 1024));
 	HS_FORWARD_IF_ERROR(am_init(W, &W->cstr, 1024));
-	W->sites = _Py_tracemalloc_config.tracing;
+	W->sites = pv_tracemalloc_tracing();
 	if (W->sites)
 		HS_FORWARD_IF_ERROR(am_init(W, &W->smap, 4096));
 	W->lc_repr = calloc(LABEL_CACHE, sizeof(label_slot));
@@ -137,6 +142,7 @@ static int run(walk *W, const char *path)
 	h.pid = (uint64_t)getpid();
 	h.rss = rss_now();
 	h.reason = W->o->reason ? W->o->reason : "manual";
+	h.walker = HS_WALKER_NAME;
 	wo.ref_mode = HS_REFS_BY_INDEX;
 	wo.level = W->o->level;
 	wo.max_preview = PREVIEW_MAX;
@@ -171,6 +177,7 @@ int hs_pywalk_dump(const char *path, const hs_pywalk_options *opts,
 	memset(stats, 0, sizeof(*stats));
 	W.o = opts;
 	W.st = stats;
+	stats->walker = HS_WALKER_NAME;
 	W.debug = getenv("HEAPSNAP_DEBUG") != NULL;
 	W.t0 = now_s();
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -209,6 +216,11 @@ int hs_pywalk_dump(const char *path, const hs_pywalk_options *opts,
 	return rc;
 }
 
+const char *hs_pywalk_walker(void)
+{
+	return HS_WALKER_NAME;
+}
+
 int hs_pywalk_init(void)
 {
 	PyObject *probe;
@@ -224,5 +236,13 @@ int hs_pywalk_init(void)
 	 * which would show it in dumps until then as unreachable objects */
 	Py_TYPE(probe)->tp_clear(probe);
 	Py_DECREF(probe);
+#if HS_PY_MINOR == 10
+	/* the general lookup function: a dict with a non-str key has it */
+	probe = Py_BuildValue("{i:i}", 1, 1);
+	if (!probe)
+		return -1;
+	g_lookdict = ((PyDictObject *)probe)->ma_keys->dk_lookup;
+	Py_DECREF(probe);
+#endif
 	return sizes_init();
 }

@@ -41,6 +41,7 @@ typedef struct {
 	uint64_t peak_memory;    /* bytes the capture held at most */
 	uint64_t writer_memory;  /* of which the writer's buffers */
 	double seconds;          /* wall time of the walk and the writing */
+	const char *walker;      /* the walker that ran: "3.12", "portable" */
 } hs_pywalk_stats;
 
 /**
@@ -50,6 +51,13 @@ typedef struct {
  * @return 0, or -1 with a Python exception set.
  */
 int hs_pywalk_init(void);
+
+/**
+ * hs_pywalk_walker() : the name of the walker this build has, for the
+ * CPython it was built for ("3.10" .. "3.13"): what the dump's header and
+ * hs_pywalk_stats.walker say.
+ */
+const char *hs_pywalk_walker(void);
 
 /**
  * hs_pywalk_dump() : write the whole heap to path (PATH.tmp renamed in

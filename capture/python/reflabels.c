@@ -13,6 +13,7 @@
  * (a generator's, a coroutine's, a finished one a traceback keeps): its
  * frame object, locals dict, function and code, then each local by its
  * name and the value stack up to its recorded top as <stack>. */
+#if HS_PY_MINOR == 11
 static void label_iframe(walk *W, size_t pos, _PyInterpreterFrame *f,
 			 const char *frame_obj)
 {
@@ -41,6 +42,7 @@ static void label_iframe(walk *W, size_t pos, _PyInterpreterFrame *f,
 		}
 	}
 }
+#endif
 
 /* Labels the dict part of a dict's references (what dict_traverse
  * visits), starting at pos; @return the position after it, or SIZE_MAX
@@ -48,33 +50,22 @@ static void label_iframe(walk *W, size_t pos, _PyInterpreterFrame *f,
 static size_t label_dict(walk *W, PyObject *o, size_t pos)
 {
 	PyDictObject *mp = (PyDictObject *)o;
-	PyDictKeysObject *k = mp->ma_keys;
-	Py_ssize_t n = k->dk_nentries;
+	Py_ssize_t n = pv_keys_n(mp->ma_keys);
+	int keys = pv_dict_visits_keys(mp);
 
-	if (DK_IS_UNICODE(k)) {
-		PyDictUnicodeEntry *e = DK_UNICODE_ENTRIES(k);
+	if (!pv_dict_visits_values(mp))
+		return pos;
+	for (Py_ssize_t i = 0; i < n; i++) {
+		PyObject *k, *v = pv_dict_entry(mp, i, &k);
 
-		for (Py_ssize_t i = 0; i < n; i++) {
-			PyObject *v = mp->ma_values ? mp->ma_values->values[i]
-						    : e[i].me_value;
-			if (!v)
-				continue;
-			if (pos >= W->nr || W->rp[pos] != v)
-				return SIZE_MAX;
-			W->rl[pos++] = key_label(W, o, e[i].me_key);
-		}
-	} else {
-		PyDictKeyEntry *e = DK_ENTRIES(k);
-
-		for (Py_ssize_t i = 0; i < n; i++) {
-			if (!e[i].me_value)
-				continue;
-			if (pos + 1 >= W->nr || W->rp[pos] != e[i].me_value ||
-			    W->rp[pos + 1] != e[i].me_key)
-				return SIZE_MAX;
-			W->rl[pos++] = key_label(W, o, e[i].me_key);
+		if (!v)
+			continue;
+		if (pos + (size_t)keys >= W->nr || W->rp[pos] != v ||
+		    (keys && W->rp[pos + 1] != k))
+			return SIZE_MAX;
+		W->rl[pos++] = key_label(W, o, k);
+		if (keys)
 			W->rl[pos++] = L(W, "<key>");
-		}
 	}
 	return pos;
 }
@@ -83,41 +74,17 @@ static size_t label_dict(walk *W, PyObject *o, size_t pos)
 static size_t dict_visits(PyObject *o)
 {
 	PyDictObject *mp = (PyDictObject *)o;
-	PyDictKeysObject *k = mp->ma_keys;
-	size_t c = 0;
+	Py_ssize_t n = pv_keys_n(mp->ma_keys);
+	size_t c = 0, per = pv_dict_visits_keys(mp) ? 2 : 1;
 
-	if (DK_IS_UNICODE(k)) {
-		PyDictUnicodeEntry *e = DK_UNICODE_ENTRIES(k);
+	if (!pv_dict_visits_values(mp))
+		return 0;
+	for (Py_ssize_t i = 0; i < n; i++) {
+		PyObject *k;
 
-		for (Py_ssize_t i = 0; i < k->dk_nentries; i++)
-			c += (mp->ma_values ? mp->ma_values->values[i]
-					    : e[i].me_value) != NULL;
-	} else {
-		PyDictKeyEntry *e = DK_ENTRIES(k);
-
-		for (Py_ssize_t i = 0; i < k->dk_nentries; i++)
-			c += e[i].me_value ? 2 : 0;
+		c += pv_dict_entry(mp, i, &k) ? per : 0;
 	}
 	return c;
-}
-
-PyObject **dict_ptr(PyObject *o)
-{
-	PyTypeObject *t = Py_TYPE(o);
-	Py_ssize_t off = t->tp_dictoffset;
-
-	if (t->tp_flags & Py_TPFLAGS_MANAGED_DICT)
-		return _PyObject_ManagedDictPointer(o);
-	if (off == 0)
-		return NULL;
-	if (off < 0) {
-		Py_ssize_t n = Py_SIZE(o);
-
-		if (n < 0)
-			n = -n;
-		off += (Py_ssize_t)_PyObject_VAR_SIZE(t, n);
-	}
-	return (PyObject **)((char *)o + off);
 }
 
 /* Labels what subtype_traverse visits (slots, managed attributes,
@@ -130,8 +97,7 @@ static size_t label_instance(walk *W, PyObject *o, PyTypeObject **base_out)
 
 	while (base && base->tp_traverse == g_subtype_traverse) {
 		if (Py_SIZE(base)) {
-			PyMemberDef *m = _PyHeapType_GET_MEMBERS(
-						(PyHeapTypeObject *)base);
+			PyMemberDef *m = PV_HEAPTYPE_MEMBERS(base);
 
 			for (Py_ssize_t i = 0; i < Py_SIZE(base); i++, m++) {
 				PyObject *v;
@@ -152,25 +118,28 @@ static size_t label_instance(walk *W, PyObject *o, PyTypeObject **base_out)
 	if (!base)
 		return SIZE_MAX;
 	if (t->tp_flags & Py_TPFLAGS_MANAGED_DICT) {
-		PyDictValues *vals = *_PyObject_ValuesPointer(o);
-		PyDictKeysObject *k = ((PyHeapTypeObject *)t)->ht_cached_keys;
+		PyObject **vals, *d;
+		PyDictKeysObject *k;
+		Py_ssize_t n;
+		int inl = pv_inline_values(o, &vals, &k, &n);
 
-		if (vals && k) {
-			PyDictUnicodeEntry *e = DK_UNICODE_ENTRIES(k);
-
-			for (Py_ssize_t i = 0; i < k->dk_nentries; i++) {
-				PyObject *v = vals->values[i];
-
-				if (!v)
-					continue;
-				if (pos >= W->nr || W->rp[pos] != v)
-					return SIZE_MAX;
-				W->rl[pos++] = attr_label(W, e[i].me_key);
-			}
+		for (Py_ssize_t i = 0; inl && i < n; i++) {
+			if (!vals[i])
+				continue;
+			if (pos >= W->nr || W->rp[pos] != vals[i])
+				return SIZE_MAX;
+			W->rl[pos++] = i < pv_keys_n(k)
+				       ? attr_label(W, pv_keys_key(k, i))
+				       : HS_NO_LABEL;
 		}
-	}
-	if (t->tp_dictoffset != base->tp_dictoffset) {
-		PyObject **dp = dict_ptr(o);
+		d = pv_managed_dict(o);
+		if (d && pv_managed_dict_visited(inl)) {
+			if (pos >= W->nr || W->rp[pos] != d)
+				return SIZE_MAX;
+			W->rl[pos++] = L(W, "__dict__");
+		}
+	} else if (t->tp_dictoffset != base->tp_dictoffset) {
+		PyObject **dp = pv_dict_ptr(o);
 
 		if (dp && *dp) {
 			if (pos >= W->nr || W->rp[pos] != *dp)
@@ -186,6 +155,22 @@ static size_t label_instance(walk *W, PyObject *o, PyTypeObject **base_out)
 	}
 	return pos;
 }
+
+#if HS_PY_MINOR == 10
+/* As label_ptr, with a label made from a str object (a variable name). */
+static void label_name(walk *W, size_t pos, PyObject *r, PyObject *name)
+{
+	if (!r || !name)
+		return;
+	for (size_t i = pos; i < W->nr; i++) {
+		if (W->rp[i] == r && W->rl[i] == HS_NO_LABEL) {
+			W->rl[i] = name_label(W, name);
+			return;
+		}
+	}
+}
+#endif
+
 
 /* A list or tuple whose references are its items (list_traverse or
  * tupletraverse, directly or after subtype_traverse's slots and
@@ -295,13 +280,16 @@ void label_gc(walk *W, PyObject *o)
 	} else if (PyType_Check(o)) {
 		PyTypeObject *ty = (PyTypeObject *)o;
 
-		label_ptr(W, pos, ty->tp_dict, "__dict__");
+		label_ptr(W, pos, pv_type_dict(ty), "__dict__");
 		label_ptr(W, pos, ty->tp_mro, "__mro__");
 		label_ptr(W, pos, ty->tp_bases, "__bases__");
 		label_ptr(W, pos, (PyObject *)ty->tp_base, "__base__");
 		label_ptr(W, pos, ty->tp_cache, "__cache__");
 		label_ptr(W, pos, ((PyHeapTypeObject *)ty)->ht_module,
 			  "__module_object__");
+#if HS_PY_MINOR == 11
+	/* generators' and frame objects' fields: read on 3.11's layout
+	 * only; on the other versions they stay unlabelled */
 	} else if (PyGen_Check(o) || PyCoro_CheckExact(o) ||
 		   PyAsyncGen_CheckExact(o)) {
 		/* one layout (_PyGenObject_HEAD) for the three */
@@ -324,6 +312,7 @@ void label_gc(walk *W, PyObject *o)
 		label_ptr(W, pos, fo->f_trace, "f_trace");
 		if (fo->f_frame->owner == FRAME_OWNED_BY_FRAME_OBJECT)
 			label_iframe(W, pos, fo->f_frame, "<frame object>");
+#endif
 	} else if (PyTraceBack_Check(o)) {
 		PyTracebackObject *tb = (PyTracebackObject *)o;
 
@@ -334,10 +323,29 @@ void label_gc(walk *W, PyObject *o)
 
 		label_ptr(W, pos, e->dict, "__dict__");
 		label_ptr(W, pos, e->args, "args");
+#if HS_PY_MINOR >= 11
 		label_ptr(W, pos, e->notes, "__notes__");
+#endif
 		label_ptr(W, pos, e->traceback, "__traceback__");
 		label_ptr(W, pos, e->cause, "__cause__");
 		label_ptr(W, pos, e->context, "__context__");
+#if HS_PY_MINOR == 10
+	} else if (PyFrame_Check(o)) {
+		/* 3.10's frames are objects: their locals by name */
+		PyFrameObject *f = (PyFrameObject *)o;
+		int specials, n = 0;
+
+		label_ptr(W, pos, (PyObject *)f->f_back, "f_back");
+		label_ptr(W, pos, (PyObject *)f->f_code, "f_code");
+		label_ptr(W, pos, f->f_globals, "f_globals");
+		label_ptr(W, pos, f->f_builtins, "f_builtins");
+		label_ptr(W, pos, f->f_locals, "f_locals");
+		if (pv_frame_code(f))
+			n = pv_frame_nlocals(f, &specials);
+		for (int i = 0; i < n; i++)
+			label_name(W, pos, f->f_localsplus[i],
+				   pv_frame_name(f, i));
+#endif
 	} else if (PyCell_Check(o)) {
 		label_ptr(W, pos, PyCell_GET(o), "cell_contents");
 	} else if (PyMethod_Check(o)) {

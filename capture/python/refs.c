@@ -115,16 +115,17 @@ static void gapfill_gc(walk *W, PyObject *o)
 {
 	if (PyDict_Check(o)) {
 		PyDictObject *mp = (PyDictObject *)o;
-		PyDictKeysObject *k = mp->ma_keys;
 
 		/* a split dict's keys are the type's (below) */
-		if (DK_IS_UNICODE(k) && !mp->ma_values) {
-			PyDictUnicodeEntry *e = DK_UNICODE_ENTRIES(k);
+		if (!pv_dict_visits_keys(mp) && !mp->ma_values) {
+			Py_ssize_t n = pv_keys_n(mp->ma_keys);
 
-			for (Py_ssize_t i = 0; i < k->dk_nentries; i++)
-				if (e[i].me_key && e[i].me_value)
-					push_ref(W, e[i].me_key,
-						 L(W, "<key>"), 0);
+			for (Py_ssize_t i = 0; i < n; i++) {
+				PyObject *k, *v = pv_dict_entry(mp, i, &k);
+
+				if (k && v)
+					push_ref(W, k, L(W, "<key>"), 0);
+			}
 		}
 	}
 	if (PyType_Check(o) &&
@@ -135,20 +136,30 @@ static void gapfill_gc(walk *W, PyObject *o)
 		add_missing(W, et->ht_name, "__name__");
 		add_missing(W, et->ht_qualname, "__qualname__");
 		add_missing(W, et->ht_slots, "__slots__");
-		add_missing(W, et->ht_type.tp_subclasses, "__subclasses__");
-		if (k && DK_IS_UNICODE(k)) {
-			PyDictUnicodeEntry *e = DK_UNICODE_ENTRIES(k);
+		add_missing(W, pv_type_subclasses(&et->ht_type),
+			    "__subclasses__");
+		for (Py_ssize_t i = 0; k && i < pv_keys_n(k); i++) {
+			PyObject *key = pv_keys_key(k, i);
 
-			for (Py_ssize_t i = 0; i < k->dk_nentries; i++)
-				if (e[i].me_key)
-					push_ref(W, e[i].me_key,
-						 L(W, "<attribute name>"), 0);
+			if (key)
+				push_ref(W, key, L(W, "<attribute name>"), 0);
 		}
 	}
-	if (PyWeakref_Check(o)) {
-		PyObject *r = PyWeakref_GET_OBJECT(o);
+	if (Py_TYPE(o)->tp_flags & Py_TPFLAGS_MANAGED_DICT) {
+		PyObject **vals, *d = pv_managed_dict(o);
+		PyDictKeysObject *k;
+		Py_ssize_t n;
 
-		if (r && r != Py_None)
+		/* 3.13: an instance whose values are inline visits them,
+		 * not the dict made for its __dict__ */
+		if (d && pv_inline_values(o, &vals, &k, &n) &&
+		    !pv_managed_dict_visited(1))
+			add_missing(W, d, "__dict__");
+	}
+	if (PyWeakref_Check(o)) {
+		PyObject *r = ((PyWeakReference *)o)->wr_object;
+
+		if (r && r != Py_None && Py_REFCNT(r) > 0)
 			push_ref(W, r, L(W, "__referent__"), HS_REF_WEAK);
 	}
 }
@@ -164,29 +175,24 @@ static void collect_nongc(walk *W, PyObject *o)
 		 * borrowed for static types, and reached through __mro__ */
 		PyTypeObject *ty = (PyTypeObject *)o;
 
-		add_missing(W, ty->tp_dict, "__dict__");
+		PyObject *d = pv_type_dict(ty);
+
+		add_missing(W, d, "__dict__");
 		add_missing(W, ty->tp_bases, "__bases__");
 		add_missing(W, ty->tp_mro, "__mro__");
-		add_missing(W, ty->tp_subclasses, "__subclasses__");
+		add_missing(W, pv_type_subclasses(ty), "__subclasses__");
 		add_missing(W, ty->tp_cache, "__cache__");
-		if (W->pass == 1 && ty->tp_dict)
-			am_put(W, &W->ns, (uint64_t)(uintptr_t)ty->tp_dict, 0,
-			       NULL);
+		if (W->pass == 1 && d)
+			am_put(W, &W->ns, (uint64_t)(uintptr_t)d, 0, NULL);
 		return;
 	}
 	if (PyCode_Check(o)) {
-		PyCodeObject *c = (PyCodeObject *)o;
+		PyObject *refs[PV_CODE_MAX];
+		const char *names[PV_CODE_MAX];
+		int n = pv_code_refs((PyCodeObject *)o, refs, names);
 
-		add_missing(W, c->co_consts, "co_consts");
-		add_missing(W, c->co_names, "co_names");
-		add_missing(W, c->co_exceptiontable, "co_exceptiontable");
-		add_missing(W, c->co_localsplusnames, "co_localsplusnames");
-		add_missing(W, c->co_localspluskinds, "co_localspluskinds");
-		add_missing(W, c->co_filename, "co_filename");
-		add_missing(W, c->co_name, "co_name");
-		add_missing(W, c->co_qualname, "co_qualname");
-		add_missing(W, c->co_linetable, "co_linetable");
-		add_missing(W, c->_co_code, "_co_code");
+		for (int i = 0; i < n; i++)
+			add_missing(W, refs[i], names[i]);
 		return;
 	}
 	if (t->tp_traverse && !PyType_IS_GC(t))
@@ -228,9 +234,17 @@ int collect(walk *W, PyObject *o)
 				am_put(W, &W->ns, (uint64_t)(uintptr_t)
 				       PyModule_GetDict(o), 0, NULL);
 			else if (PyType_Check(o) &&
-				 ((PyTypeObject *)o)->tp_dict)
+				 pv_type_dict((PyTypeObject *)o))
 				am_put(W, &W->ns, (uint64_t)(uintptr_t)
-				       ((PyTypeObject *)o)->tp_dict, 0, NULL);
+				       pv_type_dict((PyTypeObject *)o), 0, NULL);
+#if HS_PY_MINOR == 10
+			/* 3.10 keeps attributes in an instance dict: its keys
+			 * are attribute names, which redaction keeps */
+			else if (Py_TYPE(o)->tp_traverse == g_subtype_traverse &&
+				 pv_dict_ptr(o) && *pv_dict_ptr(o))
+				am_put(W, &W->ns, (uint64_t)(uintptr_t)
+				       *pv_dict_ptr(o), 0, NULL);
+#endif
 		} else {
 			label_gc(W, o);
 		}

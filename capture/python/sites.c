@@ -18,7 +18,7 @@ uint32_t site_of(walk *W, PyObject *o)
 {
 	uint32_t files[256], lines[256], funcs[256], idx = HS_NO_SITE;
 	uint64_t h = 1469598103934665603ull;
-	uintptr_t start = (uintptr_t)o - _PyType_PreHeaderSize(Py_TYPE(o));
+	uintptr_t start = (uintptr_t)o - pv_preheader(o);
 	PyObject *tb = _PyTraceMalloc_GetTraceback(0, start);
 	Py_ssize_t n;
 	int rc;

@@ -47,7 +47,7 @@ static void resolve_sizeof(PyTypeObject *t, typeinfo *ti)
 		return;
 	for (Py_ssize_t b = 0; b < PyTuple_GET_SIZE(mro); b++) {
 		PyTypeObject *bt = (PyTypeObject *)PyTuple_GET_ITEM(mro, b);
-		PyObject *d = bt->tp_dict, *v;
+		PyObject *d = pv_type_dict(bt), *v;
 		PyMethodDef *ml;
 
 		if (!d || !PyDict_Check(d))
@@ -138,8 +138,15 @@ typeinfo *type_info(walk *W, PyTypeObject *t)
 	}
 	ti = &W->ti[W->nti];
 	n = type_name(W, t, name, sizeof(name));
-	rc = hs_writer_type_flags(&ti->widx, W->w, name, n, NULL,
-				  is_sequence_type(t) ? HS_TYPE_SEQUENCE : 0);
+	/* the type is an object of the dump too: its id (its address)
+	 * tells apart classes that share a name */
+	{
+		uint64_t id = (uint64_t)(uintptr_t)t;
+
+		rc = hs_writer_type_flags(&ti->widx, W->w, name, n, &id,
+					  is_sequence_type(t)
+					  ? HS_TYPE_SEQUENCE : 0);
+	}
 	if (rc < 0) {
 		fail(W, rc);
 		return NULL;
@@ -150,32 +157,6 @@ typeinfo *type_info(walk *W, PyTypeObject *t)
 		   NULL) < 0)
 		return NULL;
 	return &W->ti[W->nti++];
-}
-
-static Py_ssize_t str_sizeof(PyObject *s)
-{
-	PyASCIIObject *a = (PyASCIIObject *)s;
-	PyCompactUnicodeObject *c = (PyCompactUnicodeObject *)s;
-	Py_ssize_t len = a->length, size;
-	int compact_ascii = a->state.compact && a->state.ascii;
-
-	if (compact_ascii)
-		size = (Py_ssize_t)sizeof(PyASCIIObject) + len + 1;
-	else if (a->state.compact)
-		size = (Py_ssize_t)sizeof(PyCompactUnicodeObject) +
-		       (len + 1) * a->state.kind;
-	else {
-		size = (Py_ssize_t)sizeof(PyUnicodeObject);
-		if (((PyUnicodeObject *)s)->data.any)
-			size += (len + 1) * a->state.kind;
-	}
-	if (a->wstr && (!a->state.ready ||
-			(void *)a->wstr != PyUnicode_DATA(s)))
-		size += ((compact_ascii ? len : c->wstr_length) + 1) *
-			(Py_ssize_t)sizeof(wchar_t);
-	if (!compact_ascii && c->utf8 && (void *)c->utf8 != PyUnicode_DATA(s))
-		size += c->utf8_length + 1;
-	return size;
 }
 
 /* Bytes an instance's attribute values array costs, which 3.11 allocates
@@ -192,6 +173,7 @@ static Py_ssize_t str_sizeof(PyObject *s)
  * those first ones. */
 static uint64_t values_size(PyObject *o)
 {
+#if HS_PY_MINOR == 11
 	PyTypeObject *t = Py_TYPE(o);
 	PyDictValues *vals;
 	PyDictKeysObject *k;
@@ -212,6 +194,12 @@ static uint64_t values_size(PyObject *o)
 	if (cap < 1)
 		cap = 1;
 	return (uint64_t)p + (uint64_t)cap * sizeof(PyObject *);
+#else
+	/* 3.10 has no values arrays; 3.12's and 3.13's are not measured
+	 * (3.13 keeps them inside the object): counted as 0 */
+	(void)o;
+	return 0;
+#endif
 }
 
 /* What o costs (sys.getsizeof, plus what it leaves out: values_size());
@@ -238,15 +226,11 @@ uint64_t obj_size(walk *W, PyObject *o, const typeinfo *ti, uint64_t *rt)
 		break;
 	}
 	case SZ_STR:
-		n = str_sizeof(o);
+		n = pv_str_size(o);
 		break;
-	case SZ_INT: {
-		Py_ssize_t d = Py_SIZE(o) < 0 ? -Py_SIZE(o) : Py_SIZE(o);
-
-		n = (Py_ssize_t)offsetof(PyLongObject, ob_digit) +
-		    (d ? d : 1) * (Py_ssize_t)sizeof(digit);
+	case SZ_INT:
+		n = pv_int_size(o);
 		break;
-	}
 	case SZ_BYTEARRAY:
 		n = t->tp_basicsize + ((PyByteArrayObject *)o)->ob_alloc;
 		break;
@@ -271,7 +255,7 @@ uint64_t obj_size(walk *W, PyObject *o, const typeinfo *ti, uint64_t *rt)
 	}
 	if (n < 0)
 		n = 0;
-	*rt = (uint64_t)n + _PyType_PreHeaderSize(t);
+	*rt = (uint64_t)n + pv_preheader(o);
 	return *rt + values_size(o);
 }
 
@@ -327,7 +311,7 @@ int sizes_init(void)
 	PyObject *k, *v;
 	Py_ssize_t i = 0;
 
-	while (PyDict_Next(PyBaseObject_Type.tp_dict, &i, &k, &v))
+	while (PyDict_Next(pv_type_dict(&PyBaseObject_Type), &i, &k, &v))
 		if (PyUnicode_Check(k) &&
 		    PyUnicode_CompareWithASCIIString(k, "__sizeof__") == 0)
 			g_sizeof_name = k;
@@ -337,7 +321,7 @@ int sizes_init(void)
 		return -1;
 	}
 	for (size_t j = 0; j < N_SIZEOF; j++) {
-		PyObject *d = PyDict_GetItemWithError(g_sizeof[j].type->tp_dict,
+		PyObject *d = PyDict_GetItemWithError(pv_type_dict(g_sizeof[j].type),
 						      g_sizeof_name);
 
 		if (d && Py_IS_TYPE(d, &PyMethodDescr_Type))

@@ -74,8 +74,10 @@ int obj_index(walk *W, PyObject *o, uint32_t *idx)
  * An untracked object with a reference count of 1 reached through a
  * strong reference has no other referrer: it is new here, and it never
  * enters the map (most str, int and float objects are such; they cost no
- * lookup at all).  Reached through a weak reference, it is not numbered
- * (its one strong referrer numbers it) and the weak reference is dropped.
+ * lookup at all).  Unless weak references can reach it too: its one
+ * strong reference may be held from C, where no walk finds it (3.13's
+ * thread-local dummies), so an object whose type takes weak references
+ * goes through the map, whichever reference finds it first.
  *
  * Pass 2 calls it for untracked objects only; *idx = the index.
  * @return 1 (in the dump), 0 (not), or an error.
@@ -87,7 +89,7 @@ int discover(walk *W, PyObject *r, int weak, uint32_t *idx)
 
 	if (W->pass == 1 && is_tracked(r))
 		return 0;
-	if (Py_REFCNT(r) == 1) {
+	if (Py_REFCNT(r) == 1 && !Py_TYPE(r)->tp_weaklistoffset) {
 		if (weak)
 			return 0;
 		HS_RETURN_ERROR_IF(W->next >= UINT32_MAX - 1, fail(W, HS_ELIMIT),
@@ -197,6 +199,12 @@ static int expand(walk *W, PyObject *o)
 		if (rc < 0)
 			return rc;
 		if (rc == 0) {
+			if (W->debug)
+				fprintf(stderr, "heapsnap: dropped a reference "
+					"from %s at %p to %s at %p (refcount "
+					"%zd)\n", Py_TYPE(o)->tp_name,
+					(void *)o, Py_TYPE(W->rp[i])->tp_name,
+					(void *)W->rp[i], Py_REFCNT(W->rp[i]));
 			W->st->dropped_refs++;
 			continue;
 		}

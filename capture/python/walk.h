@@ -11,21 +11,44 @@
 #define HS_WALK_H
 
 #define PY_SSIZE_T_CLEAN
+/* the version walker reads the internals of the CPython versions it
+ * knows; pyver.h isolates what differs between them */
+#include <patchlevel.h>
+#include <pyconfig.h>
+#if PY_VERSION_HEX >= 0x030A0000 && PY_VERSION_HEX < 0x030E0000 && \
+    !defined(Py_GIL_DISABLED)
+#define HS_VERSION_WALKER 1
 #define Py_BUILD_CORE 1
+#endif
 #include <Python.h>
 #include <structmember.h>
 
-#if PY_VERSION_HEX < 0x030B0000 || PY_VERSION_HEX >= 0x030C0000
-#error "heapsnap's capture reads CPython 3.11 internals; this Python is not 3.11"
+#ifndef HS_VERSION_WALKER
+#error "heapsnap's capture reads CPython 3.10-3.13 internals; this Python is another"
 #endif
 
-#include "internal/pycore_dict.h"
-#include "internal/pycore_frame.h"
 #include "internal/pycore_gc.h"
 #include "internal/pycore_interp.h"
 #include "internal/pycore_object.h"
 #include "internal/pycore_pymem.h"
+#include "internal/pycore_runtime.h"
+#if PY_VERSION_HEX >= 0x030B0000
+#include "internal/pycore_dict.h"
+#include "internal/pycore_frame.h"
+#endif
+#if PY_VERSION_HEX >= 0x030C0000
+#include "internal/pycore_long.h"
+#include "internal/pycore_typeobject.h"
+#endif
+#if PY_VERSION_HEX >= 0x030D0000
+#include "internal/pycore_tracemalloc.h"
+#else
 #include <tracemalloc.h>
+#endif
+#if PY_VERSION_HEX < 0x030B0000
+#include <frameobject.h>
+#endif
+#include <sched.h>
 
 #include <stdint.h>
 #include <stdio.h>
@@ -43,6 +66,8 @@
 #define TEXT_MAX 200          /* longest label text */
 #define PREVIEW_MAX 64
 #define STATIC_REFCNT 100000000 /* deepfreeze gives 999999999 */
+
+#include "pyver.h"
 
 /* ---- what hs_pywalk_init() finds ---- */
 
@@ -270,15 +295,11 @@ uint32_t site_of(walk *W, PyObject *o);
 
 /* ---- thread frames (frames.c) ---- */
 
-typedef int (*frame_fn)(walk *W, PyThreadState *ts, int tno,
-			_PyInterpreterFrame *f);
+typedef int (*frame_fn)(walk *W, PyThreadState *ts, int tno, pv_frame *f);
 
 int each_frame(walk *W, frame_fn fn);
-PyObject **dict_ptr(PyObject *o);
-int frame_discover(walk *W, PyThreadState *ts, int tno,
-		   _PyInterpreterFrame *f);
-int frame_roots(walk *W, PyThreadState *ts, int tno,
-		_PyInterpreterFrame *f);
+int frame_discover(walk *W, PyThreadState *ts, int tno, pv_frame *f);
+int frame_roots(walk *W, PyThreadState *ts, int tno, pv_frame *f);
 
 /* ---- roots (roots.c) ---- */
 

@@ -55,9 +55,11 @@ typedef struct {
 	unsigned word_size;           /**< bytes in a pointer; 0 = this build's */
 	uint64_t rss;                 /**< the process's resident set size at
 	                                   capture time, bytes; 0 = unknown */
+	const char *walker;           /**< optional: the capture's walker, "3.12",
+	                                   "portable"; NULL = not written */
 } hs_header;
 
-#define HS_HEADER_INIT { NULL, NULL, 0, 0, NULL, 0, 0 }
+#define HS_HEADER_INIT { NULL, NULL, 0, 0, NULL, 0, 0, NULL }
 
 /** A value preview's kind. */
 typedef enum {
@@ -128,6 +130,7 @@ typedef struct {
 			unsigned word_size;
 			hs_ref_mode ref_mode;
 			uint64_t rss;     /**< 0 when absent */
+			hs_str walker;   /**< optional field; len 0 if absent */
 		} header;
 		struct {
 			uint32_t index;

@@ -87,6 +87,8 @@ typedef struct {
 	hs_snapinfo info;
 	char *runtime, *runtime_version, *reason;
 	size_t runtime_len, runtime_version_len, reason_len;
+	char *walker;             /**< the optional header field; "" if absent */
+	size_t walker_len;
 
 	/* counts, over the records that could be read */
 	uint64_t objects;

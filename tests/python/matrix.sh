@@ -17,7 +17,7 @@ B=${HS_BUILD:-$top/build}
 VERSIONS=${HS_PY_VERSIONS:-"3.10 3.11 3.12 3.13"}
 # the versions whose walkers exist (issue 11): others are skipped, loudly,
 # until theirs land
-SUPPORTED="3.11"
+SUPPORTED="3.10 3.11 3.12 3.13"
 # the versions whose tests also run with HEAPSNAP_WALKER=portable
 PORTABLE=""
 

@@ -29,6 +29,15 @@ class FidelityTest(unittest.TestCase):
     def tearDown(self):
         shutil.rmtree(self.dir, ignore_errors=True)
 
+    def only_on(self, versions, what):
+        """Skips, saying why, on a CPython where the capture does not do
+        what (capture/python/README.md: read on 3.11's layout only)."""
+        if sys.version_info[:2] not in versions:
+            why = "%s: not done on CPython %d.%d" % ((what,) +
+                                                      sys.version_info[:2])
+            print("skip: " + why, file=sys.stderr)
+            self.skipTest(why)
+
     def child(self, body, *args):
         """Runs body with sys.argv[1] = a dump path in the temp dir;
         returns (stdout lines, dump path)."""
@@ -119,7 +128,10 @@ class FidelityTest(unittest.TestCase):
             self.assertTrue(secret in plain)     # the test can fail
             self.assertFalse(secret in red, secret)
         labels = set(Snap(path).strings.values())
-        self.assertIn("plain_name", labels)
+        # 3.10 keeps the attributes in the instance's dict: the label is
+        # the key's repr there
+        self.assertIn("'plain_name'" if sys.version_info < (3, 11)
+                      else "plain_name", labels)
         hashed = sorted(l for l in labels if re.match(r"^<key#[0-9a-f]{6}>$",
                                                        l or ""))
         self.assertGreaterEqual(len(hashed), 3)
@@ -128,6 +140,7 @@ class FidelityTest(unittest.TestCase):
         self.assertTrue(set(hashed) <= again)
 
     def test_instance_size_is_what_it_costs(self):
+        self.only_on([(3, 11)], "the values array's size")
         lines, path = self.child("""
             import sys, tracemalloc, heapsnap
             class P:
@@ -170,6 +183,7 @@ class FidelityTest(unittest.TestCase):
         self.assertGreater(int(pa.group(1)), int(pg.group(1)))
 
     def test_generator_coroutine_traceback_labels(self):
+        self.only_on([(3, 11)], "generator and frame object labels")
         lines, path = self.child("""
             import sys, heapsnap
             class InGen: pass
@@ -220,6 +234,8 @@ class FidelityTest(unittest.TestCase):
                          "__main__.InTb")
 
     def test_thread_names_and_native_ids(self):
+        self.only_on([(3, 11), (3, 12), (3, 13)],
+                     "the native thread id (3.10's thread states lack it)")
         lines, path = self.child("""
             import sys, threading, heapsnap
             ev = threading.Event()

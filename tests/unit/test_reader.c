@@ -18,6 +18,7 @@
 
 #include "format.h"
 #include "hs_reader.h"
+#include "hs_summary.h"
 #include "testutil.h"
 #include "unit.h"
 
@@ -1488,7 +1489,46 @@ static void test_open_keeps_file_unmapped(void)
 	tu_snap_free(&s);
 }
 
+/* The optional walker field of the header: written only when set, read
+ * back by the reader, the summary and the graph; absent reads as "". */
+static void test_header_walker(void)
+{
+	for (int with = 0; with < 2; with++) {
+		hs_writer_options o = HS_WRITER_OPTIONS_INIT;
+		hs_header h = HS_HEADER_INIT;
+		hs_buf buf;
+		hs_writer *w = NULL;
+		hs_reader *r = NULL;
+		hs_summary s;
+		hs_record rec;
+		const char *want = with ? "3.12" : "";
+
+		hs_buf_init(&buf);
+		h.runtime = "python";
+		h.walker = with ? "3.12" : NULL;
+		CU_ASSERT_EQUAL_FATAL(hs_writer_open_sink(&w, hs_buf_sink(&buf),
+							  "w.snap", &o, &h), 0);
+		CU_ASSERT_EQUAL_FATAL(hs_writer_close(w), 0);
+		CU_ASSERT_EQUAL_FATAL(hs_reader_open_mem(&r, buf.data, buf.len,
+							 "w.snap", NULL), 0);
+		CU_ASSERT_STRING_EQUAL(hs_reader_info(r)->header.walker, want);
+		CU_ASSERT_EQUAL(hs_reader_next(&rec, r), 0);
+		CU_ASSERT_EQUAL(rec.kind, HS_REC_HEADER);
+		CU_ASSERT_EQUAL(rec.u.header.walker.len, strlen(want));
+		CU_ASSERT_EQUAL(memcmp(rec.u.header.walker.ptr, want,
+				       strlen(want)), 0);
+		CU_ASSERT_EQUAL(hs_summary_scan(&s, r, NULL), 0);
+		CU_ASSERT_EQUAL(s.walker_len, strlen(want));
+		CU_ASSERT_STRING_EQUAL(s.walker, want);
+		CU_ASSERT_STRING_EQUAL(s.info.header.walker, want);
+		hs_summary_release(&s);
+		hs_reader_free(r);
+		hs_buf_release(&buf);
+	}
+}
+
 HS_SUITE(reader,
+	 HS_TEST(test_header_walker),
 	 HS_TEST(test_roundtrip_random_graphs),
 	 HS_TEST(test_scan_threads_same_multiset),
 	 HS_TEST(test_truncation_every_offset),

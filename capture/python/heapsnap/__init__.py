@@ -32,7 +32,8 @@ def _started_as_m():
 
 if _started_as_m() and _sys.path and _sys.path[0] in ("", _os.getcwd()):
     del _sys.path[0]
-from ._capture import dump, read_records
+from ._capture import dump, read_records, WALKERS
 from ._triggers import enable, disable, parse_size
 
-__all__ = ["dump", "read_records", "enable", "disable", "parse_size"]
+__all__ = ["dump", "read_records", "enable", "disable", "parse_size",
+           "WALKERS"]
