@@ -17,7 +17,10 @@ B=${HS_BUILD:-$top/build}
 VERSIONS=${HS_PY_VERSIONS:-"3.10 3.11 3.12 3.13"}
 # the versions whose walkers exist (issue 11): others are skipped, loudly,
 # until theirs land
-SUPPORTED="3.10 3.11 3.12 3.13"
+SUPPORTED="3.11 3.12 3.13"
+# 3.10 has a walker, but its near-OOM watchdog dump is killed by the
+# cgroup limit (test_watchdog_dump_near_oom): not supported until it is not
+BUILDS_ONLY="3.10"
 # the versions whose tests also run with HEAPSNAP_WALKER=portable
 PORTABLE=""
 
@@ -47,7 +50,10 @@ mkdir -p "$B/pyvenv" || exit 1
 for v in $VERSIONS; do
 	case " $SUPPORTED " in
 	*" $v "*) ;;
-	*) echo "python-$v: skipped (the capture has no walker for CPython $v yet)"
+	*) case " $BUILDS_ONLY " in
+	   *" $v "*) echo "python-$v: skipped (its walker exists but fails the near-OOM watchdog test: not supported yet)" ;;
+	   *) echo "python-$v: skipped (the capture has no walker for CPython $v yet)" ;;
+	   esac
 	   continue ;;
 	esac
 	py=$(find_python "$v")
