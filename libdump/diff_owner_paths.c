@@ -336,9 +336,7 @@ int diff_owners_by_path(hs_diff *df, size_t k, const uint32_t *rowmap0,
 	for (size_t i = 0; i < df->nowners; i++)
 		df->owners[i].path.ptr = (const char *)df->paths.data +
 					 (uintptr_t)df->owners[i].path.ptr;
-	if (df->nowners > 1)  /* owners may be NULL when empty */
-		qsort(df->owners, df->nowners, sizeof(*df->owners),
-		      diff_cmp_owner);
+	diff_sort_owners(df);
 	rc = 0;
 done:
 	free(t0);

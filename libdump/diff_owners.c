@@ -34,7 +34,7 @@ static int owner_visit(uint32_t node, uint32_t depth, int enter, void *payload)
 	return 0;
 }
 
-int diff_cmp_owner(const void *pa, const void *pb)
+static int cmp_owner(const void *pa, const void *pb)
 {
 	const hs_diff_owner *a = pa, *b = pb;
 
@@ -43,6 +43,12 @@ int diff_cmp_owner(const void *pa, const void *pb)
 	if (a->objects != b->objects)
 		return a->objects > b->objects ? -1 : 1;
 	return a->node < b->node ? -1 : a->node > b->node;
+}
+
+void diff_sort_owners(hs_diff *df)
+{
+	if (df->nowners > 1)  /* owners may be NULL when empty */
+		qsort(df->owners, df->nowners, sizeof(*df->owners), cmp_owner);
 }
 
 /* Groups the new objects (is_new) of the new snapshot by their nearest
@@ -113,9 +119,7 @@ int diff_owners_by_id(hs_diff *df, const uint32_t *old_of,
 								 o->old_node);
 		}
 	}
-	if (df->nowners > 1)  /* owners may be NULL when empty */
-		qsort(df->owners, df->nowners, sizeof(*df->owners),
-		      diff_cmp_owner);
+	diff_sort_owners(df);
 	rc = 0;
 done:
 	hs_big_free(own);

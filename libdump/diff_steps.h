@@ -62,9 +62,9 @@ int diff_match_ids(uint32_t *match, unsigned char *present,
 		   const hs_graph *g, const uint32_t *rowmap,
 		   const hs_graph *other, const uint32_t *other_rowmap);
 
-/* diff_cmp_owner() : qsort order of owners: most bytes, most objects,
+/* diff_sort_owners() : sorts df->owners: most bytes, most objects,
  * then lowest node first. */
-int diff_cmp_owner(const void *pa, const void *pb);
+void diff_sort_owners(hs_diff *df);
 
 /* diff_owners_by_id() : df->owners: the new objects (is_new) of the new
  * snapshot grouped by their nearest surviving dominator (old_of: as
