@@ -558,6 +558,133 @@ static inline int pv_frame_line(pv_frame *f)
 #endif
 }
 
+/* ---- generators, coroutines, frame objects ---- */
+
+/* The code a generator, coroutine or async generator runs (gi_code),
+ * as its traverse visits it (3.12+: through its frame), or NULL. */
+static inline PyObject *pv_gen_code(PyGenObject *g)
+{
+#if HS_PY_MINOR <= 11
+	return (PyObject *)g->gi_code;
+#else
+	return g->gi_frame_state < FRAME_CLEARED
+	       ? (PyObject *)pv_frame_code((pv_frame *)g->gi_iframe) : NULL;
+#endif
+}
+
+/* The interpreter frame a generator's traverse walks (3.11+: the one
+ * inside the generator, while not cleared), or NULL (3.10: its frame is
+ * an object, gi_frame, labelled by its own walk). */
+static inline pv_frame *pv_gen_iframe(PyGenObject *g)
+{
+#if HS_PY_MINOR == 10
+	(void)g;
+	return NULL;
+#else
+	return g->gi_frame_state < FRAME_CLEARED
+	       ? (pv_frame *)g->gi_iframe : NULL;
+#endif
+}
+
+/* 3.10's generator frame object, NULL elsewhere. */
+static inline PyObject *pv_gen_frame_object(PyGenObject *g)
+{
+#if HS_PY_MINOR == 10
+	return (PyObject *)g->gi_frame;
+#else
+	(void)g;
+	return NULL;
+#endif
+}
+
+/* The frame data a frame object owns (a finished frame a traceback
+ * keeps, 3.11+), or NULL. */
+static inline pv_frame *pv_frameobject_iframe(PyFrameObject *fo)
+{
+#if HS_PY_MINOR == 10
+	(void)fo;
+	return NULL;
+#else
+	return fo->f_frame->owner == FRAME_OWNED_BY_FRAME_OBJECT
+	       ? fo->f_frame : NULL;
+#endif
+}
+
+/* How many of a frame's locals and stack slots are valid: its recorded
+ * stack top, or -1 while it runs (3.11+). */
+static inline int pv_frame_stacktop(pv_frame *f)
+{
+#if HS_PY_MINOR == 10
+	return f->f_stackdepth < 0 ? -1 :
+	       (int)(f->f_valuestack - f->f_localsplus) + f->f_stackdepth;
+#else
+	return f->stacktop;
+#endif
+}
+
+/* ---- attribute values sys.getsizeof leaves out ---- */
+
+/*
+ * Bytes of an instance's attribute values that sys.getsizeof does not
+ * count.  3.11 and 3.12 allocate the values array apart from the object
+ * (new_values(): a prefix, the entries' insertion order rounded up to a
+ * word whose last byte says its size P, then cap pointers, P - 9 <= cap
+ * <= P - 2); 3.13 keeps them inside the object, after its fields, with
+ * their capacity recorded.  3.10 has none (the instance's dict is an
+ * object of its own).
+ */
+static inline uint64_t pv_values_size(PyObject *o)
+{
+	PyTypeObject *t = Py_TYPE(o);
+
+#if HS_PY_MINOR == 10
+	(void)t;
+	return 0;
+#elif HS_PY_MINOR <= 12
+	PyDictKeysObject *k = ((PyHeapTypeObject *)t)->ht_cached_keys;
+	PyDictValues *vals;
+	Py_ssize_t cap, p;
+
+	if (!(t->tp_flags & Py_TPFLAGS_MANAGED_DICT) || !k)
+		return 0;
+#if HS_PY_MINOR == 11
+	vals = *_PyObject_ValuesPointer(o);
+#else
+	{
+		PyDictOrValues dorv = *_PyObject_DictOrValuesPointer(o);
+
+		vals = _PyDictOrValues_IsValues(dorv)
+		       ? _PyDictOrValues_GetValues(dorv) : NULL;
+	}
+#endif
+	if (!vals)
+		return 0;
+	/* the keys' entries plus room now can only have shrunk since the
+	 * array was made: brought into the range its prefix gives, exact
+	 * once a class's keys have settled, short by at most 7 pointers
+	 * for its first few dozen instances */
+	p = ((uint8_t *)vals)[-1];
+	cap = k->dk_nentries + k->dk_usable;
+	if (cap < p - 9)
+		cap = p - 9;
+	if (cap > p - 2)
+		cap = p - 2;
+	if (cap < 1)
+		cap = 1;
+	return (uint64_t)p + (uint64_t)cap * sizeof(PyObject *);
+#else
+	size_t cap;
+
+	if (!(t->tp_flags & Py_TPFLAGS_INLINE_VALUES))
+		return 0;
+	/* _PyInlineValuesSize() at allocation: the order bytes rounded up
+	 * to a word, the header word and cap pointers */
+	cap = _PyObject_InlineValues(o)->capacity;
+	return _Py_SIZE_ROUND_UP(cap, sizeof(PyObject *)) +
+	       (cap + 1) * sizeof(PyObject *);
+#endif
+}
+
 /* The runtime's thread-list lock, taken without releasing the GIL (as
  * sys._current_frames does): a thread starting or ending does not need
  * the GIL to change the list. */

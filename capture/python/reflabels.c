@@ -12,37 +12,38 @@
 /* Labels what _PyFrame_Traverse visits of a frame that is not a thread's
  * (a generator's, a coroutine's, a finished one a traceback keeps): its
  * frame object, locals dict, function and code, then each local by its
- * name and the value stack up to its recorded top as <stack>. */
-#if HS_PY_MINOR == 11
-static void label_iframe(walk *W, size_t pos, _PyInterpreterFrame *f,
-			 const char *frame_obj)
+ * name and the value stack up to its recorded top as <stack>.  (3.10's
+ * frames are objects, labelled as such.) */
+static void label_iframe(walk *W, size_t pos, pv_frame *f,
+			 const char *frame_obj, const char *code)
 {
-	PyCodeObject *co = f->f_code;
-	PyObject *names = co ? co->co_localsplusnames : NULL;
-	PyObject **locals = _PyFrame_GetLocalsArray(f);
+	static const char *const names[4] = {
+		NULL, "f_locals", "<function>", NULL
+	};
+	int top = pv_frame_stacktop(f);
 
-	label_ptr(W, pos, (PyObject *)f->frame_obj, frame_obj);
-	label_ptr(W, pos, f->f_locals, "f_locals");
-	label_ptr(W, pos, (PyObject *)f->f_func, "<function>");
-	label_ptr(W, pos, (PyObject *)co, "f_code");
-	for (int i = 0; i < f->stacktop; i++) {
-		PyObject *v = locals[i];
+	for (int k = 0; k < 4; k++) {
+		const char *what;
+		PyObject *v = pv_frame_special(f, k, &what);
+
+		label_ptr(W, pos, v, k == 0 ? frame_obj : k == 3 ? code
+				     : names[k]);
+	}
+	for (int i = 0; i < top; i++) {
+		PyObject *v = pv_frame_local(f, i), *name;
 
 		if (!v)
 			continue;
 		for (size_t j = pos; j < W->nr; j++) {
 			if (W->rp[j] != v || W->rl[j] != HS_NO_LABEL)
 				continue;
-			W->rl[j] = names && PyTuple_Check(names) &&
-				   i < PyTuple_GET_SIZE(names)
-				   ? name_label(W, PyTuple_GET_ITEM(names, i))
-				   : L(W, "<stack>");
+			name = pv_frame_name(f, i);
+			W->rl[j] = name ? name_label(W, name) : L(W, "<stack>");
 			pos = j + 1;
 			break;
 		}
 	}
 }
-#endif
 
 /* Labels the dict part of a dict's references (what dict_traverse
  * visits), starting at pos; @return the position after it, or SIZE_MAX
@@ -287,31 +288,32 @@ void label_gc(walk *W, PyObject *o)
 		label_ptr(W, pos, ty->tp_cache, "__cache__");
 		label_ptr(W, pos, ((PyHeapTypeObject *)ty)->ht_module,
 			  "__module_object__");
-#if HS_PY_MINOR == 11
-	/* generators' and frame objects' fields: read on 3.11's layout
-	 * only; on the other versions they stay unlabelled */
 	} else if (PyGen_Check(o) || PyCoro_CheckExact(o) ||
 		   PyAsyncGen_CheckExact(o)) {
 		/* one layout (_PyGenObject_HEAD) for the three */
 		PyGenObject *g = (PyGenObject *)o;
 		int coro = PyCoro_CheckExact(o), ag = PyAsyncGen_CheckExact(o);
+		const char *code = coro ? "cr_code" : ag ? "ag_code" : "gi_code";
+		const char *frame = coro ? "cr_frame" : ag ? "ag_frame"
+				    : "gi_frame";
+		pv_frame *f = pv_gen_iframe(g);
 
-		label_ptr(W, pos, (PyObject *)g->gi_code,
-			  coro ? "cr_code" : ag ? "ag_code" : "gi_code");
+		label_ptr(W, pos, pv_gen_code(g), code);
+		label_ptr(W, pos, pv_gen_frame_object(g), frame);
 		label_ptr(W, pos, g->gi_name, "__name__");
 		label_ptr(W, pos, g->gi_qualname, "__qualname__");
-		if (g->gi_frame_state < FRAME_CLEARED)
-			label_iframe(W, pos, (_PyInterpreterFrame *)g->gi_iframe,
-				     coro ? "cr_frame" : ag ? "ag_frame"
-				     : "gi_frame");
+		if (f)
+			label_iframe(W, pos, f, frame, "f_code");
 		label_ptr(W, pos, g->gi_exc_state.exc_value, "<exception>");
+#if HS_PY_MINOR >= 11
 	} else if (PyFrame_Check(o)) {
 		PyFrameObject *fo = (PyFrameObject *)o;
+		pv_frame *f = pv_frameobject_iframe(fo);
 
 		label_ptr(W, pos, (PyObject *)fo->f_back, "f_back");
 		label_ptr(W, pos, fo->f_trace, "f_trace");
-		if (fo->f_frame->owner == FRAME_OWNED_BY_FRAME_OBJECT)
-			label_iframe(W, pos, fo->f_frame, "<frame object>");
+		if (f)
+			label_iframe(W, pos, f, "<frame object>", "f_code");
 #endif
 	} else if (PyTraceBack_Check(o)) {
 		PyTracebackObject *tb = (PyTracebackObject *)o;

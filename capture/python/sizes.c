@@ -159,50 +159,7 @@ typeinfo *type_info(walk *W, PyTypeObject *t)
 	return &W->ti[W->nti++];
 }
 
-/* Bytes an instance's attribute values array costs, which 3.11 allocates
- * apart from the object and sys.getsizeof leaves out; 0 when the instance
- * has a dict object instead (a dict of its own in the dump).
- * new_values() in 3.11's dictobject.c allocates a prefix (the entries'
- * insertion order, rounded up to a word; its last byte says its size P)
- * and then cap pointers, cap being the class's shared keys' entries plus
- * room at that time (init_inline_values() takes one from the room with
- * each instance): P - 9 <= cap <= P - 2.  The keys' entries plus room now
- * can only have shrunk since, so cap is that, brought into the range the
- * prefix gives: exact for every instance made once a class's keys have
- * settled (all but its first few dozen), short by at most 7 pointers for
- * those first ones. */
-static uint64_t values_size(PyObject *o)
-{
-#if HS_PY_MINOR == 11
-	PyTypeObject *t = Py_TYPE(o);
-	PyDictValues *vals;
-	PyDictKeysObject *k;
-	Py_ssize_t cap, p;
-
-	if (!(t->tp_flags & Py_TPFLAGS_MANAGED_DICT))
-		return 0;
-	vals = *_PyObject_ValuesPointer(o);
-	k = ((PyHeapTypeObject *)t)->ht_cached_keys;
-	if (!vals || !k)
-		return 0;
-	p = ((uint8_t *)vals)[-1];
-	cap = k->dk_nentries + k->dk_usable;
-	if (cap < p - 9)
-		cap = p - 9;
-	if (cap > p - 2)
-		cap = p - 2;
-	if (cap < 1)
-		cap = 1;
-	return (uint64_t)p + (uint64_t)cap * sizeof(PyObject *);
-#else
-	/* 3.10 has no values arrays; 3.12's and 3.13's are not measured
-	 * (3.13 keeps them inside the object): counted as 0 */
-	(void)o;
-	return 0;
-#endif
-}
-
-/* What o costs (sys.getsizeof, plus what it leaves out: values_size());
+/* What o costs (sys.getsizeof, plus what it leaves out: pv_values_size());
  * *rt gets what sys.getsizeof says. */
 uint64_t obj_size(walk *W, PyObject *o, const typeinfo *ti, uint64_t *rt)
 {
@@ -256,7 +213,7 @@ uint64_t obj_size(walk *W, PyObject *o, const typeinfo *ti, uint64_t *rt)
 	if (n < 0)
 		n = 0;
 	*rt = (uint64_t)n + pv_preheader(o);
-	return *rt + values_size(o);
+	return *rt + pv_values_size(o);
 }
 
 hs_value preview(walk *W, PyObject *o, char *buf)

@@ -140,7 +140,6 @@ class FidelityTest(unittest.TestCase):
         self.assertTrue(set(hashed) <= again)
 
     def test_instance_size_is_what_it_costs(self):
-        self.only_on([(3, 11)], "the values array's size")
         lines, path = self.child("""
             import sys, tracemalloc, heapsnap
             class P:
@@ -161,18 +160,30 @@ class FidelityTest(unittest.TestCase):
         oid, gso, cost, rss = lines[0].split()
         snap = Snap(path)
         o = snap.by_id[int(oid)]
-        # tracemalloc: the object and its values array, 104 B in 3.11
-        # (sys.getsizeof: 56); within 1 B of the average (the first
-        # instances of a class have longer arrays)
-        self.assertGreater(o["size"], int(gso))
-        self.assertLess(abs(o["size"] - float(cost)), 1.0, (o, cost))
-        self.assertEqual(o["getsizeof"], int(gso))
+        if sys.version_info < (3, 11):
+            # 3.10: the instance and its __dict__, two objects at
+            # their sys.getsizeof
+            self.assertEqual(o["size"], int(gso))
+            d = snap.edge(o, "__dict__")
+            self.assertIsNotNone(d, list(snap.edges(o)))
+            self.assertLess(abs(o["size"] + d["size"] -
+                                float(cost)), 1.0, (o, cost))
+        else:
+            # tracemalloc: the object and its values array (3.11, 3.12:
+            # allocated apart; 3.13: inside the object), 96 to 104 B
+            # where sys.getsizeof says 48 to 56; within 1 B of the
+            # average (the first instances of a class have longer
+            # arrays)
+            self.assertGreater(o["size"], int(gso))
+            self.assertLess(abs(o["size"] - float(cost)), 1.0, (o, cost))
+            self.assertEqual(o["getsizeof"], int(gso))
         h = snap.header["rss"]
         self.assertGreater(h, int(rss) // 2)
         self.assertLess(h, int(rss) * 2)
         out = self.run_tool("dumpinfo", path)
         self.assertIn("process RSS", out)
-        self.assertIn("runtime's sizes", out)
+        if sys.version_info >= (3, 11):     # 3.10: no difference
+            self.assertIn("runtime's sizes", out)
         a = self.run_tool("dumptypes", "--json", "--top", "0", path)
         g = self.run_tool("dumptypes", "--json", "--top", "0", "--sizes",
                           "getsizeof", path)
@@ -180,10 +191,10 @@ class FidelityTest(unittest.TestCase):
         pg = re.search(r'"type":"__main__.P"[^}]*"shallow":(\d+)', g)
         self.assertIsNotNone(pa, a[:300])
         self.assertEqual(int(pg.group(1)), 20000 * int(gso))
-        self.assertGreater(int(pa.group(1)), int(pg.group(1)))
+        if sys.version_info >= (3, 11):
+            self.assertGreater(int(pa.group(1)), int(pg.group(1)))
 
     def test_generator_coroutine_traceback_labels(self):
-        self.only_on([(3, 11)], "generator and frame object labels")
         lines, path = self.child("""
             import sys, heapsnap
             class InGen: pass
@@ -221,11 +232,22 @@ class FidelityTest(unittest.TestCase):
                                               snap.edges(o)]))
             return t
 
-        self.assertEqual(snap.type_name(step(snap.by_id[g], "gen_local")),
+        def local(o, frame, name):
+            # 3.10: a generator's frame is an object of its own
+            if sys.version_info < (3, 11):
+                o = step(o, frame)
+                self.assertEqual(snap.type_name(o), "builtins.frame")
+            return step(o, name)
+
+        self.assertEqual(snap.type_name(local(snap.by_id[g], "gi_frame",
+                                              "gen_local")),
                          "__main__.InGen")
-        step(snap.by_id[g], "gi_code")
-        self.assertEqual(snap.type_name(step(snap.by_id[c], "coro_local")),
+        self.assertEqual(snap.type_name(step(snap.by_id[g], "gi_code")),
+                         "builtins.code")
+        self.assertEqual(snap.type_name(local(snap.by_id[c], "cr_frame",
+                                              "coro_local")),
                          "__main__.InCoro")
+        step(snap.by_id[c], "cr_code")
         tb = step(snap.by_id[err], "__traceback__")
         self.assertEqual(snap.type_name(tb), "builtins.traceback")
         fr = step(step(tb, "tb_next"), "tb_frame")
