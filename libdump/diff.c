@@ -21,6 +21,7 @@
 #include "bigarray.h"
 #include "diff_steps.h"
 #include "error.h"
+#include "timing.h"
 
 static int same_process(const hs_graph *a, const hs_graph *b)
 {
@@ -50,6 +51,7 @@ static int diff_init(hs_diff **out, hs_graph *g0, hs_dom *d0, hs_graph *g1,
 		     uint32_t **rowmap0, uint32_t **rowmap1)
 {
 	hs_diff *df;
+	double t = 0;
 	int rc;
 
 	*out = NULL;
@@ -73,6 +75,7 @@ static int diff_init(hs_diff **out, hs_graph *g0, hs_dom *d0, hs_graph *g1,
 	df->types.split = opts && opts->split_classes;
 	fill_totals(df, 0);
 	fill_totals(df, 1);
+	hs_timing_step("diff", NULL, &t);
 	rc = diff_map_types(rowmap0, &df->types, g0, &df->totals.unsplit[0]);
 	if (rc == 0)
 		rc = diff_map_types(rowmap1, &df->types, g1,
@@ -81,6 +84,7 @@ static int diff_init(hs_diff **out, hs_graph *g0, hs_dom *d0, hs_graph *g1,
 		rc = diff_tally_types(df, 0, *rowmap0);
 	if (rc == 0)
 		rc = diff_tally_types(df, 1, *rowmap1);
+	hs_timing_step("diff", "types", &t);
 	if (rc < 0) {
 		hs_diff_free(df);
 		return rc;
@@ -110,6 +114,7 @@ int hs_diff_new(hs_diff **out, hs_graph *old_g, hs_dom *old_d,
 	uint32_t n0 = hs_graph_count(old_g), n1 = hs_graph_count(new_g);
 	unsigned char *in_new = NULL, *is_new = NULL;
 	hs_diff *df = NULL;
+	double t = 0;
 	int rc;
 
 	if (!opts)
@@ -134,9 +139,11 @@ int hs_diff_new(hs_diff **out, hs_graph *old_g, hs_dom *old_d,
 		rc = hs_error_set(HS_ENOMEM, "diff: out of memory");
 		goto done;
 	}
+	hs_timing_step("diff", NULL, &t);
 	rc = diff_match_ids(old_of, in_new, new_g, map1, old_g, map0);
 	if (rc < 0)
 		goto done;
+	hs_timing_step("diff", "match", &t);
 	for (uint32_t v = 0; v < n1; v++) {
 		is_new[v] = old_of[v] == HS_GRAPH_NONE;
 		if (!is_new[v]) {
@@ -150,6 +157,7 @@ int hs_diff_new(hs_diff **out, hs_graph *old_g, hs_dom *old_d,
 			df->totals.freed_bytes += hs_graph_size(old_g, u);
 		}
 	rc = diff_owners_by_id(df, old_of, is_new);
+	hs_timing_step("diff", "owners", &t);
 done:
 	free(map0);
 	free(map1);
@@ -261,8 +269,13 @@ int hs_diff_owner_path(hs_buf *out, hs_diff *d, size_t i)
 		return hs_buf_append(out, "(roots)", 7);
 	if (o->node == HS_GRAPH_NONE)
 		return hs_buf_append(out, "(unreachable)", 13);
-	if (!d->tree)
+	if (!d->tree) {
+		double t = 0;
+
+		hs_timing_step("diff", NULL, &t);
 		HS_FORWARD_IF_ERROR(hs_paths_new(&d->tree, d->g[1], NULL));
+		hs_timing_step("diff", "path tree", &t);
+	}
 	rc = hs_paths_shortest(&ps, d->tree, o->node);
 	if (rc == 0 && hs_pathset_count(ps))
 		rc = hs_path_format(out, d->g[1], hs_pathset_get(ps, 0));

@@ -2,37 +2,17 @@
  * diff_owners.c - the new objects of a snapshot grouped by their nearest
  * surviving dominator (its owner), when the snapshots' ids match.
  *
- * Load: 4 bytes per object of the new snapshot (its owner) and, per
- * owner, a count and bytes.
+ * Load: 4 bytes per object of the new snapshot (its owner; 4 more per
+ * reachable one while they are found: dom_order.c) and, per owner, a
+ * count and bytes.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "bigarray.h"
 #include "diff_steps.h"
+#include "dom_order.h"
 #include "error.h"
-
-typedef struct {
-	hs_dom *d;
-	const uint32_t *old_of;  /* per node of the new snapshot: its match
-	                            in the old one, or HS_GRAPH_NONE */
-	uint32_t *own;       /* nearest surviving dominator-or-self */
-} owner_walk;
-
-static int owner_visit(uint32_t node, uint32_t depth, int enter, void *payload)
-{
-	owner_walk *w = payload;
-	uint32_t up;
-
-	(void)depth;
-	if (!enter)
-		return 0;
-	up = hs_dom_idom(w->d, node);
-	w->own[node] = w->old_of[node] != HS_GRAPH_NONE ? node
-		       : up == HS_GRAPH_SUPERROOT ? HS_GRAPH_SUPERROOT
-						  : w->own[up];
-	return 0;
-}
 
 static int cmp_owner(const void *pa, const void *pb)
 {
@@ -63,7 +43,6 @@ int diff_owners_by_id(hs_diff *df, const uint32_t *old_of,
 	uint32_t *own = hs_big_calloc((size_t)n + 1, sizeof(*own));
 	uint32_t *cnt = hs_big_calloc((size_t)n + 2, sizeof(*cnt));
 	uint64_t *bytes = hs_big_calloc((size_t)n + 2, sizeof(*bytes));
-	owner_walk w = { d, old_of, own };
 	size_t k = 0;
 	int rc;
 
@@ -72,7 +51,9 @@ int diff_owners_by_id(hs_diff *df, const uint32_t *old_of,
 				  "objects' owners", n);
 		goto done;
 	}
-	rc = hs_dom_walk(d, HS_GRAPH_SUPERROOT, owner_visit, &w);
+	/* a new object is unmatched: its owner is its nearest matched
+	 * dominator */
+	rc = hs_dom__nearest_matched(own, d, old_of);
 	if (rc < 0)
 		goto done;
 	for (uint32_t v = 0; v < n; v++) {
@@ -80,14 +61,8 @@ int diff_owners_by_id(hs_diff *df, const uint32_t *old_of,
 
 		if (!is_new[v])
 			continue;
-		if (!hs_dom_reachable(d, v)) {
-			slot = (size_t)n + 1;
-		} else {
-			uint32_t up = hs_dom_idom(d, v);
-			uint32_t o = up == HS_GRAPH_SUPERROOT ? up : own[up];
-
-			slot = o == HS_GRAPH_SUPERROOT ? n : o;
-		}
+		slot = own[v] == HS_GRAPH_NONE ? (size_t)n + 1
+		       : own[v] == HS_GRAPH_SUPERROOT ? n : own[v];
 		cnt[slot]++;
 		bytes[slot] += hs_graph_size(g, v);
 		df->totals.new_objects++;

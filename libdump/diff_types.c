@@ -4,12 +4,13 @@
  * retained size in each snapshot, each object counted once.
  *
  * Load: the rows and their hash slots; per snapshot, 4 bytes per type
- * (its row) and a walk of the dominator tree.
+ * (its row) and a pass over the dominator tree (dom_order.c).
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "diff_steps.h"
+#include "dom_order.h"
 #include "error.h"
 #include "vec.h"
 
@@ -108,36 +109,12 @@ int diff_map_types(uint32_t **out, type_table *t, const hs_graph *g,
 
 /* ---- retained size per type, each object once ------------------------ */
 
-typedef struct {
-	const hs_graph *g;
-	hs_dom *d;
-	const uint32_t *rowmap;
-	uint32_t *active;      /* per row: ancestors of this type on the walk */
-	hs_diff_type *rows;
-	int side;
-} type_walk;
-
-static int type_visit(uint32_t node, uint32_t depth, int enter, void *payload)
-{
-	type_walk *w = payload;
-	uint32_t r = w->rowmap[hs_graph_type(w->g, node)];
-
-	(void)depth;
-	if (enter) {
-		if (w->active[r]++ == 0)
-			w->rows[r].retained[w->side] += hs_dom_retained(w->d, node);
-	} else {
-		w->active[r]--;
-	}
-	return 0;
-}
-
 /* count, shallow and retained per type of snapshot `side`. */
 int diff_tally_types(hs_diff *df, int side, const uint32_t *rowmap)
 {
 	const hs_graph *g = df->g[side];
 	uint32_t n = hs_graph_count(g);
-	type_walk w = { g, df->d[side], rowmap, NULL, df->types.rows, side };
+	uint64_t *sums;
 	uint8_t *seen = calloc((size_t)hs_graph_type_count(g) + 1, 1);
 	int rc;
 
@@ -154,10 +131,13 @@ int diff_tally_types(hs_diff *df, int side, const uint32_t *rowmap)
 		}
 	}
 	free(seen);
-	w.active = calloc(df->types.n ? df->types.n : 1, sizeof(uint32_t));
-	HS_RETURN_ERROR_IF(!w.active, HS_ENOMEM, "diff: out of memory");
-	rc = hs_dom_walk(df->d[side], HS_GRAPH_SUPERROOT, type_visit, &w);
-	free(w.active);
+	sums = calloc(df->types.n ? df->types.n : 1, sizeof(*sums));
+	HS_RETURN_ERROR_IF(!sums, HS_ENOMEM, "diff: out of memory");
+	rc = hs_dom__retained_by_key(sums, df->d[side], hs_graph_types(g),
+				     rowmap, (uint32_t)df->types.n);
+	for (size_t r = 0; rc == 0 && r < df->types.n; r++)
+		df->types.rows[r].retained[side] += sums[r];
+	free(sums);
 	return rc;
 }
 

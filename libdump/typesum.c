@@ -1,47 +1,26 @@
 /*
  * typesum.c - per-type count, shallow and retained sizes (hs_types.h).
  *
- * Load: three counters per type, and for retained sizes one walk of the
- * dominator tree with an open-ancestor counter per row: entering a node
- * whose row (its type, or its type's name) has no open ancestor adds its
- * retained size; leaving it closes it again.  Linear in the objects; no
- * recursion.
+ * Load: three counters per type, and for retained sizes one pass over
+ * the dominator tree in its preorder with an open-ancestor counter per
+ * row: a node whose row (its type, or its type's name) has no open
+ * ancestor adds its retained size (hs_dom__retained_by_key, dom_order.c:
+ * 12 bytes per reachable object while it runs).  Linear in the objects;
+ * no recursion.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "dom_order.h"
 #include "error.h"
 #include "hs_types.h"
-
-typedef struct {
-	const uint32_t *types;
-	const uint32_t *row;   /* per type: the type its row is keyed by */
-	uint32_t *open;
-	uint64_t *retained;
-	const hs_dom *d;
-} walk_ctx;
-
-static int on_node(uint32_t node, uint32_t depth, int enter, void *p)
-{
-	walk_ctx *w = p;
-	uint32_t t = w->row[w->types[node]];
-
-	(void)depth;
-	if (enter) {
-		if (w->open[t]++ == 0)
-			w->retained[t] += hs_dom_retained(w->d, node);
-	} else {
-		w->open[t]--;
-	}
-	return 0;
-}
 
 int hs_typesum(hs_type_table *out, const hs_graph *g, hs_dom *d, int which)
 {
 	uint32_t nt = hs_graph_type_count(g), n = hs_graph_count(g);
 	const uint32_t *types = hs_graph_types(g);
 	uint64_t *count = NULL, *shallow = NULL, *retained = NULL;
-	uint32_t *open = NULL, *row = NULL, *classes = NULL;
+	uint32_t *row = NULL, *classes = NULL;
 	int reachable = !(which & HS_TYPES_UNREACHABLE);
 	int split = (which & HS_TYPES_SPLIT) != 0;
 	int rc = 0;
@@ -76,15 +55,7 @@ int hs_typesum(hs_type_table *out, const hs_graph *g, hs_dom *d, int which)
 		}
 	}
 	if (d && reachable) {
-		walk_ctx w = { types, row, NULL, retained, d };
-
-		open = calloc((size_t)nt + 1, 4);
-		if (!open) {
-			rc = hs_error_set(HS_ENOMEM, "out of memory");
-			goto done;
-		}
-		w.open = open;
-		rc = hs_dom_walk(d, HS_GRAPH_SUPERROOT, on_node, &w);
+		rc = hs_dom__retained_by_key(retained, d, types, row, nt);
 		if (rc < 0)
 			goto done;
 		out->has_retained = 1;
@@ -119,7 +90,6 @@ done:
 	free(count);
 	free(shallow);
 	free(retained);
-	free(open);
 	free(row);
 	free(classes);
 	if (rc < 0)

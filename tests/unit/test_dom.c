@@ -12,12 +12,16 @@
  * tenth of that under ASan or HS_UNIT_QUICK=1) against a plain reference:
  * semi-NCA with a recursive-free DFS over the edge lists and simple path
  * compression, as dominators.c computed them before it was laid out for
- * speed, each built on two threads and on one (hs_dom_build_many).
+ * speed, each built on two threads and on one (hs_dom_build_many);
+ * on the same graphs, dom_order.c's passes (retained size per key each
+ * object once, nearest matched dominator) against a plain walk of the
+ * reference's tree.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "dom_order.h"
 #include "hs_dom.h"
 #include "hs_writer.h"
 #include "testutil.h"
@@ -678,6 +682,80 @@ static void ref_dom(const bgraph *b, uint32_t *idom, uint64_t *ret)
 }
 
 /* hs_dom on two threads and on one against the reference. */
+/* dom_order.c's passes against the reference tree (idom per node as
+ * ref_dom gives it), walked the plain way: children lists and a stack.
+ * Keys per node, few of them so that a key often has a dominator of the
+ * same key; every third node matched. */
+static void check_order(const bgraph *b, const uint32_t *idom, hs_dom *d)
+{
+	uint32_t n = b->n, nk = 3, keymap[3] = { 0, 1, 2 };
+	uint32_t *key = malloc((size_t)n * 4), *match = malloc((size_t)n * 4);
+	uint32_t *coff = calloc((size_t)n + 2, 4), *kid = malloc((size_t)n * 4);
+	uint32_t *near = malloc(((size_t)n + 1) * 4), *out = malloc((size_t)n * 4);
+	uint32_t *open = calloc(nk, 4), *stk = malloc(((size_t)n + 1) * 8);
+	uint64_t want[3] = { 0 }, got[3] = { 0 }, *ret = malloc((size_t)n * 8);
+	size_t sp = 0;
+	uint32_t bad = NO;
+
+	CU_ASSERT_FATAL(key && match && coff && kid && near && out && open &&
+			stk && ret);
+	for (uint32_t v = 0; v < n; v++) {
+		key[v] = (uint32_t)((v * 2654435761u) >> 7) % nk;
+		match[v] = v % 3 == 0 ? v : HS_GRAPH_NONE;
+		ret[v] = hs_dom_retained(d, v);
+		if (idom[v] != NO)
+			coff[idom[v] + 1]++;
+	}
+	for (uint32_t v = 0; v <= n; v++)
+		coff[v + 1] += coff[v];
+	for (uint32_t v = 0; v < n; v++)
+		if (idom[v] != NO)
+			kid[coff[idom[v]]++] = v;
+	for (uint32_t v = n + 1; v > 0; v--)
+		coff[v] = coff[v - 1];
+	coff[0] = 0;
+	/* from the super-root (n): stk holds (node, next child) pairs */
+	near[n] = HS_GRAPH_SUPERROOT;
+	stk[0] = n;
+	stk[1] = coff[n];
+	sp = 1;
+	while (sp) {
+		uint32_t *f = &stk[2 * (sp - 1)];
+
+		if (f[1] < coff[f[0] + 1]) {
+			uint32_t c = kid[f[1]++];
+
+			near[c] = match[c] != HS_GRAPH_NONE ? c : near[f[0]];
+			if (open[key[c]]++ == 0)
+				want[key[c]] += ret[c];
+			stk[2 * sp] = c;
+			stk[2 * sp + 1] = coff[c];
+			sp++;
+		} else {
+			if (f[0] != n)
+				open[key[f[0]]]--;
+			sp--;
+		}
+	}
+	CU_ASSERT(hs_dom__retained_by_key(got, d, key, keymap, nk) == 0);
+	for (uint32_t k = 0; k < nk; k++)
+		CU_ASSERT_EQUAL(got[k], want[k]);
+	CU_ASSERT(hs_dom__nearest_matched(out, d, match) == 0);
+	for (uint32_t v = 0; v < n && bad == NO; v++)
+		if (out[v] != (idom[v] == NO ? HS_GRAPH_NONE : near[v]))
+			bad = v;
+	CU_ASSERT(bad == NO);
+	free(key);
+	free(match);
+	free(coff);
+	free(kid);
+	free(near);
+	free(out);
+	free(open);
+	free(stk);
+	free(ret);
+}
+
 static void check_big(const bgraph *b, const char *what)
 {
 	char path[512];
@@ -722,6 +800,8 @@ static void check_big(const bgraph *b, const char *what)
 		CU_ASSERT_EQUAL(hs_dom_stats_get(d[i])->reachable, reach);
 		CU_ASSERT_EQUAL(hs_dom_retained(d[i], HS_GRAPH_SUPERROOT),
 				ret[b->n]);
+		if (i == 0)
+			check_order(b, idom, d[i]);
 		hs_dom_free(d[i]);
 	}
 	hs_graph_free(g);
