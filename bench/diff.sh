@@ -7,7 +7,8 @@
 #     phase 2 adds dumpgen's leak): target <= 0.6 s
 #   - two bench4 snapshots (BENCH_OBJECTS, default 10M objects, ~40M
 #     references): targets <= 12 s and <= 2 GiB peak RSS
-# and checks that the diff names dumpgen's leak owner.
+# and checks that the diff names dumpgen's leak owner; the last run's
+# steps (HS_TIMING: loads, dominators, the diff's own) follow each pair.
 #
 #   BENCH_REPEAT=R   runs per figure, the best is kept (default 3)
 #   BENCH_DIR=DIR    scratch (default build/bench); BENCH_KEEP=1 keeps it
@@ -35,8 +36,9 @@ pair() {
 			--phase $p --json -o "$DIR/$1-$p.snap" >"$DIR/$1-$p.json" 2>/dev/null ||
 			die "$1: dumpgen failed"
 	done
-	best_time "$DIR/out" "$B/bin/dumpdiff" --json --top 20 "$DIR/$1-1.snap" "$DIR/$1-2.snap" ||
+	HS_TIMING=1 best_time "$DIR/out" "$B/bin/dumpdiff" --json --top 20 "$DIR/$1-1.snap" "$DIR/$1-2.snap" ||
 		die "$1: dumpdiff failed"
+	grep '^timing:' "$DIR/out.err" >"$DIR/$1.steps"
 	python3 - "$DIR/out" "$DIR/$1-2.json" <<'PY' || echo "-- $1: the diff did NOT name dumpgen's leak owner"
 import json, sys
 d = json.load(open(sys.argv[1])); g = json.load(open(sys.argv[2]))
@@ -52,6 +54,12 @@ PY
 	else
 		info "dumpdiff ($1): peak RSS" "$rss_mib" "MiB"
 	fi
+	# the last run's steps (HS_TIMING): both loads and both trees run
+	# at once, so their lines interleave; wall, and CPU of the step's
+	# thread
+	while read -r _ what step wall _ _ _ _ _ tcpu _; do
+		info "  step $what $step: wall" "$wall" "s" "(CPU ${tcpu#(} s on its thread)"
+	done <"$DIR/$1.steps"
 }
 
 pair python python "$NPY" 0.6 ""

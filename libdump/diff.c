@@ -274,7 +274,7 @@ int hs_diff_owner_path(hs_buf *out, hs_diff *d, size_t i)
 
 		hs_timing_step("diff", NULL, &t);
 		HS_FORWARD_IF_ERROR(hs_paths_new(&d->tree, d->g[1], NULL));
-		hs_timing_step("diff", "path tree", &t);
+		hs_timing_step("diff", "paths", &t);
 	}
 	rc = hs_paths_shortest(&ps, d->tree, o->node);
 	if (rc == 0 && hs_pathset_count(ps))
