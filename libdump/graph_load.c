@@ -24,6 +24,7 @@
  * go to the big-array pool (bigarray.h) for the analyses to reuse.
  */
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -490,4 +491,64 @@ int hs_graph_load(hs_graph **out, const char *path,
 	}
 	*out = g;
 	return 0;
+}
+
+typedef struct {
+	hs_graph **out;
+	const char *path;
+	const hs_graph_options *opts;
+	int rc;
+	char msg[512];  /* the thread's error message (they are per thread) */
+} load_job;
+
+static void *load_run(void *arg)
+{
+	load_job *j = arg;
+
+	j->rc = hs_graph_load(j->out, j->path, j->opts);
+	if (j->rc < 0)
+		snprintf(j->msg, sizeof(j->msg), "%s", hs_error_last());
+	return NULL;
+}
+
+int hs_graph_load_many(hs_graph **out, const char *const *paths,
+		       const hs_graph_options *opts, size_t n)
+{
+	load_job job[HS_GRAPH_LOAD_MANY_MAX];
+	pthread_t tid[HS_GRAPH_LOAD_MANY_MAX];
+	int started[HS_GRAPH_LOAD_MANY_MAX] = { 0 };
+	int rc = 0;
+
+	HS_RETURN_ERROR_IF(n > HS_GRAPH_LOAD_MANY_MAX, HS_EINVAL,
+			   "hs_graph_load_many: %zu files, at most %d", n,
+			   HS_GRAPH_LOAD_MANY_MAX);
+	for (size_t i = 0; i < n; i++) {
+		out[i] = NULL;
+		job[i].out = &out[i];
+		job[i].path = paths[i];
+		job[i].opts = opts;
+		job[i].rc = 0;
+		job[i].msg[0] = '\0';
+	}
+	/* the first on this thread; a thread that cannot start runs here */
+	for (size_t i = 1; i < n; i++)
+		started[i] = pthread_create(&tid[i], NULL, load_run,
+					    &job[i]) == 0;
+	if (n)
+		load_run(&job[0]);
+	for (size_t i = 1; i < n; i++) {
+		if (started[i])
+			pthread_join(tid[i], NULL);
+		else
+			load_run(&job[i]);
+	}
+	for (size_t i = 0; i < n && rc == 0; i++)
+		if (job[i].rc < 0)
+			rc = hs_error_set(job[i].rc, "%s", job[i].msg);
+	if (rc < 0)
+		for (size_t i = 0; i < n; i++) {
+			hs_graph_free(out[i]);
+			out[i] = NULL;
+		}
+	return rc;
 }

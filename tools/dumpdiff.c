@@ -170,21 +170,32 @@ static int parse_args(options *o, int argc, char **argv)
 	return 0;
 }
 
-static int load(snapshot *s, const char *path)
+/* Loads the snapshots at once (one thread each): s[0] old/base, s[1]
+ * new/final, s[2] target (three snapshots). */
+static int load(snapshot *s, const options *o)
 {
 	hs_graph_options go = HS_GRAPH_OPTIONS_INIT;
-	const char *snap;
+	const char *path[3] = { o->files[0], o->files[o->nfiles - 1],
+				o->files[1] };
+	const char *snap[3];
+	hs_graph *g[3];
+	size_t n = o->nfiles == 3 ? 3 : 2;
 
 	go.reverse = 0;
 	go.max_ratio = tool_max_ratio();
 	go.runtime_sizes = tool_runtime_sizes();
-	if (tool_input(path, &snap) != 0)
-		return TOOL_ERROR;
-	if (tool_progress())
-		fprintf(stderr, "dumpdiff: loading %s\n", path);
-	if (hs_graph_load(&s->g, snap, &go) < 0)
+	for (size_t i = 0; i < n; i++) {
+		if (tool_input(path[i], &snap[i]) != 0)
+			return TOOL_ERROR;
+		if (tool_progress())
+			fprintf(stderr, "dumpdiff: loading %s\n", path[i]);
+	}
+	if (hs_graph_load_many(g, snap, &go, n) < 0)
 		return tool_error("%s", hs_error_last());
-	tool_warnings_named(s->g, path);
+	for (size_t i = 0; i < n; i++) {
+		s[i].g = g[i];
+		tool_warnings_named(g[i], path[i]);
+	}
 	return 0;
 }
 
@@ -496,12 +507,7 @@ int main(int argc, char **argv)
 	dopt.match = o.match;
 	dopt.path_owners = o.path_owners;
 	dopt.split_classes = o.split;
-	/* s[0] old/base, s[1] new/final, s[2] target (three snapshots) */
-	rc = load(&s[0], o.files[0]);
-	if (rc == 0)
-		rc = load(&s[1], o.files[o.nfiles - 1]);
-	if (rc == 0 && o.nfiles == 3)
-		rc = load(&s[2], o.files[1]);
+	rc = load(s, &o);
 	if (rc)
 		goto done;
 	{

@@ -102,6 +102,23 @@ typedef struct {
 HS_API int hs_graph_load(hs_graph **out, const char *path,
 			 const hs_graph_options *opts);
 
+/** The most graphs one hs_graph_load_many() call takes. */
+#define HS_GRAPH_LOAD_MANY_MAX 16
+
+/**
+ * hs_graph_load_many() : hs_graph_load() of n files at once, one thread
+ * per file (each load still decodes on opts->threads threads): the steps
+ * of one load that run on one thread overlap the other's; memory is the
+ * sum of both loads'.
+ * @param[out] out  n graphs, each paired with hs_graph_free(); all NULL
+ *                  on error.
+ * @return 0, HS_EINVAL (n over HS_GRAPH_LOAD_MANY_MAX), or the first
+ *         failing load's error (its message is kept).  A thread that
+ *         cannot start has its file loaded on the caller's thread.
+ */
+HS_API int hs_graph_load_many(hs_graph **out, const char *const *paths,
+			      const hs_graph_options *opts, size_t n);
+
 /** hs_graph_free() : NULL-safe. */
 HS_API void hs_graph_free(hs_graph *g);
 

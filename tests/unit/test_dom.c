@@ -744,6 +744,9 @@ static void check_order(const bgraph *b, const uint32_t *idom, hs_dom *d)
 	for (uint32_t v = 0; v < n && bad == NO; v++)
 		if (out[v] != (idom[v] == NO ? HS_GRAPH_NONE : near[v]))
 			bad = v;
+	if (bad != NO)
+		fprintf(stderr, "node %u: nearest matched %u, want %u\n", bad,
+			out[bad], near[bad]);
 	CU_ASSERT(bad == NO);
 	free(key);
 	free(match);

@@ -532,8 +532,72 @@ static void test_errors(void)
 	hs_graph_free(NULL);
 }
 
+/* A chain of n objects 0 -> 1 -> ... in index mode, rooted at 0. */
+static void write_chain(const char *p, size_t n)
+{
+	hs_writer_options o = HS_WRITER_OPTIONS_INIT;
+	hs_header h = HS_HEADER_INIT;
+	hs_writer *w;
+	uint32_t t;
+
+	o.ref_mode = HS_REFS_BY_INDEX;
+	CU_ASSERT_FATAL(hs_writer_open(&w, p, &o, &h) == 0);
+	CU_ASSERT_FATAL(hs_writer_type(&t, w, "obj", 3) == 0);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t next = i + 1;
+		/* sizes that vary, so that frames do not compress past
+		 * the reader's limit of 1024 */
+		hs_object ob = { 0x10 * (i + 1), t, 16 + (i * 7919) % 4099,
+				 i + 1 < n, &next,
+				 NULL, NULL, { HS_VALUE_NONE, { .i = 0 } },
+				 HS_NO_SITE };
+
+		CU_ASSERT_FATAL(hs_writer_object(w, &ob) == 0);
+	}
+	CU_ASSERT_FATAL(hs_writer_root(w, 0, "global", NULL, 0) == 0);
+	CU_ASSERT_FATAL(hs_writer_close(w) == 0);
+}
+
+/* hs_graph_load_many: each graph as hs_graph_load makes it, the same
+ * file twice included; a failing file fails the call, names the file,
+ * and leaves no graph; too many files. */
+static void test_load_many(void)
+{
+	const char *a = tpath("many-a.snap"), *b = tpath("many-b.snap");
+	const char *bad = tpath("many-bad");
+	const char *paths[3] = { a, b, a }, *badp[2] = { a, bad };
+	const char *many[HS_GRAPH_LOAD_MANY_MAX + 1];
+	hs_graph *g[HS_GRAPH_LOAD_MANY_MAX + 1];
+	FILE *f = fopen(bad, "wb");
+
+	CU_ASSERT_FATAL(f != NULL);
+	fputs("not a snapshot\n", f);
+	fclose(f);
+	write_chain(a, 1000);
+	write_chain(b, 70000);
+	CU_ASSERT_FATAL(hs_graph_load_many(g, paths, NULL, 3) == 0);
+	CU_ASSERT_EQUAL(hs_graph_count(g[0]), 1000);
+	CU_ASSERT_EQUAL(hs_graph_count(g[1]), 70000);
+	CU_ASSERT_EQUAL(hs_graph_count(g[2]), 1000);
+	CU_ASSERT(g[0] != g[2]);
+	CU_ASSERT(hs_graph_out(g[1], 69998).n == 1 &&
+		  hs_graph_out(g[1], 69998).node[0] == 69999);
+	CU_ASSERT_EQUAL(hs_graph_stats_get(g[1])->refs, 69999);
+	for (int i = 0; i < 3; i++)
+		hs_graph_free(g[i]);
+	CU_ASSERT_EQUAL(hs_graph_load_many(g, badp, NULL, 2), HS_ECORRUPT);
+	CU_ASSERT(g[0] == NULL && g[1] == NULL);
+	CU_ASSERT(strstr(hs_error_last(), "many-bad") != NULL);
+	for (int i = 0; i <= HS_GRAPH_LOAD_MANY_MAX; i++)
+		many[i] = a;
+	CU_ASSERT_EQUAL(hs_graph_load_many(g, many, NULL,
+					   HS_GRAPH_LOAD_MANY_MAX + 1),
+			HS_EINVAL);
+	CU_ASSERT_EQUAL(hs_graph_load_many(g, many, NULL, 0), 0);
+}
+
 HS_SUITE(graph, HS_TEST(test_small_id), HS_TEST(test_small_index),
 	 HS_TEST(test_big_object), HS_TEST(test_truncated),
 	 HS_TEST(test_big_sizes), HS_TEST(test_impossible_sizes),
 	 HS_TEST(test_sparse_indices),
-	 HS_TEST(test_errors))
+	 HS_TEST(test_errors), HS_TEST(test_load_many))
