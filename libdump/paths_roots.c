@@ -23,7 +23,7 @@ unsigned hs_paths_root_rank(const hs_graph *g, size_t i)
 
 	if (kind_is(k, "refcount"))
 		return 2;
-	if (kind_is(k, "static"))
+	if (kind_is(k, "static") || kind_is(k, "stack"))
 		return 1;
 	return 0;
 }

@@ -202,21 +202,33 @@ static size_t thread_head(walk *W, PyThreadState *ts, char *buf, size_t cap)
 	return n < cap ? n : cap - 1;
 }
 
-int frame_roots(walk *W, PyThreadState *ts, int tno, pv_frame *f)
+/* "thread ... QUALNAME FILE:LINE": the head of a frame's root labels.
+ * @return its length (< cap). */
+size_t frame_head(walk *W, PyThreadState *ts, pv_frame *f, char *buf,
+		  size_t cap)
 {
 	PyCodeObject *code = pv_frame_code(f);
-	char head[256], label[512];
 	size_t hn = 0;
+	int cut;
+
+	hn += thread_head(W, ts, buf, cap < 130 ? cap : 130);
+	hn += utf8_put(buf + hn, 100, pv_code_qualname(code), 0, &cut);
+	buf[hn++] = ' ';
+	hn += utf8_put(buf + hn, 100, code->co_filename, 0, &cut);
+	hn += (size_t)snprintf(buf + hn, cap - hn, ":%d", pv_frame_line(f));
+	if (hn >= cap)
+		hn = cap - 1;
+	buf[hn] = 0;
+	return hn;
+}
+
+int frame_roots(walk *W, PyThreadState *ts, int tno, pv_frame *f)
+{
+	char head[400], label[512];
 	int cut, n = 0, specials = 0;
 
 	(void)tno;
-	hn += thread_head(W, ts, head, 130);
-	hn += utf8_put(head + hn, 100, pv_code_qualname(code), 0, &cut);
-	head[hn++] = ' ';
-	hn += utf8_put(head + hn, 100, code->co_filename, 0, &cut);
-	hn += (size_t)snprintf(head + hn, sizeof(head) - hn, ":%d",
-			       pv_frame_line(f));
-	head[hn] = 0;
+	frame_head(W, ts, f, head, sizeof(head));
 	pv_frame_span(f, &specials, &n);
 	for (int i = specials ? -4 : 0; i < n; i++) {
 		PyObject *v, *name = NULL;

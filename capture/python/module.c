@@ -26,13 +26,15 @@ static PyObject *stats_dict(const hs_pywalk_stats *s)
 {
 	return Py_BuildValue(
 		"{s:s,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,"
-		"s:d}",
+		"s:K,s:K,s:d}",
 		"walker", s->walker ? s->walker : "",
 		"objects", (unsigned long long)s->objects,
 		"tracked", (unsigned long long)s->tracked,
 		"refs", (unsigned long long)s->refs,
 		"roots", (unsigned long long)s->roots,
 		"refcount_roots", (unsigned long long)s->refcount_roots,
+		"stack_roots", (unsigned long long)s->stack_roots,
+		"stack_unchecked", (unsigned long long)s->stack_unchecked,
 		"shallow", (unsigned long long)s->shallow,
 		"types", (unsigned long long)s->types,
 		"strings", (unsigned long long)s->strings,

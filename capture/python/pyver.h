@@ -622,6 +622,25 @@ static inline int pv_frame_stacktop(pv_frame *f)
 #endif
 }
 
+/* The value stack slots of a frame whose stack top is not recorded
+ * (it runs: 3.10 every frame on a thread's stack, 3.11+ the innermost
+ * and those that called C), which no traversal visits: as many as the
+ * code's stack size, live or stale.  @return how many (0 when the top
+ * is recorded: the traversals see the stack). */
+static inline int pv_frame_stack(pv_frame *f, PyObject ***slots)
+{
+	PyCodeObject *c = pv_frame_code(f);
+
+	if (!c || pv_frame_stacktop(f) >= 0)
+		return 0;
+#if HS_PY_MINOR == 10
+	*slots = f->f_valuestack;
+#else
+	*slots = f->localsplus + c->co_nlocalsplus;
+#endif
+	return c->co_stacksize;
+}
+
 /* ---- attribute values sys.getsizeof leaves out ---- */
 
 /*

@@ -43,7 +43,9 @@
  *     __bases__, __subclasses__) and any non-gc type's object members
  *     (range's start/stop/step);
  *   - a running thread's frames are not objects (3.11+): their locals,
- *     cells, function and code are written as "frame" roots.
+ *     cells, function and code are written as "frame" roots;
+ *   - a running frame does not record its stack top: its value stack is
+ *     scanned conservatively (stack.c), "stack" roots.
  *
  * The walk's files (state shared through walk.h): pywalk.c drives the two
  * passes; traverse.c walks and numbers; refs.c and reflabels.c collect
@@ -128,6 +130,7 @@ static int run(walk *W, const char *path)
 	W->pass = 1;
 	W->gc_touched = 1;
 	W->next = 0;
+	HS_FORWARD_IF_ERROR(each_frame(W, stack_discover));
 	HS_FORWARD_IF_ERROR(each_frame(W, frame_discover));
 	HS_FORWARD_IF_ERROR(walk_gc_lists(W));
 	W->nobjects = W->next;
@@ -151,6 +154,7 @@ static int run(walk *W, const char *path)
 	W->st->writer_memory = hs_writer_memory(W->w);
 	W->pass = 2;
 	W->next = 0;
+	HS_FORWARD_IF_ERROR(each_frame(W, stack_discover));
 	HS_FORWARD_IF_ERROR(each_frame(W, frame_discover));
 	HS_FORWARD_IF_ERROR(walk_gc_lists(W));
 	HS_RETURN_ERROR_IF(W->next != W->nobjects, fail(W, HS_ERROR),
@@ -204,6 +208,7 @@ int hs_pywalk_dump(const char *path, const hs_pywalk_options *opts,
 	am_free(&W, &W.tmap);
 	am_free(&W, &W.cstr);
 	am_free(&W, &W.smap);
+	am_free(&W, &W.stk);
 	free(W.lc_repr);
 	free(W.lc_name);
 	free(W.q);
@@ -213,6 +218,7 @@ int hs_pywalk_dump(const char *path, const hs_pywalk_options *opts,
 	free(W.ri);
 	free(W.ti);
 	free(W.froots);
+	free(W.sroots);
 	return rc;
 }
 

@@ -32,6 +32,10 @@ typedef struct {
 	uint64_t refs;           /* references written */
 	uint64_t roots;          /* root records written */
 	uint64_t refcount_roots; /* of which "refcount" roots */
+	uint64_t stack_roots;    /* of which "stack" roots (running frames'
+				    value stacks, read conservatively) */
+	uint64_t stack_unchecked; /* slots of those stacks that did not read
+				     as an object: not in the dump */
 	uint64_t shallow;        /* sum of shallow sizes */
 	uint64_t types, strings; /* type and string records */
 	uint64_t sites;          /* site records (tracemalloc tracing) */

@@ -1,6 +1,7 @@
 /*
  * roots.c - the root records: sys.modules, builtins, sys.__dict__, the
- * threads' frames, and every object whose reference count exceeds the
+ * threads' frames, what running frames' value stacks hold ("stack", from
+ * stack.c), and every object whose reference count exceeds the
  * referrers the dump counted ("refcount" roots with the surplus: held
  * from C) or that the interpreter made immortal ("static").  Reads the gc
  * headers and the map; allocates nothing.
@@ -60,6 +61,7 @@ int write_roots(walk *W)
 				 "builtins"));
 	HS_FORWARD_IF_ERROR(root(W, interp->sysdict, "sys", "sys.__dict__"));
 	HS_FORWARD_IF_ERROR(each_frame(W, frame_roots));
+	HS_FORWARD_IF_ERROR(each_frame(W, stack_roots));
 	/* what the graph cannot explain is held from C (the interpreter,
 	 * an extension, a leaked reference): the surplus is the extra */
 	for (int g = NUM_GENERATIONS; g >= 0; g--) {

@@ -77,7 +77,8 @@ int obj_index(walk *W, PyObject *o, uint32_t *idx)
  * lookup at all).  Unless weak references can reach it too: its one
  * strong reference may be held from C, where no walk finds it (3.13's
  * thread-local dummies), so an object whose type takes weak references
- * goes through the map, whichever reference finds it first.
+ * goes through the map, whichever reference finds it first; and so does
+ * one a running frame's value stack may hold (stack.c).
  *
  * Pass 2 calls it for untracked objects only; *idx = the index.
  * @return 1 (in the dump), 0 (not), or an error.
@@ -89,7 +90,8 @@ int discover(walk *W, PyObject *r, int weak, uint32_t *idx)
 
 	if (W->pass == 1 && is_tracked(r))
 		return 0;
-	if (Py_REFCNT(r) == 1 && !Py_TYPE(r)->tp_weaklistoffset) {
+	if (Py_REFCNT(r) == 1 && !Py_TYPE(r)->tp_weaklistoffset &&
+	    !on_stack(W, r)) {
 		if (weak)
 			return 0;
 		HS_RETURN_ERROR_IF(W->next >= UINT32_MAX - 1, fail(W, HS_ELIMIT),

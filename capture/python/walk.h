@@ -137,6 +137,9 @@ typedef struct walk {
 	int seq_bad;            /* the sequence collected is not its items */
 	uint32_t *froots;       /* pass 2: indices of the frames' references */
 	size_t nfr, frcap, frnext;
+	addr_map stk;           /* untracked objects of count 1 on a stack */
+	uint32_t *sroots;       /* pass 2: indices of the stack roots */
+	size_t nsr, srcap, srnext;
 	addr_map smap;          /* traceback hash -> site index */
 	double t0;
 	char text[TEXT_MAX + 64];
@@ -300,6 +303,20 @@ typedef int (*frame_fn)(walk *W, PyThreadState *ts, int tno, pv_frame *f);
 int each_frame(walk *W, frame_fn fn);
 int frame_discover(walk *W, PyThreadState *ts, int tno, pv_frame *f);
 int frame_roots(walk *W, PyThreadState *ts, int tno, pv_frame *f);
+size_t frame_head(walk *W, PyThreadState *ts, pv_frame *f, char *buf,
+		  size_t cap);
+
+/* ---- running frames' value stacks (stack.c) ---- */
+
+int stack_discover(walk *W, PyThreadState *ts, int tno, pv_frame *f);
+int stack_roots(walk *W, PyThreadState *ts, int tno, pv_frame *f);
+
+/* Was o found on a value stack with a reference count of 1 (its one
+ * referrer may be a stale slot, so it goes through the map)? */
+static inline int on_stack(const walk *W, PyObject *o)
+{
+	return W->stk.n && am_lookup(&W->stk, (uint64_t)(uintptr_t)o);
+}
 
 /* ---- roots (roots.c) ---- */
 

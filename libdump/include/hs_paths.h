@@ -6,12 +6,13 @@
  * Root ranks.  Not every root says where the program holds an object: a
  * `refcount` root is an object held from outside the dump (C code, the
  * interpreter's own structures such as the parser's arena of a running
- * script, a leaked reference), and a `static` root one of the runtime's
- * immortal objects.  A path through them explains nothing when the
- * program's own roots (modules, frames, builtins, threads, globals)
- * reach the object too.  So every root record has a rank
- * (hs_paths_root_rank): 0 for every kind but these, 1 for `static`, 2
- * for `refcount`, and paths are ordered by the rank of their root
+ * script, a leaked reference), a `static` root one of the runtime's
+ * immortal objects, and a `stack` root a slot of a running frame's value
+ * stack read conservatively (it may be one the frame no longer uses).
+ * A path through them explains nothing when the program's own roots
+ * (modules, frames, builtins, threads, globals) reach the object too.
+ * So every root record has a rank (hs_paths_root_rank): 0 for every kind
+ * but these, 1 for `static` and `stack`, 2 for `refcount`, and paths are ordered by the rank of their root
  * object first and by their length second: "shortest" below means the
  * shortest among the paths from the best-ranked roots that reach the
  * object.  A path from a `refcount` root is shown only when no other

@@ -255,6 +255,49 @@ class FidelityTest(unittest.TestCase):
         self.assertEqual(snap.type_name(step(fr, "tb_local")),
                          "__main__.InTb")
 
+    def test_value_stack_temporaries(self):
+        """Objects held only by running frames' value stacks: a bytes
+        another thread passes to a blocked os.write, and an argument the
+        dumping frame has built when dump() runs."""
+        lines, path = self.child("""
+            import fcntl, os, struct, sys, termios, threading, time
+            import heapsnap
+            r, w = os.pipe()
+            def writer():
+                os.write(w, bytes(40000000))   # blocks: nobody reads
+            t = threading.Thread(target=writer, name="blocked-writer",
+                                 daemon=True)
+            t.start()
+            while struct.unpack("i", fcntl.ioctl(r, termios.FIONREAD,
+                                                 b"1234"))[0] < 65536:
+                time.sleep(0.01)
+            def held(a, b):
+                return b
+            st = held(bytes(30000000), heapsnap.dump(sys.argv[1]))
+            print(st["stack_roots"], st["stack_unchecked"])
+            sys.stdout.flush()
+            os._exit(0)
+        """)
+        found, unchecked = (int(x) for x in lines[0].split())
+        snap = Snap(path)
+        big = {o["size"] // 1000000: o for o in snap.objects
+               if snap.type_name(o) == "builtins.bytes" and
+               o["size"] >= 30000000}
+        self.assertEqual(sorted(big), [30, 40], sorted(big))
+        roots = {}
+        for idx, kind, label, _ in snap.roots:
+            roots.setdefault(idx, []).append((kind, label or ""))
+        for mb, thread in ((40, "blocked-writer"), (30, "MainThread")):
+            mine = roots.get(snap.objects.index(big[mb]), [])
+            self.assertTrue([l for k, l in mine if k == "stack" and
+                             thread in l and "<stack" in l], mine)
+        self.assertGreaterEqual(found, 2)
+        self.assertGreaterEqual(unchecked, 0)
+        # the path a user asks for names the thread and the frame
+        out = self.run_tool("dumppath", path, "0x%x" % big[40]["id"])
+        self.assertIn("blocked-writer", out)
+        self.assertIn("writer", out)
+
     def test_thread_names_and_native_ids(self):
         self.only_on([(3, 11), (3, 12), (3, 13)],
                      "the native thread id (3.10's thread states lack it)")

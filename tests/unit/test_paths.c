@@ -724,8 +724,8 @@ static int path_is(const hs_path *p, const uint32_t *nodes, size_t len)
 /*
  * 0 L list, a refcount root (a C-held container such as the parser's
  * arena) -> 1 a, 2 b, 6 c, 8 m;  3 D dict, a frame root -> 4 x -> 1 a;
- * 5 S, a static root -> 6 c;  7 M, a refcount root and then a module
- * root -> 8 m.  Real roots win, however long their path: a by D -> x,
+ * 5 S, a static root and a stack root (rank 1 too) -> 6 c;  7 M, a
+ * refcount root and then a module root -> 8 m.  Real roots win, however long their path: a by D -> x,
  * not L; c by S; b only by L; M is named by its module record.
  */
 static void test_root_ranks(void)
@@ -737,12 +737,13 @@ static void test_root_ranks(void)
 	static const tg_root roots[] = {
 		{ 0, "refcount", NULL }, { 3, "frame", "f" },
 		{ 5, "static", NULL }, { 7, "refcount", NULL },
-		{ 7, "module", "sys.modules['m']" } };
-	static const unsigned want_rank[] = { 2, 0, 1, 2, 0 };
+		{ 7, "module", "sys.modules['m']" },
+		{ 5, "stack", "t <stack 2>" } };
+	static const unsigned want_rank[] = { 2, 0, 1, 2, 0, 1 };
 	static const uint32_t via_d[] = { 3, 4, 1 }, via_l[] = { 0, 1 },
 			      b_path[] = { 0, 2 }, c_path[] = { 5, 6 },
 			      m_path[] = { 7, 8 }, m_via_l[] = { 0, 8 };
-	tg_spec sp = { 9, ex_types, 1, NULL, NULL, edges, 8, roots, 5,
+	tg_spec sp = { 9, ex_types, 1, NULL, NULL, edges, 8, roots, 6,
 		       HS_REFS_BY_INDEX };
 	hs_graph *g = tg_load("ranks", &sp);
 	hs_paths *t = NULL;
@@ -750,7 +751,7 @@ static void test_root_ranks(void)
 	char *text;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(g);
-	for (size_t i = 0; i < 5; i++)
+	for (size_t i = 0; i < 6; i++)
 		CU_ASSERT_EQUAL(hs_paths_root_rank(g, i), want_rank[i]);
 	CU_ASSERT_EQUAL_FATAL(hs_paths_new(&t, g, NULL), 0);
 	CU_ASSERT_EQUAL(hs_paths_reached(t), 9);
