@@ -194,17 +194,17 @@ uint32_t attr_label(walk *W, PyObject *name)
 	return s->idx;
 }
 
-/* The short repr of a dict key: 'text', 42, None, <tuple>. */
-static size_t key_repr(walk *W, PyObject *k)
+/* The short repr of a scalar into t (at least 100 bytes): 'text' (its
+ * first smax bytes), 42, 1.5, None, True, or <type>. */
+static size_t scalar_repr(char *t, PyObject *k, size_t smax)
 {
-	char *t = W->text;
 	int cut;
 
 	if (PyUnicode_Check(k)) {
 		size_t n;
 
 		t[0] = '\'';
-		n = 1 + utf8_put(t + 1, 60, k, 1, &cut);
+		n = 1 + utf8_put(t + 1, smax, k, 1, &cut);
 		if (cut) {
 			memcpy(t + n, "...", 3);
 			n += 3;
@@ -213,7 +213,7 @@ static size_t key_repr(walk *W, PyObject *k)
 		return n;
 	}
 	if (PyBool_Check(k))
-		return (size_t)snprintf(t, TEXT_MAX, "%s",
+		return (size_t)snprintf(t, 8, "%s",
 					k == Py_True ? "True" : "False");
 	if (PyLong_Check(k)) {
 		int over = 0;
@@ -222,15 +222,38 @@ static size_t key_repr(walk *W, PyObject *k)
 		if (v == -1 && PyErr_Occurred())
 			PyErr_Clear();
 		if (!over)
-			return (size_t)snprintf(t, TEXT_MAX, "%lld", v);
-		return (size_t)snprintf(t, TEXT_MAX, "<int>");
+			return (size_t)snprintf(t, 24, "%lld", v);
+		return (size_t)snprintf(t, 8, "<int>");
 	}
 	if (PyFloat_Check(k))
-		return (size_t)snprintf(t, TEXT_MAX, "%.17g",
-					PyFloat_AS_DOUBLE(k));
+		return (size_t)snprintf(t, 32, "%.17g", PyFloat_AS_DOUBLE(k));
 	if (k == Py_None)
-		return (size_t)snprintf(t, TEXT_MAX, "None");
-	return (size_t)snprintf(t, TEXT_MAX, "<%.100s>", Py_TYPE(k)->tp_name);
+		return (size_t)snprintf(t, 8, "None");
+	return (size_t)snprintf(t, 64, "<%.60s>", Py_TYPE(k)->tp_name);
+}
+
+/* The short repr of a dict key: 'text', 42, None, a tuple of such
+ * ((2, 'x'): an lru_cache's key for several arguments), <type>. */
+static size_t key_repr(walk *W, PyObject *k)
+{
+	char *t = W->text;
+	size_t n = 0;
+	Py_ssize_t i;
+
+	if (!PyTuple_CheckExact(k))
+		return scalar_repr(t, k, 60);
+	t[n++] = '(';
+	for (i = 0; i < PyTuple_GET_SIZE(k) && n < TEXT_MAX - 110; i++) {
+		if (i)
+			n += (size_t)snprintf(t + n, 3, ", ");
+		n += scalar_repr(t + n, PyTuple_GET_ITEM(k, i), 24);
+	}
+	if (i < PyTuple_GET_SIZE(k))
+		n += (size_t)snprintf(t + n, 8, ", ...");
+	else if (i == 1)
+		t[n++] = ',';
+	t[n++] = ')';
+	return n;
 }
 
 uint32_t key_label(walk *W, PyObject *dict, PyObject *key)

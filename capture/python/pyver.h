@@ -641,6 +641,36 @@ static inline int pv_frame_stack(pv_frame *f, PyObject ***slots)
 	return c->co_stacksize;
 }
 
+/* ---- functools.lru_cache ---- */
+
+/* The head of _functools' lru_cache_object and its list links, the same
+ * in 3.10 to 3.13 (Modules/_functoolsmodule.c; not in any header): the
+ * wrapper is the root of a circular list of links, each holding a key
+ * and its result, most recently used last; the cache dict maps keys to
+ * links (to results, unbounded caches, which keep no list). */
+typedef struct pv_lru_link {
+	PyObject_HEAD
+	struct pv_lru_link *prev, *next;
+	Py_hash_t hash;
+	PyObject *key, *result;
+} pv_lru_link;
+
+typedef struct {
+	pv_lru_link root;
+	void *wrapper;
+	int typed;
+	PyObject *cache;
+} pv_lru_head;
+
+static inline pv_lru_head *pv_lru(PyObject *o)
+{
+	PyTypeObject *t = Py_TYPE(o);
+
+	return t->tp_basicsize >= (Py_ssize_t)sizeof(pv_lru_head) &&
+	       strcmp(t->tp_name, "functools._lru_cache_wrapper") == 0
+	       ? (pv_lru_head *)o : NULL;
+}
+
 /* ---- attribute values sys.getsizeof leaves out ---- */
 
 /*

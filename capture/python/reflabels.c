@@ -45,6 +45,28 @@ static void label_iframe(walk *W, size_t pos, pv_frame *f,
 	}
 }
 
+/* Labels an lru_cache wrapper's references: each cached result, which
+ * its traverse visits in the list's order, by its key's short repr (as
+ * the cache dict would label it: 'alpha', 7, (2, 3)), and the cache. */
+static void label_lru(walk *W, size_t pos, pv_lru_head *c)
+{
+	pv_lru_link *root = &c->root, *l = root->next;
+
+	if (!c->cache || !PyDict_Check(c->cache))
+		return;
+	label_ptr(W, pos, c->cache, "<cache>");
+	/* bounded by the references: a list longer is not one */
+	for (size_t k = 0; l && l != root && k < W->nr; k++, l = l->next) {
+		for (size_t j = pos; j < W->nr; j++) {
+			if (W->rp[j] != l->result || W->rl[j] != HS_NO_LABEL)
+				continue;
+			W->rl[j] = key_label(W, c->cache, l->key);
+			pos = j + 1;
+			break;
+		}
+	}
+}
+
 /* Labels the dict part of a dict's references (what dict_traverse
  * visits), starting at pos; @return the position after it, or SIZE_MAX
  * when the references do not follow the expected order. */
@@ -350,6 +372,8 @@ void label_gc(walk *W, PyObject *o)
 #endif
 	} else if (PyCell_Check(o)) {
 		label_ptr(W, pos, PyCell_GET(o), "cell_contents");
+	} else if (pv_lru(o)) {
+		label_lru(W, pos, pv_lru(o));
 	} else if (PyMethod_Check(o)) {
 		label_ptr(W, pos, PyMethod_GET_FUNCTION(o), "__func__");
 		label_ptr(W, pos, PyMethod_GET_SELF(o), "__self__");

@@ -298,6 +298,39 @@ class FidelityTest(unittest.TestCase):
         self.assertIn("blocked-writer", out)
         self.assertIn("writer", out)
 
+    def test_lru_cache_results_by_key(self):
+        lines, path = self.child("""
+            import functools, sys, heapsnap
+            class Res: pass
+            @functools.lru_cache(maxsize=64)
+            def bounded(*args):
+                return Res()
+            @functools.lru_cache(maxsize=None)
+            def unbounded(key):
+                return Res()
+            bounded("k-alpha-1")
+            bounded(7)
+            bounded(2, "x")
+            unbounded("beta")
+            print(id(bounded), id(unbounded))
+            heapsnap.dump(sys.argv[1])
+            heapsnap.dump(sys.argv[1] + ".red", redact=True)
+        """)
+        b, u = (int(x) for x in lines[0].split())
+        snap = Snap(path)
+        got = sorted(l for l, t, _ in snap.edges(snap.by_id[b])
+                     if snap.type_name(t) == "__main__.Res")
+        self.assertEqual(got, ["'k-alpha-1'", "(2, 'x')", "7"])
+        cache = snap.edge(snap.by_id[u], "<cache>")
+        self.assertIsNotNone(cache, snap.edges(snap.by_id[u]))
+        self.assertEqual(snap.type_name(snap.edge(cache, "'beta'")),
+                         "__main__.Res")
+        out = self.run_tool("dumppath", path, "--type", "__main__.Res")
+        self.assertIn("'k-alpha-1'", out)
+        # a redacted dump names no key
+        self.assertTrue(b"k-alpha-1" in decompressed(path))
+        self.assertFalse(b"k-alpha-1" in decompressed(path + ".red"))
+
     def test_thread_names_and_native_ids(self):
         self.only_on([(3, 11), (3, 12), (3, 13)],
                      "the native thread id (3.10's thread states lack it)")
