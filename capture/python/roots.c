@@ -22,6 +22,35 @@ static int root(walk *W, PyObject *o, const char *kind, const char *label)
 	return 0;
 }
 
+/* A container held from C that can be recognised, named for the path
+ * searches: the parser's arena of a running script (the script run by
+ * "python3 script.py", "-c" or exec() of a string: the parser keeps
+ * each token's bytes and the names and constants made from them in a
+ * list that only the arena holds, until the code has run).  Recognised
+ * by its shape: a list, one reference, no referrer in the dump, whose
+ * first item is a bytes and whose items (the first 64) are bytes, str
+ * and other constants only. */
+static const char *c_held_name(PyObject *o, uint32_t inc)
+{
+	Py_ssize_t n;
+
+	if (!PyList_CheckExact(o) || inc || Py_REFCNT(o) != 1 ||
+	    (n = PyList_GET_SIZE(o)) < 2 ||
+	    !PyBytes_CheckExact(PyList_GET_ITEM(o, 0)))
+		return NULL;
+	for (Py_ssize_t i = 0; i < n && i < 64; i++) {
+		PyObject *v = PyList_GET_ITEM(o, i);
+
+		if (!PyBytes_CheckExact(v) && !PyUnicode_CheckExact(v) &&
+		    !PyLong_CheckExact(v) && !PyFloat_CheckExact(v) &&
+		    !PyComplex_CheckExact(v) && !PyTuple_CheckExact(v) &&
+		    !PyFrozenSet_CheckExact(v) && !PyBool_Check(v) &&
+		    v != Py_None && v != Py_Ellipsis)
+			return NULL;
+	}
+	return "<the parser's arena>";
+}
+
 static int surplus_root(walk *W, PyObject *o, uint32_t idx, uint32_t inc)
 {
 	Py_ssize_t rc = Py_REFCNT(o);
@@ -42,7 +71,7 @@ static int surplus_root(walk *W, PyObject *o, uint32_t idx, uint32_t inc)
 	if (rc >= STATIC_REFCNT)
 		r = hs_writer_root(W->w, idx, "static", NULL, 0);
 	else
-		r = hs_writer_root(W->w, idx, "refcount", NULL,
+		r = hs_writer_root(W->w, idx, "refcount", c_held_name(o, inc),
 				   (uint64_t)rc - inc);
 	if (r < 0)
 		return fail(W, r);

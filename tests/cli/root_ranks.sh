@@ -73,9 +73,11 @@ PY
 # what only the arena holds: the refcount path, said to be one
 expect_rc 0 "dumppath arena" -- "$B/dumppath" --index "$(idx arena)" \
 	"$T/b.snap"
-expect_grep "from root (refcount)" "$T/out" "arena: a refcount root"
+expect_grep "from root \"<the parser's arena>\" (refcount)" "$T/out" \
+	"arena: a refcount root, named"
 expect_grep "held from outside the dump" "$T/out" "arena: said so"
-expect_grep "<refcount> -> builtins\.list\[" "$T/out" "arena: the list"
+expect_grep "<the parser's arena> -> builtins\.list\[" "$T/out" \
+	"arena: the list, named"
 # --max-depth: the bounded search keeps the ranking
 expect_rc 0 "dumppath --max-depth" -- "$B/dumppath" --index "$(idx func)" \
 	--max-depth 8 "$T/b.snap"
