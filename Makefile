@@ -126,12 +126,21 @@ $(B)/man/%: doc/man/%.md | $(B)/.deps-ok
 PYTHON   ?= python3
 PY_INC   := $(shell $(PYTHON) -c "import sysconfig; print(sysconfig.get_paths()['include'])" 2>/dev/null)
 PY_EXT   := $(shell $(PYTHON) -c "import sysconfig; print(sysconfig.get_config_var('EXT_SUFFIX'))" 2>/dev/null)
-PY_CSRC  := $(sort $(wildcard capture/python/*.c))
+# capture/python/pyselect.h says whether this Python gets the version
+# walker (the preprocessor is asked); else, or with HEAPSNAP_PORTABLE_ONLY=1,
+# only module.c and the portable walker's files (portable*.c) are built
+PY_DEFS  := $(if $(filter 1,$(HEAPSNAP_PORTABLE_ONLY)),-DHS_PORTABLE_ONLY)
+PY_VWALK := $(shell $(CC) -E -dM $(PY_DEFS) -I$(PY_INC) -include capture/python/pyselect.h -x c /dev/null 2>/dev/null | grep -c 'define HS_VERSION_WALKER ')
+PY_CSRC  := $(if $(filter 1,$(PY_VWALK)),$(sort $(wildcard capture/python/*.c)),capture/python/module.c $(sort $(wildcard capture/python/portable*.c)))
 PY_FILES := $(patsubst capture/python/%,$(B)/python/%,$(wildcard capture/python/heapsnap/*.py))
 python: $(B)/python/heapsnap/_capture$(PY_EXT) $(B)/python/heapsnap/attach_thread.so $(PY_FILES)
-$(B)/python/heapsnap/_capture$(PY_EXT): $(PY_CSRC) $(wildcard capture/python/*.h) $(HDRS) $(B)/lib/libheapsnap.a
+$(B)/python/heapsnap/_capture$(PY_EXT): $(PY_CSRC) $(wildcard capture/python/*.h) $(HDRS) $(B)/lib/libheapsnap.a $(B)/python/.walkers
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -I$(PY_INC) -shared -o $@ $(PY_CSRC) $(B)/lib/libheapsnap.a $(LIBS)
+	$(CC) $(CFLAGS) $(PY_DEFS) -I$(PY_INC) -shared -o $@ $(PY_CSRC) $(B)/lib/libheapsnap.a $(LIBS)
+# the extension again when the choice of walkers changes
+$(B)/python/.walkers: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(PY_DEFS) $(PY_CSRC)' | cmp -s - $@ || echo '$(PY_DEFS) $(PY_CSRC)' > $@
 # loaded by `python3 -m heapsnap attach` into the process it dumps; no
 # Python headers (attach_thread.c says why)
 $(B)/python/heapsnap/attach_thread.so: capture/python/attach/attach_thread.c

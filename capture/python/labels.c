@@ -8,68 +8,6 @@
  */
 #include "walk.h"
 
-/* Appends s's text as UTF-8 to dst (at most cap bytes, whole characters);
- * quote escapes quotes, backslashes and control characters as a repr
- * does.  @return bytes written; *cut set if s did not fit. */
-size_t utf8_put(char *dst, size_t cap, PyObject *s, int quote, int *cut)
-{
-	size_t len = 0;
-	Py_ssize_t n;
-	const void *data;
-	int kind;
-
-	*cut = 0;
-	if (!PyUnicode_IS_READY(s)) {
-		*cut = 1;
-		return 0;
-	}
-	kind = PyUnicode_KIND(s);
-	data = PyUnicode_DATA(s);
-	n = PyUnicode_GET_LENGTH(s);
-	for (Py_ssize_t i = 0; i < n; i++) {
-		Py_UCS4 c = PyUnicode_READ(kind, data, i);
-		char t[8];
-		size_t k;
-
-		if (quote && (c < 0x20 || c == 0x7f)) {
-			k = (size_t)snprintf(t, sizeof(t), "\\x%02x",
-					     (unsigned)c);
-		} else if (quote && (c == '\'' || c == '\\')) {
-			t[0] = '\\';
-			t[1] = (char)c;
-			k = 2;
-		} else if (c < 0x80) {
-			t[0] = (char)c;
-			k = 1;
-		} else if (c < 0x800) {
-			t[0] = (char)(0xC0 | (c >> 6));
-			t[1] = (char)(0x80 | (c & 0x3F));
-			k = 2;
-		} else if (c >= 0xD800 && c < 0xE000) {
-			t[0] = '?';     /* a lone surrogate has no UTF-8 */
-			k = 1;
-		} else if (c < 0x10000) {
-			t[0] = (char)(0xE0 | (c >> 12));
-			t[1] = (char)(0x80 | ((c >> 6) & 0x3F));
-			t[2] = (char)(0x80 | (c & 0x3F));
-			k = 3;
-		} else {
-			t[0] = (char)(0xF0 | (c >> 18));
-			t[1] = (char)(0x80 | ((c >> 12) & 0x3F));
-			t[2] = (char)(0x80 | ((c >> 6) & 0x3F));
-			t[3] = (char)(0x80 | (c & 0x3F));
-			k = 4;
-		}
-		if (len + k > cap) {
-			*cut = 1;
-			break;
-		}
-		memcpy(dst + len, t, k);
-		len += k;
-	}
-	return len;
-}
-
 static uint32_t declare_text(walk *W, const char *s, size_t len)
 {
 	uint32_t idx;

@@ -7,12 +7,36 @@
  * per record, so it is meant for small files.
  */
 #define PY_SSIZE_T_CLEAN
+#include "pyselect.h"
 #include <Python.h>
 
 #include <string.h>
 
 #include "hs_reader.h"
+#include "portable.h"
 #include "pywalk.h"
+
+typedef int (*walker_fn)(const char *path, const hs_pywalk_options *opts,
+			 hs_pywalk_stats *stats);
+
+/* The walker a name asks for (HEAPSNAP_WALKER, dump(walker=)): "auto",
+ * "" or NULL the version walker where this build has one, else the
+ * portable one; "version", the version walker's own name ("3.12"),
+ * "portable".  NULL when this build has no such walker. */
+static walker_fn pick_walker(const char *want)
+{
+	int any = !want || !*want || strcmp(want, "auto") == 0;
+
+#ifdef HS_VERSION_WALKER
+	if (any || strcmp(want, "version") == 0 ||
+	    strcmp(want, hs_pywalk_walker()) == 0)
+		return hs_pywalk_dump;
+#else
+	if (any)
+		return hs_portable_dump;
+#endif
+	return strcmp(want, "portable") == 0 ? hs_portable_dump : NULL;
+}
 
 static int g_dumping;   /* dump() is not re-entrant (GIL-protected) */
 
@@ -26,7 +50,7 @@ static PyObject *stats_dict(const hs_pywalk_stats *s)
 {
 	return Py_BuildValue(
 		"{s:s,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,"
-		"s:K,s:K,s:d}",
+		"s:K,s:K,s:K,s:d}",
 		"walker", s->walker ? s->walker : "",
 		"objects", (unsigned long long)s->objects,
 		"tracked", (unsigned long long)s->tracked,
@@ -43,11 +67,13 @@ static PyObject *stats_dict(const hs_pywalk_stats *s)
 		"overcounted", (unsigned long long)s->overcounted,
 		"sizeof_calls", (unsigned long long)s->sizeof_calls,
 		"peak_memory", (unsigned long long)s->peak_memory,
+		"map_memory", (unsigned long long)s->map_memory,
 		"writer_memory", (unsigned long long)s->writer_memory,
 		"seconds", s->seconds);
 }
 
-/* dump(path, *, redact=False, reason="manual", level=1) -> stats dict.
+/* dump(path, *, redact=False, reason="manual", level=1, walker=None)
+ * -> stats dict.
  * Parsed by hand from the vector call so that no argument tuple or
  * keyword dict is created for the call. */
 static PyObject *cap_dump(PyObject *self, PyObject *const *args,
@@ -55,8 +81,10 @@ static PyObject *cap_dump(PyObject *self, PyObject *const *args,
 {
 	hs_pywalk_options o = HS_PYWALK_OPTIONS_INIT;
 	hs_pywalk_stats st;
-	PyObject *bpath = NULL, *reason = NULL;
+	PyObject *bpath = NULL, *reason = NULL, *walker = NULL;
 	char reason_buf[64] = "manual";
+	const char *want = getenv("HEAPSNAP_WALKER");
+	walker_fn fn;
 	int rc;
 
 	(void)self;
@@ -74,6 +102,8 @@ static PyObject *cap_dump(PyObject *self, PyObject *const *args,
 				return NULL;
 		} else if (kw_is(k, "reason")) {
 			reason = v;
+		} else if (kw_is(k, "walker")) {
+			walker = v;
 		} else if (kw_is(k, "level")) {
 			o.level = (int)PyLong_AsLong(v);
 			if (o.level == -1 && PyErr_Occurred())
@@ -102,21 +132,26 @@ static PyObject *cap_dump(PyObject *self, PyObject *const *args,
 		memcpy(reason_buf, r, (size_t)n + 1);
 	}
 	o.reason = reason_buf;
-	/* the matrix of tests asks for a walker by name; this build has the
-	 * version walker only */
-	{
-		const char *want = getenv("HEAPSNAP_WALKER");
-
-		if (want && *want && strcmp(want, "auto") != 0 &&
-		    strcmp(want, "version") != 0 &&
-		    strcmp(want, hs_pywalk_walker()) != 0) {
-			PyErr_Format(PyExc_RuntimeError, "heapsnap: "
-				     "HEAPSNAP_WALKER=%s: this build has the "
-				     "%s walker only (the portable walker is "
-				     "not built yet)", want,
-				     hs_pywalk_walker());
+	if (walker && walker != Py_None) {
+		want = PyUnicode_Check(walker) ? PyUnicode_AsUTF8(walker) : NULL;
+		if (!want) {
+			if (!PyErr_Occurred())
+				PyErr_SetString(PyExc_TypeError,
+						"walker must be a str");
 			return NULL;
 		}
+	}
+	fn = pick_walker(want);
+	if (!fn) {
+		PyErr_Format(PyExc_RuntimeError, "heapsnap: walker %s: this "
+			     "build has %s (heapsnap.WALKERS)", want,
+#ifdef HS_VERSION_WALKER
+			     "the version walker and the portable one"
+#else
+			     "the portable walker only"
+#endif
+			     );
+		return NULL;
 	}
 	if (!PyUnicode_FSConverter(args[0], &bpath))
 		return NULL;
@@ -128,7 +163,7 @@ static PyObject *cap_dump(PyObject *self, PyObject *const *args,
 	}
 	g_dumping = 1;
 	hs_error_clear();
-	rc = hs_pywalk_dump(PyBytes_AS_STRING(bpath), &o, &st);
+	rc = fn(PyBytes_AS_STRING(bpath), &o, &st);
 	g_dumping = 0;
 	Py_DECREF(bpath);
 	if (rc == HS_ENOMEM)
@@ -356,7 +391,8 @@ static PyObject *cap_read_records(PyObject *self, PyObject *arg)
 static PyMethodDef cap_methods[] = {
 	{ "dump", (PyCFunction)(void (*)(void))cap_dump,
 	  METH_FASTCALL | METH_KEYWORDS,
-	  "dump(path, *, redact=False, reason='manual', level=1) -> dict\n\n"
+	  "dump(path, *, redact=False, reason='manual', level=1, walker=None)"
+	  " -> dict\n\n"
 	  "Write a .snap of the whole interpreter to path; return figures." },
 	{ "read_records", cap_read_records, METH_O,
 	  "read_records(path) -> list of record tuples (small files)" },
@@ -373,12 +409,22 @@ PyMODINIT_FUNC PyInit__capture(void)
 {
 	PyObject *m;
 
+#ifdef HS_VERSION_WALKER
 	if (hs_pywalk_init() < 0)
+		return NULL;
+#endif
+	if (hs_portable_init() < 0)
 		return NULL;
 	m = PyModule_Create(&cap_module);
 	/* WALKERS: the walkers dump() can run (HEAPSNAP_WALKER) */
-	if (m && PyModule_AddObject(m, "WALKERS", Py_BuildValue(
-			"(s)", hs_pywalk_walker())) < 0) {
+	if (m && PyModule_AddObject(m, "WALKERS",
+#ifdef HS_VERSION_WALKER
+				    Py_BuildValue("(ss)", hs_pywalk_walker(),
+						  "portable")
+#else
+				    Py_BuildValue("(s)", "portable")
+#endif
+				    ) < 0) {
 		Py_DECREF(m);
 		return NULL;
 	}

@@ -76,27 +76,6 @@ static double now_s(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-/* The resident set size now, from /proc/self/statm (0 where there is
- * none): the header records it beside the dump's total. */
-static uint64_t rss_now(void)
-{
-	char buf[128];
-	unsigned long long pages = 0, resident = 0;
-	ssize_t n;
-	int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	if (sscanf(buf, "%llu %llu", &pages, &resident) != 2)
-		return 0;
-	return (uint64_t)resident * (uint64_t)sysconf(_SC_PAGESIZE);
-}
-
 static int run(walk *W, const char *path)
 {
 	hs_writer_options wo = HS_WRITER_OPTIONS_INIT;
@@ -134,6 +113,7 @@ static int run(walk *W, const char *path)
 	HS_FORWARD_IF_ERROR(each_frame(W, frame_discover));
 	HS_FORWARD_IF_ERROR(walk_gc_lists(W));
 	W->nobjects = W->next;
+	W->st->map_memory = W->map.cap * sizeof(*W->map.s);
 	if (W->debug)
 		fprintf(stderr, "heapsnap: pass1 done at %.3f s\n", now_s() - W->t0);
 
@@ -143,7 +123,7 @@ static int run(walk *W, const char *path)
 	h.runtime = "python";
 	h.runtime_version = ver;
 	h.pid = (uint64_t)getpid();
-	h.rss = rss_now();
+	h.rss = py_memory(1);
 	h.reason = W->o->reason ? W->o->reason : "manual";
 	h.walker = HS_WALKER_NAME;
 	wo.ref_mode = HS_REFS_BY_INDEX;

@@ -43,6 +43,7 @@ typedef struct {
 	uint64_t overcounted;    /* objects with more referrers than refcount */
 	uint64_t sizeof_calls;   /* C __sizeof__ methods called */
 	uint64_t peak_memory;    /* bytes the capture held at most */
+	uint64_t map_memory;     /* of which its object map, at most */
 	uint64_t writer_memory;  /* of which the writer's buffers */
 	double seconds;          /* wall time of the walk and the writing */
 	const char *walker;      /* the walker that ran: "3.12", "portable" */

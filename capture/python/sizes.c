@@ -77,38 +77,6 @@ static void resolve_sizeof(PyTypeObject *t, typeinfo *ti)
 	}
 }
 
-static size_t type_name(walk *W, PyTypeObject *t, char *buf, size_t cap)
-{
-	int cut;
-
-	if (t->tp_flags & Py_TPFLAGS_HEAPTYPE) {
-		PyHeapTypeObject *et = (PyHeapTypeObject *)t;
-		PyObject *mod = NULL, *k, *v;
-		Py_ssize_t i = 0;
-		size_t n = 0;
-
-		while (t->tp_dict && PyDict_Next(t->tp_dict, &i, &k, &v)) {
-			if (PyUnicode_Check(k) &&
-			    PyUnicode_CompareWithASCIIString(k, "__module__") == 0) {
-				mod = v;
-				break;
-			}
-		}
-		if (mod && PyUnicode_Check(mod)) {
-			n = utf8_put(buf, cap / 2, mod, 0, &cut);
-			buf[n++] = '.';
-		}
-		if (et->ht_qualname && PyUnicode_Check(et->ht_qualname))
-			return n + utf8_put(buf + n, cap - n - 1,
-					    et->ht_qualname, 0, &cut);
-		return n + (size_t)snprintf(buf + n, cap - n, "%s", t->tp_name);
-	}
-	(void)W;
-	if (strchr(t->tp_name, '.'))
-		return (size_t)snprintf(buf, cap, "%s", t->tp_name);
-	return (size_t)snprintf(buf, cap, "builtins.%s", t->tp_name);
-}
-
 typeinfo *type_info(walk *W, PyTypeObject *t)
 {
 	uint32_t i;
@@ -137,7 +105,7 @@ typeinfo *type_info(walk *W, PyTypeObject *t)
 		W->ticap = cap;
 	}
 	ti = &W->ti[W->nti];
-	n = type_name(W, t, name, sizeof(name));
+	n = py_type_name(t, name, sizeof(name));
 	/* the type is an object of the dump too: its id (its address)
 	 * tells apart classes that share a name */
 	{
@@ -218,47 +186,7 @@ uint64_t obj_size(walk *W, PyObject *o, const typeinfo *ti, uint64_t *rt)
 
 hs_value preview(walk *W, PyObject *o, char *buf)
 {
-	hs_value v = { HS_VALUE_NONE, { .i = 0 } };
-
-	if (W->o->redact)
-		return v;
-	if (PyUnicode_Check(o)) {
-		int cut;
-
-		v.kind = HS_VALUE_STR;
-		v.v.s.ptr = buf;
-		v.v.s.len = utf8_put(buf, PREVIEW_MAX, o, 0, &cut);
-	} else if (PyBytes_Check(o)) {
-		v.kind = HS_VALUE_BYTES;
-		v.v.s.ptr = PyBytes_AS_STRING(o);
-		v.v.s.len = (size_t)PyBytes_GET_SIZE(o);
-	} else if (PyBool_Check(o)) {
-		v.kind = HS_VALUE_BOOL;
-		v.v.i = o == Py_True;
-	} else if (PyLong_Check(o)) {
-		int over = 0;
-		long long x = PyLong_AsLongLongAndOverflow(o, &over);
-
-		if (x == -1 && PyErr_Occurred()) {
-			PyErr_Clear();
-		} else if (!over) {
-			v.kind = HS_VALUE_INT;
-			v.v.i = x;
-		} else if (over > 0) {
-			unsigned long long u = PyLong_AsUnsignedLongLong(o);
-
-			if (u == (unsigned long long)-1 && PyErr_Occurred()) {
-				PyErr_Clear();
-			} else {
-				v.kind = HS_VALUE_UINT;
-				v.v.u = u;
-			}
-		}
-	} else if (PyFloat_Check(o)) {
-		v.kind = HS_VALUE_FLOAT;
-		v.v.f = PyFloat_AS_DOUBLE(o);
-	}
-	return v;
+	return py_preview(o, buf, PREVIEW_MAX, W->o->redact);
 }
 
 /* Finds the C __sizeof__ methods of the builtin types sizes are computed

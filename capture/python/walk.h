@@ -12,20 +12,15 @@
 
 #define PY_SSIZE_T_CLEAN
 /* the version walker reads the internals of the CPython versions it
- * knows; pyver.h isolates what differs between them */
-#include <patchlevel.h>
-#include <pyconfig.h>
-#if PY_VERSION_HEX >= 0x030A0000 && PY_VERSION_HEX < 0x030E0000 && \
-    !defined(Py_GIL_DISABLED)
-#define HS_VERSION_WALKER 1
-#define Py_BUILD_CORE 1
+ * knows (pyselect.h says which); pyver.h isolates what differs between
+ * them */
+#include "pyselect.h"
+#ifndef HS_VERSION_WALKER
+#error "the version walker reads CPython 3.10-3.13 internals: the build compiles its files only when pyselect.h selects it"
 #endif
+#define Py_BUILD_CORE 1
 #include <Python.h>
 #include <structmember.h>
-
-#ifndef HS_VERSION_WALKER
-#error "heapsnap's capture reads CPython 3.10-3.13 internals; this Python is another"
-#endif
 
 #include "internal/pycore_gc.h"
 #include "internal/pycore_interp.h"
@@ -56,6 +51,7 @@
 
 #include "error.h"
 #include "hs_writer.h"
+#include "portable.h"
 #include "pywalk.h"
 
 /* the walk's functions are the extension's own: calls between its files
@@ -269,7 +265,6 @@ int walk_gc_lists(walk *W);
 
 /* ---- labels (labels.c; pass 2 only: they are writer records) ---- */
 
-size_t utf8_put(char *dst, size_t cap, PyObject *s, int quote, int *cut);
 uint32_t L(walk *W, const char *s);
 uint32_t name_label(walk *W, PyObject *name);
 uint32_t attr_label(walk *W, PyObject *name);

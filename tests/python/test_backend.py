@@ -7,6 +7,7 @@ what tests/python/matrix.sh runs for every version."""
 import base64
 import glob
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -114,6 +115,35 @@ class BackendTest(unittest.TestCase):
                            stdout=subprocess.PIPE, universal_newlines=True)
         self.assertEqual(r.returncode, 0)
         self.assertIn("runtime:", r.stdout)
+
+    def test_portable_only_build(self):
+        # HEAPSNAP_PORTABLE_ONLY=1 builds what a CPython the capture does
+        # not know gets (pyselect.h): the portable walker alone, which
+        # then runs by default
+        name, z = self.wheel(env={"HEAPSNAP_PORTABLE_ONLY": "1"})
+        site = os.path.join(self.dir, "site")
+        z.extractall(site)
+        out = os.path.join(self.dir, "p.snap")
+        code = ("import heapsnap, json; st = heapsnap.dump(%r); "
+                "print(json.dumps([heapsnap.WALKERS, st['walker'], "
+                "st['objects'], st['dropped_refs']]))" % out)
+        env = dict(os.environ, PYTHONPATH=site)
+        env.pop("HEAPSNAP_WALKER", None)
+        r = subprocess.run([sys.executable, "-c", code], env=env,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           universal_newlines=True, timeout=300)
+        self.assertEqual(r.returncode, 0, r.stderr[-3000:])
+        walkers, walker, objects, dropped = json.loads(r.stdout)
+        self.assertEqual(walkers, ["portable"])
+        self.assertEqual(walker, "portable")
+        self.assertGreater(objects, 1000)
+        self.assertEqual(dropped, 0)
+        env["HEAPSNAP_WALKER"] = "version"
+        r = subprocess.run([sys.executable, "-c", code], env=env,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           universal_newlines=True, timeout=300)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("the portable walker only", r.stderr)
 
     def test_metadata_hook_matches_the_wheel(self):
         md = os.path.join(self.dir, "md")

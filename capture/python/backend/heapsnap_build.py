@@ -343,6 +343,26 @@ def _report_assets(top, workdir):
     return out
 
 
+def capture_sources(cc, top, py_inc, defs):
+    """The extension's C files: capture/python/*.c when pyselect.h gives
+    this Python the version walker (the preprocessor is asked, as the
+    Makefile does), else module.c and the portable walker's portable*.c:
+    a CPython the capture does not know gets the portable walker alone."""
+    r = subprocess.run(cc.cc + ["-E", "-dM"] + defs +
+                       ["-I" + i for i in py_inc] +
+                       ["-include", os.path.join(top, "capture", "python",
+                                                 "pyselect.h"),
+                        "-x", "c", os.devnull],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    src = _glob(top, "capture/python")
+    if r.returncode == 0 and re.search(rb"^#define HS_VERSION_WALKER ",
+                                       r.stdout, re.M):
+        return src
+    _log("CPython %d.%d: the portable walker only" % sys.version_info[:2])
+    return [s for s in src if os.path.basename(s) == "module.c" or
+            os.path.basename(s).startswith("portable")]
+
+
 def tools(top):
     """The command-line tools: tools/NAME.c that are not tool_*.c."""
     return [os.path.basename(s)[:-2] for s in _glob(top, "tools")
@@ -378,14 +398,18 @@ def build_binaries(top, outdir):
         tool_src = _glob(top, "tools")
         tool_objs = dict(zip(tool_src, cc.objects(tool_src, [], "tools",
                                                   tool_h)))
-        cap_src = _glob(top, "capture/python")
+        # HEAPSNAP_PORTABLE_ONLY=1: the portable walker alone (pyselect.h)
+        defs = (["-DHS_PORTABLE_ONLY"]
+                if os.environ.get("HEAPSNAP_PORTABLE_ONLY") == "1" else [])
+        cap_src = capture_sources(cc, top, py_inc, defs)
         cap_h = lib_h + _glob(top, "capture/python", r".*\.h$")
         # the interpreter's headers: by path and version, not content
-        key = "py %s %s %s" % (sys.version, sysconfig.get_config_var("SOABI"),
-                               " ".join(py_inc))
+        key = "py %s %s %s %s" % (sys.version,
+                                  sysconfig.get_config_var("SOABI"),
+                                  " ".join(py_inc), " ".join(defs))
         label = "py%s-" % hashlib.sha256(key.encode()).hexdigest()[:8]
-        cap_objs = cc.objects(cap_src, ["-I" + i for i in py_inc], key, cap_h,
-                              label)
+        cap_objs = cc.objects(cap_src, defs + ["-I" + i for i in py_inc],
+                              key, cap_h, label)
 
         lib_a = os.path.join(work, "libheapsnap.a")
         cc.archive(lib_a, lib_objs)
