@@ -201,8 +201,13 @@ uint32_t key_label(walk *W, PyObject *dict, PyObject *key)
 
 	if (W->pass != 2 || !key)
 		return HS_NO_LABEL;
-	/* a redacted dump names the keys of namespaces only: identifiers */
-	if (W->o->redact && !am_get(&W->ns, (uint64_t)(uintptr_t)dict, NULL))
+	/* a redacted dump names the keys of namespaces only: identifiers
+	 * (3.10: a split dict is an instance's, keyed by attribute names) */
+	if (W->o->redact && !am_get(&W->ns, (uint64_t)(uintptr_t)dict, NULL)
+#if HS_PY_MINOR == 10
+	    && !((PyDictObject *)dict)->ma_values
+#endif
+	    )
 		return HS_NO_LABEL;
 	s = lc_slot(W->lc_repr, key);
 	if (s->key == (uint64_t)(uintptr_t)key)

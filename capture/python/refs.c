@@ -182,7 +182,7 @@ static void collect_nongc(walk *W, PyObject *o)
 		add_missing(W, ty->tp_mro, "__mro__");
 		add_missing(W, pv_type_subclasses(ty), "__subclasses__");
 		add_missing(W, ty->tp_cache, "__cache__");
-		if (W->pass == 1 && d)
+		if (W->pass == 1 && W->o->redact && d)
 			am_put(W, &W->ns, (uint64_t)(uintptr_t)d, 0, NULL);
 		return;
 	}
@@ -230,7 +230,10 @@ int collect(walk *W, PyObject *o)
 		if (is_sequence_type(Py_TYPE(o)))
 			seq_forward(W, o);
 		if (W->pass == 1) {
-			if (PyModule_Check(o))
+			/* the namespaces, for redaction only (key_label()) */
+			if (!W->o->redact)
+				;
+			else if (PyModule_Check(o))
 				am_put(W, &W->ns, (uint64_t)(uintptr_t)
 				       PyModule_GetDict(o), 0, NULL);
 			else if (PyType_Check(o) &&
@@ -239,9 +242,13 @@ int collect(walk *W, PyObject *o)
 				       pv_type_dict((PyTypeObject *)o), 0, NULL);
 #if HS_PY_MINOR == 10
 			/* 3.10 keeps attributes in an instance dict: its keys
-			 * are attribute names, which redaction keeps */
+			 * are attribute names, which redaction keeps.  A split
+			 * one (the class's shared keys) key_label() knows as
+			 * such: only the others take a map entry (one each
+			 * would cost 16-32 bytes an instance) */
 			else if (Py_TYPE(o)->tp_traverse == g_subtype_traverse &&
-				 pv_dict_ptr(o) && *pv_dict_ptr(o))
+				 pv_dict_ptr(o) && *pv_dict_ptr(o) &&
+				 !((PyDictObject *)*pv_dict_ptr(o))->ma_values)
 				am_put(W, &W->ns, (uint64_t)(uintptr_t)
 				       *pv_dict_ptr(o), 0, NULL);
 #endif

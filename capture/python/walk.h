@@ -102,7 +102,7 @@ typedef struct walk {
 	int pass;               /* 1 numbers, 2 writes */
 	int err;                /* first HS_E* error, sticky */
 	addr_map map;           /* object -> index */
-	addr_map ns;            /* namespace dicts: module and type __dict__ */
+	addr_map ns;            /* redaction: module and type __dict__s */
 	uint64_t next;          /* pass 1: next index; pass 2: found again */
 
 	PyObject **q;           /* FIFO of found, not yet expanded objects */

@@ -205,6 +205,40 @@ class NearOomTest(unittest.TestCase):
                              if mode == "cgroup" else "",
                              os.path.getsize(path) / 2**20, objects))
 
+    def test_instances_cost_the_capture_nothing(self):
+        # the headroom a dump needs near the limit must not grow with the
+        # heap's instances: tracked objects and objects with one referrer
+        # take no memory of the capture (3.10 gave each instance's
+        # __dict__ an entry of a map of namespaces: 16-32 bytes each,
+        # which made the watchdog's dump above be killed)
+        import heapsnap
+
+        class Inst:
+            def __init__(self, i):
+                self.n = i + 1000
+                self.text = "t" * 20 + str(i)
+                self.items = [i + 2000]
+
+        def peak(n, redact):
+            # in lists of 1000: the capture holds the references of
+            # the largest single object (21 bytes each) at once
+            heap = [[Inst(i + j) for j in range(1000)]
+                    for i in range(0, n, 1000)]
+            st = heapsnap.dump(os.path.join(self.dir, "m.snap"),
+                               redact=redact, walker="version")
+            self.assertGreaterEqual(st["objects"], 4 * n)
+            del heap
+            return st["peak_memory"]
+
+        for redact in (False, True):
+            small, big = peak(20000, redact), peak(120000, redact)
+            # 100,000 instances more (300,000 tracked objects and as
+            # many with one referrer): the peak grows by less than 2
+            # bytes an instance (the writer's buffers vary a little)
+            self.assertLess(big - small, 200000,
+                            "redact=%s: %d -> %d bytes" % (redact, small,
+                                                            big))
+
 
 if __name__ == "__main__":
     unittest.main()
