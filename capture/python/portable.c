@@ -17,9 +17,10 @@
  * Sizes: sys.getsizeof's: the type's C __sizeof__ called directly (never
  * one written in Python: the basicsize formula instead), plus the
  * pre-header, measured once at import (hs_portable_init()).
- * Numbering: every object in one address map (address -> index and
- * referrer count), 16 bytes a slot, a power of two of slots (4096 at
- * least) at most 3/4 full, doubled when full: 21 to 43 bytes an object,
+ * Numbering: every object but the untracked ones with one reference in
+ * one address map (address -> index and referrer count), 16 bytes a
+ * slot, a power of two of slots sized for 1.5 times the tracked objects,
+ * at most 3/4 full, doubled when full: 21 to 43 bytes an object in it,
  * reported as map_memory; never more objects than the address space can
  * hold (a walk gone wrong fails, HS_ELIMIT, rather than take the
  * machine's memory); before 3.12 gc.get_objects()'s list adds 8 bytes a
@@ -43,6 +44,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -138,10 +140,15 @@ static int oom(pw *P, const char *what)
 
 /* ---- the address map ---- */
 
+static size_t pm_home(const pmap *m, uint64_t a)
+{
+	return (size_t)(((a >> 4) * 0x9E3779B97F4A7C15ull) >> 20) &
+	       (m->cap - 1);
+}
+
 static pslot *pm_find(const pmap *m, uint64_t a)
 {
-	size_t i = (size_t)(((a >> 4) * 0x9E3779B97F4A7C15ull) >> 20) &
-		   (m->cap - 1);
+	size_t i = pm_home(m, a);
 
 	while (m->s[i].key && m->s[i].key != a)
 		i = (i + 1) & (m->cap - 1);
@@ -167,6 +174,11 @@ static int pm_resize(pw *P, pmap *m, size_t cap)
 		*m = old;
 		return oom(P, "the address map");
 	}
+	/* lookups are random: huge pages spare most of them a TLB miss
+	 * (a big calloc is a mapping of its own) */
+	if (cap * sizeof(*m->s) >= (2u << 20))
+		madvise((void *)((uintptr_t)m->s & ~(uintptr_t)4095),
+			cap * sizeof(*m->s), MADV_HUGEPAGE);
 	m->cap = cap;
 	mem_add(P, cap * sizeof(*m->s), 0);
 	for (size_t i = 0; i < old.cap; i++)
@@ -566,6 +578,17 @@ static int discover(pw *P, PyObject *r, int weak, uint32_t *idx)
 	pslot *s;
 	int added;
 
+	/* an untracked object with one reference has no other referrer:
+	 * found once in each pass, at the same point, it needs no map entry
+	 * (most str, int, float; as pywalk.c's discover() says) */
+	if (Py_REFCNT(r) == 1 && !Py_TYPE(r)->tp_weaklistoffset &&
+	    !PyObject_GC_IsTracked(r)) {
+		HS_RETURN_ERROR_IF(P->next >= UINT32_MAX - 1,
+				   fail(P, HS_ELIMIT),
+				   "heapsnap: more than 2^32 objects");
+		*idx = (uint32_t)P->next++;
+		return enqueue(P, r) < 0 ? P->err : 1;
+	}
 	if (P->pass == 1) {
 		/* found weakly first too: its one strong reference may be
 		 * held from C (pywalk.c's discover() says why) */
@@ -629,6 +652,10 @@ static int expand(pw *P, PyObject *o)
 
 	if (collect(P, o) < 0)
 		return P->err;
+	/* the lookups below are cache misses: start them all at once */
+	for (size_t i = 0; i < P->nr; i++)
+		__builtin_prefetch(&P->map.s[pm_home(&P->map, (uint64_t)
+						     (uintptr_t)P->rp[i])]);
 	for (size_t i = 0; i < P->nr; i++) {
 		uint32_t idx = 0;
 		int rc = discover(P, P->rp[i], P->rf[i] & HS_REF_WEAK, &idx);
@@ -697,7 +724,32 @@ static int visit_listed(PyObject *o, void *arg)
 {
 	return listed(arg, o) == 0;
 }
+
+static int visit_count(PyObject *o, void *arg)
+{
+	(void)o;
+	++*(size_t *)arg;
+	return 1;
+}
 #endif
+
+/* The map sized for the listed objects and half as many again (the
+ * untracked ones with more than one reference) at 3/4 full: one allocation
+ * instead of a doubling at every power of two, and no peak of old and
+ * new tables together on the way. */
+static int presize(pw *P)
+{
+	size_t n = 0, cap = 4096;
+
+#ifdef HS_GC_VISIT
+	PyUnstable_GC_VisitObjects(visit_count, &n);
+#else
+	n = (size_t)PyList_GET_SIZE(P->list);
+#endif
+	while (cap / 4 * 3 < n + n / 2)
+		cap *= 2;
+	return pm_resize(P, &P->map, cap);
+}
 
 /* Every object the collector lists, in its order, through listed(). */
 static int each_listed(pw *P)
@@ -815,6 +867,7 @@ static int run(pw *P, const char *path)
 	P->max_objects = (size_t)(py_memory(0) / 16);
 	if (!P->max_objects)
 		P->max_objects = SIZE_MAX;
+	HS_FORWARD_IF_ERROR(presize(P));
 	P->pass = 0;
 	HS_FORWARD_IF_ERROR(each_listed(P));
 	P->pass = 1;
