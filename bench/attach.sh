@@ -18,23 +18,19 @@ DIR=${BENCH_DIR:-$B/bench}
 mkdir -p "$DIR"
 [ -d "$B/python/heapsnap" ] || { echo "bench: no $B/python: make python" >&2; exit 2; }
 command -v gdb >/dev/null || { echo "attach: skipped (no gdb: make deps)"; exit 0; }
-PYTHONPATH="$B/python${PYTHONPATH:+:$PYTHONPATH}" exec python3 - "$DIR" "${BENCH_REPEAT:-3}" <<'PY'
+PYTHONPATH="$B/python${PYTHONPATH:+:$PYTHONPATH}" exec python3 - "$DIR" "${BENCH_REPEAT:-3}" "$top/bench" <<'PY'
 import os, resource, subprocess, sys, time
 from heapsnap import _attach
 
-DIR, REPEAT = sys.argv[1], int(sys.argv[2])
+DIR, REPEAT, BENCH = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+sys.path.insert(0, BENCH)
+from pyheap import row
 SNAP = os.path.join(DIR, "attach-bench.snap")
 TARGET = r'''
 import sys, time
-class Item:
-    def __init__(self, i):
-        self.id = i + 100000
-        self.name = "item-%d" % i
-        self.tags = [i + 1000000]
-        self.parent = None
-items = [Item(i) for i in range(200000)]
-dicts = [{"key": "value-%d" % i} for i in range(50000)]
-strs = ["s%07d" % i for i in range(100000)]
+sys.path.insert(0, sys.argv[3])
+import pyheap
+heap = pyheap.build()
 print("ready", flush=True)
 if sys.argv[1] == "sleep":
     time.sleep(3600)
@@ -50,21 +46,6 @@ else:
         if not n & 1023:
             page[0:8] = n.to_bytes(8, "little")
 '''
-failed = 0
-
-
-def row(figure, value, unit, op=None, target=None):
-    global failed
-    if op is None:
-        st, op, tg = "(no target)", "", ""
-    else:
-        ok = value <= target if op == "<=" else value >= target
-        st = "target met" if ok else "MISSED"
-        failed += not ok
-        tg = "%g" % target
-    # the layout of bench/run.sh's rows
-    print("%-50s %12s %-7s %2s %-9s %s" % (figure, "%.2f" % value, unit, op,
-                                          tg, st), flush=True)
 
 
 def cpu():
@@ -79,7 +60,7 @@ for mode, via in (("sleep", "thread"), ("spin", "pending")):
     count = os.path.join(DIR, "attach-bench.count")
     with open(count, "wb") as f:
         f.write(bytes(8))
-    p = subprocess.Popen([sys.executable, "-c", TARGET, mode, count],
+    p = subprocess.Popen([sys.executable, "-c", TARGET, mode, count, BENCH],
                          env=env, stdout=subprocess.PIPE)
     try:
         assert p.stdout.readline() == b"ready\n"

@@ -7,7 +7,9 @@
 # each with `make python PYTHON=...`, one suffix each in $B/python), with
 # the walker that ran; and, on the python3 on PATH, beside a pure-Python
 # gc walk and objgraph.typestats() run in the same process on the same
-# heap (as ratios).
+# heap (as ratios).  Each version runs its version walker and the portable
+# one (public C API only; within 2x the version walker's time); a version
+# the capture does not know builds and runs the portable one alone.
 #
 #   BENCH_REPEAT=R   captures timed, the best is kept (default 3)
 #   BENCH_DIR=DIR    scratch directory (default build/bench)
@@ -33,58 +35,21 @@ for py in $pythons; do
 	v=$("$py" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null) || continue
 	case "$seen" in *" $v "*) continue ;; esac
 	seen="$seen$v "
-	case "$v" in 3.1[0-3]) ;; *) echo "python $v: not supported by the capture, skipped"; continue ;; esac
 	if [ "$first" = 0 ] && ! make -s -C "$top" B="$B" PYTHON="$py" python >"$DIR/make-$v.log" 2>&1; then
 		echo "python $v: the extension does not build (see $DIR/make-$v.log)"
 		rc=1
 		continue
 	fi
 	PYTHONPATH="$B/python${PYTHONPATH:+:$PYTHONPATH}" nice "$py" - "$DIR" \
-		"${BENCH_REPEAT:-3}" "$first" <<'PY' || rc=1
+		"${BENCH_REPEAT:-3}" "$first" "$top/bench" <<'PY' || rc=1
 import gc, os, sys, time
 import heapsnap
 
 DIR, REPEAT, COMPARE = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1"
+sys.path.insert(0, sys.argv[4])
+import pyheap
+from pyheap import measure, row
 SNAP = os.path.join(DIR, "python-bench.snap")
-
-
-class Item:
-    def __init__(self, i):
-        self.id = i + 100000
-        self.name = "item-%d" % i
-        self.tags = [i + 1000000]
-        self.parent = None
-
-
-def build():
-    items = [Item(i) for i in range(200000)]
-    dicts = [{"key": "value-%d" % i} for i in range(50000)]
-    strs = ["s%07d" % i for i in range(100000)]
-    return items, dicts, strs
-
-
-def status(name):
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith(name + ":"):
-                return int(line.split()[1]) * 1024
-    return 0
-
-
-def reset_peak():
-    with open("/proc/self/clear_refs", "w") as f:
-        f.write("5")
-
-
-def measure(fn):
-    """(wall s, cpu s, extra peak bytes) of fn()"""
-    gc.collect()
-    reset_peak()
-    base = status("VmRSS")
-    c, t = time.process_time(), time.perf_counter()
-    fn()
-    t, c = time.perf_counter() - t, time.process_time() - c
-    return t, c, max(0, status("VmHWM") - base)
 
 
 def gc_walk():
@@ -99,44 +64,52 @@ def gc_walk():
     return len(seen)
 
 
-failed = 0
-
-
-def row(figure, value, unit, op=None, target=None):
-    global failed
-    if op is None:
-        st, op, tg = "(no target)", "", ""
-    else:
-        ok = value <= target if op == "<=" else value >= target
-        st = "target met" if ok else "MISSED"
-        failed += not ok
-        tg = "%g" % target
-    # the layout of bench/run.sh's rows
-    print("%-50s %12s %-7s %2s %-9s %s" % (figure, "%.2f" % value, unit, op,
-                                          tg, st), flush=True)
-
-
-heap = build()
-best = None
-for _ in range(REPEAT):
-    stats = {}
-    m = measure(lambda: stats.update(heapsnap.dump(SNAP)))
-    if best is None or m[0] < best[0][0]:
-        best = (m, dict(stats))
-(wall, cpu, extra), st = best
-n = st["objects"]
-size = os.path.getsize(SNAP)
+heap = pyheap.build()
 V = "python %d.%d" % sys.version_info[:2]
-print("%s capture (walker %s): %d objects (%d gc-tracked), %d references, "
-      "load %.2f" % (V, st["walker"], n, st["tracked"], st["refs"],
-                     os.getloadavg()[0]))
-row("%s: capture time, wall (incl. zstd writing)" % V, wall, "s", "<=", 0.5)
-row("%s: capture time, CPU" % V, cpu, "s", "<=", 0.5)
-row("%s: extra peak memory per object (RSS)" % V, extra / n, "B/obj", "<=",
-    32)
-row("%s: capture's own peak memory per object" % V, st["peak_memory"] / n,
-    "B/obj", "<=", 32)
-row("%s: bytes per object on disk" % V, size / n, "B/obj", "<=", 8)
+runs = {}
+for walker in [w for w in heapsnap.WALKERS if w != "portable"] + ["portable"]:
+    best = None
+    for _ in range(REPEAT):
+        stats = {}
+        m = measure(lambda: stats.update(heapsnap.dump(SNAP, walker=walker)))
+        if best is None or m[0] < best[0][0]:
+            best = (m, dict(stats))
+    runs[walker] = best
+    (wall, cpu, extra), st = best
+    n = st["objects"]
+    size = os.path.getsize(SNAP)
+    W = "%s %s" % (V, "portable" if walker == "portable" else "version")
+    print("%s capture (walker %s): %d objects (%d gc-tracked), %d references, "
+          "load %.2f" % (V, st["walker"], n, st["tracked"], st["refs"],
+                         os.getloadavg()[0]))
+    if walker == "portable":
+        # within 2x the version walker's time (no version walker: no
+        # target)
+        ref = [r for w, r in runs.items() if w != "portable"]
+        if ref:
+            row("%s: capture time / version walker's, wall" % W,
+                wall / ref[0][0][0], "x", "<=", 2)
+            row("%s: capture time / version walker's, CPU" % W,
+                cpu / ref[0][0][1], "x", "<=", 2)
+        else:
+            row("%s: capture time, wall" % W, wall, "s")
+        row("%s: extra peak memory per object (RSS)" % W, extra / n,
+            "B/obj")
+        row("%s: capture's own peak memory per object" % W,
+            st["peak_memory"] / n, "B/obj")
+        continue
+    row("%s: capture time, wall (incl. zstd writing)" % W, wall, "s", "<=",
+        0.5)
+    row("%s: capture time, CPU" % W, cpu, "s", "<=", 0.5)
+    row("%s: extra peak memory per object (RSS)" % W, extra / n, "B/obj",
+        "<=", 32)
+    row("%s: capture's own peak memory per object" % W,
+        st["peak_memory"] / n, "B/obj", "<=", 32)
+    row("%s: bytes per object on disk" % W, size / n, "B/obj", "<=", 8)
+# the comparisons below are with the version walker, where there is one
+ver = [w for w in runs if w != "portable"]
+(wall, cpu, extra), st = runs[ver[0] if ver else "portable"]
+n = st["objects"]
 if not COMPARE:
     os.unlink(SNAP)
     sys.exit(0)

@@ -479,12 +479,18 @@ def _read(path):
         return f.read()
 
 
-def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+def _hook(fn, *args):
+    """Runs a PEP 517 hook: a BuildError is its message on stderr and a
+    failed build, as pip shows it."""
     try:
-        return _build_wheel(wheel_directory)
+        return fn(*args)
     except BuildError as e:
         _log("error: %s" % e)
         raise SystemExit("heapsnap_build: %s" % e)
+
+
+def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+    return _hook(_build_wheel, wheel_directory)
 
 
 def _build_wheel(wheel_directory):
@@ -523,12 +529,13 @@ def _build_wheel(wheel_directory):
 
 
 def prepare_metadata_for_build_wheel(metadata_directory, config_settings=None):
-    try:
-        top = _top()
-        return _write_metadata_dir(metadata_directory, top, version(top),
-                                   wheel_tag())
-    except BuildError as e:
-        raise SystemExit("heapsnap_build: %s" % e)
+    return _hook(_prepare_metadata, metadata_directory)
+
+
+def _prepare_metadata(metadata_directory):
+    top = _top()
+    return _write_metadata_dir(metadata_directory, top, version(top),
+                               wheel_tag())
 
 
 def get_requires_for_build_wheel(config_settings=None):
@@ -563,11 +570,7 @@ def _sdist_files(top):
 
 
 def build_sdist(sdist_directory, config_settings=None):
-    try:
-        return _build_sdist(sdist_directory)
-    except BuildError as e:
-        _log("error: %s" % e)
-        raise SystemExit("heapsnap_build: %s" % e)
+    return _hook(_build_sdist, sdist_directory)
 
 
 def _build_sdist(sdist_directory):
