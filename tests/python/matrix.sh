@@ -2,14 +2,18 @@
 # Runs the CPython capture's tests (tests/python/test_*.py) against
 # heapsnap as a user installs it: `pip install --no-index .` of this tree
 # into a fresh venv of each CPython found here (Debian's /usr/bin first,
-# then pyenv's), once per walker.  Each run prints its own line
-# "python-3.12: N passed, N failed" (or python-3.12-portable) for
-# tests/summary.sh; a version that is not here prints a "skipped" line.
+# then pyenv's).  Each version prints its own line
+# "python-3.12: N passed, N failed" for tests/summary.sh; a version that
+# is not here prints a "skipped" line.
 #
 #   HS_PY_VERSIONS="3.12"    only these versions (default 3.10 to 3.13)
-#   HS_PY_PORTABLE="..."     the tests of a portable-walker run (runner.py
-#                            names; empty: the whole suite)
 #
+# The portable walker's tests (test_portable.py) are part of the suite;
+# the backend's tests that do not depend on the interpreter run with the
+# first version only (HS_PY_ONCE=1).  A venv gets no pip of its own when
+# its base Python has one (--without-pip --system-site-packages: the
+# base's pip installs into the venv; ensurepip costs ~7 s of CPU a
+# version).
 # A version the capture supports (SUPPORTED) that is here but fails to
 # build or install is a failure, never a skip.
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -18,8 +22,6 @@ VERSIONS=${HS_PY_VERSIONS:-"3.10 3.11 3.12 3.13"}
 # the versions with a version walker (issue 11); the suite's
 # test_portable.py runs the portable walker on each
 SUPPORTED="3.10 3.11 3.12 3.13"
-# the versions whose tests also run with HEAPSNAP_WALKER=portable
-PORTABLE=""
 
 # find_python VERSION: the interpreter to test for VERSION, or nothing
 find_python() {
@@ -37,6 +39,7 @@ suite() {
 	shift 2
 	t0=$(date +%s)
 	(cd "$top/tests/python" && env -u PYTHONPATH HS_SUITE="$name" \
+		HS_PY_ONCE="${once:-1}" \
 		HS_BIN="$venv/bin" "$venv/bin/python" runner.py "$@")
 	rc=$?
 	[ $rc -gt 1 ] && echo "$name: 0 passed, 1 failed (runner exited $rc)"
@@ -58,24 +61,24 @@ for v in $VERSIONS; do
 	venv="$B/pyvenv/$v" log="$B/pyvenv/$v.log"
 	rm -rf "$venv"
 	echo "python-$v: $py, venv $venv"
-	if ! "$py" -m venv "$venv" >"$log" 2>&1; then
+	start=$(date +%s)
+	if "$py" -m pip --version >/dev/null 2>&1; then
+		mkvenv="--without-pip --system-site-packages"
+	else
+		mkvenv=""
+	fi
+	# shellcheck disable=SC2086
+	if ! "$py" -m venv $mkvenv "$venv" >"$log" 2>&1; then
 		echo "python-$v: 0 passed, 1 failed (python -m venv failed: $log)"
 		continue
 	fi
-	start=$(date +%s)
-	if ! (cd "$top" && "$venv/bin/pip" install --no-index --no-cache-dir \
-		--disable-pip-version-check .) >>"$log" 2>&1; then
+	if ! (cd "$top" && "$venv/bin/python" -m pip install --no-index \
+		--no-cache-dir --disable-pip-version-check .) >>"$log" 2>&1; then
 		tail -n 20 "$log"
 		echo "python-$v: 0 passed, 1 failed (pip install . failed: $log)"
 		continue
 	fi
-	echo "python-$v: pip install took $(($(date +%s) - start)) s"
+	echo "python-$v: venv and pip install took $(($(date +%s) - start)) s"
 	suite "python-$v" "$venv"
-	case " $PORTABLE " in
-	*" $v "*)
-		export HEAPSNAP_WALKER=portable
-		# shellcheck disable=SC2086
-		suite "python-$v-portable" "$venv" $HS_PY_PORTABLE
-		unset HEAPSNAP_WALKER ;;
-	esac
+	once=0
 done
