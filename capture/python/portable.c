@@ -27,7 +27,7 @@
  * tracked object.
  * What it cannot see is in capture/python/README.md ("The portable
  * walker"): the running frames, the attribute names of shared keys, code
- * fields that are not members, 3.11's values arrays, 3.13's instance
+ * fields that are not members, the instance values arrays (3.11+), 3.13's instance
  * __dict__ beside inline values, static builtin types' __subclasses__
  * (3.12+), frozen objects nothing refers to.
  *
