@@ -153,9 +153,60 @@ static int sniff(const char *path, int *form)
 	return 0;
 }
 
+/* One of dumpconv's own options into o (tool_opt_fn). */
+static int parse_opt(int c, const char *arg, void *payload)
+{
+	options *o = payload;
+	uint64_t v;
+
+	switch (c) {
+	case 'o': o->out = arg; break;
+	case 't':
+	case 'f':
+		if (form_arg(arg) == FORM_UNKNOWN ||
+		    (c == 't' && form_arg(arg) == FORM_V8))
+			return tool_usage_error("--%s: '%s' is not jsonl or "
+						"snap%s", c == 't' ? "to"
+						: "from", arg, c == 't' ? ""
+						: " or v8");
+		if (c == 't')
+			o->to = form_arg(arg);
+		else
+			o->from = form_arg(arg);
+		break;
+	case 'l':
+		if (tool_parse_u64(arg, &v) < 0 || v < 1 || v > 19)
+			return tool_usage_error("--level: '%s' is not in 1..19",
+						arg);
+		o->level = (int)v;
+		o->level_set = 1;
+		break;
+	case 's':
+		if (tool_parse_size(arg, &v) < 0 || v < 4096 ||
+		    v > (16u << 20))
+			return tool_usage_error("--frame-size: '%s' is not a "
+						"size in 4K..16M", arg);
+		o->frame_size = (size_t)v;
+		break;
+	case 'S': o->salvage = 1; break;
+	case 'r': o->redact = 1; break;
+	case 'T': o->tmpdir = arg; break;
+	case 'M':
+		if (tool_parse_size(arg, &v) < 0 || v < (1u << 20))
+			return tool_usage_error("--memory: '%s' is not a size "
+						"of 1M or more", arg);
+		o->memory = (size_t)v;
+		break;
+	case 'v': o->verbose = 1; break;
+	}
+	return 0;
+}
+
+/* The options into o.  @return TOOL_OPT_TAKEN to go on, else the exit
+ * status (TOOL_OK after --help). */
 static int parse_args(options *o, int argc, char **argv)
 {
-	static const struct option longopts[] = {
+	static const struct option own[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "to", required_argument, NULL, 't' },
 		{ "from", required_argument, NULL, 'f' },
@@ -165,74 +216,22 @@ static int parse_args(options *o, int argc, char **argv)
 		{ "redact", no_argument, NULL, 'r' },
 		{ "tmpdir", required_argument, NULL, 'T' },
 		{ "memory", required_argument, NULL, 'M' },
-		TOOL_LONGOPT_MAX_RATIO,
 		{ "verbose", no_argument, NULL, 'v' },
-		TOOL_LONGOPT_HELP,
 		{ NULL, 0, NULL, 0 }
 	};
-	const tool_opts shared = { usage, NULL, NULL, NULL };
-	int c, rc;
+	const tool_cli cli = {
+		usage, ":o:vh", own, parse_opt, TOOL_MAX_RATIO | TOOL_QUIET,
+		NULL, NULL, NULL, "unknown option '%s'",
+		"option '%s' needs a value"
+	};
+	int rc;
 
 	memset(o, 0, sizeof(*o));
 	o->level = 3;
 	o->frame_size = 1u << 20;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:vh", longopts, NULL)) != -1) {
-		uint64_t v;
-
-		switch (c) {
-		case 'o': o->out = optarg; break;
-		case 't':
-		case 'f':
-			if (form_arg(optarg) == FORM_UNKNOWN ||
-			    (c == 't' && form_arg(optarg) == FORM_V8))
-				return tool_usage_error("--%s: '%s' is not "
-					"jsonl or snap%s", c == 't' ? "to"
-					: "from", optarg, c == 't' ? ""
-					: " or v8");
-			if (c == 't')
-				o->to = form_arg(optarg);
-			else
-				o->from = form_arg(optarg);
-			break;
-		case 'l':
-			if (tool_parse_u64(optarg, &v) < 0 || v < 1 || v > 19)
-				return tool_usage_error("--level: '%s' is not "
-							"in 1..19", optarg);
-			o->level = (int)v;
-			o->level_set = 1;
-			break;
-		case 's':
-			if (tool_parse_size(optarg, &v) < 0 || v < 4096 ||
-			    v > (16u << 20))
-				return tool_usage_error("--frame-size: '%s' is "
-					"not a size in 4K..16M", optarg);
-			o->frame_size = (size_t)v;
-			break;
-		case 'S': o->salvage = 1; break;
-		case 'r': o->redact = 1; break;
-		case 'T': o->tmpdir = optarg; break;
-		case 'M':
-			if (tool_parse_size(optarg, &v) < 0 || v < (1u << 20))
-				return tool_usage_error("--memory: '%s' is not "
-					"a size of 1M or more", optarg);
-			o->memory = (size_t)v;
-			break;
-		case 'v': o->verbose = 1; break;
-		case ':':
-			return tool_usage_error("option '%s' needs a value",
-						argv[optind - 1]);
-		default:
-			rc = tool_opt(&shared, c, optarg);
-			if (rc == TOOL_OPT_UNKNOWN)
-				return tool_usage_error("unknown option '%s'",
-							argv[optind - 1]);
-			if (rc == TOOL_OK)
-				exit(TOOL_OK);  /* --help */
-			if (rc != TOOL_OPT_TAKEN)
-				return rc;
-		}
-	}
+	rc = tool_getopt(&cli, argc, argv, o);
+	if (rc != TOOL_OPT_TAKEN)
+		return rc;
 	if (optind + 1 != argc)
 		return tool_usage_error(optind == argc ? "no input file"
 					: "more than one input file");
@@ -240,7 +239,7 @@ static int parse_args(options *o, int argc, char **argv)
 	if (!o->out)
 		return tool_usage_error("no output: give -o OUT ('-' for "
 					"stdout)");
-	return 0;
+	return TOOL_OPT_TAKEN;
 }
 
 static int same_file(const char *a, const char *b)
@@ -399,11 +398,12 @@ static int v8_to_snap(const options *o)
 int main(int argc, char **argv)
 {
 	options o;
-	int from, to;
+	int from, to, rc;
 
 	tool_init("dumpconv");
-	if (parse_args(&o, argc, argv) != 0)
-		return TOOL_ERROR;
+	rc = parse_args(&o, argc, argv);
+	if (rc != TOOL_OPT_TAKEN)
+		return rc;
 	from = o.from ? o.from : form_of_name(o.in);
 	if (!from && sniff(o.in, &from) != 0)
 		return TOOL_ERROR;

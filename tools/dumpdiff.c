@@ -79,86 +79,82 @@ typedef struct {
 	hs_dom *d;
 } snapshot;
 
+/* One of dumpdiff's own options into o (tool_opt_fn). */
+static int parse_opt(int c, const char *arg, void *payload)
+{
+	options *o = payload;
+	uint64_t v;
+	size_t n;
+	char *end;
+
+	switch (c) {
+	case 't':
+		if (tool_parse_u64(arg, &v) < 0)
+			return tool_usage_error("--top takes a count, not '%s'",
+						arg);
+		o->top = (size_t)v;
+		break;
+	case 'm':
+		if (strcmp(arg, "auto") == 0)
+			o->match = HS_DIFF_MATCH_AUTO;
+		else if (strcmp(arg, "id") == 0)
+			o->match = HS_DIFF_MATCH_ID;
+		else if (strcmp(arg, "path") == 0)
+			o->match = HS_DIFF_MATCH_PATH;
+		else
+			return tool_usage_error("--match takes auto, id or "
+						"path, not '%s'", arg);
+		break;
+	case 'P':
+		if (tool_parse_u64(arg, &v) < 0 || v == 0 || v > 1000000)
+			return tool_usage_error("--path-owners takes "
+						"1..1000000");
+		o->path_owners = (size_t)v;
+		break;
+	case 'g':
+		n = strlen(arg);
+		o->gate = 1;
+		if (n > 1 && arg[n - 1] == '%') {
+			o->gate_pct = 1;
+			o->pct = strtod(arg, &end);
+			if (end != arg + n - 1 || o->pct < 0)
+				return tool_usage_error("bad percentage '%s'",
+							arg);
+		} else if (tool_parse_size(arg, &o->limit) < 0) {
+			return tool_usage_error("--fail-if-growth takes a size "
+						"or N%%, not '%s'", arg);
+		}
+		break;
+	case 'o':
+		o->per_owner = 1;
+		break;
+	}
+	return 0;
+}
+
+/* The options into o.  @return TOOL_OPT_TAKEN to go on, else the exit
+ * status (TOOL_OK after --help). */
 static int parse_args(options *o, int argc, char **argv)
 {
-	static const struct option longs[] = {
+	static const struct option own[] = {
 		{ "top", required_argument, NULL, 't' },
 		{ "match", required_argument, NULL, 'm' },
 		{ "path-owners", required_argument, NULL, 'P' },
 		{ "fail-if-growth", required_argument, NULL, 'g' },
 		{ "per-owner", no_argument, NULL, 'o' },
-		TOOL_LONGOPT_JSON,
-		TOOL_LONGOPT_SPLIT,
-		TOOL_LONGOPT_MAX_RATIO,
-		TOOL_LONGOPT_SIZES,
-		TOOL_LONGOPT_HELP,
 		{ NULL, 0, NULL, 0 }
 	};
-	const tool_opts shared = { usage, &o->json, &o->split, NULL };
-	int c, rc;
-	uint64_t v;
+	const tool_cli cli = {
+		usage, "h", own, parse_opt, TOOL_MAX_RATIO | TOOL_SIZES,
+		&o->json, &o->split, NULL, "unknown option", NULL
+	};
+	int rc;
 
 	memset(o, 0, sizeof(*o));
 	o->top = 20;
-	while ((c = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
-		switch (c) {
-		case 't':
-			if (tool_parse_u64(optarg, &v) < 0)
-				return tool_usage_error("--top takes a count, "
-							"not '%s'", optarg);
-			o->top = (size_t)v;
-			break;
-		case 'm':
-			if (strcmp(optarg, "auto") == 0)
-				o->match = HS_DIFF_MATCH_AUTO;
-			else if (strcmp(optarg, "id") == 0)
-				o->match = HS_DIFF_MATCH_ID;
-			else if (strcmp(optarg, "path") == 0)
-				o->match = HS_DIFF_MATCH_PATH;
-			else
-				return tool_usage_error("--match takes auto, id "
-							"or path, not '%s'",
-							optarg);
-			break;
-		case 'P':
-			if (tool_parse_u64(optarg, &v) < 0 || v == 0 ||
-			    v > 1000000)
-				return tool_usage_error("--path-owners takes "
-							"1..1000000");
-			o->path_owners = (size_t)v;
-			break;
-		case 'g': {
-			size_t n = strlen(optarg);
-
-			o->gate = 1;
-			if (n > 1 && optarg[n - 1] == '%') {
-				char *end;
-
-				o->gate_pct = 1;
-				o->pct = strtod(optarg, &end);
-				if (end != optarg + n - 1 || o->pct < 0)
-					return tool_usage_error("bad percentage "
-								"'%s'", optarg);
-			} else if (tool_parse_size(optarg, &o->limit) < 0) {
-				return tool_usage_error("--fail-if-growth takes "
-							"a size or N%%, not "
-							"'%s'", optarg);
-			}
-			break;
-		}
-		case 'o':
-			o->per_owner = 1;
-			break;
-		default:
-			rc = tool_opt(&shared, c, optarg);
-			if (rc == TOOL_OPT_UNKNOWN)
-				return tool_usage_error("unknown option");
-			if (rc == TOOL_OK)
-				exit(TOOL_OK);  /* --help */
-			if (rc != TOOL_OPT_TAKEN)
-				return rc;
-		}
-	}
+	rc = tool_getopt(&cli, argc, argv, o);
+	if (rc != TOOL_OPT_TAKEN)
+		return rc;
 	if (argc - optind < 2 || argc - optind > 3)
 		return tool_usage_error("give two or three snapshots");
 	if (o->per_owner && !o->gate)
@@ -167,7 +163,7 @@ static int parse_args(options *o, int argc, char **argv)
 	o->nfiles = argc - optind;
 	for (int i = 0; i < o->nfiles; i++)
 		o->files[i] = argv[optind + i];
-	return 0;
+	return TOOL_OPT_TAKEN;
 }
 
 /* Loads the snapshots at once (one thread each): s[0] old/base, s[1]
@@ -502,7 +498,7 @@ int main(int argc, char **argv)
 
 	tool_init("dumpdiff");
 	rc = parse_args(&o, argc, argv);
-	if (rc)
+	if (rc != TOOL_OPT_TAKEN)
 		return rc;
 	dopt.match = o.match;
 	dopt.path_owners = o.path_owners;

@@ -368,67 +368,65 @@ static int read_previews(previews *pv, hs_graph *g, const hs_dom_lines *L)
 	return 0;
 }
 
+/* One of dumpdom's own options into o (tool_opt_fn). */
+static int parse_opt(int c, const char *arg, void *payload)
+{
+	options *o = payload;
+	uint64_t v;
+
+	switch (c) {
+	case 'n':
+	case 'k':
+		if (tool_parse_u64(arg, &v) < 0 || v > SIZE_MAX / 2)
+			return tool_usage_error("--%s: '%s' is not a count",
+						c == 'n' ? "top" : "children",
+						arg);
+		if (c == 'n')
+			o->top = (size_t)v;
+		else
+			o->children = (size_t)v;
+		break;
+	case 'd':
+		if (tool_parse_u64(arg, &v) < 0 || v > UINT32_MAX - 1)
+			return tool_usage_error("--depth: '%s' is not a depth",
+						arg);
+		o->depth = (uint32_t)v;
+		o->has_depth = 1;
+		break;
+	case 'i':
+		if (tool_parse_u64(arg, &o->id) < 0)
+			return tool_usage_error("--id: '%s' is not an id", arg);
+		o->has_id = 1;
+		break;
+	case 'm':
+		if (tool_parse_size(arg, &o->min_retained) < 0)
+			return tool_usage_error("--min-retained: '%s' is not a "
+						"size", arg);
+		break;
+	}
+	return 0;
+}
+
 /* The options into o.  @return TOOL_OPT_TAKEN to go on, else the exit
  * status (TOOL_OK after --help). */
 static int parse(options *o, int argc, char **argv)
 {
-	static const struct option longopts[] = {
+	static const struct option own[] = {
 		{ "top", required_argument, NULL, 'n' },
 		{ "depth", required_argument, NULL, 'd' },
 		{ "children", required_argument, NULL, 'k' },
 		{ "id", required_argument, NULL, 'i' },
 		{ "min-retained", required_argument, NULL, 'm' },
-		TOOL_LONGOPT_JSON,
-		TOOL_LONGOPT_SPLIT,
-		TOOL_LONGOPT_THREADS,
-		TOOL_LONGOPT_MAX_RATIO,
-		TOOL_LONGOPT_SIZES,
-		TOOL_LONGOPT_HELP,
 		{ NULL, 0, NULL, 0 }
 	};
-	const tool_opts shared = { usage, &o->json, &o->split, &o->threads };
-	uint64_t v;
-	int c, rc;
+	const tool_cli cli = {
+		usage, "h", own, parse_opt, TOOL_MAX_RATIO | TOOL_SIZES,
+		&o->json, &o->split, &o->threads, "unknown option", NULL
+	};
+	int rc = tool_getopt(&cli, argc, argv, o);
 
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'n':
-		case 'k':
-			if (tool_parse_u64(optarg, &v) < 0 || v > SIZE_MAX / 2)
-				return tool_usage_error("--%s: '%s' is not a "
-							"count", c == 'n' ? "top"
-							: "children", optarg);
-			if (c == 'n')
-				o->top = (size_t)v;
-			else
-				o->children = (size_t)v;
-			break;
-		case 'd':
-			if (tool_parse_u64(optarg, &v) < 0 || v > UINT32_MAX - 1)
-				return tool_usage_error("--depth: '%s' is not a "
-							"depth", optarg);
-			o->depth = (uint32_t)v;
-			o->has_depth = 1;
-			break;
-		case 'i':
-			if (tool_parse_u64(optarg, &o->id) < 0)
-				return tool_usage_error("--id: '%s' is not an "
-							"id", optarg);
-			o->has_id = 1;
-			break;
-		case 'm':
-			if (tool_parse_size(optarg, &o->min_retained) < 0)
-				return tool_usage_error("--min-retained: '%s' "
-							"is not a size", optarg);
-			break;
-		default:
-			rc = tool_opt(&shared, c, optarg);
-			if (rc == TOOL_OPT_UNKNOWN)
-				return tool_usage_error("unknown option");
-			if (rc != TOOL_OPT_TAKEN)
-				return rc;
-		}
-	}
+	if (rc != TOOL_OPT_TAKEN)
+		return rc;
 	if (tool_one_file(argc, argv, &o->file) != 0)
 		return TOOL_ERROR;
 	if (o->has_id && !o->has_depth)

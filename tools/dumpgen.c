@@ -153,13 +153,82 @@ typedef struct {
 	hs_writer_options wo;
 	const char *out;
 	int json;
+	int have_n;             /* --objects given */
 } args;
+
+/* The options into a.  @return TOOL_OPT_TAKEN to go on, else the exit
+ * status (TOOL_OK after --help). */
+/* One of dumpgen's own options into a (tool_opt_fn). */
+static int parse_opt(int c, const char *arg, void *payload)
+{
+	args *a = payload;
+	uint64_t v;
+
+	switch (c) {
+	case 'n':
+		if (parse_count(arg, &a->so.objects) < 0)
+			return tool_usage_error("--objects: '%s' is not a "
+						"count", arg);
+		a->have_n = 1;
+		break;
+	case 's':
+		if (tool_parse_u64(arg, &a->so.seed) < 0)
+			return tool_usage_error("--seed: '%s' is not an "
+						"integer", arg);
+		break;
+	case OPT_SHAPE:
+		if (hs_synth_shape_parse(&a->so.shape, arg) < 0)
+			return tool_usage_error("--shape: '%s' is not service, "
+						"python or bench4", arg);
+		break;
+	case OPT_REFS:
+		if (strcmp(arg, "id") == 0)
+			a->so.ref_mode = HS_REFS_BY_ID;
+		else if (strcmp(arg, "index") == 0)
+			a->so.ref_mode = HS_REFS_BY_INDEX;
+		else
+			return tool_usage_error("--refs: '%s' is not id or "
+						"index", arg);
+		break;
+	case OPT_PHASE:
+		if (strcmp(arg, "1") && strcmp(arg, "2"))
+			return tool_usage_error("--phase: '%s' is not 1 or 2",
+						arg);
+		a->so.phase = (unsigned)(arg[0] - '0');
+		break;
+	case OPT_LEAK:
+		if (parse_count(arg, &a->so.leak_count) < 0 ||
+		    a->so.leak_count == 0 ||
+		    a->so.leak_count > HS_SYNTH_LEAK_MAX)
+			return tool_usage_error("--leak-count: '%s' is not in "
+						"1..%u", arg,
+						HS_SYNTH_LEAK_MAX);
+		break;
+	case OPT_LEVEL:
+		if (tool_parse_u64(arg, &v) < 0 || v < 1 || v > 19)
+			return tool_usage_error("--level: '%s' is not in 1..19",
+						arg);
+		a->wo.level = (int)v;
+		break;
+	case OPT_FRAME:
+		if (tool_parse_size(arg, &v) < 0 || v < 4096 ||
+		    v > HS_FRAME_SIZE_MAX)
+			return tool_usage_error("--frame-size: '%s' is not in "
+						"4K..16M", arg);
+		a->wo.frame_size = (size_t)v;
+		break;
+	case 'o':
+		a->out = arg;
+		break;
+	}
+	return 0;
+}
 
 /* The options into a.  @return TOOL_OPT_TAKEN to go on, else the exit
  * status (TOOL_OK after --help). */
 static int parse(args *a, int argc, char **argv)
 {
-	static const struct option longopts[] = {
+	static const struct option own[] = {
 		{ "objects", required_argument, NULL, 'n' },
 		{ "seed", required_argument, NULL, 's' },
 		{ "shape", required_argument, NULL, OPT_SHAPE },
@@ -168,91 +237,21 @@ static int parse(args *a, int argc, char **argv)
 		{ "leak-count", required_argument, NULL, OPT_LEAK },
 		{ "level", required_argument, NULL, OPT_LEVEL },
 		{ "frame-size", required_argument, NULL, OPT_FRAME },
-		TOOL_LONGOPT_JSON,
 		{ "output", required_argument, NULL, 'o' },
-		TOOL_LONGOPT_HELP,
 		{ NULL, 0, NULL, 0 }
 	};
-	const tool_opts shared = { usage, &a->json, NULL, NULL };
-	int have_n = 0, c, rc;
-	uint64_t v;
+	const tool_cli cli = {
+		usage, ":n:s:o:h", own, parse_opt, TOOL_QUIET, &a->json, NULL,
+		NULL, "unknown option '%s'", "%s needs a value"
+	};
+	int rc = tool_getopt(&cli, argc, argv, a);
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":n:s:o:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'n':
-			if (parse_count(optarg, &a->so.objects) < 0)
-				return tool_usage_error("--objects: '%s' is "
-							"not a count", optarg);
-			have_n = 1;
-			break;
-		case 's':
-			if (tool_parse_u64(optarg, &a->so.seed) < 0)
-				return tool_usage_error("--seed: '%s' is not "
-							"an integer", optarg);
-			break;
-		case OPT_SHAPE:
-			if (hs_synth_shape_parse(&a->so.shape, optarg) < 0)
-				return tool_usage_error("--shape: '%s' is not "
-							"service, python or "
-							"bench4", optarg);
-			break;
-		case OPT_REFS:
-			if (strcmp(optarg, "id") == 0)
-				a->so.ref_mode = HS_REFS_BY_ID;
-			else if (strcmp(optarg, "index") == 0)
-				a->so.ref_mode = HS_REFS_BY_INDEX;
-			else
-				return tool_usage_error("--refs: '%s' is not "
-							"id or index", optarg);
-			break;
-		case OPT_PHASE:
-			if (strcmp(optarg, "1") && strcmp(optarg, "2"))
-				return tool_usage_error("--phase: '%s' is not "
-							"1 or 2", optarg);
-			a->so.phase = (unsigned)(optarg[0] - '0');
-			break;
-		case OPT_LEAK:
-			if (parse_count(optarg, &a->so.leak_count) < 0 ||
-			    a->so.leak_count == 0 ||
-			    a->so.leak_count > HS_SYNTH_LEAK_MAX)
-				return tool_usage_error("--leak-count: '%s' is "
-							"not in 1..%u", optarg,
-							HS_SYNTH_LEAK_MAX);
-			break;
-		case OPT_LEVEL:
-			if (tool_parse_u64(optarg, &v) < 0 || v < 1 || v > 19)
-				return tool_usage_error("--level: '%s' is not "
-							"in 1..19", optarg);
-			a->wo.level = (int)v;
-			break;
-		case OPT_FRAME:
-			if (tool_parse_size(optarg, &v) < 0 || v < 4096 ||
-			    v > HS_FRAME_SIZE_MAX)
-				return tool_usage_error("--frame-size: '%s' is "
-							"not in 4K..16M",
-							optarg);
-			a->wo.frame_size = (size_t)v;
-			break;
-		case 'o':
-			a->out = optarg;
-			break;
-		case ':':
-			return tool_usage_error("%s needs a value",
-						argv[optind - 1]);
-		default:
-			rc = tool_opt(&shared, c, optarg);
-			if (rc == TOOL_OPT_UNKNOWN)
-				return tool_usage_error("unknown option '%s'",
-							argv[optind - 1]);
-			if (rc != TOOL_OPT_TAKEN)
-				return rc;
-		}
-	}
+	if (rc != TOOL_OPT_TAKEN)
+		return rc;
 	if (optind < argc)
 		return tool_usage_error("unexpected argument '%s'",
 					argv[optind]);
-	if (!have_n)
+	if (!a->have_n)
 		return tool_usage_error("--objects is required");
 	if (!a->out)
 		return tool_usage_error("-o FILE is required");
@@ -267,7 +266,7 @@ static int parse(args *a, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	args a = { HS_SYNTH_OPTIONS_INIT, HS_WRITER_OPTIONS_INIT, NULL, 0 };
+	args a = { HS_SYNTH_OPTIONS_INIT, HS_WRITER_OPTIONS_INIT, NULL, 0, 0 };
 	const hs_synth_options *so = &a.so;
 	const char *out;
 	hs_synth_stats st;

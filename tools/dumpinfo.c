@@ -623,51 +623,43 @@ static int info_file(const char *path, const options *o, int first)
 	return status;
 }
 
+/* One of dumpinfo's own options into o (tool_opt_fn). */
+static int parse_opt(int c, const char *arg, void *payload)
+{
+	options *o = payload;
+	uint64_t n;
+
+	switch (c) {
+	case 'F': o->frames = 1; break;
+	case 't':
+		if (tool_parse_u64(arg, &n) < 0 || n > HS_THREADS_MAX)
+			return tool_usage_error("--threads wants 0..%d, not "
+						"'%s'", HS_THREADS_MAX, arg);
+		o->threads = (unsigned)n;
+		break;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		TOOL_LONGOPT_JSON,
+	static const struct option own[] = {
 		{ "frames", no_argument, NULL, 'F' },
 		{ "threads", required_argument, NULL, 't' },
-		TOOL_LONGOPT_MAX_RATIO,
-		TOOL_LONGOPT_HELP,
 		{ NULL, 0, NULL, 0 }
 	};
 	options o = { 0, 0, 0 };
-	const tool_opts shared = { usage, &o.json, NULL, NULL };
-	int c, rc, status = TOOL_OK;
-	uint64_t n;
+	const tool_cli cli = {
+		usage, ":ht:", own, parse_opt,
+		TOOL_MAX_RATIO | TOOL_QUIET | TOOL_OPTOPT, &o.json, NULL, NULL,
+		"unknown option '%s'", "option '%s' needs a value"
+	};
+	int rc, status = TOOL_OK;
 
 	tool_init("dumpinfo");
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":ht:", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'F': o.frames = 1; break;
-		case 't':
-			if (tool_parse_u64(optarg, &n) < 0 ||
-			    n > HS_THREADS_MAX)
-				return tool_usage_error("--threads wants 0..%d, "
-							"not '%s'",
-							HS_THREADS_MAX, optarg);
-			o.threads = (unsigned)n;
-			break;
-		case ':':
-			return tool_usage_error("option '%s' needs a value",
-						argv[optind - 1]);
-		default:
-			rc = tool_opt(&shared, c, optarg);
-			if (rc != TOOL_OPT_UNKNOWN) {
-				if (rc != TOOL_OPT_TAKEN)
-					return rc;
-				break;
-			}
-			if (optopt)
-				return tool_usage_error("unknown option '-%c'",
-							optopt);
-			return tool_usage_error("unknown option '%s'",
-						argv[optind - 1]);
-		}
-	}
+	rc = tool_getopt(&cli, argc, argv, &o);
+	if (rc != TOOL_OPT_TAKEN)
+		return rc;
 	if (optind >= argc)
 		return tool_usage_error("no file given");
 	for (int i = optind; i < argc; i++) {

@@ -75,6 +75,7 @@ typedef struct {
 	uint64_t id, index;
 	const char *type;
 	uint64_t top;
+	int have_top, have_by;
 	int by_shallow;
 	uint64_t all;
 	uint64_t max_depth;
@@ -354,79 +355,76 @@ static uint64_t retained_of(uint32_t node, const void *payload)
 
 /* ---- main ------------------------------------------------------------------ */
 
+/* One of dumppath's own options into o (tool_opt_fn). */
+static int parse_opt(int c, const char *arg, void *payload)
+{
+	options *o = payload;
+	uint64_t v;
+
+	switch (c) {
+	case 'i':
+		if (tool_parse_u64(arg, &o->index) < 0)
+			return tool_usage_error("bad index '%s'", arg);
+		o->have_index = 1;
+		break;
+	case 'T':
+		o->type = arg;
+		break;
+	case 'k':
+		if (tool_parse_u64(arg, &o->top) < 0 || !o->top)
+			return tool_usage_error("bad --top '%s'", arg);
+		o->have_top = 1;
+		break;
+	case 'b':
+		if (strcmp(arg, "retained") && strcmp(arg, "shallow"))
+			return tool_usage_error("bad --by '%s' (retained or "
+						"shallow)", arg);
+		o->by_shallow = !strcmp(arg, "shallow");
+		o->have_by = 1;
+		break;
+	case 'a':
+		if (tool_parse_u64(arg, &o->all) < 0 || !o->all ||
+		    o->all > 1000000)
+			return tool_usage_error("bad --all '%s' (1 to 1000000)",
+						arg);
+		break;
+	case 'd':
+		if (tool_parse_u64(arg, &o->max_depth) < 0 || !o->max_depth ||
+		    o->max_depth >= UINT32_MAX)
+			return tool_usage_error("bad --max-depth '%s'", arg);
+		break;
+	case 't':
+		if (tool_parse_u64(arg, &v) < 0 || v > 1024)
+			return tool_usage_error("bad --threads '%s'", arg);
+		o->threads = (unsigned)v;
+		break;
+	}
+	return 0;
+}
+
+/* The command line into o.  @return TOOL_OPT_TAKEN to go on, else the
+ * exit status (TOOL_OK after --help). */
 static int parse(options *o, int argc, char **argv)
 {
-	static const struct option longopts[] = {
+	static const struct option own[] = {
 		{ "index", required_argument, NULL, 'i' },
 		{ "type", required_argument, NULL, 'T' },
 		{ "top", required_argument, NULL, 'k' },
 		{ "by", required_argument, NULL, 'b' },
 		{ "all", required_argument, NULL, 'a' },
 		{ "max-depth", required_argument, NULL, 'd' },
-		TOOL_LONGOPT_JSON,
-		TOOL_LONGOPT_SPLIT,
 		{ "threads", required_argument, NULL, 't' },
-		TOOL_LONGOPT_MAX_RATIO,
-		TOOL_LONGOPT_HELP,
 		{ NULL, 0, NULL, 0 }
 	};
-	const tool_opts shared = { usage, &o->json, &o->split, NULL };
-	int c, rc, have_top = 0, have_by = 0;
-	uint64_t v;
+	const tool_cli cli = {
+		usage, "h", own, parse_opt, TOOL_MAX_RATIO | TOOL_QUIET,
+		&o->json, &o->split, NULL,
+		"unknown or incomplete option '%s'", NULL
+	};
+	int rc = tool_getopt(&cli, argc, argv, o);
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		const char *arg = optarg;
-
-		switch (c) {
-		case 'i':
-			if (tool_parse_u64(arg, &o->index) < 0)
-				return tool_usage_error("bad index '%s'", arg);
-			o->have_index = 1;
-			break;
-		case 'T':
-			o->type = arg;
-			break;
-		case 'k':
-			if (tool_parse_u64(arg, &o->top) < 0 || !o->top)
-				return tool_usage_error("bad --top '%s'", arg);
-			have_top = 1;
-			break;
-		case 'b':
-			if (strcmp(arg, "retained") && strcmp(arg, "shallow"))
-				return tool_usage_error("bad --by '%s' (retained "
-							"or shallow)", arg);
-			o->by_shallow = !strcmp(arg, "shallow");
-			have_by = 1;
-			break;
-		case 'a':
-			if (tool_parse_u64(arg, &o->all) < 0 || !o->all ||
-			    o->all > 1000000)
-				return tool_usage_error("bad --all '%s' (1 to "
-							"1000000)", arg);
-			break;
-		case 'd':
-			if (tool_parse_u64(arg, &o->max_depth) < 0 ||
-			    !o->max_depth || o->max_depth >= UINT32_MAX)
-				return tool_usage_error("bad --max-depth '%s'",
-							arg);
-			break;
-		case 't':
-			if (tool_parse_u64(arg, &v) < 0 || v > 1024)
-				return tool_usage_error("bad --threads '%s'",
-							arg);
-			o->threads = (unsigned)v;
-			break;
-		default:
-			rc = tool_opt(&shared, c, arg);
-			if (rc == TOOL_OPT_UNKNOWN)
-				return tool_usage_error("unknown or incomplete "
-							"option '%s'",
-							argv[optind - 1]);
-			if (rc != TOOL_OPT_TAKEN)
-				return rc == TOOL_OK ? -1 : rc;  /* -1: --help */
-		}
-	}
+	if (rc != TOOL_OPT_TAKEN)
+		return rc;
 	if (optind >= argc)
 		return tool_usage_error("no FILE");
 	o->file = argv[optind++];
@@ -443,10 +441,10 @@ static int parse(options *o, int argc, char **argv)
 	if (o->have_id + o->have_index + (o->type != NULL) != 1)
 		return tool_usage_error("give one of ID, --index N or "
 					"--type NAME");
-	if ((have_top || have_by) && !o->type)
+	if ((o->have_top || o->have_by) && !o->type)
 		return tool_usage_error("--%s goes with --type",
-					have_top ? "top" : "by");
-	return 0;
+					o->have_top ? "top" : "by");
+	return TOOL_OPT_TAKEN;
 }
 
 static void json_header(const hs_graph *g, const options *o,
@@ -649,8 +647,8 @@ int main(int argc, char **argv)
 	o.top = 5;
 	o.all = 1;
 	rc = parse(&o, argc, argv);
-	if (rc != 0)
-		return rc < 0 ? TOOL_OK : rc;
+	if (rc != TOOL_OPT_TAKEN)
+		return rc;
 
 	if (tool_load(&R.g, NULL, o.file, o.all > 1, o.threads) != 0)
 		return TOOL_ERROR;

@@ -66,65 +66,65 @@ typedef struct {
 	unsigned threads;
 } options;
 
+/* One of dumpreport's own options into o (tool_opt_fn). */
+static int parse_opt(int c, const char *arg, void *payload)
+{
+	options *o = payload;
+	uint64_t v;
+
+	switch (c) {
+	case 'o':
+		o->output = arg;
+		break;
+	case 'M':
+	case 'J':
+		if (o->format != HTML)
+			return tool_usage_error("--md and --json go alone");
+		o->format = c == 'M' ? MD : JSON;
+		break;
+	case 'R':
+		o->ro.redact = 1;
+		break;
+	case 'N':
+		if (tool_parse_u64(arg, &v) < 0 || v == 0 || v > 10000000)
+			return tool_usage_error("--tree-nodes: '%s' is not "
+						"1..10000000", arg);
+		o->ro.tree_nodes = (size_t)v;
+		break;
+	case 'm':
+		if (tool_parse_size(arg, &o->ro.tree_min) < 0)
+			return tool_usage_error("--min-retained: '%s' is not a "
+						"size", arg);
+		break;
+	}
+	return 0;
+}
+
+/* The options into o.  @return TOOL_OPT_TAKEN to go on, else the exit
+ * status (TOOL_OK after --help). */
 static int parse(options *o, int argc, char **argv)
 {
-	static const struct option longs[] = {
+	static const struct option own[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "md", no_argument, NULL, 'M' },
 		{ "json", no_argument, NULL, 'J' },
 		{ "redact", no_argument, NULL, 'R' },
 		{ "tree-nodes", required_argument, NULL, 'N' },
 		{ "min-retained", required_argument, NULL, 'm' },
-		TOOL_LONGOPT_THREADS,
-		TOOL_LONGOPT_MAX_RATIO,
-		TOOL_LONGOPT_HELP,
 		{ NULL, 0, NULL, 0 }
 	};
 	hs_report_options def = HS_REPORT_OPTIONS_INIT;
-	const tool_opts shared = { usage, NULL, NULL, &o->threads };
-	uint64_t v;
-	int c, rc;
+	const tool_cli cli = {
+		usage, "ho:", own, parse_opt, TOOL_MAX_RATIO, NULL, NULL,
+		&o->threads, "unknown option", NULL
+	};
+	int rc;
 
 	memset(o, 0, sizeof(*o));
 	o->ro = def;
-	while ((c = getopt_long(argc, argv, "ho:", longs, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			o->output = optarg;
-			break;
-		case 'M':
-		case 'J':
-			if (o->format != HTML)
-				return tool_usage_error("--md and --json go "
-							"alone");
-			o->format = c == 'M' ? MD : JSON;
-			break;
-		case 'R':
-			o->ro.redact = 1;
-			break;
-		case 'N':
-			if (tool_parse_u64(optarg, &v) < 0 || v == 0 ||
-			    v > 10000000)
-				return tool_usage_error("--tree-nodes: '%s' is "
-							"not 1..10000000",
-							optarg);
-			o->ro.tree_nodes = (size_t)v;
-			break;
-		case 'm':
-			if (tool_parse_size(optarg, &o->ro.tree_min) < 0)
-				return tool_usage_error("--min-retained: '%s' "
-							"is not a size", optarg);
-			break;
-		default:
-			rc = tool_opt(&shared, c, optarg);
-			if (rc == TOOL_OPT_UNKNOWN)
-				return tool_usage_error("unknown option");
-			if (rc == TOOL_OK)
-				exit(TOOL_OK);  /* --help */
-			if (rc != TOOL_OPT_TAKEN)
-				return rc;
-		}
-	}
+	rc = tool_getopt(&cli, argc, argv, o);
+	if (rc != TOOL_OPT_TAKEN)
+		return rc;
 	if (argc - optind < 1 || argc - optind > 2)
 		return tool_usage_error("give one snapshot, or two (OLD NEW)");
 	if (o->output && o->format != HTML)
@@ -133,7 +133,7 @@ static int parse(options *o, int argc, char **argv)
 	o->files[0] = argv[argc - 1];
 	if (o->nfiles == 2)
 		o->files[1] = argv[optind];
-	return 0;
+	return TOOL_OPT_TAKEN;
 }
 
 /* The default page name: the newest snapshot's base name, .snap
@@ -204,7 +204,7 @@ int main(int argc, char **argv)
 
 	tool_init("dumpreport");
 	rc = parse(&o, argc, argv);
-	if (rc)
+	if (rc != TOOL_OPT_TAKEN)
 		return rc;
 	if (o.format == HTML && !o.output) {
 		out = default_output(o.files[0]);

@@ -379,81 +379,78 @@ static void print_csv(const hs_type_table *t, const options *o,
 	}
 }
 
+/* One of dumptypes' own options into o (tool_opt_fn). */
+static int parse_opt(int c, const char *arg, void *payload)
+{
+	options *o = payload;
+	uint64_t v;
+
+	switch (c) {
+	case 's':
+		if (strcmp(arg, "retained") == 0)
+			o->sort = HS_SORT_RETAINED;
+		else if (strcmp(arg, "shallow") == 0)
+			o->sort = HS_SORT_SHALLOW;
+		else if (strcmp(arg, "count") == 0)
+			o->sort = HS_SORT_COUNT;
+		else
+			return tool_usage_error("--sort: '%s' is not count, "
+						"shallow or retained", arg);
+		break;
+	case 'n':
+		if (tool_parse_u64(arg, &v) < 0 || v > SIZE_MAX)
+			return tool_usage_error("--top: '%s' is not a count",
+						arg);
+		o->top = (size_t)v;
+		break;
+	case 'u':
+		o->unreachable = 1;
+		break;
+	case 'b':
+		if (strcmp(arg, "type") == 0)
+			o->group = GROUP_TYPE;
+		else if (strcmp(arg, "referrer") == 0)
+			o->group = GROUP_REFERRER;
+		else if (strcmp(arg, "site") == 0)
+			o->group = GROUP_SITE;
+		else
+			return tool_usage_error("--by: '%s' is not type, "
+						"referrer or site", arg);
+		break;
+	case 'D':
+		if (tool_parse_u64(arg, &v) < 0 || v < 1 || v > 64)
+			return tool_usage_error("--site-depth: '%s' is not "
+						"1..64", arg);
+		o->site_depth = (unsigned)v;
+		break;
+	case 'c':
+		o->csv = 1;
+		break;
+	}
+	return 0;
+}
+
 /* The options into o.  @return TOOL_OPT_TAKEN to go on, else the exit
  * status (TOOL_OK after --help). */
 static int parse(options *o, int argc, char **argv)
 {
-	static const struct option longopts[] = {
+	static const struct option own[] = {
 		{ "sort", required_argument, NULL, 's' },
 		{ "top", required_argument, NULL, 'n' },
 		{ "unreachable", no_argument, NULL, 'u' },
 		{ "by", required_argument, NULL, 'b' },
 		{ "site-depth", required_argument, NULL, 'D' },
-		TOOL_LONGOPT_JSON,
 		{ "csv", no_argument, NULL, 'c' },
-		TOOL_LONGOPT_SPLIT,
-		TOOL_LONGOPT_THREADS,
-		TOOL_LONGOPT_MAX_RATIO,
-		TOOL_LONGOPT_SIZES,
-		TOOL_LONGOPT_HELP,
 		{ NULL, 0, NULL, 0 }
 	};
-	const tool_opts shared = { usage, &o->json, &o->split, &o->threads };
-	uint64_t v;
-	int c, rc;
+	const tool_cli cli = {
+		usage, "h", own, parse_opt, TOOL_MAX_RATIO | TOOL_SIZES,
+		&o->json, &o->split, &o->threads, "unknown option", NULL
+	};
+	int rc = tool_getopt(&cli, argc, argv, o);
 
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 's':
-			if (strcmp(optarg, "retained") == 0)
-				o->sort = HS_SORT_RETAINED;
-			else if (strcmp(optarg, "shallow") == 0)
-				o->sort = HS_SORT_SHALLOW;
-			else if (strcmp(optarg, "count") == 0)
-				o->sort = HS_SORT_COUNT;
-			else
-				return tool_usage_error("--sort: '%s' is not "
-							"count, shallow or "
-							"retained", optarg);
-			break;
-		case 'n':
-			if (tool_parse_u64(optarg, &v) < 0 || v > SIZE_MAX)
-				return tool_usage_error("--top: '%s' is not a "
-							"count", optarg);
-			o->top = (size_t)v;
-			break;
-		case 'u':
-			o->unreachable = 1;
-			break;
-		case 'b':
-			if (strcmp(optarg, "type") == 0)
-				o->group = GROUP_TYPE;
-			else if (strcmp(optarg, "referrer") == 0)
-				o->group = GROUP_REFERRER;
-			else if (strcmp(optarg, "site") == 0)
-				o->group = GROUP_SITE;
-			else
-				return tool_usage_error("--by: '%s' is not type, "
-							"referrer or site",
-							optarg);
-			break;
-		case 'D':
-			if (tool_parse_u64(optarg, &v) < 0 || v < 1 || v > 64)
-				return tool_usage_error("--site-depth: '%s' is "
-							"not 1..64", optarg);
-			o->site_depth = (unsigned)v;
-			break;
-		case 'c':
-			o->csv = 1;
-			break;
-		default:
-			rc = tool_opt(&shared, c, optarg);
-			if (rc == TOOL_OPT_UNKNOWN)
-				return tool_usage_error("unknown option");
-			if (rc != TOOL_OPT_TAKEN)
-				return rc;
-		}
-	}
+	if (rc != TOOL_OPT_TAKEN)
+		return rc;
 	if (tool_one_file(argc, argv, &o->file) != 0)
 		return TOOL_ERROR;
 	if (o->json && o->csv)

@@ -1,37 +1,120 @@
 /*
- * tool_opts.c - the options most tools share (see tool_opts.h).
+ * tool_opts.c - option parsing for every tool (see tool_opts.h): the
+ * tool's own long options and the shared ones it takes in one table,
+ * one getopt_long loop.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "tool.h"
 #include "tool_opts.h"
 
-int tool_opt(const tool_opts *o, int c, const char *arg)
+/* the longest table: a tool's own options and every shared one */
+#define OPTS_MAX 32
+
+static const struct option shared[] = {
+	{ "json", no_argument, NULL, TOOL_OPT_JSON },
+	{ "split-classes", no_argument, NULL, TOOL_OPT_SPLIT },
+	{ "threads", required_argument, NULL, TOOL_OPT_THREADS },
+	{ "max-ratio", required_argument, NULL, TOOL_OPT_MAX_RATIO },
+	{ "sizes", required_argument, NULL, TOOL_OPT_SIZES },
+	{ "help", no_argument, NULL, TOOL_OPT_HELP },
+};
+
+static int takes(const tool_cli *cli, int code)
 {
+	switch (code) {
+	case TOOL_OPT_JSON: return cli->json != NULL;
+	case TOOL_OPT_SPLIT: return cli->split != NULL;
+	case TOOL_OPT_THREADS: return cli->threads != NULL;
+	case TOOL_OPT_MAX_RATIO: return (cli->flags & TOOL_MAX_RATIO) != 0;
+	case TOOL_OPT_SIZES: return (cli->flags & TOOL_SIZES) != 0;
+	default: return 1;  /* --help */
+	}
+}
+
+/* The shared option c, if the tool takes it.  @return TOOL_OPT_TAKEN,
+ * TOOL_OK after --help, TOOL_ERROR (a bad value, said), or 1: not one
+ * of the shared options the tool takes. */
+static int shared_opt(const tool_cli *cli, int c, const char *arg)
+{
+	if (c != 'h' && (c < TOOL_OPT_JSON || c > TOOL_OPT_SIZES))
+		return 1;
+	if (!takes(cli, c))
+		return 1;
 	switch (c) {
 	case TOOL_OPT_JSON:
-		if (!o->json)
-			break;
-		*o->json = 1;
-		return TOOL_OPT_TAKEN;
+		*cli->json = 1;
+		break;
 	case TOOL_OPT_SPLIT:
-		if (!o->split)
-			break;
-		*o->split = 1;
-		return TOOL_OPT_TAKEN;
+		*cli->split = 1;
+		break;
 	case TOOL_OPT_THREADS:
-		if (!o->threads)
-			break;
-		return tool_parse_threads(arg, o->threads) < 0 ? TOOL_ERROR
-							      : TOOL_OPT_TAKEN;
+		if (tool_parse_threads(arg, cli->threads) < 0)
+			return TOOL_ERROR;
+		break;
 	case TOOL_OPT_MAX_RATIO:
-		return tool_parse_max_ratio(arg) != 0 ? TOOL_ERROR
-						      : TOOL_OPT_TAKEN;
+		if (tool_parse_max_ratio(arg) != 0)
+			return TOOL_ERROR;
+		break;
 	case TOOL_OPT_SIZES:
-		return tool_parse_sizes(arg) != 0 ? TOOL_ERROR : TOOL_OPT_TAKEN;
-	case TOOL_OPT_HELP:
-		fputs(o->usage, stdout);
+		if (tool_parse_sizes(arg) != 0)
+			return TOOL_ERROR;
+		break;
+	default:
+		fputs(cli->usage, stdout);
 		return TOOL_OK;
 	}
-	return TOOL_OPT_UNKNOWN;
+	return TOOL_OPT_TAKEN;
+}
+
+/* An option getopt could not place: unknown, or (c == ':') without its
+ * value.  @return TOOL_ERROR (said). */
+static int bad_opt(const tool_cli *cli, int c, char **argv)
+{
+	if (c == ':' && cli->missing)
+		return tool_usage_error(cli->missing, argv[optind - 1]);
+	if ((cli->flags & TOOL_OPTOPT) && optopt)
+		return tool_usage_error("unknown option '-%c'", optopt);
+	if (strstr(cli->unknown, "%s"))
+		return tool_usage_error(cli->unknown, argv[optind - 1]);
+	return tool_usage_error("%s", cli->unknown);
+}
+
+int tool_getopt(const tool_cli *cli, int argc, char **argv, void *payload)
+{
+	struct option all[OPTS_MAX + 1];
+	size_t n = 0;
+	int c, rc;
+
+	for (; cli->own[n].name; n++) {
+		if (n + 6 >= OPTS_MAX)
+			return tool_error("too many options");  /* a bug */
+		all[n] = cli->own[n];
+	}
+	for (size_t i = 0; i < sizeof(shared) / sizeof(shared[0]); i++)
+		if (takes(cli, shared[i].val))
+			all[n++] = shared[i];
+	memset(&all[n], 0, sizeof(all[n]));
+	if (cli->flags & TOOL_QUIET)
+		opterr = 0;
+	while ((c = getopt_long(argc, argv, cli->shortopts, all, NULL)) != -1) {
+		rc = shared_opt(cli, c, optarg);
+		if (rc == 1) {
+			int own = 0;
+
+			for (size_t i = 0; cli->own[i].name && !own; i++)
+				own = cli->own[i].val == c;
+			if (c != ':' && c != '?' && strchr(cli->shortopts, c))
+				own = 1;
+			rc = own ? cli->opt(c, optarg, payload)
+				 : bad_opt(cli, c, argv);
+			if (rc == 0)
+				continue;
+			return rc;
+		}
+		if (rc != TOOL_OPT_TAKEN)
+			return rc;
+	}
+	return TOOL_OPT_TAKEN;
 }

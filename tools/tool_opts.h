@@ -1,14 +1,17 @@
 /*
- * tool_opts.h - the options most tools share (--json, --split-classes,
- * --threads, --max-ratio, --sizes, --help), as getopt_long entries and one
- * handler, so that each tool's option switch holds only its own.
+ * tool_opts.h - option parsing for every tool: one getopt_long loop over
+ * the tool's own long options and the shared ones it takes (--json,
+ * --split-classes, --threads, --max-ratio, --sizes, --help), the shared
+ * ones handled here, the tool's own by a callback, unknown options and
+ * missing values said in the tool's words.
  */
 #ifndef HS_TOOL_OPTS_H
 #define HS_TOOL_OPTS_H
 
 #include <getopt.h>
 
-/* getopt_long codes: above any letter a tool gives its own options */
+/* getopt_long codes of the shared options: above any letter a tool gives
+ * its own options */
 enum {
 	TOOL_OPT_JSON = 0x1000,
 	TOOL_OPT_SPLIT,
@@ -18,32 +21,38 @@ enum {
 	TOOL_OPT_HELP = 'h'
 };
 
-#define TOOL_LONGOPT_JSON { "json", no_argument, NULL, TOOL_OPT_JSON }
-#define TOOL_LONGOPT_SPLIT \
-	{ "split-classes", no_argument, NULL, TOOL_OPT_SPLIT }
-#define TOOL_LONGOPT_THREADS \
-	{ "threads", required_argument, NULL, TOOL_OPT_THREADS }
-#define TOOL_LONGOPT_MAX_RATIO \
-	{ "max-ratio", required_argument, NULL, TOOL_OPT_MAX_RATIO }
-#define TOOL_LONGOPT_SIZES \
-	{ "sizes", required_argument, NULL, TOOL_OPT_SIZES }
-#define TOOL_LONGOPT_HELP { "help", no_argument, NULL, TOOL_OPT_HELP }
+/* tool_cli.flags: the shared options without a place in tool_cli */
+#define TOOL_MAX_RATIO 1u  /* --max-ratio (tool_max_ratio()) */
+#define TOOL_SIZES 2u      /* --sizes (tool_runtime_sizes()) */
+#define TOOL_QUIET 4u      /* getopt prints nothing itself (opterr 0) */
+#define TOOL_OPTOPT 8u     /* an unknown short option is named "-x" */
 
-/* Where a tool keeps what the shared options set; NULL: it has none. */
+/* A tool's own option: c is its getopt code, arg its value or NULL.
+ * @return 0 to go on, or an exit status (after saying what is wrong). */
+typedef int (*tool_opt_fn)(int c, const char *arg, void *payload);
+
+/* What a tool's command line takes. */
 typedef struct {
-	const char *usage;    /* --help prints it on stdout */
-	int *json;
-	int *split;
-	unsigned *threads;    /* tool_parse_threads() */
-} tool_opts;
+	const char *usage;          /* --help prints it on stdout */
+	const char *shortopts;      /* getopt's: "h", ":ht:"... */
+	const struct option *own;   /* the tool's own, ended by a 0 entry */
+	tool_opt_fn opt;            /* handles the codes of own */
+	unsigned flags;             /* TOOL_MAX_RATIO | TOOL_SIZES | ... */
+	int *json;                  /* --json sets it; NULL: not taken */
+	int *split;                 /* --split-classes sets it; NULL: not */
+	unsigned *threads;          /* --threads (tool_parse_threads()) */
+	const char *unknown;        /* "unknown option", or with '%s': the
+				       argument as given */
+	const char *missing;        /* with ':' in shortopts: "option '%s'
+				       needs a value" */
+} tool_cli;
 
-/* tool_opt() returns these besides TOOL_OK (after --help: exit 0) and
- * TOOL_ERROR (a bad value, said). */
-#define TOOL_OPT_TAKEN (-1)    /* handled: parse on */
-#define TOOL_OPT_UNKNOWN (-2)  /* not a shared option of this tool */
+#define TOOL_OPT_TAKEN (-1)    /* tool_getopt(): every option read */
 
-/* tool_opt() : handle getopt_long's code c (with its argument) if it is
- * one of the shared options the tool keeps in o. */
-int tool_opt(const tool_opts *o, int c, const char *arg);
+/* tool_getopt() : read argv's options (optind: the first operand after
+ * it).  Options of the tool's own go to cli->opt(c, arg, payload).
+ * @return TOOL_OPT_TAKEN to go on, TOOL_OK after --help (printed), or
+ *         an exit status after saying what is wrong. */
+int tool_getopt(const tool_cli *cli, int argc, char **argv, void *payload);
 
 #endif
