@@ -16,6 +16,7 @@
 #include "hs_diff.h"
 #include "tool.h"
 #include "tool_graph.h"
+#include "tool_json.h"
 #include "tool_opts.h"
 #include "tool_input.h"
 
@@ -380,15 +381,93 @@ static void print_human(const options *o, hs_diff *df, snapshot *s)
 	hs_buf_release(&path);
 }
 
-static void json_u(const char *k, uint64_t v, int comma)
+/* "k":[before,after] */
+static void json_pair(tool_json *j, const char *k, uint64_t v0, uint64_t v1)
 {
-	printf("\"%s\":%" PRIu64 "%s", k, v, comma ? "," : "");
+	tj_array(j, k);
+	tj_u64(j, NULL, v0);
+	tj_u64(j, NULL, v1);
+	tj_end_array(j);
 }
 
-static void json_pair(const char *k, const uint64_t *v, int comma)
+static void json_totals(tool_json *j, const hs_diff_totals *t)
 {
-	printf("\"%s\":[%" PRIu64 ",%" PRIu64 "]%s", k, v[0], v[1],
-	       comma ? "," : "");
+	tj_object(j, "totals");
+	json_pair(j, "objects", t->objects[0], t->objects[1]);
+	json_pair(j, "shallow", t->shallow[0], t->shallow[1]);
+	json_pair(j, "reachable", t->reachable[0], t->reachable[1]);
+	json_pair(j, "reachable_size", t->reachable_size[0],
+		  t->reachable_size[1]);
+	json_pair(j, "unreachable", t->unreachable[0], t->unreachable[1]);
+	json_pair(j, "unreachable_size", t->unreachable_size[0],
+		  t->unreachable_size[1]);
+	tj_u64(j, "survivors", t->survivors);
+	tj_u64(j, "survivor_bytes", t->survivor_bytes);
+	tj_u64(j, "new_objects", t->new_objects);
+	tj_u64(j, "new_bytes", t->new_bytes);
+	tj_u64(j, "freed_objects", t->freed_objects);
+	tj_u64(j, "freed_bytes", t->freed_bytes);
+	tj_i64(j, "growth", growth_total(t));
+	tj_end_object(j);
+}
+
+static void json_types(tool_json *j, const options *o, hs_diff *df,
+		       size_t kt)
+{
+	tj_array(j, "types");
+	for (size_t i = 0; i < kt; i++) {
+		const hs_diff_type *r = hs_diff_type_get(df, i);
+
+		tj_object(j, NULL);
+		tj_str(j, "type", r->name.ptr, r->name.len);
+		json_pair(j, "classes", r->classes[0], r->classes[1]);
+		if (o->split)
+			tj_u64_if(j, "type_id", r->has_id, r->id);
+		json_pair(j, "count", r->count[0], r->count[1]);
+		json_pair(j, "shallow", r->shallow[0], r->shallow[1]);
+		json_pair(j, "retained", r->retained[0], r->retained[1]);
+		tj_end_object(j);
+	}
+	tj_end_array(j);
+}
+
+static void json_owners(tool_json *j, const options *o, hs_diff *df,
+			snapshot *s, size_t ko)
+{
+	hs_buf path = HS_BUF_INIT;
+
+	tj_array(j, "owners");
+	for (size_t i = 0; i < ko; i++) {
+		const hs_diff_owner *ow = hs_diff_owner_get(df, i);
+		const hs_graph *tg;
+		uint32_t ty;
+
+		tj_object(j, NULL);
+		tj_u64_if(j, "id", ow->node < HS_GRAPH_NONE,
+			  ow->node < HS_GRAPH_NONE
+			  ? hs_graph_id(s[1].g, ow->node) : 0);
+		tj_cstr(j, "kind", ow->node == HS_GRAPH_SUPERROOT ? "roots"
+			: ow->node == HS_GRAPH_NONE &&
+			  ow->old_node == HS_GRAPH_NONE ? "unreachable"
+			: ow->node == HS_GRAPH_NONE ? "gone" : "object");
+		tg = owner_type(s, ow, &ty);
+		if (tg) {
+			hs_str n = hs_graph_type_name(tg, ty);
+
+			tj_str(j, "type", n.ptr, n.len);
+			tool_json_class(j, tg, ty, o->split);
+		} else {
+			tj_cstr(j, "type", "-");
+		}
+		tj_i64(j, "objects", ow->objects);
+		tj_i64(j, "bytes", ow->bytes);
+		json_pair(j, "retained", ow->retained[0], ow->retained[1]);
+		owner_desc(df, i, &path);
+		tj_str(j, "path", (const char *)path.data, path.len);
+		tj_end_object(j);
+	}
+	tj_end_array(j);
+	hs_buf_release(&path);
 }
 
 static void print_json(const options *o, hs_diff *df, snapshot *s,
@@ -396,96 +475,34 @@ static void print_json(const options *o, hs_diff *df, snapshot *s,
 {
 	const hs_diff_totals *t = hs_diff_totals_get(df);
 	size_t nt = hs_diff_type_count(df), no = hs_diff_owner_count(df);
-	size_t kt = o->top && o->top < nt ? o->top : nt;
-	size_t ko = o->top && o->top < no ? o->top : no;
-	hs_buf path = HS_BUF_INIT;
+	tool_json j;
 
-	printf("{\"schema\":\"" SCHEMA "\",\"files\":[");
+	tj_begin(&j, stdout);
+	tj_cstr(&j, "schema", SCHEMA);
+	tj_array(&j, "files");
 	for (int i = 0; i < o->nfiles; i++) {
 		const hs_graph_stats *st = hs_graph_stats_get(
 			s[i == 0 ? 0 : i == o->nfiles - 1 ? 1 : 2].g);
 
-		printf("%s{\"path\":", i ? "," : "");
-		tool_json_str(stdout, o->files[i], strlen(o->files[i]));
-		printf(",\"integrity\":\"%s\"}",
-		       hs_integrity_status_name(st->integrity.status));
+		tj_object(&j, NULL);
+		tj_cstr(&j, "path", o->files[i]);
+		tj_cstr(&j, "integrity",
+			hs_integrity_status_name(st->integrity.status));
+		tj_end_object(&j);
 	}
-	printf("],\"matched_by\":\"%s\",\"same_process\":%s,"
-	       "\"split_classes\":%s,",
-	       t->matched_by == HS_DIFF_MATCH_ID ? "id" : "path",
-	       t->same_process ? "true" : "false", o->split ? "true" : "false");
-	printf("\"totals\":{");
-	json_pair("objects", t->objects, 1);
-	json_pair("shallow", t->shallow, 1);
-	json_pair("reachable", t->reachable, 1);
-	json_pair("reachable_size", t->reachable_size, 1);
-	json_pair("unreachable", t->unreachable, 1);
-	json_pair("unreachable_size", t->unreachable_size, 1);
-	json_u("survivors", t->survivors, 1);
-	json_u("survivor_bytes", t->survivor_bytes, 1);
-	json_u("new_objects", t->new_objects, 1);
-	json_u("new_bytes", t->new_bytes, 1);
-	json_u("freed_objects", t->freed_objects, 1);
-	json_u("freed_bytes", t->freed_bytes, 1);
-	printf("\"growth\":%" PRId64 "},", growth_total(t));
-	printf("\"gate\":{\"given\":%s,\"tripped\":%s},", o->gate ? "true"
-	       : "false", tripped ? "true" : "false");
-	printf("\"types\":[");
-	for (size_t i = 0; i < kt; i++) {
-		const hs_diff_type *r = hs_diff_type_get(df, i);
-
-		printf("%s{\"type\":", i ? "," : "");
-		tool_json_str(stdout, r->name.ptr, r->name.len);
-		printf(",\"classes\":[%" PRIu32 ",%" PRIu32 "]", r->classes[0],
-		       r->classes[1]);
-		if (o->split) {
-			printf(",\"type_id\":");
-			if (r->has_id)
-				printf("%" PRIu64, r->id);
-			else
-				printf("null");
-		}
-		putchar(',');
-		json_pair("count", r->count, 1);
-		json_pair("shallow", r->shallow, 1);
-		json_pair("retained", r->retained, 0);
-		putchar('}');
-	}
-	printf("],\"owners\":[");
-	for (size_t i = 0; i < ko; i++) {
-		const hs_diff_owner *ow = hs_diff_owner_get(df, i);
-		const hs_graph *tg;
-		uint32_t ty;
-
-		printf("%s{", i ? "," : "");
-		if (ow->node < HS_GRAPH_NONE)
-			printf("\"id\":%" PRIu64 ",", hs_graph_id(s[1].g, ow->node));
-		else
-			printf("\"id\":null,");
-		printf("\"kind\":\"%s\",", ow->node == HS_GRAPH_SUPERROOT
-		       ? "roots" : ow->node == HS_GRAPH_NONE &&
-		       ow->old_node == HS_GRAPH_NONE ? "unreachable"
-		       : ow->node == HS_GRAPH_NONE ? "gone" : "object");
-		tg = owner_type(s, ow, &ty);
-		printf("\"type\":");
-		if (tg) {
-			hs_str n = hs_graph_type_name(tg, ty);
-
-			tool_json_str(stdout, n.ptr, n.len);
-			tool_json_class(stdout, tg, ty, o->split);
-		} else {
-			tool_json_str(stdout, "-", 1);
-		}
-		printf(",\"objects\":%" PRId64 ",\"bytes\":%" PRId64 ",",
-		       ow->objects, ow->bytes);
-		json_pair("retained", ow->retained, 1);
-		owner_desc(df, i, &path);
-		printf("\"path\":");
-		tool_json_str(stdout, (const char *)path.data, path.len);
-		putchar('}');
-	}
-	printf("]}\n");
-	hs_buf_release(&path);
+	tj_end_array(&j);
+	tj_cstr(&j, "matched_by", t->matched_by == HS_DIFF_MATCH_ID ? "id"
+								    : "path");
+	tj_bool(&j, "same_process", t->same_process);
+	tj_bool(&j, "split_classes", o->split);
+	json_totals(&j, t);
+	tj_object(&j, "gate");
+	tj_bool(&j, "given", o->gate);
+	tj_bool(&j, "tripped", tripped);
+	tj_end_object(&j);
+	json_types(&j, o, df, o->top && o->top < nt ? o->top : nt);
+	json_owners(&j, o, df, s, o->top && o->top < no ? o->top : no);
+	tj_finish(&j);
 }
 
 int main(int argc, char **argv)

@@ -20,6 +20,7 @@
 
 #include "hs_types.h"
 #include "tool_graph.h"
+#include "tool_json.h"
 #include "tool_opts.h"
 
 #define SCHEMA "heapsnap.dumpdom/1"
@@ -230,36 +231,38 @@ static void print_human(const hs_dom_lines *L, const previews *pv, hs_graph *g,
 	putchar('\n');
 }
 
-static void json_object_open(const hs_dom_line *l, const previews *pv, hs_graph *g,
-			     hs_dom *d, uint64_t heap, int split)
+static void json_object_open(tool_json *j, const hs_dom_line *l,
+			     const previews *pv, hs_graph *g, hs_dom *d,
+			     uint64_t heap, int split)
 {
 	hs_str t = hs_graph_type_name(g, hs_graph_type(g, l->node));
 	uint32_t up = hs_dom_idom(d, l->node);
 	uint64_t r = hs_dom_retained(d, l->node);
-	const char *p = pv_find(pv, l->node);
 
-	printf("{\"id\":%" PRIu64 ",\"type\":", hs_graph_id(g, l->node));
-	tool_json_str(stdout, t.ptr, t.len);
-	tool_json_class(stdout, g, hs_graph_type(g, l->node), split);
-	printf(",\"shallow\":%" PRIu64 ",\"retained\":%" PRIu64
-	       ",\"percent\":%.4f,\"idom\":", hs_graph_size(g, l->node), r,
-	       pct(r, heap));
-	if (up == HS_GRAPH_SUPERROOT)
-		printf("null");
-	else
-		printf("%" PRIu64, hs_graph_id(g, up));
-	printf(",\"preview\":");
-	tool_json_str(stdout, p, p ? strlen(p) : 0);
-	printf(",\"dominated\":%" PRIu64 ",\"children\":[", l->dominated);
+	tj_object(j, NULL);
+	tj_u64(j, "id", hs_graph_id(g, l->node));
+	tj_str(j, "type", t.ptr, t.len);
+	tool_json_class(j, g, hs_graph_type(g, l->node), split);
+	tj_u64(j, "shallow", hs_graph_size(g, l->node));
+	tj_u64(j, "retained", r);
+	tj_fixed(j, "percent", pct(r, heap), 4);
+	tj_u64_if(j, "idom", up != HS_GRAPH_SUPERROOT,
+		  up != HS_GRAPH_SUPERROOT ? hs_graph_id(g, up) : 0);
+	tj_cstr(j, "preview", pv_find(pv, l->node));
+	tj_u64(j, "dominated", l->dominated);
+	tj_array(j, "children");
 }
 
-static void json_object_close(const hs_dom_line *l)
+static void json_object_close(tool_json *j, const hs_dom_line *l)
 {
-	printf("]");
-	if (l->expanded)
-		printf(",\"more\":{\"count\":%" PRIu64 ",\"retained\":%" PRIu64
-		       "}", l->more, l->more_retained);
-	printf("}");
+	tj_end_array(j);
+	if (l->expanded) {
+		tj_object(j, "more");
+		tj_u64(j, "count", l->more);
+		tj_u64(j, "retained", l->more_retained);
+		tj_end_object(j);
+	}
+	tj_end_object(j);
 }
 
 static int print_json(const hs_dom_lines *L, const previews *pv, hs_graph *g,
@@ -267,15 +270,19 @@ static int print_json(const hs_dom_lines *L, const previews *pv, hs_graph *g,
 {
 	const hs_dom_stats *ds = hs_dom_stats_get(d);
 	size_t *open = NULL, sp = 0;
+	tool_json j;
 
-	printf("{\"schema\":\"" SCHEMA "\",\"file\":");
-	tool_json_str(stdout, tool_graph_name(g), strlen(tool_graph_name(g)));
-	printf(",");
-	tool_json_graph(stdout, g, d);
-	printf(",\"top\":%zu,\"depth\":%u,\"children\":%zu,\"min_retained\":%"
-	       PRIu64 ",\"split_classes\":%s,\"cut\":%s,\"objects\":[",
-	       o->top, o->depth, o->children, o->min_retained,
-	       o->split ? "true" : "false", L->cut ? "true" : "false");
+	tj_begin(&j, stdout);
+	tj_cstr(&j, "schema", SCHEMA);
+	tj_cstr(&j, "file", tool_graph_name(g));
+	tool_json_graph(&j, g, d);
+	tj_u64(&j, "top", o->top);
+	tj_u64(&j, "depth", o->depth);
+	tj_u64(&j, "children", o->children);
+	tj_u64(&j, "min_retained", o->min_retained);
+	tj_bool(&j, "split_classes", o->split);
+	tj_bool(&j, "cut", L->cut);
+	tj_array(&j, "objects");
 	if (L->n) {
 		open = malloc(L->n * sizeof(*open));
 		if (!open)
@@ -286,27 +293,30 @@ static int print_json(const hs_dom_lines *L, const previews *pv, hs_graph *g,
 
 		/* close the objects at this depth or deeper */
 		while (sp && L->v[open[sp - 1]].depth >= l->depth)
-			json_object_close(&L->v[open[--sp]]);
-		if (i && (!sp || open[sp - 1] != i - 1))
-			putchar(',');
-		json_object_open(l, pv, g, d, ds->reachable_size, o->split);
+			json_object_close(&j, &L->v[open[--sp]]);
+		json_object_open(&j, l, pv, g, d, ds->reachable_size, o->split);
 		open[sp++] = i;
 	}
 	while (sp)
-		json_object_close(&L->v[open[--sp]]);
+		json_object_close(&j, &L->v[open[--sp]]);
 	free(open);
-	printf("],\"unreachable\":{\"objects\":%" PRIu64 ",\"shallow\":%" PRIu64
-	       ",\"types\":[", ds->unreachable, ds->unreachable_size);
+	tj_end_array(&j);
+	tj_object(&j, "unreachable");
+	tj_u64(&j, "objects", ds->unreachable);
+	tj_u64(&j, "shallow", ds->unreachable_size);
+	tj_array(&j, "types");
 	for (size_t i = 0; i < ut->n && i < 10; i++) {
-		printf("%s{\"type\":", i ? "," : "");
-		tool_json_str(stdout, ut->rows[i].name.ptr, ut->rows[i].name.len);
-		printf(",\"count\":%" PRIu64 ",\"shallow\":%" PRIu64
-		       ",\"classes\":%" PRIu32, ut->rows[i].count,
-		       ut->rows[i].shallow, ut->rows[i].classes);
-		tool_json_class(stdout, g, ut->rows[i].key, o->split);
-		putchar('}');
+		tj_object(&j, NULL);
+		tj_str(&j, "type", ut->rows[i].name.ptr, ut->rows[i].name.len);
+		tj_u64(&j, "count", ut->rows[i].count);
+		tj_u64(&j, "shallow", ut->rows[i].shallow);
+		tj_u64(&j, "classes", ut->rows[i].classes);
+		tool_json_class(&j, g, ut->rows[i].key, o->split);
+		tj_end_object(&j);
 	}
-	printf("]}}\n");
+	tj_end_array(&j);
+	tj_end_object(&j);
+	tj_finish(&j);
 	return 0;
 }
 

@@ -19,6 +19,7 @@
 
 #include "hs_synth.h"
 #include "tool.h"
+#include "tool_json.h"
 #include "tool_opts.h"
 
 #define SCHEMA "heapsnap.dumpgen/1"
@@ -102,49 +103,53 @@ static void print_json(const char *path, const hs_synth_options *o,
 		       const hs_synth_stats *st, uint64_t bytes,
 		       const hs_synth_leak *lk)
 {
-	printf("{\"schema\":\"%s\",\"file\":", SCHEMA);
-	tool_json_str(stdout, path, strlen(path));
-	printf(",\"shape\":\"%s\",\"seed\":%llu,\"phase\":%u,"
-	       "\"refs_mode\":\"%s\",\"objects\":%llu,\"refs\":%llu,"
-	       "\"weak_refs\":%llu,\"labelled_refs\":%llu,\"local_refs\":%llu,"
-	       "\"roots\":%llu,\"types\":%llu,\"strings\":%llu,"
-	       "\"shallow_bytes\":%llu,\"list_nodes\":%llu,"
-	       "\"garbage_run_objects\":%llu,\"containers\":%llu,"
-	       "\"file_bytes\":",
-	       hs_synth_shape_name(o->shape), (unsigned long long)o->seed,
-	       o->phase, o->ref_mode == HS_REFS_BY_INDEX ? "index" : "id",
-	       (unsigned long long)st->objects, (unsigned long long)st->refs,
-	       (unsigned long long)st->weak_refs,
-	       (unsigned long long)st->labelled_refs,
-	       (unsigned long long)st->local_refs,
-	       (unsigned long long)st->roots, (unsigned long long)st->types,
-	       (unsigned long long)st->strings,
-	       (unsigned long long)st->shallow,
-	       (unsigned long long)st->list_nodes,
-	       (unsigned long long)st->garbage,
-	       (unsigned long long)st->containers);
+	tool_json j;
+
+	tj_begin(&j, stdout);
+	tj_cstr(&j, "schema", SCHEMA);
+	tj_cstr(&j, "file", path);
+	tj_cstr(&j, "shape", hs_synth_shape_name(o->shape));
+	tj_u64(&j, "seed", o->seed);
+	tj_u64(&j, "phase", o->phase);
+	tj_cstr(&j, "refs_mode", o->ref_mode == HS_REFS_BY_INDEX ? "index"
+								 : "id");
+	tj_u64(&j, "objects", st->objects);
+	tj_u64(&j, "refs", st->refs);
+	tj_u64(&j, "weak_refs", st->weak_refs);
+	tj_u64(&j, "labelled_refs", st->labelled_refs);
+	tj_u64(&j, "local_refs", st->local_refs);
+	tj_u64(&j, "roots", st->roots);
+	tj_u64(&j, "types", st->types);
+	tj_u64(&j, "strings", st->strings);
+	tj_u64(&j, "shallow_bytes", st->shallow);
+	tj_u64(&j, "list_nodes", st->list_nodes);
+	tj_u64(&j, "garbage_run_objects", st->garbage);
+	tj_u64(&j, "containers", st->containers);
 	/* null when FILE is a device or a FIFO: nothing says how much */
-	if (bytes == UINT64_MAX)
-		printf("null,\"bytes_per_object\":null,");
-	else
-		printf("%llu,\"bytes_per_object\":%.3f,",
-		       (unsigned long long)bytes, st->objects ?
-		       (double)bytes / (double)st->objects : 0.0);
-	printf("\"leak\":{\"owner_index\":%llu,\"owner_id\":%llu,"
-	       "\"owner_size\":%llu,\"owner_type\":\"%s\","
-	       "\"root_label\":\"%s\",\"type\":\"%s\",\"count\":%llu,"
-	       "\"total_bytes\":%llu,\"first_index\":%llu,\"first_id\":%llu,"
-	       "\"user_index\":%llu,\"user_id\":%llu,\"present\":%s}}\n",
-	       (unsigned long long)lk->owner_index,
-	       (unsigned long long)lk->owner_id,
-	       (unsigned long long)lk->owner_size, lk->owner_type,
-	       lk->root_label, lk->type_name, (unsigned long long)lk->count,
-	       (unsigned long long)lk->total_bytes,
-	       (unsigned long long)lk->first_index,
-	       (unsigned long long)lk->first_id,
-	       (unsigned long long)lk->user_index,
-	       (unsigned long long)lk->user_id,
-	       o->phase == 2 ? "true" : "false");
+	if (bytes == UINT64_MAX) {
+		tj_null(&j, "file_bytes");
+		tj_null(&j, "bytes_per_object");
+	} else {
+		tj_u64(&j, "file_bytes", bytes);
+		tj_fixed(&j, "bytes_per_object", st->objects ?
+			 (double)bytes / (double)st->objects : 0.0, 3);
+	}
+	tj_object(&j, "leak");
+	tj_u64(&j, "owner_index", lk->owner_index);
+	tj_u64(&j, "owner_id", lk->owner_id);
+	tj_u64(&j, "owner_size", lk->owner_size);
+	tj_cstr(&j, "owner_type", lk->owner_type);
+	tj_cstr(&j, "root_label", lk->root_label);
+	tj_cstr(&j, "type", lk->type_name);
+	tj_u64(&j, "count", lk->count);
+	tj_u64(&j, "total_bytes", lk->total_bytes);
+	tj_u64(&j, "first_index", lk->first_index);
+	tj_u64(&j, "first_id", lk->first_id);
+	tj_u64(&j, "user_index", lk->user_index);
+	tj_u64(&j, "user_id", lk->user_id);
+	tj_bool(&j, "present", o->phase == 2);
+	tj_end_object(&j);
+	tj_finish(&j);
 }
 
 /* What the command line asks for. */

@@ -18,6 +18,7 @@
 #include "hs_summary.h"
 #include "tool.h"
 #include "tool_input.h"
+#include "tool_json.h"
 #include "tool_opts.h"
 
 #define SCHEMA "heapsnap.dumpinfo/1"
@@ -369,214 +370,180 @@ static void print_human(const hs_summary *s, const options *o)
 
 /* ---- JSON output (schema heapsnap.dumpinfo/1, doc/man/dumpinfo.1.md) ------- */
 
-static void jkey(const char *k)
-{
-	printf(",\"%s\":", k);
-}
-
-static void ju64(const char *k, uint64_t v)
-{
-	jkey(k);
-	printf("%llu", (unsigned long long)v);
-}
-
-static void jstr(const char *k, const char *s, size_t n)
-{
-	jkey(k);
-	tool_json_str(stdout, s, n);
-}
-
-static void json_header(const hs_summary *s)
+static void json_header(tool_json *j, const hs_summary *s)
 {
 	const hs_header *h = &s->info.header;
 	char b[32];
 
-	printf("{\"schema\":\"" SCHEMA "\"");
-	jstr("file", s->path, strlen(s->path));
-	ju64("file_size", s->file_size);
-	ju64("format_version", s->info.version);
-	jstr("runtime", s->runtime, s->runtime_len);
-	jstr("runtime_version", s->runtime_version, s->runtime_version_len);
-	ju64("pid", h->pid);
-	ju64("time_ms", h->time_ms);
-	tool_iso8601(h->time_ms, b, sizeof(b));
-	jstr("time", b, strlen(b));
-	jstr("reason", s->reason, s->reason_len);
+	tj_cstr(j, "schema", SCHEMA);
+	tj_cstr(j, "file", s->path);
+	tj_u64(j, "file_size", s->file_size);
+	tj_u64(j, "format_version", s->info.version);
+	tj_str(j, "runtime", s->runtime, s->runtime_len);
+	tj_str(j, "runtime_version", s->runtime_version,
+	       s->runtime_version_len);
+	tj_u64(j, "pid", h->pid);
+	tj_u64(j, "time_ms", h->time_ms);
+	tj_cstr(j, "time", tool_iso8601(h->time_ms, b, sizeof(b)));
+	tj_str(j, "reason", s->reason, s->reason_len);
 	if (s->walker_len)
-		jstr("walker", s->walker, s->walker_len);
-	ju64("word_size", h->word_size);
-	jkey("ref_mode");
-	printf("\"%s\"", ref_mode_name(s->info.ref_mode));
+		tj_str(j, "walker", s->walker, s->walker_len);
+	tj_u64(j, "word_size", h->word_size);
+	tj_cstr(j, "ref_mode", ref_mode_name(s->info.ref_mode));
 }
 
-static void json_counts(const hs_summary *s)
+static void json_counts(tool_json *j, const hs_summary *s)
 {
-	ju64("objects", s->objects);
-	ju64("references", s->refs);
-	ju64("weak_references", s->weak_refs);
-	ju64("types", s->types);
-	ju64("strings", s->strings);
-	ju64("sites", s->sites);
-	ju64("roots", s->roots);
-	jkey("roots_by_kind");
-	putchar('[');
+	tj_u64(j, "objects", s->objects);
+	tj_u64(j, "references", s->refs);
+	tj_u64(j, "weak_references", s->weak_refs);
+	tj_u64(j, "types", s->types);
+	tj_u64(j, "strings", s->strings);
+	tj_u64(j, "sites", s->sites);
+	tj_u64(j, "roots", s->roots);
+	tj_array(j, "roots_by_kind");
 	for (size_t i = 0; i < s->nkinds; i++) {
-		printf("%s{\"kind\":", i ? "," : "");
-		tool_json_str(stdout, s->kinds[i].name, s->kinds[i].len);
-		printf(",\"count\":%llu}",
-		       (unsigned long long)s->kinds[i].count);
+		tj_object(j, NULL);
+		tj_str(j, "kind", s->kinds[i].name, s->kinds[i].len);
+		tj_u64(j, "count", s->kinds[i].count);
+		tj_end_object(j);
 	}
-	putchar(']');
-	ju64("roots_other_kinds", s->roots_other);
-	ju64("shallow_bytes", s->shallow);
-	ju64("runtime_shallow_bytes", s->rt_shallow);
-	ju64("runtime_sized_objects", s->rt_sized);
-	jkey("rss_bytes");
-	if (s->info.header.rss)
-		printf("%llu", (unsigned long long)s->info.header.rss);
-	else
-		fputs("null", stdout);
-	jkey("largest_object");
+	tj_end_array(j);
+	tj_u64(j, "roots_other_kinds", s->roots_other);
+	tj_u64(j, "shallow_bytes", s->shallow);
+	tj_u64(j, "runtime_shallow_bytes", s->rt_shallow);
+	tj_u64(j, "runtime_sized_objects", s->rt_sized);
+	tj_u64_if(j, "rss_bytes", s->info.header.rss != 0,
+		  s->info.header.rss);
 	if (s->has_largest) {
-		printf("{\"index\":%llu,\"id\":%llu,\"size\":%llu,\"type\":%u,"
-		       "\"type_name\":", (unsigned long long)s->largest_index,
-		       (unsigned long long)s->largest_id,
-		       (unsigned long long)s->largest_size, s->largest_type);
-		tool_json_str(stdout, s->largest_type_name,
-			      s->largest_type_len);
-		putchar('}');
+		tj_object(j, "largest_object");
+		tj_u64(j, "index", s->largest_index);
+		tj_u64(j, "id", s->largest_id);
+		tj_u64(j, "size", s->largest_size);
+		tj_u64(j, "type", s->largest_type);
+		tj_str(j, "type_name", s->largest_type_name,
+		       s->largest_type_len);
+		tj_end_object(j);
 	} else {
-		printf("null");
+		tj_null(j, "largest_object");
 	}
-	jkey("bytes_per_object");
 	if (s->objects)
-		printf("%.3f", ratio(s->file_size, s->objects));
+		tj_fixed(j, "bytes_per_object",
+			 ratio(s->file_size, s->objects), 3);
 	else
-		printf("null");
+		tj_null(j, "bytes_per_object");
 }
 
-static void json_records_frames(const hs_summary *s)
+static void json_records_frames(tool_json *j, const hs_summary *s)
 {
-	jkey("records");
-	printf("{");
+	tj_object(j, "records");
 	for (int k = HS_REC_HEADER; k <= HS_REC_END; k++)
-		printf("\"%s\":%llu,", hs_record_kind_name(k),
-		       (unsigned long long)s->records[k]);
-	printf("\"unknown\":%llu}", (unsigned long long)s->records[0]);
-	jkey("frames");
-	printf("{\"count\":%zu,\"compressed_bytes\":%llu,"
-	       "\"decompressed_bytes\":%llu,\"decompressed_known_frames\":%zu,"
-	       "\"ratio\":", s->nframes, (unsigned long long)s->compressed,
-	       (unsigned long long)s->decompressed, s->dsize_known);
+		tj_u64(j, hs_record_kind_name(k), s->records[k]);
+	tj_u64(j, "unknown", s->records[0]);
+	tj_end_object(j);
+	tj_object(j, "frames");
+	tj_u64(j, "count", s->nframes);
+	tj_u64(j, "compressed_bytes", s->compressed);
+	tj_u64(j, "decompressed_bytes", s->decompressed);
+	tj_u64(j, "decompressed_known_frames", s->dsize_known);
 	if (s->dsize_known)
-		printf("%.3f}", ratio(s->decompressed, s->compressed_known));
+		tj_fixed(j, "ratio", ratio(s->decompressed,
+					   s->compressed_known), 3);
 	else
-		printf("null}");
+		tj_null(j, "ratio");
+	tj_end_object(j);
 }
 
-static void json_integrity(const hs_summary *s)
+static void json_integrity(tool_json *j, const hs_summary *s)
 {
 	const hs_integrity *in = &s->integrity;
 
-	jkey("integrity");
-	printf("{\"status\":\"%s\",\"has_trailer\":%s,\"has_end\":%s,"
-	       "\"frames_ok\":%llu,\"frames_lost\":%llu,\"bytes_lost\":%llu,"
-	       "\"objects_lost\":", hs_integrity_status_name(in->status),
-	       in->has_trailer ? "true" : "false",
-	       in->has_end ? "true" : "false",
-	       (unsigned long long)in->frames_ok,
-	       (unsigned long long)in->frames_lost,
-	       (unsigned long long)in->bytes_lost);
+	tj_object(j, "integrity");
+	tj_cstr(j, "status", hs_integrity_status_name(in->status));
+	tj_bool(j, "has_trailer", in->has_trailer);
+	tj_bool(j, "has_end", in->has_end);
+	tj_u64(j, "frames_ok", in->frames_ok);
+	tj_u64(j, "frames_lost", in->frames_lost);
+	tj_u64(j, "bytes_lost", in->bytes_lost);
 	if (in->objects_lost >= 0)
-		printf("%lld", (long long)in->objects_lost);
+		tj_i64(j, "objects_lost", in->objects_lost);
 	else
-		printf("null");
-	printf(",\"objects_lost_estimate\":%lld,\"first_loss\":",
-	       (long long)s->objects_lost_estimate);
-	if (in->status != HS_INTEGRITY_COMPLETE)
-		printf("%llu", (unsigned long long)(in->frames_lost
-			       ? in->first_loss : in->status ==
-			       HS_INTEGRITY_TRUNCATED ? s->file_size
-			       : in->first_loss));
-	else
-		printf("null");
-	printf(",\"problem\":");
-	if (in->problem[0])
-		tool_json_str(stdout, in->problem, strlen(in->problem));
-	else
-		printf("null");
-	putchar('}');
+		tj_null(j, "objects_lost");
+	tj_i64(j, "objects_lost_estimate", s->objects_lost_estimate);
+	tj_u64_if(j, "first_loss", in->status != HS_INTEGRITY_COMPLETE,
+		  in->frames_lost ? in->first_loss
+		  : in->status == HS_INTEGRITY_TRUNCATED ? s->file_size
+		  : in->first_loss);
+	tj_cstr(j, "problem", in->problem[0] ? in->problem : NULL);
+	tj_end_object(j);
 }
 
-static void json_totals(const hs_summary *s)
+static void json_totals(tool_json *j, const hs_summary *s)
 {
-	jkey("totals");
-	printf("{\"check\":\"%s\",\"has_end\":%s,\"has_trailer\":%s,"
-	       "\"disagreements\":%u,\"items\":[",
-	       hs_summary_check_name(s->check), s->has_end ? "true" : "false",
-	       s->has_trailer ? "true" : "false", s->disagreements);
+	tj_object(j, "totals");
+	tj_cstr(j, "check", hs_summary_check_name(s->check));
+	tj_bool(j, "has_end", s->has_end);
+	tj_bool(j, "has_trailer", s->has_trailer);
+	tj_u64(j, "disagreements", s->disagreements);
+	tj_array(j, "items");
 	for (int i = 0; i < 6; i++) {
 		const hs_summary_total *t = &s->totals[i];
 
-		printf("%s{\"what\":\"%s\",\"counted\":%llu,\"end\":", i ? ","
-		       : "", t->what, (unsigned long long)t->counted);
-		if (s->has_end)
-			printf("%llu", (unsigned long long)t->end);
-		else
-			printf("null");
-		printf(",\"trailer\":");
-		if (s->has_trailer)
-			printf("%llu}", (unsigned long long)t->trailer);
-		else
-			printf("null}");
+		tj_object(j, NULL);
+		tj_cstr(j, "what", t->what);
+		tj_u64(j, "counted", t->counted);
+		tj_u64_if(j, "end", s->has_end, t->end);
+		tj_u64_if(j, "trailer", s->has_trailer, t->trailer);
+		tj_end_object(j);
 	}
-	printf("]}");
+	tj_end_array(j);
+	tj_end_object(j);
 }
 
-static void json_frame_table(const hs_summary *s)
+static void json_frame_table(tool_json *j, const hs_summary *s)
 {
-	jkey("frame_table");
-	putchar('[');
+	tj_array(j, "frame_table");
 	for (size_t i = 0; i < s->nframes; i++) {
 		const hs_summary_frame *f = &s->frames[i];
 
-		printf("%s{\"offset\":%llu,\"compressed_bytes\":%llu,"
-		       "\"decompressed_bytes\":", i ? "," : "",
-		       (unsigned long long)f->info.offset,
-		       (unsigned long long)f->info.csize);
-		if (f->info.dsize)
-			printf("%llu", (unsigned long long)f->info.dsize);
-		else
-			printf("null");
-		printf(",\"records\":%llu,\"objects\":%llu,"
-		       "\"first_object\":%llu,\"state\":\"%s\"}",
-		       (unsigned long long)f->records,
-		       (unsigned long long)f->objects,
-		       (unsigned long long)f->info.first_object,
-		       frame_state(f));
+		tj_object(j, NULL);
+		tj_u64(j, "offset", f->info.offset);
+		tj_u64(j, "compressed_bytes", f->info.csize);
+		tj_u64_if(j, "decompressed_bytes", f->info.dsize != 0,
+			  f->info.dsize);
+		tj_u64(j, "records", f->records);
+		tj_u64(j, "objects", f->objects);
+		tj_u64(j, "first_object", f->info.first_object);
+		tj_cstr(j, "state", frame_state(f));
+		tj_end_object(j);
 	}
-	putchar(']');
+	tj_end_array(j);
 }
 
 static void print_json(const hs_summary *s, const options *o)
 {
-	json_header(s);
-	json_counts(s);
-	json_records_frames(s);
-	json_integrity(s);
-	json_totals(s);
+	tool_json j;
+
+	tj_begin(&j, stdout);
+	json_header(&j, s);
+	json_counts(&j, s);
+	json_records_frames(&j, s);
+	json_integrity(&j, s);
+	json_totals(&j, s);
 	if (o->frames)
-		json_frame_table(s);
-	printf("}\n");
+		json_frame_table(&j, s);
+	tj_finish(&j);
 }
 
 static void print_json_error(const char *path, const char *msg)
 {
-	printf("{\"schema\":\"" SCHEMA "\",\"file\":");
-	tool_json_str(stdout, path, strlen(path));
-	printf(",\"error\":");
-	tool_json_str(stdout, msg, strlen(msg));
-	printf("}\n");
+	tool_json j;
+
+	tj_begin(&j, stdout);
+	tj_cstr(&j, "schema", SCHEMA);
+	tj_cstr(&j, "file", path);
+	tj_cstr(&j, "error", msg);
+	tj_finish(&j);
 }
 
 /* Summarises one file; @return its exit status. */

@@ -25,6 +25,7 @@
 #include "hs_paths.h"
 #include "tool.h"
 #include "tool_graph.h"
+#include "tool_json.h"
 #include "tool_opts.h"
 
 #define SCHEMA "heapsnap.dumppath/1"
@@ -91,9 +92,9 @@ static void print_str(hs_str s)
 	tool_print_safe(stdout, s.ptr ? s.ptr : "", s.ptr ? s.len : 0);
 }
 
-static void json_str(hs_str s)
+static void json_str(tool_json *j, const char *key, hs_str s)
 {
-	tool_json_str(stdout, s.ptr ? s.ptr : "", s.ptr ? s.len : 0);
+	tj_str(j, key, s.ptr ? s.ptr : "", s.ptr ? s.len : 0);
 }
 
 static hs_str type_of(const hs_graph *g, uint32_t node)
@@ -266,8 +267,8 @@ static int print_target_human(hs_graph *g, const target *t,
 }
 
 /* One path as JSON; labs: its steps' labels (target_labels). */
-static int print_path_json(hs_graph *g, const hs_path *p, int split,
-			   const hs_str *labs)
+static int print_path_json(tool_json *j, hs_graph *g, const hs_path *p,
+			   int split, const hs_str *labs)
 {
 	const hs_root *r = hs_graph_root(g, p->root);
 	hs_buf text = HS_BUF_INIT;
@@ -275,76 +276,68 @@ static int print_path_json(hs_graph *g, const hs_path *p, int split,
 
 	if (rc < 0)
 		goto done;
-	printf("{\"length\":%zu,\"text\":", p->len - 1);
-	tool_json_str(stdout, (const char *)text.data, text.len);
-	printf(",\"root\":{\"record\":%zu,\"rank\":%u,\"kind\":", p->root,
-	       hs_paths_root_rank(g, p->root));
-	json_str(hs_graph_root_kind(g, r->kind));
-	printf(",\"label\":");
+	tj_object(j, NULL);
+	tj_u64(j, "length", p->len - 1);
+	tj_str(j, "text", (const char *)text.data, text.len);
+	tj_object(j, "root");
+	tj_u64(j, "record", p->root);
+	tj_u64(j, "rank", hs_paths_root_rank(g, p->root));
+	json_str(j, "kind", hs_graph_root_kind(g, r->kind));
 	if (r->label.len)
-		json_str(r->label);
+		json_str(j, "label", r->label);
 	else
-		printf("null");
-	printf("},\"steps\":[");
+		tj_null(j, "label");
+	tj_end_object(j);
+	tj_array(j, "steps");
 	for (size_t k = 0; k < p->len; k++) {
 		uint32_t v = p->nodes[k];
 
-		printf("%s{\"index\":%u,\"id\":%llu,\"type\":", k ? "," : "",
-		       v, (unsigned long long)hs_graph_id(g, v));
-		json_str(type_of(g, v));
-		tool_json_class(stdout, g, hs_graph_type(g, v), split);
-		printf(",\"size\":%llu,\"edge\":",
-		       (unsigned long long)hs_graph_size(g, v));
-		if (k == 0) {
-			printf("null,\"label\":null}");
-			continue;
-		}
-		printf("%zu,\"label\":", p->edges[k - 1]);
-		if (!labs[k - 1].ptr)
-			printf("null");
-		else
-			tool_json_str(stdout, labs[k - 1].ptr, labs[k - 1].len);
-		putchar('}');
+		tj_object(j, NULL);
+		tj_u64(j, "index", v);
+		tj_u64(j, "id", hs_graph_id(g, v));
+		json_str(j, "type", type_of(g, v));
+		tool_json_class(j, g, hs_graph_type(g, v), split);
+		tj_u64(j, "size", hs_graph_size(g, v));
+		tj_u64_if(j, "edge", k > 0, k ? p->edges[k - 1] : 0);
+		tj_str(j, "label", k ? labs[k - 1].ptr : NULL,
+		       k ? labs[k - 1].len : 0);
+		tj_end_object(j);
 	}
-	printf("]}");
+	tj_end_array(j);
+	tj_end_object(j);
 done:
 	hs_buf_release(&text);
 	return rc;
 }
 
-static int print_target_json(hs_graph *g, const target *t,
+static int print_target_json(tool_json *j, hs_graph *g, const target *t,
 			     const hs_dom *dom, int split)
 {
 	size_t n = hs_pathset_count(t->paths), *at = NULL;
 	hs_str *labels = NULL;
 	int rc;
 
-	printf("{\"index\":%u,\"id\":%llu,\"type\":", t->node,
-	       (unsigned long long)hs_graph_id(g, t->node));
-	json_str(type_of(g, t->node));
-	tool_json_class(stdout, g, hs_graph_type(g, t->node), split);
-	printf(",\"size\":%llu,\"retained\":",
-	       (unsigned long long)hs_graph_size(g, t->node));
-	if (dom)
-		printf("%llu", (unsigned long long)hs_dom_retained(dom,
-								   t->node));
-	else
-		printf("null");
-	printf(",\"reachable\":%s,\"capped\":%s,\"paths\":[",
-	       n ? "true" : "false",
-	       hs_pathset_capped(t->paths) ? "true" : "false");
+	tj_object(j, NULL);
+	tj_u64(j, "index", t->node);
+	tj_u64(j, "id", hs_graph_id(g, t->node));
+	json_str(j, "type", type_of(g, t->node));
+	tool_json_class(j, g, hs_graph_type(g, t->node), split);
+	tj_u64(j, "size", hs_graph_size(g, t->node));
+	tj_u64_if(j, "retained", dom != NULL,
+		  dom ? hs_dom_retained(dom, t->node) : 0);
+	tj_bool(j, "reachable", n != 0);
+	tj_bool(j, "capped", hs_pathset_capped(t->paths));
+	tj_array(j, "paths");
 	rc = target_labels(&labels, &at, g, t);
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		if (i)
-			putchar(',');
-		rc = print_path_json(g, hs_pathset_get(t->paths, i), split,
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = print_path_json(j, g, hs_pathset_get(t->paths, i), split,
 				     labels + at[i]);
-	}
 	free(labels);
 	free(at);
 	if (rc < 0)
 		return rc;
-	printf("]}");
+	tj_end_array(j);
+	tj_end_object(j);
 	return 0;
 }
 
@@ -447,44 +440,22 @@ static int parse(options *o, int argc, char **argv)
 	return TOOL_OPT_TAKEN;
 }
 
-static void json_header(const hs_graph *g, const options *o,
+static void json_header(tool_json *j, const hs_graph *g, const options *o,
 			const hs_paths *tree, const hs_dom *dom)
 {
-	printf("{\"schema\":\"" SCHEMA "\",\"file\":");
-	tool_json_str(stdout, o->file, strlen(o->file));
-	putchar(',');
-	tool_json_graph(stdout, g, dom);
-	printf(",\"reached\":");
-	if (tree)
-		printf("%llu", (unsigned long long)hs_paths_reached(tree));
-	else
-		printf("null");
-	printf(",\"query\":{\"id\":");
-	if (o->have_id)
-		printf("%llu", (unsigned long long)o->id);
-	else
-		printf("null");
-	printf(",\"index\":");
-	if (o->have_index)
-		printf("%llu", (unsigned long long)o->index);
-	else
-		printf("null");
-	printf(",\"type\":");
-	if (o->type)
-		tool_json_str(stdout, o->type, strlen(o->type));
-	else
-		printf("null");
-	printf(",\"top\":");
-	if (o->type)
-		printf("%llu", (unsigned long long)o->top);
-	else
-		printf("null");
-	printf(",\"all\":%llu,\"max_depth\":", (unsigned long long)o->all);
-	if (o->max_depth)
-		printf("%llu", (unsigned long long)o->max_depth);
-	else
-		printf("null");
-	printf("}");
+	tj_cstr(j, "schema", SCHEMA);
+	tj_cstr(j, "file", o->file);
+	tool_json_graph(j, g, dom);
+	tj_u64_if(j, "reached", tree != NULL,
+		  tree ? hs_paths_reached(tree) : 0);
+	tj_object(j, "query");
+	tj_u64_if(j, "id", o->have_id, o->id);
+	tj_u64_if(j, "index", o->have_index, o->index);
+	tj_cstr(j, "type", o->type);
+	tj_u64_if(j, "top", o->type != NULL, o->top);
+	tj_u64(j, "all", o->all);
+	tj_u64_if(j, "max_depth", o->max_depth != 0, o->max_depth);
+	tj_end_object(j);
 }
 
 /* What main works on, from the search to the output. */
@@ -548,31 +519,24 @@ static int pick_targets(run *R, const options *o, int trc)
 /* The JSON document.  @return 0, or TOOL_ERROR (said). */
 static int print_json(const run *R, const options *o)
 {
-	json_header(R->g, o, R->tree, R->dom);
-	printf(",\"ranked_by\":%s", !o->type ? "null" : o->by_shallow
-	       ? "\"shallow\"" : "\"retained\"");
-	if (o->type && !R->miss)
-		printf(",\"instances\":%llu,\"unreachable_instances\":"
-		       "%llu,\"classes\":%u",
-		       (unsigned long long)R->instances,
-		       (unsigned long long)R->unreached, R->classes);
-	else
-		printf(",\"instances\":null,"
-		       "\"unreachable_instances\":null,"
-		       "\"classes\":null");
-	printf(",\"not_found\":");
-	if (R->miss)
-		tool_json_str(stdout, R->miss, strlen(R->miss));
-	else
-		printf("null");
-	printf(",\"targets\":[");
-	for (size_t i = 0; i < R->nts; i++) {
-		if (i)
-			putchar(',');
-		if (print_target_json(R->g, &R->ts[i], R->dom, o->split) < 0)
+	int counts = o->type && !R->miss;
+	tool_json j;
+
+	tj_begin(&j, stdout);
+	json_header(&j, R->g, o, R->tree, R->dom);
+	tj_cstr(&j, "ranked_by", !o->type ? NULL : o->by_shallow ? "shallow"
+							       : "retained");
+	tj_u64_if(&j, "instances", counts, R->instances);
+	tj_u64_if(&j, "unreachable_instances", counts, R->unreached);
+	tj_u64_if(&j, "classes", counts, R->classes);
+	tj_cstr(&j, "not_found", R->miss);
+	tj_array(&j, "targets");
+	for (size_t i = 0; i < R->nts; i++)
+		if (print_target_json(&j, R->g, &R->ts[i], R->dom,
+				      o->split) < 0)
 			return tool_error("%s", hs_error_last());
-	}
-	printf("]}\n");
+	tj_end_array(&j);
+	tj_finish(&j);
 	return 0;
 }
 

@@ -19,6 +19,7 @@
 #include "hs_sites.h"
 #include "hs_types.h"
 #include "tool_graph.h"
+#include "tool_json.h"
 #include "tool_opts.h"
 
 #define SCHEMA "heapsnap.dumptypes/1"
@@ -301,47 +302,46 @@ static void print_json(const hs_type_table *t, const options *o,
 		       const hs_graph *g, const hs_dom *d, size_t shown)
 {
 	uint64_t total = hs_type_table_total(t, o->sort), cum = 0;
+	tool_json j;
 
-	printf("{\"schema\":\"" SCHEMA "\",\"file\":");
-	tool_json_str(stdout, tool_graph_name(g), strlen(tool_graph_name(g)));
-	printf(",\"set\":\"%s\",\"group\":\"%s\",\"sort\":\"%s\","
-	       "\"split_classes\":%s,",
-	       o->unreachable ? "unreachable" : "reachable",
-	       o->group == GROUP_REFERRER ? "referrer"
-	       : o->group == GROUP_SITE ? "site" : "type",
-	       sort_name(o->sort), o->split ? "true" : "false");
-	tool_json_graph(stdout, g, d);
-	printf(",\"totals\":{\"types\":%zu,\"count\":%" PRIu64 ",\"shallow\":%"
-	       PRIu64 ",\"heap\":%" PRIu64 "},\"types\":[", t->n, t->count,
-	       t->shallow, t->heap);
+	tj_begin(&j, stdout);
+	tj_cstr(&j, "schema", SCHEMA);
+	tj_cstr(&j, "file", tool_graph_name(g));
+	tj_cstr(&j, "set", o->unreachable ? "unreachable" : "reachable");
+	tj_cstr(&j, "group", o->group == GROUP_REFERRER ? "referrer"
+		: o->group == GROUP_SITE ? "site" : "type");
+	tj_cstr(&j, "sort", sort_name(o->sort));
+	tj_bool(&j, "split_classes", o->split);
+	tool_json_graph(&j, g, d);
+	tj_object(&j, "totals");
+	tj_u64(&j, "types", t->n);
+	tj_u64(&j, "count", t->count);
+	tj_u64(&j, "shallow", t->shallow);
+	tj_u64(&j, "heap", t->heap);
+	tj_end_object(&j);
+	tj_array(&j, "types");
 	for (size_t i = 0; i < shown; i++) {
 		const hs_type_row *r = &t->rows[i];
 		uint64_t v = hs_type_row_value(r, o->sort);
 
 		cum += v;
-		printf("%s{\"type\":", i ? "," : "");
-		tool_json_str(stdout, r->name.ptr, r->name.len);
-		printf(",\"count\":%" PRIu64 ",\"shallow\":%" PRIu64
-		       ",\"retained\":", r->count, r->shallow);
-		if (t->has_retained)
-			printf("%" PRIu64, r->retained);
-		else
-			printf("null");
-		printf(",\"percent\":%.4f,\"cumulative_percent\":",
-		       pct(v, total));
+		tj_object(&j, NULL);
+		tj_str(&j, "type", r->name.ptr, r->name.len);
+		tj_u64(&j, "count", r->count);
+		tj_u64(&j, "shallow", r->shallow);
+		tj_u64_if(&j, "retained", t->has_retained, r->retained);
+		tj_fixed(&j, "percent", pct(v, total), 4);
 		if (o->sort == HS_SORT_RETAINED)
-			printf("null");
+			tj_null(&j, "cumulative_percent");
 		else
-			printf("%.4f", pct(cum, total));
-		if (o->group == GROUP_SITE)
-			printf(",\"classes\":null");
-		else
-			printf(",\"classes\":%" PRIu32, r->classes);
+			tj_fixed(&j, "cumulative_percent", pct(cum, total), 4);
+		tj_u64_if(&j, "classes", o->group != GROUP_SITE, r->classes);
 		if (o->group == GROUP_TYPE)
-			tool_json_class(stdout, g, r->key, o->split);
-		putchar('}');
+			tool_json_class(&j, g, r->key, o->split);
+		tj_end_object(&j);
 	}
-	printf("]}\n");
+	tj_end_array(&j);
+	tj_finish(&j);
 }
 
 static void print_csv(const hs_type_table *t, const options *o,

@@ -256,30 +256,32 @@ void tool_warnings(const hs_graph *g)
 	tool_warnings_named(g, NULL);
 }
 
-void tool_json_graph(FILE *f, const hs_graph *g, const hs_dom *d)
+void tool_json_graph(tool_json *j, const hs_graph *g, const hs_dom *d)
 {
 	const hs_graph_stats *s = hs_graph_stats_get(g);
 
-	fprintf(f, "\"graph\":{\"objects\":%" PRIu64 ",\"shallow\":%" PRIu64
-		",\"references\":%" PRIu64 ",\"weak_references\":%" PRIu64
-		",\"roots\":%" PRIu64 ",\"types\":%" PRIu64
-		",\"missing_references\":%" PRIu64 ",\"missing_roots\":%"
-		PRIu64 ",\"duplicate_ids\":%" PRIu64 ",\"clamped_sizes\":%"
-		PRIu64, s->objects, s->shallow, s->refs, s->weak_refs,
-		s->roots, s->types, s->missing_refs, s->missing_roots,
-		s->duplicate_ids, s->clamped_sizes);
+	tj_object(j, "graph");
+	tj_u64(j, "objects", s->objects);
+	tj_u64(j, "shallow", s->shallow);
+	tj_u64(j, "references", s->refs);
+	tj_u64(j, "weak_references", s->weak_refs);
+	tj_u64(j, "roots", s->roots);
+	tj_u64(j, "types", s->types);
+	tj_u64(j, "missing_references", s->missing_refs);
+	tj_u64(j, "missing_roots", s->missing_roots);
+	tj_u64(j, "duplicate_ids", s->duplicate_ids);
+	tj_u64(j, "clamped_sizes", s->clamped_sizes);
 	if (d) {
 		const hs_dom_stats *ds = hs_dom_stats_get(d);
 
-		fprintf(f, ",\"reachable\":%" PRIu64 ",\"reachable_shallow\":%"
-			PRIu64 ",\"unreachable\":%" PRIu64
-			",\"unreachable_shallow\":%" PRIu64
-			",\"dominator_depth\":%" PRIu64, ds->reachable,
-			ds->reachable_size, ds->unreachable,
-			ds->unreachable_size, ds->max_depth);
+		tj_u64(j, "reachable", ds->reachable);
+		tj_u64(j, "reachable_shallow", ds->reachable_size);
+		tj_u64(j, "unreachable", ds->unreachable);
+		tj_u64(j, "unreachable_shallow", ds->unreachable_size);
+		tj_u64(j, "dominator_depth", ds->max_depth);
 	}
-	fprintf(f, ",\"integrity\":\"%s\"}",
-		hs_integrity_status_name(s->integrity.status));
+	tj_cstr(j, "integrity", hs_integrity_status_name(s->integrity.status));
+	tj_end_object(j);
 }
 
 void tool_print_type(FILE *f, const hs_graph *g, uint32_t type, int split,
@@ -303,17 +305,15 @@ void tool_print_type(FILE *f, const hs_graph *g, uint32_t type, int split,
 	hs_buf_release(&b);
 }
 
-void tool_json_class(FILE *f, const hs_graph *g, uint32_t type, int split)
+void tool_json_class(tool_json *j, const hs_graph *g, uint32_t type,
+		     int split)
 {
 	uint64_t id;
 
 	if (!split)
 		return;
-	fprintf(f, ",\"type_index\":%" PRIu32 ",\"type_id\":", type);
-	if (hs_graph_type_id(&id, g, type) == 0)
-		fprintf(f, "%" PRIu64, id);
-	else
-		fputs("null", f);
+	tj_u64(j, "type_index", type);
+	tj_u64_if(j, "type_id", hs_graph_type_id(&id, g, type) == 0, id);
 }
 
 

@@ -12,6 +12,7 @@
 
 #include "hs_dom.h"
 #include "tool.h"
+#include "tool_json.h"
 
 /* tool_step() : a step begins ("loading x.snap"); the previous one ends.
  * When stderr is a terminal and a step lasts over a second, its name is
@@ -59,9 +60,8 @@ void tool_warnings(const hs_graph *g);
  * tool that reads several). */
 void tool_warnings_named(const hs_graph *g, const char *name);
 
-/* tool_json_graph() : the "graph" member shared by the --json schemas
- * (no braces around it: writes "\"graph\":{...}"). */
-void tool_json_graph(FILE *f, const hs_graph *g, const hs_dom *d);
+/* tool_json_graph() : the "graph" member shared by the --json schemas. */
+void tool_json_graph(tool_json *j, const hs_graph *g, const hs_dom *d);
 
 /* tool_print_type() : type's name on f, escaped and cut at max bytes
  * ("..."; 0 = no cut); with split and a name several types share, its
@@ -70,10 +70,11 @@ void tool_json_graph(FILE *f, const hs_graph *g, const hs_dom *d);
 void tool_print_type(FILE *f, const hs_graph *g, uint32_t type, int split,
 		     uint32_t classes, size_t max);
 
-/* tool_json_class() : with split, the members ",\"type_index\":N,
- * \"type_id\":ID" (null when the type record gives none) that tell a
- * type apart from others of its name; nothing otherwise. */
-void tool_json_class(FILE *f, const hs_graph *g, uint32_t type, int split);
+/* tool_json_class() : with split, the members "type_index" and
+ * "type_id" (null when the type record gives none) that tell a type
+ * apart from others of its name; nothing otherwise. */
+void tool_json_class(tool_json *j, const hs_graph *g, uint32_t type,
+		     int split);
 
 /* tool_preview() : a short, terminal-safe rendering of a value preview
  * into buf ("'hello'", "42", "b'\x00a'"); cut at max bytes of text. */
