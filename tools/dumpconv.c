@@ -202,36 +202,11 @@ static int parse_opt(int c, const char *arg, void *payload)
 	return 0;
 }
 
-/* The options into o.  @return TOOL_OPT_TAKEN to go on, else the exit
- * status (TOOL_OK after --help). */
-static int parse_args(options *o, int argc, char **argv)
+/* IN, and an output (tool_args_fn). */
+static int check_args(int argc, char **argv, void *payload)
 {
-	static const struct option own[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "to", required_argument, NULL, 't' },
-		{ "from", required_argument, NULL, 'f' },
-		{ "level", required_argument, NULL, 'l' },
-		{ "frame-size", required_argument, NULL, 's' },
-		{ "salvage", no_argument, NULL, 'S' },
-		{ "redact", no_argument, NULL, 'r' },
-		{ "tmpdir", required_argument, NULL, 'T' },
-		{ "memory", required_argument, NULL, 'M' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ NULL, 0, NULL, 0 }
-	};
-	const tool_cli cli = {
-		usage, ":o:vh", own, parse_opt, TOOL_MAX_RATIO | TOOL_QUIET,
-		NULL, NULL, NULL, "unknown option '%s'",
-		"option '%s' needs a value"
-	};
-	int rc;
+	options *o = payload;
 
-	memset(o, 0, sizeof(*o));
-	o->level = 3;
-	o->frame_size = 1u << 20;
-	rc = tool_getopt(&cli, argc, argv, o);
-	if (rc != TOOL_OPT_TAKEN)
-		return rc;
 	if (optind + 1 != argc)
 		return tool_usage_error(optind == argc ? "no input file"
 					: "more than one input file");
@@ -239,8 +214,29 @@ static int parse_args(options *o, int argc, char **argv)
 	if (!o->out)
 		return tool_usage_error("no output: give -o OUT ('-' for "
 					"stdout)");
-	return TOOL_OPT_TAKEN;
+	return 0;
 }
+
+static const struct option own[] = {
+	{ "output", required_argument, NULL, 'o' },
+	{ "to", required_argument, NULL, 't' },
+	{ "from", required_argument, NULL, 'f' },
+	{ "level", required_argument, NULL, 'l' },
+	{ "frame-size", required_argument, NULL, 's' },
+	{ "salvage", no_argument, NULL, 'S' },
+	{ "redact", no_argument, NULL, 'r' },
+	{ "tmpdir", required_argument, NULL, 'T' },
+	{ "memory", required_argument, NULL, 'M' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static const tool_cli cli = {
+	usage, ":o:vh", own, parse_opt,
+	TOOL_MAX_RATIO | TOOL_QUIET,
+	"unknown option '%s'", "option '%s' needs a value",
+	check_args
+};
 
 static int same_file(const char *a, const char *b)
 {
@@ -401,7 +397,10 @@ int main(int argc, char **argv)
 	int from, to, rc;
 
 	tool_init("dumpconv");
-	rc = parse_args(&o, argc, argv);
+	memset(&o, 0, sizeof(o));
+	o.level = 3;
+	o.frame_size = 1u << 20;
+	rc = tool_getopt(&cli, NULL, argc, argv, &o);
 	if (rc != TOOL_OPT_TAKEN)
 		return rc;
 	from = o.from ? o.from : form_of_name(o.in);

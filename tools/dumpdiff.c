@@ -69,8 +69,7 @@ typedef struct {
 	double pct;
 	uint64_t limit;
 	int per_owner;
-	int json;
-	int split;
+	tool_common c;         /* --json, --split-classes */
 	const char *files[3];
 	int nfiles;
 } options;
@@ -133,29 +132,11 @@ static int parse_opt(int c, const char *arg, void *payload)
 	return 0;
 }
 
-/* The options into o.  @return TOOL_OPT_TAKEN to go on, else the exit
- * status (TOOL_OK after --help). */
-static int parse_args(options *o, int argc, char **argv)
+/* The two or three snapshots (tool_args_fn). */
+static int check_args(int argc, char **argv, void *payload)
 {
-	static const struct option own[] = {
-		{ "top", required_argument, NULL, 't' },
-		{ "match", required_argument, NULL, 'm' },
-		{ "path-owners", required_argument, NULL, 'P' },
-		{ "fail-if-growth", required_argument, NULL, 'g' },
-		{ "per-owner", no_argument, NULL, 'o' },
-		{ NULL, 0, NULL, 0 }
-	};
-	const tool_cli cli = {
-		usage, "h", own, parse_opt, TOOL_MAX_RATIO | TOOL_SIZES,
-		&o->json, &o->split, NULL, "unknown option", NULL
-	};
-	int rc;
+	options *o = payload;
 
-	memset(o, 0, sizeof(*o));
-	o->top = 20;
-	rc = tool_getopt(&cli, argc, argv, o);
-	if (rc != TOOL_OPT_TAKEN)
-		return rc;
 	if (argc - optind < 2 || argc - optind > 3)
 		return tool_usage_error("give two or three snapshots");
 	if (o->per_owner && !o->gate)
@@ -164,8 +145,24 @@ static int parse_args(options *o, int argc, char **argv)
 	o->nfiles = argc - optind;
 	for (int i = 0; i < o->nfiles; i++)
 		o->files[i] = argv[optind + i];
-	return TOOL_OPT_TAKEN;
+	return 0;
 }
+
+static const struct option own[] = {
+	{ "top", required_argument, NULL, 't' },
+	{ "match", required_argument, NULL, 'm' },
+	{ "path-owners", required_argument, NULL, 'P' },
+	{ "fail-if-growth", required_argument, NULL, 'g' },
+	{ "per-owner", no_argument, NULL, 'o' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static const tool_cli cli = {
+	usage, "h", own, parse_opt,
+	TOOL_JSON | TOOL_SPLIT | TOOL_MAX_RATIO | TOOL_SIZES,
+	NULL, NULL,
+	check_args
+};
 
 /* Loads the snapshots at once (one thread each): s[0] old/base, s[1]
  * new/final, s[2] target (three snapshots). */
@@ -371,7 +368,7 @@ static void print_human(const options *o, hs_diff *df, snapshot *s)
 		tg = owner_type(s, ow, &ty);
 		fputs(" (", stdout);
 		if (tg)
-			tool_print_type(stdout, tg, ty, o->split, 0, 0);
+			tool_print_type(stdout, tg, ty, o->c.split, 0, 0);
 		else
 			fputs("-", stdout);
 		if (ow->node < HS_GRAPH_NONE)
@@ -421,7 +418,7 @@ static void json_types(tool_json *j, const options *o, hs_diff *df,
 		tj_object(j, NULL);
 		tj_str(j, "type", r->name.ptr, r->name.len);
 		json_pair(j, "classes", r->classes[0], r->classes[1]);
-		if (o->split)
+		if (o->c.split)
 			tj_u64_if(j, "type_id", r->has_id, r->id);
 		json_pair(j, "count", r->count[0], r->count[1]);
 		json_pair(j, "shallow", r->shallow[0], r->shallow[1]);
@@ -455,7 +452,7 @@ static void json_owners(tool_json *j, const options *o, hs_diff *df,
 			hs_str n = hs_graph_type_name(tg, ty);
 
 			tj_str(j, "type", n.ptr, n.len);
-			tool_json_class(j, tg, ty, o->split);
+			tool_json_class(j, tg, ty, o->c.split);
 		} else {
 			tj_cstr(j, "type", "-");
 		}
@@ -494,7 +491,7 @@ static void print_json(const options *o, hs_diff *df, snapshot *s,
 	tj_cstr(&j, "matched_by", t->matched_by == HS_DIFF_MATCH_ID ? "id"
 								    : "path");
 	tj_bool(&j, "same_process", t->same_process);
-	tj_bool(&j, "split_classes", o->split);
+	tj_bool(&j, "split_classes", o->c.split);
 	json_totals(&j, t);
 	tj_object(&j, "gate");
 	tj_bool(&j, "given", o->gate);
@@ -514,12 +511,14 @@ int main(int argc, char **argv)
 	int rc, tripped = 0;
 
 	tool_init("dumpdiff");
-	rc = parse_args(&o, argc, argv);
+	memset(&o, 0, sizeof(o));
+	o.top = 20;
+	rc = tool_getopt(&cli, &o.c, argc, argv, &o);
 	if (rc != TOOL_OPT_TAKEN)
 		return rc;
 	dopt.match = o.match;
 	dopt.path_owners = o.path_owners;
-	dopt.split_classes = o.split;
+	dopt.split_classes = o.c.split;
 	rc = load(s, &o);
 	if (rc)
 		goto done;
@@ -566,11 +565,11 @@ int main(int argc, char **argv)
 			tripped = over(&o, t, growth_total(t));
 		}
 	}
-	if (o.json)
+	if (o.c.json)
 		print_json(&o, df, s, tripped);
 	else
 		print_human(&o, df, s);
-	if (tripped && !o.json)
+	if (tripped && !o.c.json)
 		fprintf(stderr, "dumpdiff: growth exceeds --fail-if-growth\n");
 	rc = tripped ? TOOL_FINDING : TOOL_OK;
 done:

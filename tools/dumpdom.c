@@ -61,12 +61,11 @@ static const char usage[] =
 	"cannot be read.\n";
 
 typedef struct {
-	const char *file;
+	tool_common c;         /* --json, --split-classes, --threads, FILE */
 	size_t top, children;
 	uint32_t depth;
-	int has_depth, has_id, json, split;
+	int has_depth, has_id;
 	uint64_t id, min_retained;
-	unsigned threads;
 } options;
 
 /* Node -> preview text, sorted by node. */
@@ -174,7 +173,7 @@ static void print_human(const hs_dom_lines *L, const previews *pv, hs_graph *g,
 		     up = hs_dom_idom(d, up), k++) {
 			printf(" %s0x%" PRIx64 " (", k ? "<- " : "",
 			       hs_graph_id(g, up));
-			print_type(g, up, o->split);
+			print_type(g, up, o->c.split);
 			putchar(')');
 		}
 		printf("%s\n", up == HS_GRAPH_SUPERROOT ? k ? " <- roots"
@@ -201,7 +200,7 @@ static void print_human(const hs_dom_lines *L, const previews *pv, hs_graph *g,
 		       tool_human(r, b[0], sizeof(b[0])), pct(r, heap),
 		       tool_human(hs_graph_size(g, l->node), b[1], sizeof(b[1])),
 		       id, indent(l->depth), "");
-		print_type(g, l->node, o->split);
+		print_type(g, l->node, o->c.split);
 		if (p)
 			printf("  %s", p);
 		putchar('\n');
@@ -220,7 +219,7 @@ static void print_human(const hs_dom_lines *L, const previews *pv, hs_graph *g,
 	       tool_human(ds->unreachable_size, b[1], sizeof(b[1])));
 	for (size_t i = 0; i < ut->n && i < 5; i++) {
 		printf("%s", i ? ", " : "; by type: ");
-		tool_print_type(stdout, g, ut->rows[i].key, o->split,
+		tool_print_type(stdout, g, ut->rows[i].key, o->c.split,
 				ut->rows[i].classes, TYPE_MAX_SHOWN);
 		printf(" %s (%s)",
 		       tool_commas(ut->rows[i].count, b[0], sizeof(b[0])),
@@ -280,7 +279,7 @@ static int print_json(const hs_dom_lines *L, const previews *pv, hs_graph *g,
 	tj_u64(&j, "depth", o->depth);
 	tj_u64(&j, "children", o->children);
 	tj_u64(&j, "min_retained", o->min_retained);
-	tj_bool(&j, "split_classes", o->split);
+	tj_bool(&j, "split_classes", o->c.split);
 	tj_bool(&j, "cut", L->cut);
 	tj_array(&j, "objects");
 	if (L->n) {
@@ -294,7 +293,7 @@ static int print_json(const hs_dom_lines *L, const previews *pv, hs_graph *g,
 		/* close the objects at this depth or deeper */
 		while (sp && L->v[open[sp - 1]].depth >= l->depth)
 			json_object_close(&j, &L->v[open[--sp]]);
-		json_object_open(&j, l, pv, g, d, ds->reachable_size, o->split);
+		json_object_open(&j, l, pv, g, d, ds->reachable_size, o->c.split);
 		open[sp++] = i;
 	}
 	while (sp)
@@ -311,7 +310,7 @@ static int print_json(const hs_dom_lines *L, const previews *pv, hs_graph *g,
 		tj_u64(&j, "count", ut->rows[i].count);
 		tj_u64(&j, "shallow", ut->rows[i].shallow);
 		tj_u64(&j, "classes", ut->rows[i].classes);
-		tool_json_class(&j, g, ut->rows[i].key, o->split);
+		tool_json_class(&j, g, ut->rows[i].key, o->c.split);
 		tj_end_object(&j);
 	}
 	tj_end_array(&j);
@@ -330,12 +329,12 @@ static int pick_list(uint32_t **list, size_t *nlist, const hs_graph *g,
 
 		if (node == HS_GRAPH_NONE)
 			return tool_error("%s: no object with id %#" PRIx64,
-					  o->file, o->id);
+					  o->c.file, o->id);
 		if (!hs_dom_reachable(d, node))
 			return tool_error("%s: object %#" PRIx64 " is "
 					  "unreachable (no root leads to it "
 					  "through strong references): it "
-					  "retains nothing", o->file, o->id);
+					  "retains nothing", o->c.file, o->id);
 		*list = malloc(sizeof(**list));
 		if (!*list)
 			return HS_ENOMEM;
@@ -417,36 +416,37 @@ static int parse_opt(int c, const char *arg, void *payload)
 	return 0;
 }
 
-/* The options into o.  @return TOOL_OPT_TAKEN to go on, else the exit
- * status (TOOL_OK after --help). */
-static int parse(options *o, int argc, char **argv)
+/* --id lists one object: its children unless --depth says otherwise
+ * (tool_args_fn). */
+static int check_args(int argc, char **argv, void *payload)
 {
-	static const struct option own[] = {
-		{ "top", required_argument, NULL, 'n' },
-		{ "depth", required_argument, NULL, 'd' },
-		{ "children", required_argument, NULL, 'k' },
-		{ "id", required_argument, NULL, 'i' },
-		{ "min-retained", required_argument, NULL, 'm' },
-		{ NULL, 0, NULL, 0 }
-	};
-	const tool_cli cli = {
-		usage, "h", own, parse_opt, TOOL_MAX_RATIO | TOOL_SIZES,
-		&o->json, &o->split, &o->threads, "unknown option", NULL
-	};
-	int rc = tool_getopt(&cli, argc, argv, o);
+	options *o = payload;
 
-	if (rc != TOOL_OPT_TAKEN)
-		return rc;
-	if (tool_one_file(argc, argv, &o->file) != 0)
-		return TOOL_ERROR;
 	if (o->has_id && !o->has_depth)
 		o->depth = 1;
-	return TOOL_OPT_TAKEN;
+	return 0;
 }
+
+static const struct option own[] = {
+	{ "top", required_argument, NULL, 'n' },
+	{ "depth", required_argument, NULL, 'd' },
+	{ "children", required_argument, NULL, 'k' },
+	{ "id", required_argument, NULL, 'i' },
+	{ "min-retained", required_argument, NULL, 'm' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static const tool_cli cli = {
+	usage, "h", own, parse_opt,
+	TOOL_JSON | TOOL_SPLIT | TOOL_THREADS | TOOL_MAX_RATIO |
+	TOOL_SIZES | TOOL_FILE,
+	NULL, NULL,
+	check_args
+};
 
 int main(int argc, char **argv)
 {
-	options o = { NULL, 20, 10, 0, 0, 0, 0, 0, 0, 0, 0 };
+	options o = { .top = 20, .children = 10 };
 	hs_graph *g = NULL;
 	hs_dom *d = NULL;
 	hs_dom_lines L = HS_DOM_LINES_INIT;
@@ -458,11 +458,11 @@ int main(int argc, char **argv)
 	int rc;
 
 	tool_init("dumpdom");
-	rc = parse(&o, argc, argv);
+	rc = tool_getopt(&cli, &o.c, argc, argv, &o);
 	if (rc != TOOL_OPT_TAKEN)
 		return rc;
 
-	rc = tool_load(&g, &d, o.file, 0, o.threads);
+	rc = tool_load(&g, &d, o.c.file, 0, o.c.threads);
 	if (rc)
 		return rc;
 	tool_warnings(g);
@@ -477,7 +477,7 @@ int main(int argc, char **argv)
 	sub.children = o.children;
 	sub.min_retained = o.min_retained;
 	sub.max_lines = LINES_MAX;
-	sub.count_top = o.json;
+	sub.count_top = o.c.json;
 	for (size_t i = 0; i < nlist && !L.cut; i++)
 		if (hs_dom_subtree(&L, d, list[i], &sub) < 0)
 			goto nomem;
@@ -489,11 +489,11 @@ int main(int argc, char **argv)
 		goto done;
 	tool_step("summarising the unreachable objects");
 	if (hs_typesum(&ut, g, d, HS_TYPES_UNREACHABLE |
-		       (o.split ? HS_TYPES_SPLIT : 0)) < 0)
+		       (o.c.split ? HS_TYPES_SPLIT : 0)) < 0)
 		goto nomem;
 	hs_type_table_sort(&ut, HS_SORT_SHALLOW);
 	tool_step(NULL);
-	if (o.json) {
+	if (o.c.json) {
 		if (print_json(&L, &pv, g, d, &o, &ut) < 0)
 			goto nomem;
 	} else {
@@ -505,7 +505,7 @@ int main(int argc, char **argv)
 	goto done;
 nomem:
 	tool_step(NULL);
-	rc = tool_error("%s: out of memory", o.file);
+	rc = tool_error("%s: out of memory", o.c.file);
 done:
 	hs_type_table_release(&ut);
 	free(list);

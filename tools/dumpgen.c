@@ -157,12 +157,10 @@ typedef struct {
 	hs_synth_options so;
 	hs_writer_options wo;
 	const char *out;
-	int json;
+	tool_common c;          /* --json */
 	int have_n;             /* --objects given */
 } args;
 
-/* The options into a.  @return TOOL_OPT_TAKEN to go on, else the exit
- * status (TOOL_OK after --help). */
 /* One of dumpgen's own options into a (tool_opt_fn). */
 static int parse_opt(int c, const char *arg, void *payload)
 {
@@ -229,30 +227,11 @@ static int parse_opt(int c, const char *arg, void *payload)
 	return 0;
 }
 
-/* The options into a.  @return TOOL_OPT_TAKEN to go on, else the exit
- * status (TOOL_OK after --help). */
-static int parse(args *a, int argc, char **argv)
+/* No operand; what must be given (tool_args_fn). */
+static int check_args(int argc, char **argv, void *payload)
 {
-	static const struct option own[] = {
-		{ "objects", required_argument, NULL, 'n' },
-		{ "seed", required_argument, NULL, 's' },
-		{ "shape", required_argument, NULL, OPT_SHAPE },
-		{ "refs", required_argument, NULL, OPT_REFS },
-		{ "phase", required_argument, NULL, OPT_PHASE },
-		{ "leak-count", required_argument, NULL, OPT_LEAK },
-		{ "level", required_argument, NULL, OPT_LEVEL },
-		{ "frame-size", required_argument, NULL, OPT_FRAME },
-		{ "output", required_argument, NULL, 'o' },
-		{ NULL, 0, NULL, 0 }
-	};
-	const tool_cli cli = {
-		usage, ":n:s:o:h", own, parse_opt, TOOL_QUIET, &a->json, NULL,
-		NULL, "unknown option '%s'", "%s needs a value"
-	};
-	int rc = tool_getopt(&cli, argc, argv, a);
+	const args *a = payload;
 
-	if (rc != TOOL_OPT_TAKEN)
-		return rc;
 	if (optind < argc)
 		return tool_usage_error("unexpected argument '%s'",
 					argv[optind]);
@@ -266,12 +245,33 @@ static int parse(args *a, int argc, char **argv)
 					(unsigned long long)a->so.objects,
 					HS_SYNTH_OBJECTS_MIN,
 					(unsigned long long)HS_SYNTH_OBJECTS_MAX);
-	return TOOL_OPT_TAKEN;
+	return 0;
 }
+
+static const struct option own[] = {
+	{ "objects", required_argument, NULL, 'n' },
+	{ "seed", required_argument, NULL, 's' },
+	{ "shape", required_argument, NULL, OPT_SHAPE },
+	{ "refs", required_argument, NULL, OPT_REFS },
+	{ "phase", required_argument, NULL, OPT_PHASE },
+	{ "leak-count", required_argument, NULL, OPT_LEAK },
+	{ "level", required_argument, NULL, OPT_LEVEL },
+	{ "frame-size", required_argument, NULL, OPT_FRAME },
+	{ "output", required_argument, NULL, 'o' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static const tool_cli cli = {
+	usage, ":n:s:o:h", own, parse_opt,
+	TOOL_JSON | TOOL_QUIET,
+	"unknown option '%s'", "%s needs a value",
+	check_args
+};
 
 int main(int argc, char **argv)
 {
-	args a = { HS_SYNTH_OPTIONS_INIT, HS_WRITER_OPTIONS_INIT, NULL, 0, 0 };
+	args a = { HS_SYNTH_OPTIONS_INIT, HS_WRITER_OPTIONS_INIT, NULL,
+		   { 0, 0, 0, NULL }, 0 };
 	const hs_synth_options *so = &a.so;
 	const char *out;
 	hs_synth_stats st;
@@ -282,7 +282,7 @@ int main(int argc, char **argv)
 	int rc;
 
 	tool_init("dumpgen");
-	rc = parse(&a, argc, argv);
+	rc = tool_getopt(&cli, &a.c, argc, argv, &a);
 	if (rc != TOOL_OPT_TAKEN)
 		return rc;
 	out = a.out;
@@ -310,7 +310,7 @@ int main(int argc, char **argv)
 		(unsigned long long)lk.total_bytes,
 		(unsigned long long)lk.owner_index,
 		(unsigned long long)lk.owner_id);
-	if (a.json)
+	if (a.c.json)
 		print_json(out, so, &st, bytes, &lk);
 	return TOOL_OK;
 }

@@ -42,9 +42,8 @@ static const char usage[] =
 	"(what is printed is partial); 2 a file cannot be read or bad usage.\n";
 
 typedef struct {
-	int json;
+	tool_common c;         /* --json; threads */
 	int frames;
-	unsigned threads;
 } options;
 
 static void label(const char *name)
@@ -554,10 +553,10 @@ static int info_file(const char *path, const options *o, int first)
 	const char *snap;
 	int rc, status;
 
-	so.threads = o->threads;
+	so.threads = o->c.threads;
 	so.max_ratio = tool_max_ratio();
 	if (tool_input(path, &snap) != 0) {
-		if (o->json)
+		if (o->c.json)
 			print_json_error(path, "cannot import the V8 snapshot");
 		return TOOL_ERROR;
 	}
@@ -574,11 +573,11 @@ static int info_file(const char *path, const options *o, int first)
 	if (rc < 0) {
 		/* the library's message names the path, offset and problem */
 		tool_error("%s", hs_error_last());
-		if (o->json)
+		if (o->c.json)
 			print_json_error(path, hs_error_last());
 		return TOOL_ERROR;
 	}
-	if (o->json) {
+	if (o->c.json) {
 		print_json(&s, o);
 	} else {
 		if (!first)
@@ -602,29 +601,31 @@ static int parse_opt(int c, const char *arg, void *payload)
 		if (tool_parse_u64(arg, &n) < 0 || n > HS_THREADS_MAX)
 			return tool_usage_error("--threads wants 0..%d, not "
 						"'%s'", HS_THREADS_MAX, arg);
-		o->threads = (unsigned)n;
+		o->c.threads = (unsigned)n;
 		break;
 	}
 	return 0;
 }
 
+static const struct option own[] = {
+	{ "frames", no_argument, NULL, 'F' },
+	{ "threads", required_argument, NULL, 't' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static const tool_cli cli = {
+	usage, ":ht:", own, parse_opt,
+	TOOL_JSON | TOOL_MAX_RATIO | TOOL_QUIET | TOOL_OPTOPT,
+	"unknown option '%s'", "option '%s' needs a value", NULL
+};
+
 int main(int argc, char **argv)
 {
-	static const struct option own[] = {
-		{ "frames", no_argument, NULL, 'F' },
-		{ "threads", required_argument, NULL, 't' },
-		{ NULL, 0, NULL, 0 }
-	};
-	options o = { 0, 0, 0 };
-	const tool_cli cli = {
-		usage, ":ht:", own, parse_opt,
-		TOOL_MAX_RATIO | TOOL_QUIET | TOOL_OPTOPT, &o.json, NULL, NULL,
-		"unknown option '%s'", "option '%s' needs a value"
-	};
+	options o = { { 0, 0, 0, NULL }, 0 };
 	int rc, status = TOOL_OK;
 
 	tool_init("dumpinfo");
-	rc = tool_getopt(&cli, argc, argv, &o);
+	rc = tool_getopt(&cli, &o.c, argc, argv, &o);
 	if (rc != TOOL_OPT_TAKEN)
 		return rc;
 	if (optind >= argc)

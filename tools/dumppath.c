@@ -71,7 +71,7 @@ static const char usage[] =
 	"index or type is not in the dump; 2 error or bad usage.\n";
 
 typedef struct {
-	const char *file;
+	tool_common c;         /* --json, --split-classes; threads, FILE */
 	int have_id, have_index;
 	uint64_t id, index;
 	const char *type;
@@ -80,9 +80,6 @@ typedef struct {
 	int by_shallow;
 	uint64_t all;
 	uint64_t max_depth;
-	unsigned threads;
-	int json;
-	int split;
 } options;
 
 /* ---- small printing helpers -------------------------------------------- */
@@ -228,7 +225,7 @@ static int print_target_human(hs_graph *g, const target *t,
 	hs_str *labels = NULL;
 	int rc;
 
-	tool_print_type(stdout, g, hs_graph_type(g, t->node), o->split, 0, 0);
+	tool_print_type(stdout, g, hs_graph_type(g, t->node), o->c.split, 0, 0);
 	printf(" %#llx (index %u, %s", (unsigned long long)hs_graph_id(g,
 								 t->node),
 	       t->node, tool_human(hs_graph_size(g, t->node), h, sizeof(h)));
@@ -255,7 +252,7 @@ static int print_target_human(hs_graph *g, const target *t,
 	rc = target_labels(&labels, &at, g, t);
 	for (size_t i = 0; i < n && rc == 0; i++)
 		rc = print_path_human(g, hs_pathset_get(t->paths, i), i, n,
-				      o->split, labels + at[i]);
+				      o->c.split, labels + at[i]);
 	free(labels);
 	free(at);
 	if (rc < 0)
@@ -389,38 +386,20 @@ static int parse_opt(int c, const char *arg, void *payload)
 	case 't':
 		if (tool_parse_u64(arg, &v) < 0 || v > 1024)
 			return tool_usage_error("bad --threads '%s'", arg);
-		o->threads = (unsigned)v;
+		o->c.threads = (unsigned)v;
 		break;
 	}
 	return 0;
 }
 
-/* The command line into o.  @return TOOL_OPT_TAKEN to go on, else the
- * exit status (TOOL_OK after --help). */
-static int parse(options *o, int argc, char **argv)
+/* FILE and ID, and the options that go together (tool_args_fn). */
+static int check_args(int argc, char **argv, void *payload)
 {
-	static const struct option own[] = {
-		{ "index", required_argument, NULL, 'i' },
-		{ "type", required_argument, NULL, 'T' },
-		{ "top", required_argument, NULL, 'k' },
-		{ "by", required_argument, NULL, 'b' },
-		{ "all", required_argument, NULL, 'a' },
-		{ "max-depth", required_argument, NULL, 'd' },
-		{ "threads", required_argument, NULL, 't' },
-		{ NULL, 0, NULL, 0 }
-	};
-	const tool_cli cli = {
-		usage, "h", own, parse_opt, TOOL_MAX_RATIO | TOOL_QUIET,
-		&o->json, &o->split, NULL,
-		"unknown or incomplete option '%s'", NULL
-	};
-	int rc = tool_getopt(&cli, argc, argv, o);
+	options *o = payload;
 
-	if (rc != TOOL_OPT_TAKEN)
-		return rc;
 	if (optind >= argc)
 		return tool_usage_error("no FILE");
-	o->file = argv[optind++];
+	o->c.file = argv[optind++];
 	if (optind < argc) {
 		if (tool_parse_u64(argv[optind], &o->id) < 0)
 			return tool_usage_error("bad id '%s' (decimal or 0x "
@@ -437,14 +416,32 @@ static int parse(options *o, int argc, char **argv)
 	if ((o->have_top || o->have_by) && !o->type)
 		return tool_usage_error("--%s goes with --type",
 					o->have_top ? "top" : "by");
-	return TOOL_OPT_TAKEN;
+	return 0;
 }
+
+static const struct option own[] = {
+	{ "index", required_argument, NULL, 'i' },
+	{ "type", required_argument, NULL, 'T' },
+	{ "top", required_argument, NULL, 'k' },
+	{ "by", required_argument, NULL, 'b' },
+	{ "all", required_argument, NULL, 'a' },
+	{ "max-depth", required_argument, NULL, 'd' },
+	{ "threads", required_argument, NULL, 't' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static const tool_cli cli = {
+	usage, "h", own, parse_opt,
+	TOOL_JSON | TOOL_SPLIT | TOOL_MAX_RATIO | TOOL_QUIET,
+	"unknown or incomplete option '%s'", NULL,
+	check_args
+};
 
 static void json_header(tool_json *j, const hs_graph *g, const options *o,
 			const hs_paths *tree, const hs_dom *dom)
 {
 	tj_cstr(j, "schema", SCHEMA);
-	tj_cstr(j, "file", o->file);
+	tj_cstr(j, "file", o->c.file);
 	tool_json_graph(j, g, dom);
 	tj_u64_if(j, "reached", tree != NULL,
 		  tree ? hs_paths_reached(tree) : 0);
@@ -533,7 +530,7 @@ static int print_json(const run *R, const options *o)
 	tj_array(&j, "targets");
 	for (size_t i = 0; i < R->nts; i++)
 		if (print_target_json(&j, R->g, &R->ts[i], R->dom,
-				      o->split) < 0)
+				      o->c.split) < 0)
 			return tool_error("%s", hs_error_last());
 	tj_end_array(&j);
 	tj_finish(&j);
@@ -610,11 +607,11 @@ int main(int argc, char **argv)
 	memset(&R, 0, sizeof(R));
 	o.top = 5;
 	o.all = 1;
-	rc = parse(&o, argc, argv);
+	rc = tool_getopt(&cli, &o.c, argc, argv, &o);
 	if (rc != TOOL_OPT_TAKEN)
 		return rc;
 
-	if (tool_load(&R.g, NULL, o.file, o.all > 1, o.threads) != 0)
+	if (tool_load(&R.g, NULL, o.c.file, o.all > 1, o.c.threads) != 0)
 		return TOOL_ERROR;
 	tool_warnings(R.g);
 	if (hs_graph_root_count(R.g) == 0)
@@ -660,7 +657,7 @@ int main(int argc, char **argv)
 	if (R.miss)
 		status = TOOL_FINDING;
 	tool_step(NULL);
-	rc = o.json ? print_json(&R, &o) : print_human(&R, &o);
+	rc = o.c.json ? print_json(&R, &o) : print_human(&R, &o);
 	if (rc != 0)
 		status = rc;
 	else if (fflush(stdout) != 0)

@@ -63,7 +63,7 @@ typedef struct {
 	const char *output;
 	enum { HTML, MD, JSON } format;
 	hs_report_options ro;
-	unsigned threads;
+	tool_common c;            /* --threads */
 } options;
 
 /* One of dumpreport's own options into o (tool_opt_fn). */
@@ -100,31 +100,11 @@ static int parse_opt(int c, const char *arg, void *payload)
 	return 0;
 }
 
-/* The options into o.  @return TOOL_OPT_TAKEN to go on, else the exit
- * status (TOOL_OK after --help). */
-static int parse(options *o, int argc, char **argv)
+/* The one or two snapshots (tool_args_fn). */
+static int check_args(int argc, char **argv, void *payload)
 {
-	static const struct option own[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "md", no_argument, NULL, 'M' },
-		{ "json", no_argument, NULL, 'J' },
-		{ "redact", no_argument, NULL, 'R' },
-		{ "tree-nodes", required_argument, NULL, 'N' },
-		{ "min-retained", required_argument, NULL, 'm' },
-		{ NULL, 0, NULL, 0 }
-	};
-	hs_report_options def = HS_REPORT_OPTIONS_INIT;
-	const tool_cli cli = {
-		usage, "ho:", own, parse_opt, TOOL_MAX_RATIO, NULL, NULL,
-		&o->threads, "unknown option", NULL
-	};
-	int rc;
+	options *o = payload;
 
-	memset(o, 0, sizeof(*o));
-	o->ro = def;
-	rc = tool_getopt(&cli, argc, argv, o);
-	if (rc != TOOL_OPT_TAKEN)
-		return rc;
 	if (argc - optind < 1 || argc - optind > 2)
 		return tool_usage_error("give one snapshot, or two (OLD NEW)");
 	if (o->output && o->format != HTML)
@@ -133,8 +113,25 @@ static int parse(options *o, int argc, char **argv)
 	o->files[0] = argv[argc - 1];
 	if (o->nfiles == 2)
 		o->files[1] = argv[optind];
-	return TOOL_OPT_TAKEN;
+	return 0;
 }
+
+static const struct option own[] = {
+	{ "output", required_argument, NULL, 'o' },
+	{ "md", no_argument, NULL, 'M' },
+	{ "json", no_argument, NULL, 'J' },
+	{ "redact", no_argument, NULL, 'R' },
+	{ "tree-nodes", required_argument, NULL, 'N' },
+	{ "min-retained", required_argument, NULL, 'm' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static const tool_cli cli = {
+	usage, "ho:", own, parse_opt,
+	TOOL_THREADS | TOOL_MAX_RATIO,
+	NULL, NULL,
+	check_args
+};
 
 /* The default page name: the newest snapshot's base name, .snap
  * replaced by .html, in the current directory. */
@@ -195,6 +192,7 @@ static int write_page(hs_report *r, const char *path)
 
 int main(int argc, char **argv)
 {
+	hs_report_options def = HS_REPORT_OPTIONS_INIT;
 	options o;
 	hs_graph *g[2] = { NULL, NULL };
 	hs_dom *d[2] = { NULL, NULL };
@@ -203,7 +201,9 @@ int main(int argc, char **argv)
 	int rc;
 
 	tool_init("dumpreport");
-	rc = parse(&o, argc, argv);
+	memset(&o, 0, sizeof(o));
+	o.ro = def;
+	rc = tool_getopt(&cli, &o.c, argc, argv, &o);
 	if (rc != TOOL_OPT_TAKEN)
 		return rc;
 	if (o.format == HTML && !o.output) {
@@ -214,7 +214,7 @@ int main(int argc, char **argv)
 	}
 	/* reverse references are not needed: paths search forwards */
 	for (int i = 0; i < o.nfiles; i++) {
-		rc = tool_load(&g[i], NULL, o.files[i], 0, o.threads);
+		rc = tool_load(&g[i], NULL, o.files[i], 0, o.c.threads);
 		if (rc)
 			goto done;
 		tool_warnings(g[i]);

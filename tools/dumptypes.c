@@ -75,11 +75,10 @@ typedef enum {
 } grouping;
 
 typedef struct {
-	const char *file;
+	tool_common c;         /* --json, --split-classes, --threads, FILE */
 	hs_sort_key sort;
 	size_t top;
-	int unreachable, json, csv, split;
-	unsigned threads;
+	int unreachable, csv;
 	grouping group;
 	unsigned site_depth;
 } options;
@@ -163,7 +162,7 @@ static int referrer_table(hs_type_table *t, const options *o,
 
 	ro.include = o->unreachable ? is_unreachable : is_reachable;
 	ro.payload = d;
-	ro.split_classes = o->split;
+	ro.split_classes = o->c.split;
 	rc = hs_referrers_group(&r, g, &ro);
 	if (rc == 0)
 		rc = named_rows(t, names, hs_referrers_count(r), referrer_row,
@@ -197,7 +196,7 @@ static int site_table(hs_type_table *t, const options *o, hs_graph *g,
 	if (!hs_sites_recorded(s))
 		fprintf(stderr, "dumptypes: %s has no allocation sites (for "
 			"Python: capture while tracemalloc is tracing)\n",
-			o->file);
+			o->c.file);
 	rc = named_rows(t, names, hs_sites_count(s), site_row, s, g, d);
 	hs_sites_free(s);
 	return rc;
@@ -211,7 +210,7 @@ static int group_table(hs_type_table *t, const options *o, hs_graph *g,
 		return hs_typesum(t, g, d, (o->unreachable
 					    ? HS_TYPES_UNREACHABLE
 					    : HS_TYPES_REACHABLE) |
-				  (o->split ? HS_TYPES_SPLIT : 0));
+				  (o->c.split ? HS_TYPES_SPLIT : 0));
 	case GROUP_REFERRER:
 		return referrer_table(t, o, g, d, names);
 	case GROUP_SITE:
@@ -278,7 +277,7 @@ static void print_human(const hs_type_table *t, const options *o,
 		       ret ? tool_human(r->retained, b[2], sizeof(b[2])) : "",
 		       pct(v, total), b[3]);
 		if (o->group == GROUP_TYPE) {
-			tool_print_type(stdout, g, r->key, o->split,
+			tool_print_type(stdout, g, r->key, o->c.split,
 					r->classes, NAME_MAX_SHOWN);
 		} else {
 			tool_print_safe(stdout, r->name.ptr, n);
@@ -311,7 +310,7 @@ static void print_json(const hs_type_table *t, const options *o,
 	tj_cstr(&j, "group", o->group == GROUP_REFERRER ? "referrer"
 		: o->group == GROUP_SITE ? "site" : "type");
 	tj_cstr(&j, "sort", sort_name(o->sort));
-	tj_bool(&j, "split_classes", o->split);
+	tj_bool(&j, "split_classes", o->c.split);
 	tool_json_graph(&j, g, d);
 	tj_object(&j, "totals");
 	tj_u64(&j, "types", t->n);
@@ -337,7 +336,7 @@ static void print_json(const hs_type_table *t, const options *o,
 			tj_fixed(&j, "cumulative_percent", pct(cum, total), 4);
 		tj_u64_if(&j, "classes", o->group != GROUP_SITE, r->classes);
 		if (o->group == GROUP_TYPE)
-			tool_json_class(&j, g, r->key, o->split);
+			tool_json_class(&j, g, r->key, o->c.split);
 		tj_end_object(&j);
 	}
 	tj_end_array(&j);
@@ -366,7 +365,7 @@ static void print_csv(const hs_type_table *t, const options *o,
 		putchar(',');
 		if (o->group != GROUP_SITE)
 			printf("%" PRIu32, r->classes);
-		if (o->group == GROUP_TYPE && o->split) {
+		if (o->group == GROUP_TYPE && o->c.split) {
 			uint64_t id;
 
 			printf(",%" PRIu32 ",", r->key);
@@ -430,41 +429,41 @@ static int parse_opt(int c, const char *arg, void *payload)
 	return 0;
 }
 
-/* The options into o.  @return TOOL_OPT_TAKEN to go on, else the exit
- * status (TOOL_OK after --help). */
-static int parse(options *o, int argc, char **argv)
+/* The options that exclude each other (tool_args_fn). */
+static int check_args(int argc, char **argv, void *payload)
 {
-	static const struct option own[] = {
-		{ "sort", required_argument, NULL, 's' },
-		{ "top", required_argument, NULL, 'n' },
-		{ "unreachable", no_argument, NULL, 'u' },
-		{ "by", required_argument, NULL, 'b' },
-		{ "site-depth", required_argument, NULL, 'D' },
-		{ "csv", no_argument, NULL, 'c' },
-		{ NULL, 0, NULL, 0 }
-	};
-	const tool_cli cli = {
-		usage, "h", own, parse_opt, TOOL_MAX_RATIO | TOOL_SIZES,
-		&o->json, &o->split, &o->threads, "unknown option", NULL
-	};
-	int rc = tool_getopt(&cli, argc, argv, o);
+	const options *o = payload;
 
-	if (rc != TOOL_OPT_TAKEN)
-		return rc;
-	if (tool_one_file(argc, argv, &o->file) != 0)
-		return TOOL_ERROR;
-	if (o->json && o->csv)
+	if (o->c.json && o->csv)
 		return tool_usage_error("--json and --csv exclude each other");
-	if (o->split && o->group == GROUP_SITE)
+	if (o->c.split && o->group == GROUP_SITE)
 		return tool_usage_error("--split-classes: --by site groups by "
 					"site, not by type");
-	return TOOL_OPT_TAKEN;
+	return 0;
 }
+
+static const struct option own[] = {
+	{ "sort", required_argument, NULL, 's' },
+	{ "top", required_argument, NULL, 'n' },
+	{ "unreachable", no_argument, NULL, 'u' },
+	{ "by", required_argument, NULL, 'b' },
+	{ "site-depth", required_argument, NULL, 'D' },
+	{ "csv", no_argument, NULL, 'c' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static const tool_cli cli = {
+	usage, "h", own, parse_opt,
+	TOOL_JSON | TOOL_SPLIT | TOOL_THREADS | TOOL_MAX_RATIO |
+	TOOL_SIZES | TOOL_FILE,
+	NULL, NULL,
+	check_args
+};
 
 int main(int argc, char **argv)
 {
-	options o = { NULL, HS_SORT_RETAINED, 20, 0, 0, 0, 0, 0, GROUP_TYPE,
-		      1 };
+	options o = { .sort = HS_SORT_RETAINED, .top = 20,
+		      .group = GROUP_TYPE, .site_depth = 1 };
 	hs_graph *g = NULL;
 	hs_dom *d = NULL;
 	hs_type_table t = HS_TYPE_TABLE_INIT;
@@ -473,11 +472,11 @@ int main(int argc, char **argv)
 	int rc;
 
 	tool_init("dumptypes");
-	rc = parse(&o, argc, argv);
+	rc = tool_getopt(&cli, &o.c, argc, argv, &o);
 	if (rc != TOOL_OPT_TAKEN)
 		return rc;
 
-	rc = tool_load(&g, &d, o.file, o.group == GROUP_REFERRER, o.threads);
+	rc = tool_load(&g, &d, o.c.file, o.group == GROUP_REFERRER, o.c.threads);
 	if (rc)
 		return rc;
 	tool_warnings(g);
@@ -485,7 +484,7 @@ int main(int argc, char **argv)
 	rc = group_table(&t, &o, g, d, &names);
 	tool_step(NULL);
 	if (rc < 0) {
-		rc = tool_error("%s: %s", o.file, hs_error_last());
+		rc = tool_error("%s: %s", o.c.file, hs_error_last());
 		goto done;
 	}
 	/* unreachable objects have no retained size: sort them by shallow */
@@ -494,7 +493,7 @@ int main(int argc, char **argv)
 	if (o.sort == HS_SORT_RETAINED && !t.has_retained)
 		o.sort = HS_SORT_SHALLOW;
 	shown = o.top && o.top < t.n ? o.top : t.n;
-	if (o.json)
+	if (o.c.json)
 		print_json(&t, &o, g, d, shown);
 	else if (o.csv)
 		print_csv(&t, &o, g, shown);

@@ -99,10 +99,6 @@ int tool_runtime_sizes(void);
 	"                  (default 1024; 0: no bound): a bomb's cost\n" \
 	"                  follows its size, not what it claims\n"
 
-/* tool_one_file() : the single FILE operand left after getopt.
- * @return 0, or TOOL_ERROR after saying what is wrong. */
-int tool_one_file(int argc, char **argv, const char **file);
-
 /* tool_progress() : true when progress may go to stderr (a terminal). */
 int tool_progress(void);
 

@@ -269,15 +269,6 @@ int tool_runtime_sizes(void)
 	return runtime_sizes;
 }
 
-int tool_one_file(int argc, char **argv, const char **file)
-{
-	if (optind + 1 != argc)
-		return tool_usage_error(optind < argc ? "one FILE only"
-						      : "no FILE");
-	*file = argv[optind];
-	return 0;
-}
-
 int tool_progress(void)
 {
 	return isatty(2);

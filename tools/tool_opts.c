@@ -23,20 +23,19 @@ static const struct option shared[] = {
 
 static int takes(const tool_cli *cli, int code)
 {
-	switch (code) {
-	case TOOL_OPT_JSON: return cli->json != NULL;
-	case TOOL_OPT_SPLIT: return cli->split != NULL;
-	case TOOL_OPT_THREADS: return cli->threads != NULL;
-	case TOOL_OPT_MAX_RATIO: return (cli->flags & TOOL_MAX_RATIO) != 0;
-	case TOOL_OPT_SIZES: return (cli->flags & TOOL_SIZES) != 0;
-	default: return 1;  /* --help */
-	}
+	static const unsigned flag[] = { TOOL_JSON, TOOL_SPLIT, TOOL_THREADS,
+					 TOOL_MAX_RATIO, TOOL_SIZES };
+
+	if (code == TOOL_OPT_HELP)
+		return 1;
+	return (cli->flags & flag[code - TOOL_OPT_JSON]) != 0;
 }
 
 /* The shared option c, if the tool takes it.  @return TOOL_OPT_TAKEN,
  * TOOL_OK after --help, TOOL_ERROR (a bad value, said), or 1: not one
  * of the shared options the tool takes. */
-static int shared_opt(const tool_cli *cli, int c, const char *arg)
+static int shared_opt(const tool_cli *cli, tool_common *common, int c,
+		      const char *arg)
 {
 	if (c != 'h' && (c < TOOL_OPT_JSON || c > TOOL_OPT_SIZES))
 		return 1;
@@ -44,13 +43,13 @@ static int shared_opt(const tool_cli *cli, int c, const char *arg)
 		return 1;
 	switch (c) {
 	case TOOL_OPT_JSON:
-		*cli->json = 1;
+		common->json = 1;
 		break;
 	case TOOL_OPT_SPLIT:
-		*cli->split = 1;
+		common->split = 1;
 		break;
 	case TOOL_OPT_THREADS:
-		if (tool_parse_threads(arg, cli->threads) < 0)
+		if (tool_parse_threads(arg, &common->threads) < 0)
 			return TOOL_ERROR;
 		break;
 	case TOOL_OPT_MAX_RATIO:
@@ -76,12 +75,13 @@ static int bad_opt(const tool_cli *cli, int c, char **argv)
 		return tool_usage_error(cli->missing, argv[optind - 1]);
 	if ((cli->flags & TOOL_OPTOPT) && optopt)
 		return tool_usage_error("unknown option '-%c'", optopt);
-	if (strstr(cli->unknown, "%s"))
-		return tool_usage_error(cli->unknown, argv[optind - 1]);
-	return tool_usage_error("%s", cli->unknown);
+	if (!cli->unknown)
+		return tool_usage_error("unknown option");
+	return tool_usage_error(cli->unknown, argv[optind - 1]);
 }
 
-int tool_getopt(const tool_cli *cli, int argc, char **argv, void *payload)
+int tool_getopt(const tool_cli *cli, tool_common *common, int argc,
+		char **argv, void *payload)
 {
 	struct option all[OPTS_MAX + 1];
 	size_t n = 0;
@@ -99,7 +99,7 @@ int tool_getopt(const tool_cli *cli, int argc, char **argv, void *payload)
 	if (cli->flags & TOOL_QUIET)
 		opterr = 0;
 	while ((c = getopt_long(argc, argv, cli->shortopts, all, NULL)) != -1) {
-		rc = shared_opt(cli, c, optarg);
+		rc = shared_opt(cli, common, c, optarg);
 		if (rc == 1) {
 			int own = 0;
 
@@ -116,5 +116,13 @@ int tool_getopt(const tool_cli *cli, int argc, char **argv, void *payload)
 		if (rc != TOOL_OPT_TAKEN)
 			return rc;
 	}
+	if (cli->flags & TOOL_FILE) {
+		if (optind + 1 != argc)
+			return tool_usage_error(optind < argc ? "one FILE only"
+							      : "no FILE");
+		common->file = argv[optind];
+	}
+	if (cli->operands && (rc = cli->operands(argc, argv, payload)) != 0)
+		return rc;
 	return TOOL_OPT_TAKEN;
 }
