@@ -264,6 +264,22 @@ int hs_json_uints(hs_json *j, uint64_t *v, hs_json_pos *pos, size_t n,
 	return rc;
 }
 
+/* In an object, tok (>= 0) starts a member: its key, then ':'.
+ * @return the token after the colon, or a failure (said). */
+static int key_colon(hs_json *j, int tok)
+{
+	if (tok != HS_JSON_STRING)
+		return hs_json_fail(j, HS_ECORRUPT, "expected a key, got %s",
+				    hs_json_tok_name(tok));
+	tok = hs_json_next(j);
+	if (tok < 0)
+		return tok;
+	if (tok != HS_JSON_COLON)
+		return hs_json_fail(j, HS_ECORRUPT, "expected ':', got %s",
+				    hs_json_tok_name(tok));
+	return hs_json_next(j);
+}
+
 int hs_json_skip(hs_json *j, int tok, int depth, int max)
 {
 	unsigned char stack[HS_JSON_SKIP_MAX / 8];  /* bit set: an object */
@@ -296,12 +312,7 @@ int hs_json_skip(hs_json *j, int tok, int depth, int max)
 					top--;
 					want_value = 0;
 				} else if (SKIP_OBJ(top - 1)) {
-					if (tok != HS_JSON_STRING)
-						goto want_key;
-					tok = hs_json_next(j);
-					if (tok != HS_JSON_COLON)
-						goto want_colon;
-					tok = hs_json_next(j);
+					tok = key_colon(j, tok);
 				}
 				continue;
 			}
@@ -325,28 +336,10 @@ int hs_json_skip(hs_json *j, int tok, int depth, int max)
 					    "'%c', got %s", SKIP_OBJ(top - 1)
 					    ? '}' : ']', hs_json_tok_name(tok));
 		tok = hs_json_next(j);
-		if (tok < 0)
-			return tok;
-		if (SKIP_OBJ(top - 1)) {
-			if (tok != HS_JSON_STRING)
-				goto want_key;
-			tok = hs_json_next(j);
-			if (tok != HS_JSON_COLON)
-				goto want_colon;
-			tok = hs_json_next(j);
-		}
+		if (tok >= 0 && SKIP_OBJ(top - 1))
+			tok = key_colon(j, tok);
 		want_value = 1;
 	}
 #undef SKIP_OBJ
 #undef SKIP_CLOSE
-want_key:
-	if (tok < 0)
-		return tok;
-	return hs_json_fail(j, HS_ECORRUPT, "expected a key, got %s",
-			    hs_json_tok_name(tok));
-want_colon:
-	if (tok < 0)
-		return tok;
-	return hs_json_fail(j, HS_ECORRUPT, "expected ':', got %s",
-			    hs_json_tok_name(tok));
 }

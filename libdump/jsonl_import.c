@@ -7,13 +7,13 @@
  *
  * Load: see hs_jsonl.h; about 1 us per object.
  */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "error.h"
 #include "format.h"
 #include "jsonl_import.h"
+#include "source.h"
 #include "vec.h"
 
 static uint64_t text_hash(const char *s, size_t n)
@@ -531,13 +531,10 @@ int hs_jsonl_import_file(const char *in_path, const char *snap_path,
 			 const hs_writer_options *opts, hs_jsonl_stats *stats)
 {
 	FILE *f;
-	int rc;
+	int rc = hs_source_fopen(&f, in_path, "hs_jsonl_import_file");
 
-	HS_RETURN_ERROR_IF(!in_path, HS_EINVAL, "hs_jsonl_import_file: no "
-			   "input path");
-	f = fopen(in_path, "r");
-	HS_RETURN_ERROR_IF(!f, HS_EIO, "%s: cannot open: %s", in_path,
-			   strerror(errno));
+	if (rc < 0)
+		return rc;
 	rc = hs_jsonl_import(f, in_path, snap_path, opts, stats);
 	fclose(f);
 	return rc;

@@ -35,6 +35,15 @@ static int refill(hs_source *s)
 	return 0;
 }
 
+int hs_source_fopen(FILE **out, const char *path, const char *fn)
+{
+	HS_RETURN_ERROR_IF(!path, HS_EINVAL, "%s: no input path", fn);
+	*out = fopen(path, "rb");
+	HS_RETURN_ERROR_IF(!*out, HS_EIO, "%s: cannot open: %s", path,
+			   strerror(errno));
+	return 0;
+}
+
 int hs_source_open(hs_source *s, FILE *in, const char *name)
 {
 	memset(s, 0, sizeof(*s));

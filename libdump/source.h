@@ -29,6 +29,11 @@ typedef struct {
 	uint64_t out;          /* bytes handed out */
 } hs_source;
 
+/** hs_source_fopen() : *out = path opened for reading, for an importer's
+ *  _file() entry point fn (named in the message when path is NULL).
+ *  @return 0, HS_EINVAL (no path) or HS_EIO (cannot open), said. */
+int hs_source_fopen(FILE **out, const char *path, const char *fn);
+
 /** hs_source_open() : read the first bytes of in and choose; pair with
  *  hs_source_close().  @return 0, HS_EIO, HS_ENOMEM, HS_ECORRUPT. */
 int hs_source_open(hs_source *s, FILE *in, const char *name);

@@ -19,7 +19,6 @@
  * Load: the scratch arrays (v8.h), at most about opts.memory bytes of
  * them resident; the walks keep a stack of node ordinals in scratch too.
  */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -644,13 +643,10 @@ int hs_v8_import_file(const char *in_path, const char *snap_path,
 		      hs_v8_stats *stats)
 {
 	FILE *f;
-	int rc;
+	int rc = hs_source_fopen(&f, in_path, "hs_v8_import_file");
 
-	HS_RETURN_ERROR_IF(!in_path, HS_EINVAL, "hs_v8_import_file: no "
-			   "input path");
-	f = fopen(in_path, "rb");
-	HS_RETURN_ERROR_IF(!f, HS_EIO, "%s: cannot open: %s", in_path,
-			   strerror(errno));
+	if (rc < 0)
+		return rc;
 	rc = hs_v8_import(f, in_path, snap_path, v8o, wo, stats);
 	fclose(f);
 	return rc;

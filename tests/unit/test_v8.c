@@ -356,6 +356,12 @@ static const bad_case bad[] = {
 	  "]]]]]]]]]]]]]]]]]]]", 0, NULL },  /* depth 40: skipped fine */
 	{ "{\"snapshot\":{}, \"trace_tree\":[1,2}", HS_ECORRUPT,
 	  "snapshot\" has no \"meta\"" },
+	/* a skipped section's objects: each member a key, then ':' */
+	{ "{\"x\":{1:2}}", HS_ECORRUPT, "expected a key, got" },
+	{ "{\"x\":{\"a\" 1}}", HS_ECORRUPT, "expected ':', got" },
+	{ "{\"x\":[{\"a\":1,2:3}]}", HS_ECORRUPT, "expected a key, got" },
+	{ "{\"x\":{\"a\":1,\"b\",3}}", HS_ECORRUPT, "expected ':', got" },
+	{ "{\"x\":{\"a\":{},\"b\":[{\"c\":[]}]}}", 0, NULL },
 };
 
 static void test_v8_hostile(void)
