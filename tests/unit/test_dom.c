@@ -545,6 +545,37 @@ static uint32_t ref_eval(uint32_t v, uint32_t last, uint32_t *anc,
 	return label[v];
 }
 
+/* The strong edges v -> t out of the nodes the DFS reached (pre[v] !=
+ * NO; v == b->n: the super-root, whose edges are the roots), in preorder
+ * numbers: with plist NULL, counted into poff[pre[t] + 1]; else pre[v]
+ * filed at plist[poff[pre[t]]++].  @return how many. */
+static uint64_t strong_preds(const bgraph *b, const uint32_t *pre,
+			     uint32_t *poff, uint32_t *plist)
+{
+	uint32_t n = b->n;
+	uint64_t np = 0;
+
+	for (uint32_t v = 0; v <= n; v++) {
+		uint32_t deg = v == n ? (uint32_t)b->nroots
+				      : b->off[v + 1] - b->off[v];
+
+		if (pre[v] == NO)
+			continue;
+		for (uint32_t x = 0; x < deg; x++) {
+			uint32_t t = v == n ? b->roots[x] : b->to[b->off[v] + x];
+
+			if (v != n && b->weak[b->off[v] + x])
+				continue;
+			if (plist)
+				plist[poff[pre[t]]++] = pre[v];
+			else
+				poff[pre[t] + 1]++;
+			np++;
+		}
+	}
+	return np;
+}
+
 /* idom per node (n: the super-root, NO: unreachable) and retained sizes,
  * the plain way: DFS with a cursor per node, predecessor lists, semi by
  * path compression, idom by walking up from the parent. */
@@ -594,21 +625,7 @@ static void ref_dom(const bgraph *b, uint32_t *idom, uint64_t *ret)
 		}
 	}
 	/* predecessors in preorder numbers */
-	for (uint32_t v = 0; v <= n; v++) {
-		uint32_t deg = v == n ? (uint32_t)b->nroots
-				      : b->off[v + 1] - b->off[v];
-
-		if (pre[v] == NO)
-			continue;
-		for (uint32_t x = 0; x < deg; x++) {
-			uint32_t t = v == n ? b->roots[x] : b->to[b->off[v] + x];
-
-			if (v == n || !b->weak[b->off[v] + x]) {
-				poff[pre[t] + 1]++;
-				np++;
-			}
-		}
-	}
+	np = strong_preds(b, pre, poff, NULL);
 	for (uint32_t i = 0; i < k; i++)
 		poff[i + 1] += poff[i];
 	plist = malloc((np + 1) * 4);
@@ -617,19 +634,7 @@ static void ref_dom(const bgraph *b, uint32_t *idom, uint64_t *ret)
 	anc = malloc((size_t)k * 4);
 	stk = malloc((size_t)k * 4);
 	CU_ASSERT_FATAL(plist && semi && label && anc && stk);
-	for (uint32_t v = 0; v <= n; v++) {
-		uint32_t deg = v == n ? (uint32_t)b->nroots
-				      : b->off[v + 1] - b->off[v];
-
-		if (pre[v] == NO)
-			continue;
-		for (uint32_t x = 0; x < deg; x++) {
-			uint32_t t = v == n ? b->roots[x] : b->to[b->off[v] + x];
-
-			if (v == n || !b->weak[b->off[v] + x])
-				plist[poff[pre[t]]++] = pre[v];
-		}
-	}
+	strong_preds(b, pre, poff, plist);
 	for (uint32_t i = k; i > 0; i--)
 		poff[i] = poff[i - 1];
 	poff[0] = 0;
