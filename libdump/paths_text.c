@@ -112,6 +112,42 @@ int hs_path_labels(hs_str *out, hs_graph *g, const hs_path *p)
 					    p->len - 1) : 0;
 }
 
+int hs_pathset_labels(hs_str **out, hs_graph *g, const hs_pathset *s)
+{
+	size_t n = hs_pathset_count(s), steps = 0, k = 0;
+	uint32_t *nodes = NULL;
+	size_t *edges = NULL;
+	int rc = HS_ENOMEM;
+
+	for (size_t i = 0; i < n; i++)
+		steps += hs_pathset_get(s, i)->len - 1;
+	*out = malloc((steps ? steps : 1) * sizeof(**out));
+	nodes = malloc((steps ? steps : 1) * sizeof(*nodes));
+	edges = malloc((steps ? steps : 1) * sizeof(*edges));
+	if (!*out || !nodes || !edges) {
+		hs_error_set(HS_ENOMEM, "out of memory for the labels of %zu "
+			     "steps", steps);
+		goto done;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const hs_path *p = hs_pathset_get(s, i);
+
+		for (size_t j = 0; j + 1 < p->len; j++, k++) {
+			nodes[k] = p->nodes[j];
+			edges[k] = p->edges[j];
+		}
+	}
+	rc = hs_graph_labels(*out, g, nodes, edges, steps);
+done:
+	free(nodes);
+	free(edges);
+	if (rc < 0) {
+		free(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
 int hs_path_format_labels(hs_buf *out, const hs_graph *g, const hs_path *p,
 			  const hs_str *labels)
 {

@@ -11,34 +11,33 @@ label=${2:+$2-}
 top=$(cd "$(dirname "$0")/.." && pwd)
 export HS_BIN="$top/$B/bin" HS_TOP="$top" HS_BUILD="$top/$B"
 out=$(mktemp)
-"$top/$B/tests/unit" >"$out" 2>&1
-rc=$?
-cat "$out"
-grep -q '^unit: [0-9]* passed, [0-9]* failed' "$out" ||
-	echo "unit: 0 passed, 1 failed (the unit runner exited $rc)"
+
+# suite NAME PATTERN COMMAND...: run it and show what it printed; a suite
+# that ends without its count line (PATTERN: the name it prints) counts
+# as one failure
+suite() {
+	name=$1 pat=$2
+	shift 2
+	"$@" >"$out" 2>&1
+	rc=$?
+	cat "$out"
+	grep -q "^$pat: [0-9]* passed, [0-9]* failed" "$out" ||
+		echo "$name: 0 passed, 1 failed (exited $rc without a count)"
+}
+
+suite unit unit "$top/$B/tests/unit"
 for t in "$top"/tests/cli/*.sh; do
 	[ -f "$t" ] || continue
 	n=$(basename "$t" .sh)
 	[ "$n" = lib ] && continue  # the helpers the suites source
-	sh "$t" >"$out" 2>&1
-	rc=$?
-	cat "$out"
-	grep -q "^[a-z0-9_-]*: [0-9]* passed, [0-9]* failed" "$out" ||
-		echo "cli-$n: 0 passed, 1 failed (exited $rc without a count)"
+	suite "cli-$n" "[a-z0-9_-]*" sh "$t"
 done
-if [ -x "$top/tests/python/matrix.sh" ] && [ -z "$label" ]; then
-	"$top/tests/python/matrix.sh" >"$out" 2>&1
-	rc=$?
-	cat "$out"
-	grep -q "^python[a-z0-9_.-]*: [0-9]* passed, [0-9]* failed" "$out" ||
-		echo "python: 0 passed, 1 failed (exited $rc without a count)"
-fi
-# the browser suite: plain build only (its pages are the same under ASan)
-if [ -x "$top/tests/browser/run.sh" ] && [ -z "$label" ]; then
-	"$top/tests/browser/run.sh" >"$out" 2>&1
-	rc=$?
-	cat "$out"
-	grep -q "^browser: [0-9]* passed, [0-9]* failed" "$out" ||
-		echo "browser: 0 passed, 1 failed (exited $rc without a count)"
+# the Python and browser suites: plain build only (the capture and the
+# report's pages are the same under ASan)
+if [ -z "$label" ]; then
+	[ -x "$top/tests/python/matrix.sh" ] &&
+		suite python "python[a-z0-9_.-]*" "$top/tests/python/matrix.sh"
+	[ -x "$top/tests/browser/run.sh" ] &&
+		suite browser browser "$top/tests/browser/run.sh"
 fi
 rm -f "$out"

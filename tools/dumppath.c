@@ -122,42 +122,6 @@ static int find_paths(target *t, hs_graph *g, const hs_paths *tree,
 	return hs_paths_shortest(&t->paths, tree, t->node);
 }
 
-/* The labels of every step of every path of t, read in one pass over
- * the frames they live in (hs_graph_labels): path i's are at
- * labels + (*at)[i].  Exits on out of memory (a message of its own). */
-static int target_labels(hs_str **labels, size_t **at, hs_graph *g,
-			 const target *t)
-{
-	size_t n = hs_pathset_count(t->paths), steps = 0, k = 0;
-	uint32_t *nodes;
-	size_t *edges;
-	int rc;
-
-	for (size_t i = 0; i < n; i++)
-		steps += hs_pathset_get(t->paths, i)->len - 1;
-	*labels = malloc((steps ? steps : 1) * sizeof(**labels));
-	*at = malloc((n ? n : 1) * sizeof(**at));
-	nodes = malloc((steps ? steps : 1) * sizeof(*nodes));
-	edges = malloc((steps ? steps : 1) * sizeof(*edges));
-	if (!*labels || !*at || !nodes || !edges) {
-		tool_error("out of memory for the labels of %zu steps", steps);
-		exit(TOOL_ERROR);
-	}
-	for (size_t i = 0; i < n; i++) {
-		const hs_path *p = hs_pathset_get(t->paths, i);
-
-		(*at)[i] = k;
-		for (size_t j = 0; j + 1 < p->len; j++, k++) {
-			nodes[k] = p->nodes[j];
-			edges[k] = p->edges[j];
-		}
-	}
-	rc = hs_graph_labels(*labels, g, nodes, edges, steps);
-	free(nodes);
-	free(edges);
-	return rc;
-}
-
 static int print_path_human(hs_graph *g, const hs_path *p, size_t i,
 			    size_t n, int split, const hs_str *labels)
 {
@@ -221,7 +185,7 @@ static int print_target_human(hs_graph *g, const target *t,
 	hs_buf st = HS_BUF_INIT;
 	hs_value pv;
 	char h[32], pb[128];
-	size_t n = hs_pathset_count(t->paths), *at = NULL;
+	size_t n = hs_pathset_count(t->paths);
 	hs_str *labels = NULL;
 	int rc;
 
@@ -249,12 +213,14 @@ static int print_target_human(hs_graph *g, const target *t,
 		return 0;
 	}
 	printf("%zu path%s\n", n, n == 1 ? "" : "s");
-	rc = target_labels(&labels, &at, g, t);
-	for (size_t i = 0; i < n && rc == 0; i++)
-		rc = print_path_human(g, hs_pathset_get(t->paths, i), i, n,
-				      o->c.split, labels + at[i]);
+	rc = hs_pathset_labels(&labels, g, t->paths);
+	for (size_t i = 0, at = 0; i < n && rc == 0; i++) {
+		const hs_path *p = hs_pathset_get(t->paths, i);
+
+		rc = print_path_human(g, p, i, n, o->c.split, labels + at);
+		at += p->len - 1;
+	}
 	free(labels);
-	free(at);
 	if (rc < 0)
 		return rc;
 	if (hs_pathset_capped(t->paths))
@@ -263,7 +229,7 @@ static int print_target_human(hs_graph *g, const target *t,
 	return 0;
 }
 
-/* One path as JSON; labs: its steps' labels (target_labels). */
+/* One path as JSON; labs: its steps' labels (hs_pathset_labels). */
 static int print_path_json(tool_json *j, hs_graph *g, const hs_path *p,
 			   int split, const hs_str *labs)
 {
@@ -310,7 +276,7 @@ done:
 static int print_target_json(tool_json *j, hs_graph *g, const target *t,
 			     const hs_dom *dom, int split)
 {
-	size_t n = hs_pathset_count(t->paths), *at = NULL;
+	size_t n = hs_pathset_count(t->paths);
 	hs_str *labels = NULL;
 	int rc;
 
@@ -325,12 +291,14 @@ static int print_target_json(tool_json *j, hs_graph *g, const target *t,
 	tj_bool(j, "reachable", n != 0);
 	tj_bool(j, "capped", hs_pathset_capped(t->paths));
 	tj_array(j, "paths");
-	rc = target_labels(&labels, &at, g, t);
-	for (size_t i = 0; i < n && rc == 0; i++)
-		rc = print_path_json(j, g, hs_pathset_get(t->paths, i), split,
-				     labels + at[i]);
+	rc = hs_pathset_labels(&labels, g, t->paths);
+	for (size_t i = 0, at = 0; i < n && rc == 0; i++) {
+		const hs_path *p = hs_pathset_get(t->paths, i);
+
+		rc = print_path_json(j, g, p, split, labels + at);
+		at += p->len - 1;
+	}
 	free(labels);
-	free(at);
 	if (rc < 0)
 		return rc;
 	tj_end_array(j);

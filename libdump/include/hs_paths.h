@@ -213,6 +213,18 @@ HS_API int hs_path_label(hs_str *out, hs_buf *storage, hs_graph *g,
 HS_API int hs_path_labels(hs_str *out, hs_graph *g, const hs_path *p);
 
 /**
+ * hs_pathset_labels() : the labels of every step of every path of s, in
+ * one pass over the frames they live in (hs_graph_labels()), path after
+ * path: path i's len - 1 labels follow those of the paths before it.
+ * @param[out] out  an array the caller frees with free() (never NULL on
+ *                  success, even for no steps); ptr NULL for a reference
+ *                  without a label; the text is the graph's.
+ * @return 0, HS_ENOMEM, or what hs_graph_labels() returns.
+ */
+HS_API int hs_pathset_labels(hs_str **out, hs_graph *g,
+			     const hs_pathset *s);
+
+/**
  * hs_path_format_step() : append the text of element i of the path,
  * 0 <= i < len: element 0 is the root (its label, or "<KIND>" when the
  * root record has none); element i >= 1 is the reference from nodes[i-1]:

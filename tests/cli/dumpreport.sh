@@ -7,11 +7,7 @@
 # 5,120 bytes for hostile and huge dumps, one and two snapshots.
 . "$(dirname "$0")/lib.sh"
 R="$HS_BIN/dumpreport"
-S="$HS_TOP/samples"
-PY=$(command -v python3 || echo /usr/bin/python3)
 
-expect_rc 0 "help" -- "$R" --help
-expect_grep "usage: dumpreport" "$T/out" "help text"
 expect_rc 2 "no snapshot" -- "$R"
 expect_rc 2 "three snapshots" -- "$R" "$S/leak-phase1.snap" "$S/leak-phase1.snap" "$S/leak-phase2.snap"
 expect_rc 2 "--md with -o" -- "$R" --md -o "$T/x.html" "$S/python-small.snap"

@@ -6,8 +6,6 @@
 # missing file (exit 2 naming the file).
 . "$(dirname "$0")/lib.sh"
 D="$HS_BIN/dumptypes"
-S="$HS_TOP/samples"
-PY=$(command -v python3 || echo /usr/bin/python3)
 
 expect_rc 0 "help" -- "$D" --help
 expect_grep "usage: dumptypes" "$T/out" "help text"

@@ -5,6 +5,9 @@
 : "${HS_TOP:=$(cd "$(dirname "$0")/../.." && pwd)}"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
+# the samples, and a python3 (a script may set its own S or PY)
+S="$HS_TOP/samples"
+PY=$(command -v python3 || echo /usr/bin/python3)
 PASS=0
 FAIL=0
 ok()   { PASS=$((PASS + 1)); }

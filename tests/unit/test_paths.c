@@ -266,6 +266,31 @@ static void test_example_shortest(void)
 	}
 }
 
+/* hs_pathset_labels(): every path's labels, path after path, the same
+ * as hs_path_labels() gives path by path. */
+static void check_set_labels(hs_graph *g, const hs_pathset *s)
+{
+	hs_str *all = NULL, one[16];
+	size_t at = 0;
+
+	CU_ASSERT_EQUAL_FATAL(hs_pathset_labels(&all, g, s), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(all);
+	for (size_t i = 0; i < hs_pathset_count(s); i++) {
+		const hs_path *p = hs_pathset_get(s, i);
+
+		CU_ASSERT_FATAL(p->len <= 16);
+		CU_ASSERT_EQUAL_FATAL(hs_path_labels(one, g, p), 0);
+		for (size_t k = 0; k + 1 < p->len; k++, at++) {
+			CU_ASSERT_EQUAL(all[at].len, one[k].len);
+			CU_ASSERT((all[at].ptr == NULL) == (one[k].ptr == NULL));
+			CU_ASSERT(!one[k].ptr || memcmp(all[at].ptr, one[k].ptr,
+							one[k].len) == 0);
+		}
+	}
+	CU_ASSERT(at > 5);  /* two paths of 4 and 5 steps */
+	free(all);
+}
+
 static void test_example_all(void)
 {
 	hs_graph *g = ex_load(HS_REFS_BY_INDEX);
@@ -286,6 +311,7 @@ static void test_example_all(void)
 			       "-> list[0] -> app.Session.history -> list[3]");
 	free(a);
 	free(b);
+	check_set_labels(g, s);
 	hs_pathset_free(s);
 	hs_graph_free(g);
 }

@@ -877,15 +877,25 @@ int tu_snap_open_path(tu_snap *s, const char *path,
 	return rc;
 }
 
+/* A record the writer numbered i (rc: its return) is the next of its
+ * kind (*count); line is what the reader will give for it (taken). */
+static uint32_t numbered(tu_snap *s, int rc, uint32_t i, uint64_t *count,
+			 char *line)
+{
+	CU_ASSERT_EQUAL_FATAL(rc, 0);
+	CU_ASSERT_EQUAL(i, *count);
+	(*count)++;
+	tu_strv_take(&s->expect, line);
+	return i;
+}
+
 uint32_t tu_snap_type(tu_snap *s, const char *name, size_t len)
 {
 	uint32_t i = UINT32_MAX;
 	int rc = hs_writer_type(&i, s->w, name, len);
 
-	CU_ASSERT_EQUAL_FATAL(rc, 0);
-	CU_ASSERT_EQUAL(i, s->ntypes);
-	tu_strv_take(&s->expect, fmt_named('T', s->ntypes++, name, len));
-	return i;
+	return numbered(s, rc, i, &s->ntypes,
+			fmt_named('T', s->ntypes, name, len));
 }
 
 uint32_t tu_snap_type_id(tu_snap *s, const char *name, size_t len,
@@ -894,10 +904,8 @@ uint32_t tu_snap_type_id(tu_snap *s, const char *name, size_t len,
 	uint32_t i = UINT32_MAX;
 	int rc = hs_writer_type_id(&i, s->w, name, len, id);
 
-	CU_ASSERT_EQUAL_FATAL(rc, 0);
-	CU_ASSERT_EQUAL(i, s->ntypes);
-	tu_strv_take(&s->expect, fmt_type(s->ntypes++, name, len, 1, id, 0));
-	return i;
+	return numbered(s, rc, i, &s->ntypes,
+			fmt_type(s->ntypes, name, len, 1, id, 0));
 }
 
 uint32_t tu_snap_string(tu_snap *s, const char *str, size_t len)
@@ -905,10 +913,8 @@ uint32_t tu_snap_string(tu_snap *s, const char *str, size_t len)
 	uint32_t i = UINT32_MAX;
 	int rc = hs_writer_string(&i, s->w, str, len);
 
-	CU_ASSERT_EQUAL_FATAL(rc, 0);
-	CU_ASSERT_EQUAL(i, s->nstrings);
-	tu_strv_take(&s->expect, fmt_named('S', s->nstrings++, str, len));
-	return i;
+	return numbered(s, rc, i, &s->nstrings,
+			fmt_named('S', s->nstrings, str, len));
 }
 
 uint32_t tu_snap_site(tu_snap *s, const uint32_t *files,
@@ -917,11 +923,8 @@ uint32_t tu_snap_site(tu_snap *s, const uint32_t *files,
 	uint32_t i = UINT32_MAX;
 	int rc = hs_writer_site(&i, s->w, files, lines, funcs, n);
 
-	CU_ASSERT_EQUAL_FATAL(rc, 0);
-	CU_ASSERT_EQUAL(i, s->nsites);
-	tu_strv_take(&s->expect, fmt_site(s->nsites++, files, lines, funcs,
-					  n, 1));
-	return i;
+	return numbered(s, rc, i, &s->nsites,
+			fmt_site(s->nsites, files, lines, funcs, n, 1));
 }
 
 static int any_label(const uint32_t *l, size_t n)
