@@ -54,10 +54,22 @@ static const char *synth_n(const char *name, unsigned phase, hs_ref_mode mode,
 	return p;
 }
 
-static const char *synth(const char *name, unsigned phase, hs_ref_mode mode,
-			 hs_synth_leak *leak)
+/* Phase 1 and phase 2 of the synthetic heap (n objects) written as
+ * NAME1.snap and NAME2.snap and loaded; leak: phase 2's.
+ * @return phase 2's path. */
+static const char *load_phases(snap *s0, snap *s1, const char *name,
+			       hs_ref_mode mode, hs_synth_leak *leak,
+			       uint64_t n)
 {
-	return synth_n(name, phase, mode, leak, 20000);
+	char a[64], b[64];
+	const char *p2;
+
+	snprintf(a, sizeof(a), "%s1.snap", name);
+	snprintf(b, sizeof(b), "%s2.snap", name);
+	snap_load(s0, synth_n(a, 1, mode, NULL, n));
+	p2 = synth_n(b, 2, mode, leak, n);
+	snap_load(s1, p2);
+	return p2;
 }
 
 static void check_leak_owner(hs_diff *df, const snap *s1,
@@ -81,15 +93,12 @@ static void check_leak_owner(hs_diff *df, const snap *s1,
 static void test_leak_by_id(void)
 {
 	hs_synth_leak leak;
-	const char *p1 = synth("a1.snap", 1, HS_REFS_BY_ID, NULL);
-	const char *p2 = synth("a2.snap", 2, HS_REFS_BY_ID, &leak);
 	snap s0, s1;
 	hs_diff *df;
 	const hs_diff_totals *t;
 	const hs_diff_type *ty;
 
-	snap_load(&s0, p1);
-	snap_load(&s1, p2);
+	load_phases(&s0, &s1, "a", HS_REFS_BY_ID, &leak, 20000);
 	CU_ASSERT_FATAL(hs_diff_new(&df, s0.g, s0.d, s1.g, s1.d, NULL) == 0);
 	t = hs_diff_totals_get(df);
 	CU_ASSERT_EQUAL(t->matched_by, HS_DIFF_MATCH_ID);
@@ -116,16 +125,13 @@ static void test_leak_by_id(void)
 static void test_leak_by_path(void)
 {
 	hs_synth_leak leak;
-	/* small: matching by path reads labels from the file, a frame
-	 * decode per object on the paths */
-	const char *p1 = synth_n("b1.snap", 1, HS_REFS_BY_INDEX, NULL, 3000);
-	const char *p2 = synth_n("b2.snap", 2, HS_REFS_BY_INDEX, &leak, 3000);
 	hs_diff_options o = HS_DIFF_OPTIONS_INIT;
 	snap s0, s1;
 	hs_diff *df;
 
-	snap_load(&s0, p1);
-	snap_load(&s1, p2);
+	/* small: matching by path reads labels from the file, a frame
+	 * decode per object on the paths */
+	load_phases(&s0, &s1, "b", HS_REFS_BY_INDEX, &leak, 3000);
 	o.match = HS_DIFF_MATCH_PATH;
 	o.path_owners = 200;  /* the owner is small before the leak */
 	CU_ASSERT_FATAL(hs_diff_new(&df, s0.g, s0.d, s1.g, s1.d, &o) == 0);
@@ -142,14 +148,12 @@ static void test_leak_by_path(void)
 static void test_three_snapshots(void)
 {
 	hs_synth_leak leak;
-	const char *p1 = synth("c1.snap", 1, HS_REFS_BY_ID, NULL);
-	const char *p2 = synth("c2.snap", 2, HS_REFS_BY_ID, &leak);
 	snap s0, s1;
+	const char *p2 = load_phases(&s0, &s1, "c", HS_REFS_BY_ID, &leak,
+				     20000);
 	hs_graph *target;
 	hs_diff *df;
 
-	snap_load(&s0, p1);
-	snap_load(&s1, p2);
 	CU_ASSERT_FATAL(hs_graph_load(&target, p2, NULL) == 0);
 	CU_ASSERT_FATAL(hs_diff_leaks(&df, s0.g, s0.d, target, s1.g, s1.d,
 				      NULL) == 0);
@@ -371,14 +375,12 @@ static void test_classes(void)
  * gives the trees hs_dom_build gives. */
 static void test_dom_build_many(void)
 {
-	const char *p1 = synth("m1.snap", 1, HS_REFS_BY_ID, NULL);
-	const char *p2 = synth("m2.snap", 2, HS_REFS_BY_INDEX, NULL);
 	snap s0, s1;
 	const hs_graph *gs[2];
 	hs_dom *ds[2];
 
-	snap_load(&s0, p1);
-	snap_load(&s1, p2);
+	snap_load(&s0, synth_n("m1.snap", 1, HS_REFS_BY_ID, NULL, 20000));
+	snap_load(&s1, synth_n("m2.snap", 2, HS_REFS_BY_INDEX, NULL, 20000));
 	gs[0] = s0.g;
 	gs[1] = s1.g;
 	CU_ASSERT_FATAL(hs_dom_build_many(ds, gs, 2) == 0);
