@@ -109,6 +109,7 @@ static int run(walk *W, const char *path)
 	W->pass = 1;
 	W->gc_touched = 1;
 	W->next = 0;
+	HS_FORWARD_IF_ERROR(each_frame(W, stack_mark));
 	HS_FORWARD_IF_ERROR(each_frame(W, stack_discover));
 	HS_FORWARD_IF_ERROR(each_frame(W, frame_discover));
 	HS_FORWARD_IF_ERROR(walk_gc_lists(W));

@@ -21,7 +21,10 @@
  * It runs first in each pass: an untracked object with a reference
  * count of 1 found here is marked (W->stk) and goes through the address
  * map, so that its other referrer, if the slot was stale, does not
- * number it a second time.  Memory: 4 bytes per stack root and W->stk
+ * number it a second time.  Every frame's marks are made (stack_mark)
+ * before pass 1 numbers anything: marked late, an object reached
+ * earlier from another frame's slot would be numbered twice in pass 1
+ * and found out of order in pass 2.  Memory: 4 bytes per stack root and W->stk
  * (16 bytes a slot, made only when needed).  Time: a few syscalls per
  * non-NULL slot of the running frames' stacks.
  */
@@ -94,8 +97,38 @@ static int push_sroot(walk *W, uint32_t idx)
 	return 0;
 }
 
-/* Pass 1: marks and numbers what the slots hold; pass 2: finds them
- * again, in the same order, and remembers their indices for the roots. */
+/* Before pass 1: marks the untracked objects with a reference count of
+ * 1 that the slots hold (on_stack), and counts the slots that do not
+ * read as objects. */
+int stack_mark(walk *W, PyThreadState *ts, int tno, pv_frame *f)
+{
+	PyObject **slots;
+	int n;
+
+	(void)ts;
+	(void)tno;
+	n = pv_frame_stack(f, &slots);
+	for (int i = 0; i < n; i++) {
+		PyObject *p = slots[i];
+
+		if (!p)
+			continue;
+		if (!plausible(p)) {
+			W->st->stack_unchecked++;
+			continue;
+		}
+		if (is_tracked(p) || Py_REFCNT(p) != 1)
+			continue;
+		if (!W->stk.s)
+			HS_FORWARD_IF_ERROR(am_init(W, &W->stk, 64));
+		HS_FORWARD_IF_ERROR(am_put(W, &W->stk, (uint64_t)(uintptr_t)p,
+					   0, NULL));
+	}
+	return 0;
+}
+
+/* Pass 1: numbers what the slots hold; pass 2: finds them again, in the
+ * same order, and remembers their indices for the roots. */
 int stack_discover(walk *W, PyThreadState *ts, int tno, pv_frame *f)
 {
 	PyObject **slots;
@@ -109,22 +142,11 @@ int stack_discover(walk *W, PyThreadState *ts, int tno, pv_frame *f)
 		uint32_t idx = UINT32_MAX;
 		int rc;
 
-		if (!p)
+		if (!p || !plausible(p))
 			continue;
-		if (!plausible(p)) {
-			W->st->stack_unchecked += W->pass == 1;
-			continue;
-		}
 		if (W->pass == 1) {
 			if (is_tracked(p))
 				continue;      /* numbered from the gc lists */
-			if (Py_REFCNT(p) == 1) {
-				if (!W->stk.s)
-					HS_FORWARD_IF_ERROR(am_init(W, &W->stk,
-								    64));
-				HS_FORWARD_IF_ERROR(am_put(W, &W->stk,
-					(uint64_t)(uintptr_t)p, 0, NULL));
-			}
 			HS_FORWARD_IF_ERROR(discover(W, p, 0, NULL));
 			continue;
 		}

@@ -303,6 +303,7 @@ size_t frame_head(walk *W, PyThreadState *ts, pv_frame *f, char *buf,
 
 /* ---- running frames' value stacks (stack.c) ---- */
 
+int stack_mark(walk *W, PyThreadState *ts, int tno, pv_frame *f);
 int stack_discover(walk *W, PyThreadState *ts, int tno, pv_frame *f);
 int stack_roots(walk *W, PyThreadState *ts, int tno, pv_frame *f);
 
